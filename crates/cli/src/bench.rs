@@ -1,0 +1,179 @@
+//! `cordon bench`: measurements for BENCHMARKS.md. Not tests: they print figures.
+//! Each runs against a fresh temporary SQLite database unless --database-url
+//! names one (use a fresh PostgreSQL database for PostgreSQL figures).
+
+use anyhow::{bail, Result};
+use clap::Subcommand;
+use cordon_domain::event::Event;
+use cordon_domain::journal::{ChainKey, GENESIS};
+use cordon_domain::methodology::AttackMethodology;
+use cordon_domain::Marking;
+use cordon_store::{Actor, Options, Store};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Durable journal appends: one event per transaction, then in batches.
+    Append {
+        /// Events appended one per transaction.
+        #[arg(long, default_value_t = 2_000)]
+        single: u64,
+        /// Events appended in batches.
+        #[arg(long, default_value_t = 200_000)]
+        batched: u64,
+        /// Events per batch.
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
+        /// Print `ack SEQ` after every committed transaction (used by the crash test).
+        #[arg(long)]
+        acks: bool,
+    },
+    /// `verify` over N entries, as a ratio of raw HMAC-SHA-256 over the same bytes.
+    Verify {
+        /// Entries in the journal (appended first if the journal is shorter).
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+    },
+}
+
+/// A realistic event: a revision of an attack methodology in the catalogue.
+fn bench_event(i: u64) -> (Event, Marking) {
+    (
+        Event::AttackMethodologyDefined {
+            methodology: AttackMethodology {
+                id: format!("bench_{}", i % 64),
+                name: format!("Benchmark methodology revision {i}"),
+                description: "A fast-moving violent attack in which attackers move through a location to kill or \
+                              injure as many people as possible; most casualties occur in the first minutes."
+                    .into(),
+                typical_mitigations: vec![
+                    "Run, Hide, Tell guidance for staff and public".into(),
+                    "Dynamic lockdown procedures".into(),
+                    "Invacuation to protected spaces".into(),
+                ],
+                sources: vec!["[OFFICIAL] https://www.protectuk.police.uk/".into()],
+            },
+        },
+        Marking::Official,
+    )
+}
+
+async fn open_bench(url: Option<String>, key: PathBuf) -> Result<(Store, Option<tempfile::TempDir>)> {
+    let (url, key, dir) = match url {
+        Some(u) => (u, key, None),
+        None => {
+            let dir = tempfile::Builder::new().prefix("cordon-bench-").tempdir()?;
+            let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+            let key = dir.path().join("journal.key");
+            (url, key, Some(dir))
+        }
+    };
+    let store = Store::open(&Options { url, key_path: key, create_key: true, max_connections: 4 }).await?;
+    Ok((store, dir))
+}
+
+pub async fn run(url: Option<String>, key: PathBuf, cmd: &BenchCommand) -> Result<()> {
+    match cmd {
+        BenchCommand::Append { single, batched, batch, acks } => {
+            if *batch == 0 {
+                bail!("--batch must be at least 1");
+            }
+            let (store, _dir) = open_bench(url, key).await?;
+            let actor = Actor::new("bench", "cordon");
+            let mut out = std::io::stdout().lock();
+            let started = Instant::now();
+            for i in 0..*single {
+                let seqs = store.append(&actor, &[bench_event(i)]).await?;
+                if *acks {
+                    writeln!(out, "ack {}", seqs[0])?;
+                    out.flush()?;
+                }
+            }
+            let single_rate = *single as f64 / started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let mut done = 0;
+            while done < *batched {
+                let n = (*batched - done).min(*batch);
+                let events: Vec<_> = (done..done + n).map(bench_event).collect();
+                let seqs = store.append(&actor, &events).await?;
+                if *acks {
+                    writeln!(out, "ack {}", seqs.last().copied().unwrap_or(0))?;
+                    out.flush()?;
+                }
+                done += n;
+            }
+            let batched_rate = *batched as f64 / started.elapsed().as_secs_f64();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "bench": "journal_append",
+                    "backend": store.backend().name(),
+                    "single_events": single,
+                    "single_events_per_second": single_rate.round(),
+                    "batched_events": batched,
+                    "batch_size": batch,
+                    "batched_events_per_second": batched_rate.round(),
+                })
+            );
+        }
+        BenchCommand::Verify { entries } => {
+            let (store, _dir) = open_bench(url, key.clone()).await?;
+            let have = store.journal_len().await? as u64;
+            let actor = Actor::new("bench", "cordon");
+            let mut i = have;
+            while i < *entries {
+                let n = (*entries - i).min(2_000);
+                let events: Vec<_> = (i..i + n).map(bench_event).collect();
+                store.append(&actor, &events).await?;
+                i += n;
+                if i % 100_000 < n {
+                    eprintln!("appended {i} of {entries}");
+                }
+            }
+            // The same bytes the verifier hashes, read once into memory.
+            let mut canon = Vec::new();
+            let mut after = 0;
+            loop {
+                let page = store.journal_page(after, 10_000).await?;
+                if page.is_empty() {
+                    break;
+                }
+                after = page.last().map(|(e, _)| e.seq).unwrap_or(after);
+                canon.extend(page.into_iter().map(|(e, _)| e.canonical()));
+            }
+            let bytes: usize = canon.iter().map(Vec::len).sum();
+            let raw_key = std::fs::read_to_string(store.key_path())?;
+            let chain_key = ChainKey::new(&hex::decode(raw_key.trim())?).map_err(anyhow::Error::msg)?;
+            let started = Instant::now();
+            let mut prev = GENESIS;
+            for c in &canon {
+                prev = chain_key.link_bytes(&prev, c);
+            }
+            let raw = started.elapsed().as_secs_f64();
+            std::hint::black_box(prev);
+            let started = Instant::now();
+            let report = store.verify(&|_| {}).await?;
+            let verify = started.elapsed().as_secs_f64();
+            if let Some(f) = report.fault {
+                bail!("the benchmark journal does not verify: {f}");
+            }
+            println!(
+                "{}",
+                serde_json::json!({
+                    "bench": "journal_verify",
+                    "backend": store.backend().name(),
+                    "entries": report.checked,
+                    "bytes": bytes,
+                    "raw_hmac_seconds": raw,
+                    "raw_hmac_entries_per_second": (canon.len() as f64 / raw).round(),
+                    "verify_seconds": verify,
+                    "verify_entries_per_second": (report.checked as f64 / verify).round(),
+                    "ratio_verify_to_raw": raw / verify,
+                })
+            );
+        }
+    }
+    Ok(())
+}

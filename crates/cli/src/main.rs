@@ -1,0 +1,316 @@
+//! `cordon`: the one binary. Serves the application, runs the demo, and gives
+//! operators the journal and administration commands.
+
+mod bench;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cordon_domain::reference::parse_date;
+use cordon_domain::threat::{Series, ThreatLevel};
+use cordon_store::{Actor, Options, Store};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const DEFAULT_DB: &str = "sqlite://cordon-data/cordon.db";
+const DEMO_DB: &str = "sqlite://cordon-data/demo.db";
+
+#[derive(Parser)]
+#[command(
+    name = "cordon",
+    version,
+    about = "Counter-terrorism protective security planning and coordination",
+    long_about = "Cordon: counter-terrorism protective security planning and coordination.\n\n\
+        Every change is recorded in a tamper-evident journal. Without --database-url, Cordon keeps \
+        an embedded SQLite database under ./cordon-data/.",
+    after_help = "Exit status: 0 on success, 1 on error, 2 for bad arguments, 3 when `verify` or \
+        `rebuild` finds the data inconsistent."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Global {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DATABASE.
+    /// [default: sqlite://cordon-data/cordon.db; sqlite://cordon-data/demo.db for `demo`]
+    #[arg(long, global = true, env = "CORDON_DATABASE_URL")]
+    database_url: Option<String>,
+    /// The journal key file (created, owner-only, on first start).
+    #[arg(long, global = true, env = "CORDON_JOURNAL_KEY", default_value = "cordon-data/journal.key")]
+    journal_key: PathBuf,
+    /// Log format.
+    #[arg(long, global = true, value_enum, env = "CORDON_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "CORDON_LISTEN")]
+    listen: SocketAddr,
+    /// The public address, such as https://cordon.example.police.uk. An https
+    /// address turns on HSTS and Secure cookies (TLS ends at your proxy).
+    #[arg(long, env = "CORDON_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Largest database connection pool.
+    #[arg(long, default_value_t = 16)]
+    max_connections: u32,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Cordon (runs migrations and loads reference data first).
+    Serve(ServeArgs),
+    /// Create (or reuse) a demo database with realistic data, and serve it.
+    Demo(ServeArgs),
+    /// Create or update the database schema and load reference data, then exit.
+    Migrate,
+    /// Check the journal: exit 0 when intact, 3 naming the first bad entry otherwise.
+    Verify,
+    /// Replay the journal into empty state tables and compare with the live state.
+    Rebuild {
+        /// Compare only; leave the live state as it is.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a consistent online copy of a SQLite database to FILE.
+    Backup {
+        /// The new file to write (must not exist).
+        file: PathBuf,
+    },
+    /// National and Northern Ireland-related threat levels.
+    #[command(subcommand)]
+    ThreatLevel(ThreatLevelCommand),
+    /// Measure journal and server performance (see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum ThreatLevelCommand {
+    /// Record an announced change of threat level.
+    Set {
+        /// national, ni-in-ni or ni-in-gb.
+        series: String,
+        /// LOW, MODERATE, SUBSTANTIAL, SEVERE or CRITICAL.
+        level: String,
+        /// The day it was announced, YYYY-MM-DD.
+        #[arg(long)]
+        effective: String,
+        /// What was announced and by whom.
+        #[arg(long)]
+        note: String,
+        /// Who is recording it (for the journal).
+        #[arg(long, default_value = "administrator", env = "USER")]
+        actor: String,
+    },
+    /// Show the current level of every series.
+    Show,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CORDON_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn open(global: &Global, default_url: &str, create_key: bool, max_connections: u32) -> Result<Store> {
+    let url = global.database_url.clone().unwrap_or_else(|| default_url.to_string());
+    let store =
+        Store::open(&Options { url, key_path: global.journal_key.clone(), create_key, max_connections }).await?;
+    Ok(store)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(store: Store, args: &ServeArgs, demo: bool) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let config = cordon_web::Config { public_url: args.public_url.clone(), ..Default::default() };
+    println!("Cordon is listening on http://{addr}");
+    if demo {
+        println!("Demo data is loaded ({} database at {}).", store.backend().name(), store.url());
+        println!(
+            "Open http://{addr}/ first, then http://{addr}/threat-levels for the threat levels and their history."
+        );
+        println!("The JSON API starts at http://{addr}/api/v1/threat-levels.");
+    }
+    println!("Press Ctrl+C to stop.");
+    tracing::info!(%addr, backend = store.backend().name(), "serving");
+    let state = cordon_web::AppState::new(store.clone(), config);
+    cordon_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Serve(args) => {
+            let store = open(g, DEFAULT_DB, true, args.max_connections).await?;
+            store.load_reference().await?;
+            serve(store, args, false).await?;
+        }
+        Command::Demo(args) => {
+            let store = open(g, DEMO_DB, true, args.max_connections).await?;
+            let created = store.seed_demo().await?;
+            println!(
+                "{}",
+                if created { "Created the demo data." } else { "Reusing the demo data already in this database." }
+            );
+            serve(store, args, true).await?;
+        }
+        Command::Migrate => {
+            let store = open(g, DEFAULT_DB, true, 2).await?;
+            for outcome in store.load_reference().await? {
+                println!("{outcome:?}");
+            }
+            println!("The {} database at {} is up to date.", store.backend().name(), store.url());
+        }
+        Command::Verify => {
+            let store = open(g, DEFAULT_DB, false, 2).await?;
+            let started = std::time::Instant::now();
+            let report = store.verify(&|_| {}).await?;
+            match report.fault {
+                None => {
+                    println!(
+                        "The journal is intact: {} entries verified in {:.2} s.",
+                        report.checked,
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+                Some(fault) => {
+                    eprintln!("error: journal verification failed at entry {}: {fault}", fault.seq());
+                    return Ok(ExitCode::from(3));
+                }
+            }
+        }
+        Command::Rebuild { dry_run } => {
+            let store = open(g, DEFAULT_DB, false, 2).await?;
+            let v = store.verify(&|_| {}).await?;
+            if let Some(fault) = v.fault {
+                eprintln!(
+                    "error: the journal fails verification at entry {} ({fault}); it will not be replayed",
+                    fault.seq()
+                );
+                return Ok(ExitCode::from(3));
+            }
+            let report = store.rebuild(!dry_run).await?;
+            if report.equal {
+                println!(
+                    "Replayed {} journal entries: the result equals the live state.{}",
+                    report.entries,
+                    if *dry_run { " (dry run: nothing changed)" } else { "" }
+                );
+            } else {
+                println!("Replayed {} journal entries: the result DIFFERS from the live state:", report.entries);
+                for d in &report.differences {
+                    println!("  {d}");
+                }
+                println!(
+                    "{}",
+                    if report.applied {
+                        "The live state has been replaced by the replayed state."
+                    } else {
+                        "Dry run: the live state was left as it was."
+                    }
+                );
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Command::Backup { file } => {
+            let store = open(g, DEFAULT_DB, false, 2).await?;
+            store.backup(file).await?;
+            println!("Wrote a consistent copy of {} to {}.", store.url(), file.display());
+            println!("Keep the journal key ({}) safe too, apart from the backup.", store.key_path().display());
+        }
+        Command::ThreatLevel(cmd) => threat_level(g, cmd).await?,
+        Command::Bench(cmd) => bench::run(g.database_url.clone(), g.journal_key.clone(), cmd).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn threat_level(g: &Global, cmd: &ThreatLevelCommand) -> Result<()> {
+    match cmd {
+        ThreatLevelCommand::Set { series, level, effective, note, actor } => {
+            let series: Series = series.parse().map_err(|e: String| anyhow!("series: {e}"))?;
+            let level: ThreatLevel = level.parse().map_err(|e: String| anyhow!("level: {e}"))?;
+            let effective = parse_date(effective).map_err(|e| anyhow!("--effective: {e}"))?;
+            let store = open(g, DEFAULT_DB, true, 2).await?;
+            store.load_reference().await?;
+            let seq = store
+                .record_threat_level(&Actor::new(actor.clone(), "cordon"), series, level, effective, note)
+                .await
+                .map_err(|e| match e {
+                    cordon_store::StoreError::Invalid { field, message } => anyhow!("{field}: {message}"),
+                    e => e.into(),
+                })?;
+            println!("Recorded: {series} is {level} from {effective} (journal entry {seq}).");
+        }
+        ThreatLevelCommand::Show => {
+            let store = open(g, DEFAULT_DB, true, 2).await?;
+            store.load_reference().await?;
+            for s in Series::ALL {
+                match store.level_on(s, None).await {
+                    Ok(l) => println!("{s}: {} (response {}) since {}", l.level, l.response_level, l.since),
+                    Err(cordon_store::threat::LevelOnError::Lookup(e)) => println!("{s}: {e}"),
+                    Err(cordon_store::threat::LevelOnError::Store(e)) => bail!(e),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}

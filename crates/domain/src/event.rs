@@ -1,0 +1,98 @@
+//! Typed domain events: the only way state changes. Each is appended to the
+//! journal and applied to the state tables in one transaction.
+
+use crate::methodology::AttackMethodology;
+use crate::risk::RiskMatrix;
+use crate::threat::{Confidence, ResponseMapping, Series, ThreatLevel, Wording};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// A reference file was loaded (its digest is recorded so it loads once).
+    ReferenceLoaded { name: String, digest: String },
+    /// The wording of the threat level definitions in force from a date.
+    ThreatWordingDefined { wording: Wording },
+    /// The official threat-to-response mapping.
+    ResponseMappingDefined { mapping: ResponseMapping },
+    /// A new threat level was announced for a series.
+    ThreatLevelChanged {
+        series: Series,
+        level: ThreatLevel,
+        /// `YYYY-MM-DD`, the day it was announced.
+        effective: String,
+        note: String,
+        source: String,
+        confidence: Confidence,
+    },
+    /// A series stopped being published.
+    ThreatSeriesClosed { series: Series, effective: String, note: String, source: String },
+    /// An attack methodology in the reference catalogue was defined or revised.
+    AttackMethodologyDefined { methodology: AttackMethodology },
+    /// The risk matrix was configured.
+    RiskMatrixConfigured { matrix: RiskMatrix },
+    /// The demonstration data set was created.
+    DemoSeeded { note: String },
+}
+
+impl Event {
+    /// The event's kind, as stored in the journal's `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::ReferenceLoaded { .. } => "reference_loaded",
+            Event::ThreatWordingDefined { .. } => "threat_wording_defined",
+            Event::ResponseMappingDefined { .. } => "response_mapping_defined",
+            Event::ThreatLevelChanged { .. } => "threat_level_changed",
+            Event::ThreatSeriesClosed { .. } => "threat_series_closed",
+            Event::AttackMethodologyDefined { .. } => "attack_methodology_defined",
+            Event::RiskMatrixConfigured { .. } => "risk_matrix_configured",
+            Event::DemoSeeded { .. } => "demo_seeded",
+        }
+    }
+
+    /// The stream the event belongs to, such as `threat/national`.
+    pub fn stream(&self) -> String {
+        match self {
+            Event::ReferenceLoaded { name, .. } => format!("reference/{name}"),
+            Event::ThreatWordingDefined { .. } | Event::ResponseMappingDefined { .. } => "reference/threat".into(),
+            Event::ThreatLevelChanged { series, .. } | Event::ThreatSeriesClosed { series, .. } => {
+                format!("threat/{series}")
+            }
+            Event::AttackMethodologyDefined { methodology } => format!("methodology/{}", methodology.id),
+            Event::RiskMatrixConfigured { .. } => "reference/risk-matrix".into(),
+            Event::DemoSeeded { .. } => "demo".into(),
+        }
+    }
+
+    /// The payload as stored: JSON with the kind tag.
+    pub fn to_payload(&self) -> String {
+        serde_json::to_string(self).expect("events always serialise")
+    }
+
+    pub fn from_payload(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_matches_the_payload_tag() {
+        let e = Event::ThreatLevelChanged {
+            series: Series::National,
+            level: ThreatLevel::Severe,
+            effective: "2026-04-30".into(),
+            note: "n".into(),
+            source: "s".into(),
+            confidence: Confidence::Official,
+        };
+        let v: serde_json::Value = serde_json::from_str(&e.to_payload()).unwrap();
+        assert_eq!(v["kind"], e.kind());
+        assert_eq!(v["level"], "SEVERE");
+        assert_eq!(v["series"], "national");
+        assert_eq!(Event::from_payload(&e.to_payload()).unwrap(), e);
+        assert_eq!(e.stream(), "threat/national");
+    }
+}

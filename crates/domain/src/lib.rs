@@ -1,0 +1,16 @@
+//! Cordon's domain layer: doctrine types and rules with no I/O.
+//!
+//! Every capability has a module here with the same name as its module in the
+//! store and web layers, so a reader can find every part of it by name.
+
+pub mod event;
+pub mod journal;
+pub mod london;
+pub mod marking;
+pub mod methodology;
+pub mod reference;
+pub mod risk;
+pub mod threat;
+
+pub use event::Event;
+pub use marking::Marking;

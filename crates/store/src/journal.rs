@@ -1,0 +1,315 @@
+//! The journal: append (the single write path), verify and rebuild.
+
+use crate::projector;
+use crate::sql::{Row, Tx, Val};
+use crate::{Store, StoreError};
+use cordon_domain::journal::{verify_run, Entry, Fault, GENESIS};
+use cordon_domain::{Event, Marking};
+
+/// Who made a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: String,
+    pub organisation: String,
+}
+
+impl Actor {
+    /// Cordon itself, loading reference data or applying migrations.
+    pub fn system() -> Actor {
+        Actor { user: "system".into(), organisation: "cordon".into() }
+    }
+
+    pub fn new(user: impl Into<String>, organisation: impl Into<String>) -> Actor {
+        Actor { user: user.into(), organisation: organisation.into() }
+    }
+}
+
+/// The outcome of verifying the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Entries checked before the first fault (all of them when intact).
+    pub checked: i64,
+    /// The sequence number the journal head records.
+    pub head: i64,
+    pub fault: Option<Fault>,
+}
+
+/// The outcome of replaying the journal into empty state tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuildReport {
+    pub entries: i64,
+    /// Whether the replayed state equals the live state, table by table.
+    pub equal: bool,
+    /// What differed, a line per table.
+    pub differences: Vec<String>,
+    /// Whether the replayed state was kept.
+    pub applied: bool,
+}
+
+const PAGE: i64 = 5_000;
+
+const JOURNAL_PAGE_SQL: &str = "SELECT seq, at, actor, organisation, stream, kind, marking, payload, chain \
+     FROM journal WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+fn entry_of(mut r: Row) -> (Entry, Vec<u8>) {
+    let chain = r.take_bytes(8);
+    let entry = Entry {
+        seq: r.int(0),
+        at: r.take_text(1),
+        actor: r.take_text(2),
+        organisation: r.take_text(3),
+        stream: r.take_text(4),
+        kind: r.take_text(5),
+        marking: r.take_text(6),
+        payload: r.take_text(7),
+    };
+    (entry, chain)
+}
+
+fn conflict_or_db(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict("that record already exists".into())
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
+impl Store {
+    /// Appends events in one transaction, applying each to the state tables.
+    /// Returns their sequence numbers. Either all are recorded or none.
+    pub async fn append(&self, actor: &Actor, events: &[(Event, Marking)]) -> Result<Vec<i64>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let key = self.key()?.clone();
+        // Serialise writers in this process; the head row lock serialises processes.
+        let _guard = self.inner.write_lock.lock().await;
+        let mut tx = self.begin().await?;
+        let result = async {
+            let head = tx.fetch("UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, chain", &[]).await?;
+            let head = head
+                .into_iter()
+                .next()
+                .ok_or_else(|| StoreError::Integrity("the journal head row is missing".into()))?;
+            let mut seq = head.int(0);
+            let mut chain: [u8; 32] = head
+                .bytes(1)
+                .try_into()
+                .map_err(|_| StoreError::Integrity("the journal head chain value is malformed".into()))?;
+            let at = crate::now();
+            let mut seqs = Vec::with_capacity(events.len());
+            for (event, marking) in events {
+                seq += 1;
+                let entry = Entry {
+                    seq,
+                    at: at.clone(),
+                    actor: actor.user.clone(),
+                    organisation: actor.organisation.clone(),
+                    stream: event.stream(),
+                    kind: event.kind().to_string(),
+                    marking: marking.as_str().to_string(),
+                    payload: event.to_payload(),
+                };
+                chain = key.link(&chain, &entry);
+                insert_entry(&mut tx, &entry, &chain).await?;
+                for stmt in projector::apply(event, &entry) {
+                    tx.exec(stmt.sql, &stmt.args).await.map_err(conflict_or_db)?;
+                }
+                seqs.push(seq);
+            }
+            tx.exec(
+                "UPDATE journal_head SET seq = $1, chain = $2 WHERE id = 1",
+                &[Val::Int(seq), Val::Bytes(chain.to_vec())],
+            )
+            .await?;
+            Ok::<_, StoreError>(seqs)
+        }
+        .await;
+        match result {
+            Ok(seqs) => {
+                tx.commit().await?;
+                Ok(seqs)
+            }
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Checks every entry's chain value, that no sequence number is missing, and
+    /// that the head matches the last entry. Names the first bad entry.
+    pub async fn verify(&self, progress: &(dyn Fn(i64) + Sync)) -> Result<VerifyReport, StoreError> {
+        let key = self.key()?.clone();
+        let head = self
+            .fetch_one("SELECT seq, chain FROM journal_head WHERE id = 1", &[])
+            .await?
+            .ok_or_else(|| StoreError::Integrity("the journal head row is missing".into()))?;
+        let head_seq = head.int(0);
+        let head_chain = head.bytes(1);
+
+        // Read pages here while a blocking thread checks the previous one.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Entry, Vec<u8>)>>(4);
+        let checker = tokio::task::spawn_blocking(move || {
+            let mut prev = (0i64, GENESIS);
+            for page in rx {
+                prev = verify_run(&key, prev, &page).map_err(|f| (f, prev.0))?;
+            }
+            Ok::<_, (Fault, i64)>(prev)
+        });
+        let mut after = 0i64;
+        loop {
+            let page = self.journal_page(after, PAGE).await?;
+            let n = page.len() as i64;
+            if n == 0 {
+                break;
+            }
+            after = page.last().map(|(e, _)| e.seq).unwrap_or(after);
+            if tx.send(page).is_err() {
+                break; // the checker found a fault
+            }
+            progress(after);
+            if n < PAGE {
+                break;
+            }
+        }
+        drop(tx);
+        let outcome = checker.await.map_err(|e| StoreError::Integrity(format!("the verifier stopped: {e}")))?;
+        let (last, chain) = match outcome {
+            Ok(v) => v,
+            Err((fault, before)) => {
+                return Ok(VerifyReport { checked: (fault.seq() - 1).max(before), head: head_seq, fault: Some(fault) })
+            }
+        };
+        let fault = if last < head_seq {
+            Some(Fault::Truncated { seq: last + 1, last, head: head_seq })
+        } else if last > head_seq || chain.as_slice() != head_chain.as_slice() {
+            Some(Fault::HeadMismatch { seq: last })
+        } else {
+            None
+        };
+        Ok(VerifyReport { checked: last, head: head_seq, fault })
+    }
+
+    /// Replays the journal into empty state tables inside one transaction and
+    /// compares the result with the live state. Keeps the replayed state when
+    /// `apply` is set, otherwise rolls it back.
+    pub async fn rebuild(&self, apply: bool) -> Result<RebuildReport, StoreError> {
+        let _guard = self.inner.write_lock.lock().await;
+        let mut tx = self.begin().await?;
+        let result = async {
+            // Lock out appends for the duration.
+            tx.fetch("UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq", &[]).await?;
+            let live = dump(&mut tx).await?;
+            for table in projector::TABLES.iter().rev() {
+                tx.exec(&format!("DELETE FROM {}", table.name), &[]).await?;
+            }
+            let mut after = 0i64;
+            let mut entries = 0i64;
+            loop {
+                let rows = tx.fetch(JOURNAL_PAGE_SQL, &[Val::Int(after), Val::Int(PAGE)]).await?;
+                let n = rows.len() as i64;
+                for row in rows {
+                    let (entry, _) = entry_of(row);
+                    let event = Event::from_payload(&entry.payload).map_err(|e| {
+                        StoreError::Integrity(format!("entry {} has a payload that cannot be read: {e}", entry.seq))
+                    })?;
+                    for stmt in projector::apply(&event, &entry) {
+                        tx.exec(stmt.sql, &stmt.args).await?;
+                    }
+                    after = entry.seq;
+                    entries += 1;
+                }
+                if n < PAGE {
+                    break;
+                }
+            }
+            let rebuilt = dump(&mut tx).await?;
+            let mut differences = Vec::new();
+            for ((table, a), (_, b)) in live.iter().zip(rebuilt.iter()) {
+                if a != b {
+                    let only_live = a.iter().filter(|r| !b.contains(r)).count();
+                    let only_rebuilt = b.iter().filter(|r| !a.contains(r)).count();
+                    differences.push(format!(
+                        "{table}: {} live rows, {} replayed; {only_live} only in the live state, {only_rebuilt} only in the replay",
+                        a.len(),
+                        b.len()
+                    ));
+                }
+            }
+            Ok::<_, StoreError>((entries, differences))
+        }
+        .await;
+        match result {
+            Ok((entries, differences)) => {
+                let equal = differences.is_empty();
+                if apply {
+                    tx.commit().await?;
+                } else {
+                    tx.rollback().await?;
+                }
+                Ok(RebuildReport { entries, equal, differences, applied: apply })
+            }
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Every state table, rows in key order, for comparing states.
+    pub async fn dump_state(&self) -> Result<Vec<(String, Vec<Row>)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let d = dump(&mut tx).await;
+        tx.rollback().await?;
+        d
+    }
+
+    /// Up to `limit` entries after sequence number `after`, in order, with their chain values.
+    pub async fn journal_page(&self, after: i64, limit: i64) -> Result<Vec<(Entry, Vec<u8>)>, StoreError> {
+        let rows = self.fetch(JOURNAL_PAGE_SQL, &[Val::Int(after), Val::Int(limit)]).await?;
+        Ok(rows.into_iter().map(entry_of).collect())
+    }
+
+    /// The last `limit` journal entries, newest first.
+    pub async fn recent_entries(&self, limit: i64) -> Result<Vec<Entry>, StoreError> {
+        let rows = self
+            .fetch(
+                "SELECT seq, at, actor, organisation, stream, kind, marking, payload, chain \
+                 FROM journal ORDER BY seq DESC LIMIT $1",
+                &[Val::Int(limit)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| entry_of(r).0).collect())
+    }
+}
+
+async fn insert_entry(tx: &mut Tx, e: &Entry, chain: &[u8; 32]) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO journal (seq, at, actor, organisation, stream, kind, marking, payload, chain) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[
+            Val::Int(e.seq),
+            Val::Text(e.at.clone()),
+            Val::Text(e.actor.clone()),
+            Val::Text(e.organisation.clone()),
+            Val::Text(e.stream.clone()),
+            Val::Text(e.kind.clone()),
+            Val::Text(e.marking.clone()),
+            Val::Text(e.payload.clone()),
+            Val::Bytes(chain.to_vec()),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn dump(tx: &mut Tx) -> Result<Vec<(String, Vec<Row>)>, StoreError> {
+    let mut out = Vec::new();
+    for t in projector::TABLES {
+        let rows = tx.fetch(&format!("SELECT * FROM {} ORDER BY {}", t.name, t.order_by), &[]).await?;
+        out.push((t.name.to_string(), rows));
+    }
+    Ok(out)
+}

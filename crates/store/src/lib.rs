@@ -1,0 +1,364 @@
+//! Cordon's storage layer.
+//!
+//! Every change is a typed [`Event`] appended to the journal in the same
+//! transaction that the [`projector`] applies it to the state tables; nothing
+//! else writes state. The same code runs on SQLite (the embedded default) and
+//! PostgreSQL, chosen by the database URL.
+
+pub mod demo;
+pub mod journal;
+pub mod projector;
+pub mod reference;
+mod sql;
+pub mod threat;
+
+pub use journal::{Actor, RebuildReport, VerifyReport};
+pub use sql::{Row, Stmt, Tx, Val};
+
+use cordon_domain::journal::{ChainKey, KEY_LEN};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything that can go wrong in the store, each with a message a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Bad configuration: a URL, a key file, a path.
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot reach the database at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    /// Input that breaks a rule; names the field.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{message}")]
+    NotFound { field: Option<String>, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the stored data is inconsistent: {0}")]
+    Integrity(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid { field: field.to_string(), message: message.into() }
+    }
+
+    pub fn not_found(field: Option<&str>, message: impl Into<String>) -> Self {
+        StoreError::NotFound { field: field.map(str::to_string), message: message.into() }
+    }
+}
+
+/// Which database a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(StoreError::Config(format!(
+                "unsupported database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE",
+                redact(url)
+            )))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// A URL with any password removed, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub url: String,
+    /// The journal key file. Created (owner-only) on first start of an empty journal.
+    pub key_path: PathBuf,
+    /// Create the key when it is missing and the journal is empty. `verify` opens without.
+    pub create_key: bool,
+    pub max_connections: u32,
+}
+
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+struct Inner {
+    pool: Pool,
+    key: Option<ChainKey>,
+    key_path: PathBuf,
+    url: String,
+    write_lock: tokio::sync::Mutex<()>,
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl Store {
+    /// Connects, runs migrations and loads the journal key.
+    pub async fn open(opts: &Options) -> Result<Store, StoreError> {
+        let backend = Backend::of(&opts.url)?;
+        let unreachable = |e: sqlx::Error| StoreError::Unreachable { url: redact(&opts.url), reason: e.to_string() };
+        let pool = match backend {
+            Backend::Sqlite => {
+                let co = SqliteConnectOptions::from_str(&opts.url)
+                    .map_err(|e| StoreError::Config(format!("bad SQLite URL {:?}: {e}", opts.url)))?;
+                if let Some(parent) = co.get_filename().parent() {
+                    if !parent.as_os_str().is_empty() && !parent.exists() {
+                        std::fs::create_dir_all(parent).map_err(|e| {
+                            StoreError::Config(format!("cannot create the data folder {}: {e}", parent.display()))
+                        })?;
+                    }
+                }
+                let co = co
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(opts.max_connections.max(1))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(co)
+                    .await
+                    .map_err(unreachable)?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                Pool::Sqlite(pool)
+            }
+            Backend::Postgres => {
+                let co = PgConnectOptions::from_str(&opts.url)
+                    .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL {:?}: {e}", redact(&opts.url))))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(opts.max_connections.max(1))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(co)
+                    .await
+                    .map_err(unreachable)?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Pool::Postgres(pool)
+            }
+        };
+        let mut store = Store {
+            inner: Arc::new(Inner {
+                pool,
+                key: None,
+                key_path: opts.key_path.clone(),
+                url: redact(&opts.url),
+                write_lock: tokio::sync::Mutex::new(()),
+            }),
+        };
+        let entries = store.journal_len().await?;
+        let key = load_key(&opts.key_path, opts.create_key && entries == 0)?;
+        if key.is_none() && opts.create_key {
+            return Err(StoreError::Config(format!(
+                "the journal holds {entries} entries but its key file {} is missing; restore the key from a backup \
+                 (a new key would make the journal unverifiable)",
+                opts.key_path.display()
+            )));
+        }
+        Arc::get_mut(&mut store.inner).expect("no other handle yet").key = key;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The database URL with any password removed.
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    pub fn key_path(&self) -> &Path {
+        &self.inner.key_path
+    }
+
+    pub(crate) fn key(&self) -> Result<&ChainKey, StoreError> {
+        self.inner.key.as_ref().ok_or_else(|| {
+            StoreError::Config(format!(
+                "no journal key at {}: without it the journal can be neither verified nor extended",
+                self.inner.key_path.display()
+            ))
+        })
+    }
+
+    /// Runs a read query.
+    pub async fn fetch(&self, sql: &str, args: &[Val]) -> Result<Vec<Row>, StoreError> {
+        Ok(match &self.inner.pool {
+            Pool::Sqlite(p) => sql::sqlite_query(sql, args)
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(sql::from_sqlite)
+                .collect::<Result<_, _>>()?,
+            Pool::Postgres(p) => {
+                sql::pg_query(sql, args).fetch_all(p).await?.iter().map(sql::from_pg).collect::<Result<_, _>>()?
+            }
+        })
+    }
+
+    pub async fn fetch_one(&self, sql: &str, args: &[Val]) -> Result<Option<Row>, StoreError> {
+        Ok(self.fetch(sql, args).await?.into_iter().next())
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.inner.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Checks the database answers.
+    pub async fn health(&self) -> Result<(), StoreError> {
+        self.fetch("SELECT 1", &[]).await.map(|_| ())
+    }
+
+    /// Number of journal entries.
+    pub async fn journal_len(&self) -> Result<i64, StoreError> {
+        Ok(self.fetch_one("SELECT COUNT(*) FROM journal", &[]).await?.map(|r| r.int(0)).unwrap_or(0))
+    }
+
+    /// A consistent online copy of a SQLite database.
+    pub async fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => {
+                if to.exists() {
+                    return Err(StoreError::Config(format!(
+                        "{} already exists; choose a new file so no backup is overwritten",
+                        to.display()
+                    )));
+                }
+                let path = to
+                    .to_str()
+                    .ok_or_else(|| StoreError::Config("the backup path must be valid UTF-8".into()))?;
+                sqlx::query("VACUUM INTO $1").bind(path).execute(p).await?;
+                Ok(())
+            }
+            Pool::Postgres(_) => Err(StoreError::Config(
+                "backup copies SQLite databases; for PostgreSQL use pg_dump (for example: pg_dump -Fc -f cordon.dump DATABASE)"
+                    .into(),
+            )),
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Loads the journal key, creating it when allowed. Refuses a key file that
+/// anyone but its owner can read or write.
+fn load_key(path: &Path, create: bool) -> Result<Option<ChainKey>, StoreError> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+
+    if !path.exists() {
+        if !create {
+            return Ok(None);
+        }
+        if let Some(parent) = path.parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Config(format!(
+                        "cannot create the folder for the journal key {}: {e}",
+                        parent.display()
+                    ))
+                })?;
+            }
+        }
+        let mut key = [0u8; KEY_LEN];
+        getrandom::fill(&mut key).map_err(|e| StoreError::Config(format!("no secure random source: {e}")))?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        opts.mode(0o600);
+        let mut f = opts
+            .open(path)
+            .map_err(|e| StoreError::Config(format!("cannot create the journal key {}: {e}", path.display())))?;
+        f.write_all(format!("{}\n", hex::encode(key)).as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| StoreError::Config(format!("cannot write the journal key {}: {e}", path.display())))?;
+        tracing::info!(path = %path.display(), "created a new journal key; back it up apart from the database");
+    }
+    let meta = std::fs::metadata(path)
+        .map_err(|e| StoreError::Config(format!("cannot read the journal key {}: {e}", path.display())))?;
+    #[cfg(unix)]
+    {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(StoreError::Config(format!(
+                "the journal key {} has permissions {mode:04o}: it must be readable by its owner only (chmod 600 {})",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    if !meta.is_file() {
+        return Err(StoreError::Config(format!("the journal key {} is not a file", path.display())));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StoreError::Config(format!("cannot read the journal key {}: {e}", path.display())))?;
+    let bytes = hex::decode(text.trim())
+        .map_err(|_| StoreError::Config(format!("the journal key {} is not a hexadecimal key", path.display())))?;
+    let key = ChainKey::new(&bytes).map_err(|e| StoreError::Config(format!("journal key {}: {e}", path.display())))?;
+    Ok(Some(key))
+}
+
+/// The current time as stored: RFC 3339, UTC, microseconds, so text order is time order.
+pub fn now() -> String {
+    format_time(time::OffsetDateTime::now_utc())
+}
+
+pub fn format_time(t: time::OffsetDateTime) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+    t.to_offset(time::UtcOffset::UTC).format(&fmt).expect("UTC times always format")
+}
+
+/// Today's date in UTC.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}

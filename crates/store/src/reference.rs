@@ -1,0 +1,102 @@
+//! Loads the reference files shipped in `reference/` into the journal, once.
+//! After that the database copy is authoritative: an administrator's changes
+//! are journal events like any other.
+
+use crate::journal::Actor;
+use crate::sql::Val;
+use crate::{Store, StoreError};
+use cordon_domain::event::Event;
+use cordon_domain::reference::{self as r, format_date};
+use cordon_domain::Marking;
+
+/// What loading found for each file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadOutcome {
+    Loaded {
+        name: &'static str,
+        events: usize,
+    },
+    AlreadyLoaded {
+        name: &'static str,
+    },
+    /// The shipped file differs from the one loaded; the database copy is kept.
+    Changed {
+        name: &'static str,
+    },
+}
+
+impl Store {
+    /// Loads every reference file not loaded before. Idempotent.
+    pub async fn load_reference(&self) -> Result<Vec<LoadOutcome>, StoreError> {
+        let mut out = Vec::new();
+        let files: [(&'static str, &'static str); 3] = [
+            ("threat-levels", r::THREAT_LEVELS_TOML),
+            ("attack-methodologies", r::ATTACK_METHODOLOGIES_TOML),
+            ("risk-matrix", r::RISK_MATRIX_TOML),
+        ];
+        for (name, text) in files {
+            let digest = r::digest(text);
+            let loaded =
+                self.fetch_one("SELECT digest FROM reference_loads WHERE name = $1", &[Val::Text(name.into())]).await?;
+            match loaded {
+                Some(row) if row.text(0) == digest => {
+                    out.push(LoadOutcome::AlreadyLoaded { name });
+                    continue;
+                }
+                Some(_) => {
+                    tracing::warn!(
+                        file = name,
+                        "the shipped reference file differs from the loaded one; keeping the database copy"
+                    );
+                    out.push(LoadOutcome::Changed { name });
+                    continue;
+                }
+                None => {}
+            }
+            let mut events = events_for(name, text).map_err(StoreError::Config)?;
+            events.push(Event::ReferenceLoaded { name: name.into(), digest });
+            let n = events.len();
+            let batch: Vec<_> = events.into_iter().map(|e| (e, Marking::Official)).collect();
+            match self.append(&Actor::system(), &batch).await {
+                Ok(_) => out.push(LoadOutcome::Loaded { name, events: n }),
+                // Another instance loaded it at the same moment.
+                Err(StoreError::Conflict(_)) => out.push(LoadOutcome::AlreadyLoaded { name }),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn events_for(name: &str, text: &str) -> Result<Vec<Event>, String> {
+    Ok(match name {
+        "threat-levels" => {
+            let t = r::threat_reference(text)?;
+            let mut v: Vec<Event> =
+                t.wordings.into_iter().map(|w| Event::ThreatWordingDefined { wording: w }).collect();
+            v.push(Event::ResponseMappingDefined { mapping: t.mapping });
+            for s in t.series {
+                for c in s.changes {
+                    v.push(Event::ThreatLevelChanged {
+                        series: c.series,
+                        level: c.level,
+                        effective: format_date(c.effective),
+                        note: c.note,
+                        source: c.source,
+                        confidence: c.confidence,
+                    });
+                }
+                if let Some((date, note, source)) = s.closed {
+                    v.push(Event::ThreatSeriesClosed { series: s.series, effective: format_date(date), note, source });
+                }
+            }
+            v
+        }
+        "attack-methodologies" => r::attack_methodologies(text)?
+            .into_iter()
+            .map(|m| Event::AttackMethodologyDefined { methodology: m })
+            .collect(),
+        "risk-matrix" => vec![Event::RiskMatrixConfigured { matrix: r::risk_matrix(text)? }],
+        _ => return Err(format!("unknown reference file {name}")),
+    })
+}

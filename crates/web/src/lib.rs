@@ -1,0 +1,156 @@
+//! Cordon's web layer: server-rendered pages, the JSON API under `/api/v1`,
+//! and the middleware every response passes through. Handlers are thin: they
+//! parse, call the store, and render.
+
+pub mod error;
+pub mod middleware;
+mod pages;
+mod threat;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use cordon_store::Store;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+/// How the web layer is configured.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address people use, such as `https://cordon.example.police.uk`.
+    /// An `https` URL turns on HSTS and Secure cookies (TLS ends at a proxy).
+    pub public_url: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { public_url: None, body_limit: 2 * 1024 * 1024, request_timeout: Duration::from_secs(30) }
+    }
+}
+
+impl Config {
+    pub fn tls(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+/// Shared state for every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    metrics: PrometheusHandle,
+}
+
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // In tests several servers share a process; only the first installs.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        Self { store, config: Arc::new(config), metrics: metrics_handle() }
+    }
+}
+
+/// The whole application: pages, API, health and metrics, with every layer.
+pub fn router(state: AppState) -> Router {
+    let tls = state.config.tls();
+    let api = Router::new()
+        .route("/threat-levels", get(threat::api_list))
+        .route("/threat-levels/{series}", get(threat::api_series))
+        .route("/threat-levels/{series}/history", get(threat::api_history))
+        .route("/reference/attack-methodologies", get(threat::api_methodologies))
+        .route("/reference/risk-matrix", get(threat::api_risk_matrix))
+        .fallback(api_not_found);
+
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let timeout = state.config.request_timeout;
+    let body_limit = state.config.body_limit;
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/threat-levels", get(threat::page))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/cordon.css", get(stylesheet))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        .route_layer(axum::middleware::from_fn(middleware::metrics))
+        .with_state(state)
+        // Layers run outermost last: request id, trace, security headers, timeout, body limit.
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::from_fn_with_state(tls, middleware::security_headers))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.health().await {
+        Ok(()) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable", "error": {"code": "unavailable", "message": "the database does not answer", "field": null}})),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))], state.metrics.render())
+        .into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        include_str!("../static/cordon.css"),
+    )
+        .into_response()
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API route")
+}
+
+/// Serves the application on a bound listener until `shutdown` completes,
+/// then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,270 @@
+//! The journal loses nothing and hides nothing: tamper detection by `cordon
+//! verify`, replay by `cordon rebuild`, durability across `kill -9`.
+
+use crate::common::{stderr, stdout, TestDb};
+use cordon_domain::event::Event;
+use cordon_domain::threat::{Series, ThreatLevel};
+use cordon_domain::Marking;
+use cordon_store::{Actor, Store, StoreError, Val};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+async fn drop_guards(db: &TestDb, store: &Store) {
+    if db.is_postgres() {
+        store.fetch("DROP TRIGGER journal_no_change ON journal", &[]).await.unwrap();
+    } else {
+        store.fetch("DROP TRIGGER journal_no_update", &[]).await.unwrap();
+        store.fetch("DROP TRIGGER journal_no_delete", &[]).await.unwrap();
+    }
+}
+
+/// A database whose journal holds the reference data (about 60 entries).
+async fn populated() -> (TestDb, Store, i64) {
+    let db = TestDb::new().await;
+    let store = db.store().await;
+    store.load_reference().await.unwrap();
+    let n = store.journal_len().await.unwrap();
+    assert!(n > 40, "{n}");
+    (db, store, n)
+}
+
+fn assert_verify_names(db: &TestDb, seq: i64) {
+    let out = db.cordon(&["verify"]);
+    assert_eq!(out.status.code(), Some(3), "stdout {} stderr {}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("entry {seq}")), "expected entry {seq} named: {err}");
+}
+
+#[tokio::test]
+async fn an_intact_journal_verifies() {
+    let (db, _store, n) = populated().await;
+    let out = db.cordon(&["verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("{n} entries verified")), "{}", stdout(&out));
+}
+
+#[tokio::test]
+async fn the_journal_refuses_sql_updates_and_deletes() {
+    let (_db, store, _) = populated().await;
+    assert!(store.fetch("UPDATE journal SET actor = 'x' WHERE seq = 1", &[]).await.is_err());
+    assert!(store.fetch("DELETE FROM journal WHERE seq = 1", &[]).await.is_err());
+}
+
+#[tokio::test]
+async fn an_altered_entry_is_named() {
+    let (db, store, _) = populated().await;
+    drop_guards(&db, &store).await;
+    store.fetch("UPDATE journal SET payload = replace(payload, 'SEVERE', 'LOW') WHERE seq = 12", &[]).await.unwrap();
+    assert_verify_names(&db, 12);
+}
+
+#[tokio::test]
+async fn an_altered_actor_or_time_is_named() {
+    let (db, store, _) = populated().await;
+    drop_guards(&db, &store).await;
+    store.fetch("UPDATE journal SET actor = 'someone-else' WHERE seq = 7", &[]).await.unwrap();
+    assert_verify_names(&db, 7);
+}
+
+#[tokio::test]
+async fn a_deleted_entry_is_named() {
+    let (db, store, _) = populated().await;
+    drop_guards(&db, &store).await;
+    store.fetch("DELETE FROM journal WHERE seq = 20", &[]).await.unwrap();
+    assert_verify_names(&db, 20);
+}
+
+#[tokio::test]
+async fn reordered_entries_are_named() {
+    let (db, store, _) = populated().await;
+    drop_guards(&db, &store).await;
+    // Swap the sequence numbers of entries 30 and 31.
+    store.fetch("UPDATE journal SET seq = -1 WHERE seq = 30", &[]).await.unwrap();
+    store.fetch("UPDATE journal SET seq = 30 WHERE seq = 31", &[]).await.unwrap();
+    store.fetch("UPDATE journal SET seq = 31 WHERE seq = -1", &[]).await.unwrap();
+    assert_verify_names(&db, 30);
+}
+
+#[tokio::test]
+async fn a_removed_last_entry_is_named() {
+    let (db, store, n) = populated().await;
+    drop_guards(&db, &store).await;
+    store.fetch("DELETE FROM journal WHERE seq = $1", &[Val::Int(n)]).await.unwrap();
+    assert_verify_names(&db, n);
+}
+
+#[tokio::test]
+async fn verification_without_the_key_says_so() {
+    let (db, _store, _) = populated().await;
+    std::fs::remove_file(&db.key).unwrap();
+    let out = db.cordon(&["verify"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("no journal key"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+    // Serving without the key refuses rather than starting a new, unverifiable chain.
+    match Store::open(&db.options()).await {
+        Err(StoreError::Config(m)) => assert!(m.contains("missing"), "{m}"),
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("opened a journal without its key"),
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_key_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let (db, _store, n) = populated().await;
+    std::fs::set_permissions(&db.key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = db.cordon(&["verify"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    // Nothing changed.
+    std::fs::set_permissions(&db.key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(db.store().await.journal_len().await.unwrap(), n);
+}
+
+#[tokio::test]
+async fn a_key_file_is_created_owner_only() {
+    let db = TestDb::new().await;
+    let _store = db.store().await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&db.key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
+fn random_events(seed: u64, n: usize) -> Vec<Vec<(Event, Marking)>> {
+    // A small deterministic generator: batches of methodology revisions and
+    // risk-matrix reconfigurations, in random sizes.
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let matrix = cordon_domain::reference::default_risk_matrix().unwrap();
+    let mut out = Vec::new();
+    let mut made = 0;
+    while made < n {
+        let size = (next() % 5 + 1) as usize;
+        let mut batch = Vec::new();
+        for _ in 0..size {
+            let r = next();
+            let event = if r % 4 == 0 {
+                let mut m = matrix.clone();
+                m.name = format!("Matrix {r}");
+                Event::RiskMatrixConfigured { matrix: m }
+            } else {
+                Event::AttackMethodologyDefined {
+                    methodology: cordon_domain::methodology::AttackMethodology {
+                        id: format!("m_{}", r % 7),
+                        name: format!("Methodology {r}"),
+                        description: "d".into(),
+                        typical_mitigations: vec![format!("mitigation {}", r % 3)],
+                        sources: vec!["test".into()],
+                    },
+                }
+            };
+            batch.push((event, if r % 3 == 0 { Marking::OfficialSensitive } else { Marking::Official }));
+        }
+        made += size;
+        out.push(batch);
+    }
+    out
+}
+
+#[tokio::test]
+async fn replaying_the_journal_reproduces_the_live_state() {
+    for seed in [1u64, 7, 42] {
+        let (db, store, _) = populated().await;
+        store
+            .record_threat_level(
+                &Actor::new("admin", "cordon"),
+                Series::National,
+                ThreatLevel::Critical,
+                cordon_store::today(),
+                "Replay test",
+            )
+            .await
+            .unwrap();
+        for batch in random_events(seed, 40) {
+            store.append(&Actor::new("tester", "cordon"), &batch).await.unwrap();
+        }
+        let before = store.dump_state().await.unwrap();
+        let out = db.cordon(&["rebuild", "--dry-run"]);
+        assert!(out.status.success(), "{} {}", stdout(&out), stderr(&out));
+        assert!(stdout(&out).contains("equals the live state"), "{}", stdout(&out));
+        let report = store.rebuild(true).await.unwrap();
+        assert!(report.equal, "{:?}", report.differences);
+        assert_eq!(store.dump_state().await.unwrap(), before);
+    }
+}
+
+#[tokio::test]
+async fn rebuild_finds_and_repairs_a_state_table_changed_behind_the_journal() {
+    let (db, store, _) = populated().await;
+    store.fetch("UPDATE threat_level_changes SET level = 'LOW' WHERE series = 'national'", &[]).await.unwrap();
+    let out = db.cordon(&["rebuild", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(stdout(&out).contains("threat_level_changes"), "{}", stdout(&out));
+    // Still tampered after a dry run.
+    let low = store.fetch("SELECT COUNT(*) FROM threat_level_changes WHERE level = 'LOW'", &[]).await.unwrap();
+    assert!(low[0].int(0) > 0);
+    let out = db.cordon(&["rebuild"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stdout(&out).contains("replaced"), "{}", stdout(&out));
+    let out = db.cordon(&["rebuild", "--dry-run"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+}
+
+#[tokio::test]
+async fn rebuild_refuses_a_tampered_journal() {
+    let (db, store, _) = populated().await;
+    drop_guards(&db, &store).await;
+    store.fetch("UPDATE journal SET marking = 'SECRET' WHERE seq = 3", &[]).await.unwrap();
+    let out = db.cordon(&["rebuild"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("entry 3"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9() {
+    let db = TestDb::new().await;
+    drop(db.store().await); // migrate and create the key
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(["bench", "append", "--single", "1000000", "--batched", "0", "--acks"])
+        .arg("--database-url")
+        .arg(&db.url)
+        .arg("--journal-key")
+        .arg(&db.key)
+        .env("CORDON_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut acked = 0i64;
+    while acked < 300 {
+        let line = lines.next().expect("writer ended early").unwrap();
+        acked = line.strip_prefix("ack ").expect("ack line").parse().unwrap();
+    }
+    // SIGKILL: no chance to flush or clean up.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Whatever the writer acknowledged before it died.
+    for line in lines.map_while(Result::ok) {
+        if let Some(n) = line.strip_prefix("ack ") {
+            acked = n.parse().unwrap();
+        }
+    }
+    let store = db.store().await;
+    let len = store.journal_len().await.unwrap();
+    assert!(len >= acked, "acknowledged {acked} but only {len} survived");
+    let report = store.verify(&|_| {}).await.unwrap();
+    assert_eq!(report.fault, None);
+    assert_eq!(report.checked, len);
+}

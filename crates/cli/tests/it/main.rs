@@ -1,0 +1,9 @@
+//! Integration tests: the real server on an ephemeral port, the real `cordon`
+//! binary, a temporary SQLite file, or a fresh PostgreSQL database when
+//! `CORDON_TEST_DATABASE_URL` names a server.
+
+mod common;
+
+mod api_threat_levels;
+mod cli;
+mod journal;

@@ -70,7 +70,9 @@ async fn open_bench(url: Option<String>, key: PathBuf) -> Result<(Store, Option<
             (url, key, Some(dir))
         }
     };
-    let store = Store::open(&Options { url, key_path: key, create_key: true, max_connections: 4 }).await?;
+    let store =
+        Store::open(&Options { url, key_path: key, create_key: true, max_connections: 4, secret_accredited: false })
+            .await?;
     Ok((store, dir))
 }
 

@@ -1,6 +1,7 @@
 //! `cordon`: the one binary. Serves the application, runs the demo, and gives
 //! operators the journal and administration commands.
 
+mod admin;
 mod bench;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -42,6 +43,9 @@ struct Global {
     /// The journal key file (created, owner-only, on first start).
     #[arg(long, global = true, env = "CORDON_JOURNAL_KEY", default_value = "cordon-data/journal.key")]
     journal_key: PathBuf,
+    /// This deployment is accredited to hold SECRET material (otherwise SECRET is refused).
+    #[arg(long, global = true, env = "CORDON_SECRET_ACCREDITED")]
+    secret_accredited: bool,
     /// Log format.
     #[arg(long, global = true, value_enum, env = "CORDON_LOG_FORMAT", default_value = "text")]
     log_format: LogFormat,
@@ -91,9 +95,73 @@ enum Command {
     /// National and Northern Ireland-related threat levels.
     #[command(subcommand)]
     ThreatLevel(ThreatLevelCommand),
+    /// Organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for scripts.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Measure journal and server performance (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add an organisation.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// police_force, ct_policing, fire_rescue, ambulance, local_authority, venue_operator or other.
+        #[arg(long)]
+        kind: String,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from standard input when it is not a
+    /// terminal; otherwise one is generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The organisation's name.
+        #[arg(long)]
+        org: String,
+        /// One or more of strategic_commander, security_coordinator, deployment_authority,
+        /// security_adviser, tactical_adviser, estates_manager, staff, partner, auditor,
+        /// administrator (comma-separated).
+        #[arg(long)]
+        role: String,
+        /// none, BPSS, CTC, SC or DV.
+        #[arg(long)]
+        clearance: String,
+    },
+    /// Disable a user: their sessions end and they cannot sign in; history is kept.
+    Disable { email: String },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue an API token for a user and print it (shown once).
+    Issue {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value_t = 90)]
+        expires_days: i64,
+        /// What the token is for.
+        #[arg(long, default_value = "issued from the command line")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -130,8 +198,14 @@ fn init_logging(format: LogFormat) {
 
 async fn open(global: &Global, default_url: &str, create_key: bool, max_connections: u32) -> Result<Store> {
     let url = global.database_url.clone().unwrap_or_else(|| default_url.to_string());
-    let store =
-        Store::open(&Options { url, key_path: global.journal_key.clone(), create_key, max_connections }).await?;
+    let store = Store::open(&Options {
+        url,
+        key_path: global.journal_key.clone(),
+        create_key,
+        max_connections,
+        secret_accredited: global.secret_accredited,
+    })
+    .await?;
     Ok(store)
 }
 
@@ -163,9 +237,19 @@ async fn serve(store: Store, args: &ServeArgs, demo: bool) -> Result<()> {
     println!("Cordon is listening on http://{addr}");
     if demo {
         println!("Demo data is loaded ({} database at {}).", store.backend().name(), store.url());
-        println!(
-            "Open http://{addr}/ first, then http://{addr}/threat-levels for the threat levels and their history."
-        );
+        let creds = store.demo_credentials().await?;
+        println!();
+        println!("DEMO ACCOUNTS (demonstration only). Every account's password is: {}", creds.password);
+        for (role, email) in &creds.users {
+            println!("  {email:<40} {role}");
+        }
+        if let Some(secret) = &creds.admin_totp_secret {
+            println!("The administrator also needs a two-step code: add this key to an authenticator app,");
+            println!("or run `oathtool --totp -b {secret}`. Key: {secret}");
+        }
+        println!();
+        println!("Open http://{addr}/sign-in first and sign in as secco@northshire.police.example (the security coordinator).");
+        println!("http://{addr}/threat-levels shows the threat levels and their history without signing in.");
         println!("The JSON API starts at http://{addr}/api/v1/threat-levels.");
     }
     println!("Press Ctrl+C to stop.");
@@ -202,19 +286,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify => {
             let store = open(g, DEFAULT_DB, false, 2).await?;
-            let started = std::time::Instant::now();
-            let report = store.verify(&|_| {}).await?;
-            match report.fault {
-                None => {
-                    println!(
-                        "The journal is intact: {} entries verified in {:.2} s.",
+            for ledger in [cordon_store::Ledger::Journal, cordon_store::Ledger::AccessLog] {
+                let started = std::time::Instant::now();
+                let report = store.verify_ledger(ledger, &|_| {}).await?;
+                match report.fault {
+                    None => println!(
+                        "The {} is intact: {} entries verified in {:.2} s.",
+                        ledger.name(),
                         report.checked,
                         started.elapsed().as_secs_f64()
-                    );
-                }
-                Some(fault) => {
-                    eprintln!("error: journal verification failed at entry {}: {fault}", fault.seq());
-                    return Ok(ExitCode::from(3));
+                    ),
+                    Some(fault) => {
+                        eprintln!("error: {} verification failed at entry {}: {fault}", ledger.name(), fault.seq());
+                        return Ok(ExitCode::from(3));
+                    }
                 }
             }
         }
@@ -258,6 +343,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("Keep the journal key ({}) safe too, apart from the backup.", store.key_path().display());
         }
         Command::ThreatLevel(cmd) => threat_level(g, cmd).await?,
+        Command::Org(cmd) => admin::org(open(g, DEFAULT_DB, true, 2).await?, cmd).await?,
+        Command::User(cmd) => admin::user(open(g, DEFAULT_DB, true, 2).await?, cmd).await?,
+        Command::Token(cmd) => admin::token(open(g, DEFAULT_DB, true, 2).await?, cmd).await?,
         Command::Bench(cmd) => bench::run(g.database_url.clone(), g.journal_key.clone(), cmd).await?,
     }
     Ok(ExitCode::SUCCESS)

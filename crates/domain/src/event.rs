@@ -1,20 +1,29 @@
 //! Typed domain events: the only way state changes. Each is appended to the
 //! journal and applied to the state tables in one transaction.
 
+use crate::identity::{Clearance, OrgKind, Role};
 use crate::methodology::AttackMethodology;
+use crate::planned_event::{EventStatus, PlannedEvent};
 use crate::risk::RiskMatrix;
 use crate::threat::{Confidence, ResponseMapping, Series, ThreatLevel, Wording};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A reference file was loaded (its digest is recorded so it loads once).
-    ReferenceLoaded { name: String, digest: String },
+    ReferenceLoaded {
+        name: String,
+        digest: String,
+    },
     /// The wording of the threat level definitions in force from a date.
-    ThreatWordingDefined { wording: Wording },
+    ThreatWordingDefined {
+        wording: Wording,
+    },
     /// The official threat-to-response mapping.
-    ResponseMappingDefined { mapping: ResponseMapping },
+    ResponseMappingDefined {
+        mapping: ResponseMapping,
+    },
     /// A new threat level was announced for a series.
     ThreatLevelChanged {
         series: Series,
@@ -26,13 +35,89 @@ pub enum Event {
         confidence: Confidence,
     },
     /// A series stopped being published.
-    ThreatSeriesClosed { series: Series, effective: String, note: String, source: String },
+    ThreatSeriesClosed {
+        series: Series,
+        effective: String,
+        note: String,
+        source: String,
+    },
     /// An attack methodology in the reference catalogue was defined or revised.
-    AttackMethodologyDefined { methodology: AttackMethodology },
+    AttackMethodologyDefined {
+        methodology: AttackMethodology,
+    },
     /// The risk matrix was configured.
-    RiskMatrixConfigured { matrix: RiskMatrix },
+    RiskMatrixConfigured {
+        matrix: RiskMatrix,
+    },
     /// The demonstration data set was created.
-    DemoSeeded { note: String },
+    DemoSeeded {
+        note: String,
+    },
+    OrganisationAdded {
+        id: String,
+        name: String,
+        kind: OrgKind,
+    },
+    UserAdded {
+        id: String,
+        email: String,
+        name: String,
+        organisation_id: String,
+        roles: Vec<Role>,
+        clearance: Clearance,
+    },
+    /// Roles, clearance or organisation changed: every session of the user ends.
+    UserChanged {
+        id: String,
+        name: String,
+        organisation_id: String,
+        roles: Vec<Role>,
+        clearance: Clearance,
+    },
+    UserDisabled {
+        id: String,
+    },
+    UserEnabled {
+        id: String,
+    },
+    /// The password changed. The hash itself is kept apart from the journal.
+    PasswordChanged {
+        user_id: String,
+    },
+    TotpEnabled {
+        user_id: String,
+    },
+    ApiTokenIssued {
+        id: String,
+        user_id: String,
+        name: String,
+        token_hash: String,
+        expires_at: String,
+    },
+    ApiTokenRevoked {
+        id: String,
+    },
+    /// A user joined a record's team (its need-to-know group).
+    TeamMemberAdded {
+        record_id: String,
+        user_id: String,
+    },
+    TeamMemberRemoved {
+        record_id: String,
+        user_id: String,
+    },
+    RecordShared {
+        record_id: String,
+        organisation_id: String,
+    },
+    PlannedEventCreated {
+        event: PlannedEvent,
+        created_by: String,
+    },
+    PlannedEventStatusChanged {
+        id: String,
+        status: EventStatus,
+    },
 }
 
 impl Event {
@@ -47,6 +132,20 @@ impl Event {
             Event::AttackMethodologyDefined { .. } => "attack_methodology_defined",
             Event::RiskMatrixConfigured { .. } => "risk_matrix_configured",
             Event::DemoSeeded { .. } => "demo_seeded",
+            Event::OrganisationAdded { .. } => "organisation_added",
+            Event::UserAdded { .. } => "user_added",
+            Event::UserChanged { .. } => "user_changed",
+            Event::UserDisabled { .. } => "user_disabled",
+            Event::UserEnabled { .. } => "user_enabled",
+            Event::PasswordChanged { .. } => "password_changed",
+            Event::TotpEnabled { .. } => "totp_enabled",
+            Event::ApiTokenIssued { .. } => "api_token_issued",
+            Event::ApiTokenRevoked { .. } => "api_token_revoked",
+            Event::TeamMemberAdded { .. } => "team_member_added",
+            Event::TeamMemberRemoved { .. } => "team_member_removed",
+            Event::RecordShared { .. } => "record_shared",
+            Event::PlannedEventCreated { .. } => "planned_event_created",
+            Event::PlannedEventStatusChanged { .. } => "planned_event_status_changed",
         }
     }
 
@@ -61,6 +160,19 @@ impl Event {
             Event::AttackMethodologyDefined { methodology } => format!("methodology/{}", methodology.id),
             Event::RiskMatrixConfigured { .. } => "reference/risk-matrix".into(),
             Event::DemoSeeded { .. } => "demo".into(),
+            Event::OrganisationAdded { id, .. } => format!("organisation/{id}"),
+            Event::UserAdded { id, .. }
+            | Event::UserChanged { id, .. }
+            | Event::UserDisabled { id }
+            | Event::UserEnabled { id } => format!("user/{id}"),
+            Event::PasswordChanged { user_id } | Event::TotpEnabled { user_id } => format!("user/{user_id}"),
+            Event::ApiTokenIssued { user_id, .. } => format!("user/{user_id}"),
+            Event::ApiTokenRevoked { id } => format!("token/{id}"),
+            Event::TeamMemberAdded { record_id, .. }
+            | Event::TeamMemberRemoved { record_id, .. }
+            | Event::RecordShared { record_id, .. } => format!("event/{record_id}"),
+            Event::PlannedEventCreated { event, .. } => format!("event/{}", event.id),
+            Event::PlannedEventStatusChanged { id, .. } => format!("event/{id}"),
         }
     }
 
@@ -89,7 +201,7 @@ mod tests {
             confidence: Confidence::Official,
         };
         let v: serde_json::Value = serde_json::from_str(&e.to_payload()).unwrap();
-        assert_eq!(v["kind"], e.kind());
+        assert_eq!(v["type"], e.kind());
         assert_eq!(v["level"], "SEVERE");
         assert_eq!(v["series"], "national");
         assert_eq!(Event::from_payload(&e.to_payload()).unwrap(), e);

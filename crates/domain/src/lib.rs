@@ -3,11 +3,15 @@
 //! Every capability has a module here with the same name as its module in the
 //! store and web layers, so a reader can find every part of it by name.
 
+pub mod access;
 pub mod event;
+pub mod identity;
 pub mod journal;
 pub mod london;
 pub mod marking;
 pub mod methodology;
+pub mod password;
+pub mod planned_event;
 pub mod reference;
 pub mod risk;
 pub mod threat;

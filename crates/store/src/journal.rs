@@ -48,8 +48,81 @@ pub struct RebuildReport {
 
 const PAGE: i64 = 5_000;
 
-const JOURNAL_PAGE_SQL: &str = "SELECT seq, at, actor, organisation, stream, kind, marking, payload, chain \
-     FROM journal WHERE seq > $1 ORDER BY seq LIMIT $2";
+/// A chained, append-only log: the journal of changes, or the access log of
+/// denials and sensitive reads. Both have the same shape and the same chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ledger {
+    Journal,
+    AccessLog,
+}
+
+impl Ledger {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ledger::Journal => "journal",
+            Ledger::AccessLog => "access log",
+        }
+    }
+
+    fn page_sql(self) -> &'static str {
+        match self {
+            Ledger::Journal => {
+                "SELECT seq, at, actor, organisation, stream, kind, marking, payload, chain \
+                 FROM journal WHERE seq > $1 ORDER BY seq LIMIT $2"
+            }
+            Ledger::AccessLog => {
+                "SELECT seq, at, actor, organisation, stream, kind, marking, payload, chain \
+                 FROM access_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+            }
+        }
+    }
+
+    fn lock_head_sql(self) -> &'static str {
+        match self {
+            Ledger::Journal => "UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, chain",
+            Ledger::AccessLog => "UPDATE access_log_head SET seq = seq WHERE id = 1 RETURNING seq, chain",
+        }
+    }
+
+    fn head_sql(self) -> &'static str {
+        match self {
+            Ledger::Journal => "SELECT seq, chain FROM journal_head WHERE id = 1",
+            Ledger::AccessLog => "SELECT seq, chain FROM access_log_head WHERE id = 1",
+        }
+    }
+
+    fn set_head_sql(self) -> &'static str {
+        match self {
+            Ledger::Journal => "UPDATE journal_head SET seq = $1, chain = $2 WHERE id = 1",
+            Ledger::AccessLog => "UPDATE access_log_head SET seq = $1, chain = $2 WHERE id = 1",
+        }
+    }
+
+    fn insert_sql(self) -> &'static str {
+        match self {
+            Ledger::Journal => {
+                "INSERT INTO journal (seq, at, actor, organisation, stream, kind, marking, payload, chain) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            }
+            Ledger::AccessLog => {
+                "INSERT INTO access_log (seq, at, actor, organisation, stream, kind, marking, payload, chain) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            }
+        }
+    }
+}
+
+/// An entry for the access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    /// The record or thing concerned, such as `event/0190…` or `sign-in/jo@…`.
+    pub stream: String,
+    /// `read`, `denied`, `sign_in_failed`, `sign_in`, `sign_out`, …
+    pub kind: String,
+    pub marking: String,
+    /// A JSON object with the details.
+    pub payload: String,
+}
 
 fn entry_of(mut r: Row) -> (Entry, Vec<u8>) {
     let chain = r.take_bytes(8);
@@ -79,50 +152,93 @@ impl Store {
     /// Appends events in one transaction, applying each to the state tables.
     /// Returns their sequence numbers. Either all are recorded or none.
     pub async fn append(&self, actor: &Actor, events: &[(Event, Marking)]) -> Result<Vec<i64>, StoreError> {
+        self.append_with(actor, events, &[]).await
+    }
+
+    /// As [`Store::append`], also running `extra` statements on operational
+    /// (non-projection) tables, such as credentials, in the same transaction.
+    pub async fn append_with(
+        &self,
+        actor: &Actor,
+        events: &[(Event, Marking)],
+        extra: &[crate::Stmt],
+    ) -> Result<Vec<i64>, StoreError> {
         if events.is_empty() {
             return Ok(Vec::new());
         }
+        let items: Vec<_> = events
+            .iter()
+            .map(|(event, marking)| {
+                (
+                    event.stream(),
+                    event.kind().to_string(),
+                    marking.as_str().to_string(),
+                    event.to_payload(),
+                    Some(event),
+                )
+            })
+            .collect();
+        self.chain_append(Ledger::Journal, actor, items, extra).await
+    }
+
+    /// Records entries in the access log.
+    pub async fn log_access(&self, actor: &Actor, entries: Vec<AccessEntry>) -> Result<(), StoreError> {
+        let items = entries.into_iter().map(|e| (e.stream, e.kind, e.marking, e.payload, None)).collect();
+        self.chain_append(Ledger::AccessLog, actor, items, &[]).await.map(|_| ())
+    }
+
+    async fn chain_append(
+        &self,
+        ledger: Ledger,
+        actor: &Actor,
+        items: Vec<(String, String, String, String, Option<&Event>)>,
+        extra: &[crate::Stmt],
+    ) -> Result<Vec<i64>, StoreError> {
         let key = self.key()?.clone();
         // Serialise writers in this process; the head row lock serialises processes.
-        let _guard = self.inner.write_lock.lock().await;
+        let _guard = match ledger {
+            Ledger::Journal => self.inner.write_lock.lock().await,
+            Ledger::AccessLog => self.inner.access_lock.lock().await,
+        };
         let mut tx = self.begin().await?;
         let result = async {
-            let head = tx.fetch("UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq, chain", &[]).await?;
+            let head = tx.fetch(ledger.lock_head_sql(), &[]).await?;
             let head = head
                 .into_iter()
                 .next()
-                .ok_or_else(|| StoreError::Integrity("the journal head row is missing".into()))?;
+                .ok_or_else(|| StoreError::Integrity(format!("the {} head row is missing", ledger.name())))?;
             let mut seq = head.int(0);
             let mut chain: [u8; 32] = head
                 .bytes(1)
                 .try_into()
-                .map_err(|_| StoreError::Integrity("the journal head chain value is malformed".into()))?;
+                .map_err(|_| StoreError::Integrity(format!("the {} head chain value is malformed", ledger.name())))?;
             let at = crate::now();
-            let mut seqs = Vec::with_capacity(events.len());
-            for (event, marking) in events {
+            let mut seqs = Vec::with_capacity(items.len());
+            for (stream, kind, marking, payload, event) in items {
                 seq += 1;
                 let entry = Entry {
                     seq,
                     at: at.clone(),
                     actor: actor.user.clone(),
                     organisation: actor.organisation.clone(),
-                    stream: event.stream(),
-                    kind: event.kind().to_string(),
-                    marking: marking.as_str().to_string(),
-                    payload: event.to_payload(),
+                    stream,
+                    kind,
+                    marking,
+                    payload,
                 };
                 chain = key.link(&chain, &entry);
-                insert_entry(&mut tx, &entry, &chain).await?;
-                for stmt in projector::apply(event, &entry) {
-                    tx.exec(stmt.sql, &stmt.args).await.map_err(conflict_or_db)?;
+                insert_entry(&mut tx, ledger, &entry, &chain).await?;
+                if let Some(event) = event {
+                    for stmt in projector::apply(event, &entry) {
+                        tx.exec(stmt.sql, &stmt.args).await.map_err(conflict_or_db)?;
+                    }
                 }
                 seqs.push(seq);
             }
-            tx.exec(
-                "UPDATE journal_head SET seq = $1, chain = $2 WHERE id = 1",
-                &[Val::Int(seq), Val::Bytes(chain.to_vec())],
-            )
-            .await?;
+            for stmt in extra {
+                tx.exec(stmt.sql, &stmt.args).await.map_err(conflict_or_db)?;
+            }
+            tx.exec(ledger.set_head_sql(), &[Val::Int(seq), Val::Bytes(chain.to_vec())]).await?;
             Ok::<_, StoreError>(seqs)
         }
         .await;
@@ -141,11 +257,20 @@ impl Store {
     /// Checks every entry's chain value, that no sequence number is missing, and
     /// that the head matches the last entry. Names the first bad entry.
     pub async fn verify(&self, progress: &(dyn Fn(i64) + Sync)) -> Result<VerifyReport, StoreError> {
+        self.verify_ledger(Ledger::Journal, progress).await
+    }
+
+    /// Verifies one ledger: the journal or the access log.
+    pub async fn verify_ledger(
+        &self,
+        ledger: Ledger,
+        progress: &(dyn Fn(i64) + Sync),
+    ) -> Result<VerifyReport, StoreError> {
         let key = self.key()?.clone();
         let head = self
-            .fetch_one("SELECT seq, chain FROM journal_head WHERE id = 1", &[])
+            .fetch_one(ledger.head_sql(), &[])
             .await?
-            .ok_or_else(|| StoreError::Integrity("the journal head row is missing".into()))?;
+            .ok_or_else(|| StoreError::Integrity(format!("the {} head row is missing", ledger.name())))?;
         let head_seq = head.int(0);
         let head_chain = head.bytes(1);
 
@@ -160,7 +285,7 @@ impl Store {
         });
         let mut after = 0i64;
         loop {
-            let page = self.journal_page(after, PAGE).await?;
+            let page = self.ledger_page(ledger, after, PAGE).await?;
             let n = page.len() as i64;
             if n == 0 {
                 break;
@@ -208,7 +333,7 @@ impl Store {
             let mut after = 0i64;
             let mut entries = 0i64;
             loop {
-                let rows = tx.fetch(JOURNAL_PAGE_SQL, &[Val::Int(after), Val::Int(PAGE)]).await?;
+                let rows = tx.fetch(Ledger::Journal.page_sql(), &[Val::Int(after), Val::Int(PAGE)]).await?;
                 let n = rows.len() as i64;
                 for row in rows {
                     let (entry, _) = entry_of(row);
@@ -268,7 +393,16 @@ impl Store {
 
     /// Up to `limit` entries after sequence number `after`, in order, with their chain values.
     pub async fn journal_page(&self, after: i64, limit: i64) -> Result<Vec<(Entry, Vec<u8>)>, StoreError> {
-        let rows = self.fetch(JOURNAL_PAGE_SQL, &[Val::Int(after), Val::Int(limit)]).await?;
+        self.ledger_page(Ledger::Journal, after, limit).await
+    }
+
+    pub async fn ledger_page(
+        &self,
+        ledger: Ledger,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(Entry, Vec<u8>)>, StoreError> {
+        let rows = self.fetch(ledger.page_sql(), &[Val::Int(after), Val::Int(limit)]).await?;
         Ok(rows.into_iter().map(entry_of).collect())
     }
 
@@ -285,10 +419,9 @@ impl Store {
     }
 }
 
-async fn insert_entry(tx: &mut Tx, e: &Entry, chain: &[u8; 32]) -> Result<(), StoreError> {
+async fn insert_entry(tx: &mut Tx, ledger: Ledger, e: &Entry, chain: &[u8; 32]) -> Result<(), StoreError> {
     tx.exec(
-        "INSERT INTO journal (seq, at, actor, organisation, stream, kind, marking, payload, chain) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        ledger.insert_sql(),
         &[
             Val::Int(e.seq),
             Val::Text(e.at.clone()),

@@ -6,13 +6,15 @@
 //! PostgreSQL, chosen by the database URL.
 
 pub mod demo;
+pub mod events;
+pub mod identity;
 pub mod journal;
 pub mod projector;
 pub mod reference;
 mod sql;
 pub mod threat;
 
-pub use journal::{Actor, RebuildReport, VerifyReport};
+pub use journal::{AccessEntry, Actor, Ledger, RebuildReport, VerifyReport};
 pub use sql::{Row, Stmt, Tx, Val};
 
 use cordon_domain::journal::{ChainKey, KEY_LEN};
@@ -39,6 +41,9 @@ pub enum StoreError {
     NotFound { field: Option<String>, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// The viewer may see the record but no role of theirs allows the action.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("the stored data is inconsistent: {0}")]
     Integrity(String),
     #[error("database error: {0}")]
@@ -109,6 +114,8 @@ pub struct Options {
     /// Create the key when it is missing and the journal is empty. `verify` opens without.
     pub create_key: bool,
     pub max_connections: u32,
+    /// Whether this deployment is accredited to hold SECRET material.
+    pub secret_accredited: bool,
 }
 
 #[derive(Clone)]
@@ -123,6 +130,8 @@ struct Inner {
     key_path: PathBuf,
     url: String,
     write_lock: tokio::sync::Mutex<()>,
+    access_lock: tokio::sync::Mutex<()>,
+    deployment: cordon_domain::access::Deployment,
 }
 
 /// A handle to the database; cheap to clone.
@@ -182,6 +191,8 @@ impl Store {
                 key_path: opts.key_path.clone(),
                 url: redact(&opts.url),
                 write_lock: tokio::sync::Mutex::new(()),
+                access_lock: tokio::sync::Mutex::new(()),
+                deployment: cordon_domain::access::Deployment { secret_accredited: opts.secret_accredited },
             }),
         };
         let entries = store.journal_len().await?;
@@ -195,6 +206,10 @@ impl Store {
         }
         Arc::get_mut(&mut store.inner).expect("no other handle yet").key = key;
         Ok(store)
+    }
+
+    pub fn deployment(&self) -> cordon_domain::access::Deployment {
+        self.inner.deployment
     }
 
     pub fn backend(&self) -> Backend {

@@ -23,7 +23,20 @@ pub const TABLES: &[Table] = &[
     Table { name: "attack_methodologies", order_by: "id" },
     Table { name: "risk_matrix", order_by: "id" },
     Table { name: "demo_seed", order_by: "id" },
+    Table { name: "organisations", order_by: "id" },
+    Table { name: "users", order_by: "id" },
+    Table { name: "api_tokens", order_by: "id" },
+    Table { name: "planned_events", order_by: "id" },
+    Table { name: "event_venues", order_by: "event_id, position" },
+    Table { name: "team_members", order_by: "record_id, user_id" },
+    Table { name: "record_shares", order_by: "record_id, organisation_id" },
 ];
+
+fn roles_text(roles: &[cordon_domain::identity::Role]) -> Val {
+    Val::Text(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","))
+}
+
+const BUMP: &str = "UPDATE users SET security_version = security_version + 1, seq = $2 WHERE id = $1";
 
 fn t(s: &str) -> Val {
     Val::Text(s.to_string())
@@ -117,5 +130,92 @@ pub fn apply(event: &Event, entry: &Entry) -> Vec<Stmt> {
         Event::DemoSeeded { note } => {
             vec![Stmt::new("INSERT INTO demo_seed (id, note, seq) VALUES (1, $1, $2)", vec![t(note), seq])]
         }
+        Event::OrganisationAdded { id, name, kind } => vec![Stmt::new(
+            "INSERT INTO organisations (id, name, kind, created_at, seq) VALUES ($1, $2, $3, $4, $5)",
+            vec![t(id), t(name), t(kind.as_str()), t(&entry.at), seq],
+        )],
+        Event::UserAdded { id, email, name, organisation_id, roles, clearance } => vec![Stmt::new(
+            "INSERT INTO users (id, email, name, organisation_id, roles, clearance, active, totp_enabled, \
+             security_version, created_at, seq) VALUES ($1, $2, $3, $4, $5, $6, 1, 0, 1, $7, $8)",
+            vec![
+                t(id),
+                t(email),
+                t(name),
+                t(organisation_id),
+                roles_text(roles),
+                t(clearance.as_str()),
+                t(&entry.at),
+                seq,
+            ],
+        )],
+        Event::UserChanged { id, name, organisation_id, roles, clearance } => vec![Stmt::new(
+            "UPDATE users SET name = $2, organisation_id = $3, roles = $4, clearance = $5, \
+             security_version = security_version + 1, seq = $6 WHERE id = $1",
+            vec![t(id), t(name), t(organisation_id), roles_text(roles), t(clearance.as_str()), seq],
+        )],
+        Event::UserDisabled { id } => vec![Stmt::new(
+            "UPDATE users SET active = 0, security_version = security_version + 1, seq = $2 WHERE id = $1",
+            vec![t(id), seq],
+        )],
+        Event::UserEnabled { id } => vec![Stmt::new(
+            "UPDATE users SET active = 1, security_version = security_version + 1, seq = $2 WHERE id = $1",
+            vec![t(id), seq],
+        )],
+        Event::PasswordChanged { user_id } => vec![Stmt::new(BUMP, vec![t(user_id), seq])],
+        Event::TotpEnabled { user_id } => {
+            vec![Stmt::new("UPDATE users SET totp_enabled = 1, seq = $2 WHERE id = $1", vec![t(user_id), seq])]
+        }
+        Event::ApiTokenIssued { id, user_id, name, token_hash, expires_at } => vec![Stmt::new(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at, revoked_at, seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+            vec![t(id), t(user_id), t(name), t(token_hash), t(&entry.at), t(expires_at), seq],
+        )],
+        Event::ApiTokenRevoked { id } => vec![Stmt::new(
+            "UPDATE api_tokens SET revoked_at = $2, seq = $3 WHERE id = $1 AND revoked_at IS NULL",
+            vec![t(id), t(&entry.at), seq],
+        )],
+        Event::TeamMemberAdded { record_id, user_id } => vec![Stmt::new(
+            "INSERT INTO team_members (record_id, user_id, added_by, added_at, seq) VALUES ($1, $2, $3, $4, $5)",
+            vec![t(record_id), t(user_id), t(&entry.actor), t(&entry.at), seq],
+        )],
+        Event::TeamMemberRemoved { record_id, user_id } => vec![Stmt::new(
+            "DELETE FROM team_members WHERE record_id = $1 AND user_id = $2",
+            vec![t(record_id), t(user_id)],
+        )],
+        Event::RecordShared { record_id, organisation_id } => vec![Stmt::new(
+            "INSERT INTO record_shares (record_id, organisation_id, seq) VALUES ($1, $2, $3)",
+            vec![t(record_id), t(organisation_id), seq],
+        )],
+        Event::PlannedEventCreated { event: e, created_by } => {
+            let mut v = vec![Stmt::new(
+                "INSERT INTO planned_events (id, name, kind, starts_at, ends_at, expected_attendance, marking, \
+                 organisation_id, status, created_by, created_at, updated_at, seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'planning', $9, $10, $10, $11)",
+                vec![
+                    t(&e.id),
+                    t(&e.name),
+                    t(e.kind.as_str()),
+                    t(&e.starts_at),
+                    t(&e.ends_at),
+                    Val::Int(e.expected_attendance),
+                    t(e.marking.as_str()),
+                    t(&e.organisation_id),
+                    t(created_by),
+                    t(&entry.at),
+                    seq,
+                ],
+            )];
+            for (i, venue) in e.venues.iter().enumerate() {
+                v.push(Stmt::new(
+                    "INSERT INTO event_venues (event_id, position, name, address) VALUES ($1, $2, $3, $4)",
+                    vec![t(&e.id), Val::Int(i as i64), t(&venue.name), t(&venue.address)],
+                ));
+            }
+            v
+        }
+        Event::PlannedEventStatusChanged { id, status } => vec![Stmt::new(
+            "UPDATE planned_events SET status = $2, updated_at = $3, seq = $4 WHERE id = $1",
+            vec![t(id), t(status.as_str()), t(&entry.at), seq],
+        )],
     }
 }

@@ -57,6 +57,7 @@ impl From<StoreError> for ApiError {
                 err
             }
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             StoreError::Unreachable { .. } => {
                 tracing::error!(error = %e, "database unreachable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database cannot be reached")

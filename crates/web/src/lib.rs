@@ -2,7 +2,15 @@
 //! and the middleware every response passes through. Handlers are thin: they
 //! parse, call the store, and render.
 
+// Handlers return `Result<_, Response>` so an early exit is a ready page; boxing
+// every response to please this lint would only add noise.
+#![allow(clippy::result_large_err)]
+
+pub mod auth;
 pub mod error;
+mod events;
+mod identity;
+mod json;
 pub mod middleware;
 mod pages;
 mod threat;
@@ -34,11 +42,21 @@ pub struct Config {
     pub body_limit: usize,
     /// Longest a request may take.
     pub request_timeout: Duration,
+    /// A session ends after this long without use.
+    pub session_idle: time::Duration,
+    /// A session ends this long after sign-in, however used.
+    pub session_absolute: time::Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { public_url: None, body_limit: 2 * 1024 * 1024, request_timeout: Duration::from_secs(30) }
+        Self {
+            public_url: None,
+            body_limit: 2 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            session_idle: time::Duration::minutes(30),
+            session_absolute: time::Duration::hours(12),
+        }
     }
 }
 
@@ -80,10 +98,22 @@ pub fn router(state: AppState) -> Router {
     let tls = state.config.tls();
     let api = Router::new()
         .route("/threat-levels", get(threat::api_list))
-        .route("/threat-levels/{series}", get(threat::api_series))
+        .route("/threat-levels/{series}", get(threat::api_series).post(identity::api_record_threat_level))
         .route("/threat-levels/{series}/history", get(threat::api_history))
         .route("/reference/attack-methodologies", get(threat::api_methodologies))
         .route("/reference/risk-matrix", get(threat::api_risk_matrix))
+        .route("/me", get(identity::api_me))
+        .route("/organisations", get(identity::api_organisations).post(identity::api_add_organisation))
+        .route("/users", get(identity::api_users).post(identity::api_add_user))
+        .route("/users/{id}", get(identity::api_user).patch(identity::api_change_user))
+        .route("/tokens", get(identity::api_tokens).post(identity::api_issue_token))
+        .route("/tokens/{id}", axum::routing::delete(identity::api_revoke_token))
+        .route("/events", get(events::api_list).post(events::api_create))
+        .route("/events/export", get(events::api_export))
+        .route("/events/{id}", get(events::api_get))
+        .route("/events/{id}/team", axum::routing::post(events::api_add_member))
+        .route("/events/{id}/team/{email}", axum::routing::delete(events::api_remove_member))
+        .route("/search", get(events::api_search))
         .fallback(api_not_found);
 
     let request_id = axum::http::HeaderName::from_static("x-request-id");
@@ -92,12 +122,30 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/threat-levels", get(threat::page))
+        .route("/sign-in", get(identity::sign_in_form).post(identity::sign_in))
+        .route("/sign-out", get(identity::sign_out_form).post(identity::sign_out))
+        .route("/account", get(identity::account))
+        .route("/account/password", axum::routing::post(identity::change_password))
+        .route("/account/two-step", get(identity::two_step).post(identity::confirm_two_step))
+        .route("/account/sessions/{id}/revoke", axum::routing::post(identity::revoke_session))
+        .route("/account/tokens", axum::routing::post(identity::issue_token_page))
+        .route("/account/tokens/{id}/revoke", axum::routing::post(identity::revoke_token_page))
+        .route("/admin", get(identity::admin))
+        .route("/admin/organisations", axum::routing::post(identity::admin_add_org))
+        .route("/admin/users", axum::routing::post(identity::admin_add_user))
+        .route("/admin/users/{id}", get(identity::admin_user).post(identity::admin_change_user))
+        .route("/admin/threat-levels", axum::routing::post(identity::admin_threat_level))
+        .route("/events", get(events::page_list).post(events::page_create))
+        .route("/events/new", get(events::page_new))
+        .route("/events/{id}", get(events::page_show))
+        .route("/events/{id}/team", axum::routing::post(events::page_team))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .route_layer(axum::middleware::from_fn(middleware::metrics))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::cross_site_guard))
         .with_state(state)
         // Layers run outermost last: request id, trace, security headers, timeout, body limit.
         .layer(RequestBodyLimitLayer::new(body_limit))
@@ -152,5 +200,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

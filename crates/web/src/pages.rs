@@ -1,5 +1,6 @@
 //! The page layout shared by every page, the home page and the not-found page.
 
+use crate::auth::{CurrentUser, MaybeUser};
 use crate::threat::LevelBadge;
 use crate::AppState;
 use askama::Template;
@@ -22,11 +23,32 @@ pub struct Layout {
     pub title: String,
     pub marking: Marking,
     pub current: &'static str,
+    /// The signed-in user's name, if any.
+    pub user_name: Option<String>,
+    pub is_admin: bool,
+    /// The session's CSRF token, for the sign-out button.
+    pub csrf: String,
 }
 
 impl Layout {
     pub fn new(title: impl Into<String>, marking: Marking, current: &'static str) -> Self {
-        Self { title: title.into(), marking, current }
+        Self { title: title.into(), marking, current, user_name: None, is_admin: false, csrf: String::new() }
+    }
+
+    /// The layout for a signed-in user (or a visitor when `None`).
+    pub fn for_user(
+        title: impl Into<String>,
+        marking: Marking,
+        current: &'static str,
+        user: Option<&CurrentUser>,
+    ) -> Self {
+        let mut l = Self::new(title, marking, current);
+        if let Some(u) = user {
+            l.user_name = Some(u.user.name.clone());
+            l.is_admin = u.is_admin();
+            l.csrf = u.csrf();
+        }
+        l
     }
 
     pub fn marking_class(&self) -> &'static str {
@@ -38,10 +60,15 @@ impl Layout {
     }
 
     pub fn nav(&self) -> Vec<NavItem> {
-        [("/", "Home"), ("/threat-levels", "Threat levels")]
-            .into_iter()
-            .map(|(href, label)| NavItem { href, label, current: href == self.current })
-            .collect()
+        let mut items = vec![("/", "Home"), ("/threat-levels", "Threat levels")];
+        if self.user_name.is_some() {
+            items.push(("/events", "Events"));
+            items.push(("/account", "Account"));
+        }
+        if self.is_admin {
+            items.push(("/admin", "Administration"));
+        }
+        items.into_iter().map(|(href, label)| NavItem { href, label, current: href == self.current }).collect()
     }
 }
 
@@ -63,15 +90,11 @@ struct Home {
     national: Option<LevelBadge>,
 }
 
-pub async fn home(State(state): State<AppState>) -> Response {
+pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Response {
     let national = state.store.level_on(Series::National, None).await.ok().map(LevelBadge::from);
-    render(
-        StatusCode::OK,
-        &Home {
-            layout: Layout::new("Counter-terrorism protective security planning", Marking::Official, "/"),
-            national,
-        },
-    )
+    let layout =
+        Layout::for_user("Counter-terrorism protective security planning", Marking::Official, "/", user.as_ref());
+    render(StatusCode::OK, &Home { layout, national })
 }
 
 #[derive(Template)]
@@ -89,6 +112,47 @@ pub async fn not_found() -> Response {
             layout: Layout::new("Page not found", Marking::Official, ""),
             heading: "Page not found".into(),
             message: "If you typed the web address, check it is correct. If you followed a link, the page may have moved, or you may not have access to it.".into(),
+        },
+    )
+}
+
+/// Field errors for a form: an error summary at the top, and each message
+/// beside its field.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors(pub Vec<(String, String)>);
+
+impl FormErrors {
+    pub fn one(field: &str, message: impl Into<String>) -> Self {
+        Self(vec![(field.to_string(), message.into())])
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Turns a store error into a form error, or into an error response when
+    /// it is not about the input.
+    pub fn from_store(e: cordon_store::StoreError) -> Result<Self, Response> {
+        match e {
+            cordon_store::StoreError::Invalid { field, message } => Ok(Self::one(&field, message)),
+            cordon_store::StoreError::Conflict(m) | cordon_store::StoreError::Forbidden(m) => Ok(Self::one("form", m)),
+            other => Err(crate::error::ApiError::from(other).into_response()),
+        }
+    }
+}
+
+/// A page saying something could not be done.
+pub fn message_page(status: StatusCode, heading: &str, message: &str, user: Option<&CurrentUser>) -> Response {
+    render(
+        status,
+        &ErrorPage {
+            layout: Layout::for_user(heading, Marking::Official, "", user),
+            heading: heading.into(),
+            message: message.into(),
         },
     )
 }

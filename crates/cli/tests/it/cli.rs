@@ -109,6 +109,7 @@ async fn backup_copies_sqlite_and_points_postgres_to_pg_dump() {
         key_path: db.key.clone(),
         create_key: false,
         max_connections: 1,
+        secret_accredited: false,
     })
     .await
     .unwrap();

@@ -38,7 +38,13 @@ impl TestDb {
     }
 
     pub fn options(&self) -> Options {
-        Options { url: self.url.clone(), key_path: self.key.clone(), create_key: true, max_connections: 4 }
+        Options {
+            url: self.url.clone(),
+            key_path: self.key.clone(),
+            create_key: true,
+            max_connections: 4,
+            secret_accredited: true,
+        }
     }
 
     pub async fn store(&self) -> Store {
@@ -90,13 +96,17 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(cordon_web::Config::default()).await
+    }
+
+    pub async fn spawn_with(config: cordon_web::Config) -> TestApp {
         let db = TestDb::new().await;
         let store = db.store().await;
         store.load_reference().await.expect("reference data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = cordon_web::AppState::new(store.clone(), cordon_web::Config::default());
+        let state = cordon_web::AppState::new(store.clone(), config);
         tokio::spawn(async move {
             cordon_web::serve(listener, state, async {
                 let _ = rx.await;
@@ -141,4 +151,145 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub const PASSWORD: &str = "tangerine kettle harbour";
+
+impl TestApp {
+    /// An organisation by name, created if needed.
+    pub async fn org(&self, name: &str) -> cordon_store::identity::Organisation {
+        match self.store.organisation_by_name(name).await.unwrap() {
+            Some(o) => o,
+            None => self
+                .store
+                .add_organisation(&cordon_store::Actor::system(), name, cordon_domain::identity::OrgKind::PoliceForce)
+                .await
+                .unwrap(),
+        }
+    }
+
+    /// A user with the test password.
+    pub async fn user(
+        &self,
+        email: &str,
+        org: &str,
+        roles: &[cordon_domain::identity::Role],
+        clearance: cordon_domain::identity::Clearance,
+    ) -> cordon_store::identity::User {
+        let org = self.org(org).await;
+        self.store
+            .add_user(
+                &cordon_store::Actor::system(),
+                cordon_store::identity::NewUser {
+                    email: email.into(),
+                    name: format!("Test {email}"),
+                    organisation_id: org.id,
+                    roles: roles.to_vec(),
+                    clearance,
+                },
+                PASSWORD,
+            )
+            .await
+            .unwrap()
+    }
+
+    /// A bearer token for a user.
+    pub async fn token(&self, user: &cordon_store::identity::User) -> String {
+        self.store.issue_token(&cordon_store::Actor::system(), &user.id, "test", 30).await.unwrap().0
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
+        let res = self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn send_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = self.client.request(method, self.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Signs in through the sign-in page like a browser; returns the cookies.
+    pub async fn sign_in(&self, email: &str, password: &str, totp: Option<&str>) -> (reqwest::Response, Browser) {
+        let page = self.get("/sign-in").await;
+        let pre = cookie(&page, "cordon_presession").expect("presession cookie");
+        let html = page.text().await.unwrap();
+        let csrf = hidden(&html, "csrf_token");
+        let mut form = vec![
+            ("csrf_token", csrf),
+            ("next", "/account".to_string()),
+            ("email", email.into()),
+            ("password", password.into()),
+        ];
+        if let Some(t) = totp {
+            form.push(("totp", t.to_string()));
+        }
+        let res = self
+            .client
+            .post(self.url("/sign-in"))
+            .header("cookie", format!("cordon_presession={pre}"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let session = cookie(&res, "cordon_session").unwrap_or_default();
+        (res, Browser { session })
+    }
+
+    /// Fetches a page as a signed-in browser.
+    pub async fn page(&self, b: &Browser, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).header("cookie", b.cookie()).send().await.unwrap()
+    }
+
+    /// The CSRF token from a signed-in page.
+    pub async fn csrf(&self, b: &Browser) -> String {
+        let html = self.page(b, "/account").await.text().await.unwrap();
+        hidden(&html, "csrf_token")
+    }
+}
+
+/// A signed-in browser's cookie.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub session: String,
+}
+
+impl Browser {
+    pub fn cookie(&self) -> String {
+        format!("cordon_session={}", self.session)
+    }
+}
+
+/// The value of a cookie set by a response.
+pub fn cookie(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+        .filter(|v| !v.is_empty())
+}
+
+/// The whole `Set-Cookie` header for a cookie.
+pub fn set_cookie_header(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+/// The value of the first hidden input with this name.
+pub fn hidden(html: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = html.find(&needle).map(|i| i + needle.len()).unwrap_or_else(|| panic!("no {name} in page"));
+    html[start..].split('"').next().unwrap().to_string()
 }

@@ -268,3 +268,29 @@ async fn acknowledged_writes_survive_kill_9() {
     assert_eq!(report.fault, None);
     assert_eq!(report.checked, len);
 }
+
+#[tokio::test]
+async fn a_tampered_access_log_is_named() {
+    let (db, store, _) = populated().await;
+    for i in 0..5 {
+        let entry = cordon_store::AccessEntry {
+            stream: format!("event/{i}"),
+            kind: "read".into(),
+            marking: "OFFICIAL-SENSITIVE".into(),
+            payload: "{}".into(),
+        };
+        store.log_access(&Actor::new("u", "o"), vec![entry]).await.unwrap();
+    }
+    let out = db.cordon(&["verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("access log is intact: 5 entries"), "{}", stdout(&out));
+    if db.is_postgres() {
+        store.fetch("DROP TRIGGER access_log_no_change ON access_log", &[]).await.unwrap();
+    } else {
+        store.fetch("DROP TRIGGER access_log_no_update", &[]).await.unwrap();
+    }
+    store.fetch("UPDATE access_log SET kind = 'nothing' WHERE seq = 4", &[]).await.unwrap();
+    let out = db.cordon(&["verify"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("access log verification failed at entry 4"), "{}", stderr(&out));
+}

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod access;
 mod api_threat_levels;
 mod cli;
+mod identity;
 mod journal;

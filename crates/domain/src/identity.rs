@@ -1,0 +1,161 @@
+//! Organisations, users, roles and vetting clearances.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! identifiers {
+    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $id:literal, $words:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $id)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The identifier the command line and the API accept.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $id,)+ }
+            }
+
+            /// The words the pages show.
+            pub fn words(self) -> &'static str {
+                match self { $($name::$variant => $words,)+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                let t = s.trim();
+                $name::ALL.iter().copied().find(|v| v.as_str() == t).ok_or_else(|| {
+                    let ids: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                    format!("unknown {} {:?}: use one of {}", $what, s, ids.join(", "))
+                })
+            }
+        }
+    };
+}
+
+identifiers!(
+    /// The kind of an organisation.
+    OrgKind, "organisation kind" {
+        PoliceForce => "police_force", "Police force";
+        CtPolicing => "ct_policing", "Counter-terrorism policing";
+        FireRescue => "fire_rescue", "Fire and rescue service";
+        Ambulance => "ambulance", "Ambulance service";
+        LocalAuthority => "local_authority", "Local authority";
+        VenueOperator => "venue_operator", "Venue operator";
+        Other => "other", "Other";
+    }
+);
+
+identifiers!(
+    /// What a user does in Cordon (PRODUCT.md, who uses it).
+    Role, "role" {
+        StrategicCommander => "strategic_commander", "Strategic commander (Gold)";
+        SecurityCoordinator => "security_coordinator", "CT security coordinator (SecCo)";
+        DeploymentAuthority => "deployment_authority", "Superintendent CTSU (deployment authority)";
+        SecurityAdviser => "security_adviser", "CT security adviser (CTSA / CTAA)";
+        TacticalAdviser => "tactical_adviser", "Tactical adviser";
+        EstatesManager => "estates_manager", "Estates / security manager";
+        Staff => "staff", "Member of staff";
+        Partner => "partner", "Partner agency user";
+        Auditor => "auditor", "Auditor / disclosure officer";
+        Administrator => "administrator", "Administrator";
+    }
+);
+
+identifiers!(
+    /// National security vetting level, lowest first.
+    Clearance, "clearance" {
+        None => "none", "None";
+        Bpss => "BPSS", "Baseline Personnel Security Standard (BPSS)";
+        Ctc => "CTC", "Counter-Terrorist Check (CTC)";
+        Sc => "SC", "Security Check (SC)";
+        Dv => "DV", "Developed Vetting (DV)";
+    }
+);
+
+/// Parses a comma-separated list of roles, refusing an empty list and unknown roles.
+pub fn parse_roles(s: &str) -> Result<Vec<Role>, String> {
+    let mut roles = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let r: Role = part.parse()?;
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    if roles.is_empty() {
+        return Err("at least one role is required".into());
+    }
+    roles.sort();
+    Ok(roles)
+}
+
+/// Normalises and checks an e-mail address: one `@`, a dotted domain, no spaces.
+pub fn parse_email(s: &str) -> Result<String, String> {
+    let e = s.trim().to_lowercase();
+    let ok = e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if ok {
+        Ok(e)
+    } else {
+        Err(format!("{s:?} is not an e-mail address"))
+    }
+}
+
+/// Checks a display name: 1 to 200 characters, no control characters.
+pub fn check_name(field: &str, s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(format!("{field} is required"));
+    }
+    if t.chars().count() > 200 {
+        return Err(format!("{field} is longer than 200 characters"));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(format!("{field} contains control characters"));
+    }
+    Ok(t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_parse_and_refuse() {
+        assert_eq!("police_force".parse::<OrgKind>().unwrap(), OrgKind::PoliceForce);
+        assert!("police".parse::<OrgKind>().unwrap_err().contains("police_force"));
+        assert_eq!("SC".parse::<Clearance>().unwrap(), Clearance::Sc);
+        assert!("TS".parse::<Clearance>().is_err());
+        assert!(Clearance::None < Clearance::Bpss && Clearance::Ctc < Clearance::Sc && Clearance::Sc < Clearance::Dv);
+        assert_eq!(parse_roles("staff, auditor,staff").unwrap(), vec![Role::Staff, Role::Auditor]);
+        assert!(parse_roles("gold").is_err());
+        assert!(parse_roles(" , ").is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(parse_email(" Jo.Bloggs@Police.UK ").unwrap(), "jo.bloggs@police.uk");
+        for bad in ["", "jo", "jo@", "@x.uk", "jo@x", "jo @x.uk", "a@b@c.uk", "jo@.uk"] {
+            assert!(parse_email(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! Events and operations: the first marked records. Every read goes through the
+//! access policy here, in the store, so no page, route, search or export can
+//! forget it: the SQL filter narrows by organisation, marking, clearance and
+//! team, and `domain::access::can` is applied again to what comes back.
+
+use crate::identity::User;
+use crate::journal::{AccessEntry, Actor};
+use crate::sql::{Row, Val};
+use crate::{Store, StoreError};
+use cordon_domain::access::{can, clearance_for, marking_allowed, Action, RecordAccess, Viewer};
+use cordon_domain::event::Event;
+use cordon_domain::identity::Clearance;
+use cordon_domain::planned_event::{
+    check_event, parse_instant, EventKind, EventStatus, FieldError, PlannedEvent, Venue,
+};
+use cordon_domain::Marking;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventRecord {
+    pub id: String,
+    pub name: String,
+    pub kind: EventKind,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub venues: Vec<Venue>,
+    pub expected_attendance: i64,
+    pub marking: Marking,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub status: EventStatus,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub shared_with: Vec<String>,
+}
+
+impl EventRecord {
+    pub fn access(&self) -> RecordAccess {
+        RecordAccess {
+            record_id: self.id.clone(),
+            marking: self.marking,
+            owner_organisation_id: self.organisation_id.clone(),
+            shared_with: self.shared_with.iter().cloned().collect(),
+        }
+    }
+}
+
+/// A request to create an event, as received.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent {
+    pub name: String,
+    pub kind: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub venues: Vec<Venue>,
+    pub expected_attendance: i64,
+    pub marking: String,
+}
+
+/// Filters for the list of events.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub status: Option<EventStatus>,
+    pub kind: Option<EventKind>,
+    /// Events ending on or after this instant (RFC 3339).
+    pub from: Option<String>,
+    /// Events starting before this instant (RFC 3339).
+    pub to: Option<String>,
+    /// Words in the name or a venue's name or address.
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamMember {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub organisation_name: String,
+    pub added_at: String,
+}
+
+fn t(s: &str) -> Val {
+    Val::Text(s.to_string())
+}
+
+fn invalid(e: FieldError) -> StoreError {
+    StoreError::Invalid { field: e.field, message: e.message }
+}
+
+fn clearance_rank(c: Clearance) -> i64 {
+    Clearance::ALL.iter().position(|x| *x == c).unwrap_or(0) as i64
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.name, e.kind, e.starts_at, e.ends_at, e.expected_attendance, e.marking, \
+     e.organisation_id, o.name, e.status, e.created_by, e.created_at, e.updated_at";
+
+/// The access policy as SQL: the same rule as `domain::access::can` for reading.
+/// Parameters: $1 organisation, $2 clearance rank, $3 user, $4 SECRET accredited, $5 active.
+const VISIBLE: &str = "$5 = 1 \
+     AND (e.organisation_id = $1 OR EXISTS (SELECT 1 FROM record_shares s WHERE s.record_id = e.id AND s.organisation_id = $1)) \
+     AND (e.marking = 'OFFICIAL' \
+          OR (e.marking = 'OFFICIAL-SENSITIVE' AND $2 >= 1 \
+              AND EXISTS (SELECT 1 FROM team_members m WHERE m.record_id = e.id AND m.user_id = $3)) \
+          OR (e.marking = 'SECRET' AND $4 = 1 AND $2 >= 3 \
+              AND EXISTS (SELECT 1 FROM team_members m WHERE m.record_id = e.id AND m.user_id = $3)))";
+
+impl Store {
+    fn visible_args(&self, viewer: &Viewer) -> Vec<Val> {
+        vec![
+            t(&viewer.organisation_id),
+            Val::Int(clearance_rank(viewer.clearance)),
+            t(&viewer.user_id),
+            Val::Int(self.deployment().secret_accredited as i64),
+            Val::Int(viewer.active as i64),
+        ]
+    }
+
+    async fn hydrate(&self, rows: Vec<Row>) -> Result<Vec<EventRecord>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = rows.iter().map(|r| r.text(0)).collect();
+        // One query each for venues and shares: no N+1.
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let args: Vec<Val> = ids.iter().map(|i| t(i)).collect();
+        let venue_rows = self
+            .fetch(
+                &format!(
+                    "SELECT event_id, name, address FROM event_venues WHERE event_id IN ({}) ORDER BY event_id, position",
+                    placeholders.join(", ")
+                ),
+                &args,
+            )
+            .await?;
+        let share_rows = self
+            .fetch(
+                &format!(
+                    "SELECT record_id, organisation_id FROM record_shares WHERE record_id IN ({})",
+                    placeholders.join(", ")
+                ),
+                &args,
+            )
+            .await?;
+        let mut venues: BTreeMap<String, Vec<Venue>> = BTreeMap::new();
+        for v in venue_rows {
+            venues.entry(v.text(0)).or_default().push(Venue { name: v.text(1), address: v.text(2) });
+        }
+        let mut shares: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for s in share_rows {
+            shares.entry(s.text(0)).or_default().push(s.text(1));
+        }
+        rows.iter()
+            .map(|r| {
+                let id = r.text(0);
+                Ok(EventRecord {
+                    venues: venues.remove(&id).unwrap_or_default(),
+                    shared_with: shares.remove(&id).unwrap_or_default(),
+                    id,
+                    name: r.text(1),
+                    kind: r.text(2).parse().map_err(StoreError::Integrity)?,
+                    starts_at: r.text(3),
+                    ends_at: r.text(4),
+                    expected_attendance: r.int(5),
+                    marking: r.text(6).parse().map_err(|e| StoreError::Integrity(format!("{e}")))?,
+                    organisation_id: r.text(7),
+                    organisation_name: r.text(8),
+                    status: r.text(9).parse().map_err(StoreError::Integrity)?,
+                    created_by: r.text(10),
+                    created_at: r.text(11),
+                    updated_at: r.text(12),
+                })
+            })
+            .collect()
+    }
+
+    /// Applies `can` to what the SQL filter let through, and records reads of
+    /// OFFICIAL-SENSITIVE and SECRET material in the access log.
+    async fn checked(
+        &self,
+        viewer: &Viewer,
+        records: Vec<EventRecord>,
+        how: &str,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        let d = self.deployment();
+        let mut out = Vec::with_capacity(records.len());
+        for r in records {
+            if can(viewer, Action::Read, &r.access(), d).is_ok() {
+                out.push(r);
+            } else {
+                tracing::error!(record = %r.id, "the SQL access filter let through a record the policy refuses");
+            }
+        }
+        let sensitive: Vec<&EventRecord> = out.iter().filter(|r| r.marking != Marking::Official).collect();
+        if !sensitive.is_empty() {
+            let entries = sensitive
+                .iter()
+                .map(|r| AccessEntry {
+                    stream: format!("event/{}", r.id),
+                    kind: "read".into(),
+                    marking: r.marking.as_str().into(),
+                    payload: serde_json::json!({"via": how}).to_string(),
+                })
+                .collect();
+            self.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), entries).await?;
+        }
+        Ok(out)
+    }
+
+    async fn log_denial(&self, viewer: &Viewer, record: &str, action: Action, reason: &str) {
+        let entry = AccessEntry {
+            stream: record.to_string(),
+            kind: "denied".into(),
+            marking: "-".into(),
+            payload: serde_json::json!({"action": action, "reason": reason}).to_string(),
+        };
+        if let Err(e) = self.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), vec![entry]).await {
+            tracing::error!(error = %e, "could not write the access log");
+        }
+    }
+
+    /// Creates an event owned by the creator's organisation; the creator joins its team.
+    pub async fn create_event(&self, user: &User, viewer: &Viewer, new: NewEvent) -> Result<EventRecord, StoreError> {
+        if !viewer.may(Action::Create) {
+            return Err(StoreError::Forbidden("none of your roles allows creating events".into()));
+        }
+        let kind: EventKind = new.kind.parse().map_err(|m| StoreError::invalid("kind", m))?;
+        let marking: Marking = new.marking.parse().map_err(|e| StoreError::invalid("marking", format!("{e}")))?;
+        marking_allowed(marking, self.deployment()).map_err(|m| StoreError::invalid("marking", m))?;
+        if viewer.clearance < clearance_for(marking) {
+            return Err(StoreError::invalid(
+                "marking",
+                format!("your clearance ({}) does not allow creating {marking} records", viewer.clearance),
+            ));
+        }
+        let starts = parse_instant("starts_at", &new.starts_at).map_err(invalid)?;
+        let ends = parse_instant("ends_at", &new.ends_at).map_err(invalid)?;
+        let venues: Vec<Venue> = new
+            .venues
+            .iter()
+            .map(|v| Venue { name: v.name.trim().to_string(), address: v.address.trim().to_string() })
+            .collect();
+        check_event(&new.name, starts, ends, &venues, new.expected_attendance).map_err(invalid)?;
+        let event = PlannedEvent {
+            id: crate::identity::new_id(),
+            name: new.name.trim().to_string(),
+            kind,
+            starts_at: crate::format_time(starts),
+            ends_at: crate::format_time(ends),
+            venues,
+            expected_attendance: new.expected_attendance,
+            marking,
+            organisation_id: user.organisation_id.clone(),
+        };
+        let id = event.id.clone();
+        let events = [
+            (Event::PlannedEventCreated { event, created_by: user.id.clone() }, marking),
+            (Event::TeamMemberAdded { record_id: id.clone(), user_id: user.id.clone() }, marking),
+        ];
+        self.append(&Actor::new(&user.id, &user.organisation_id), &events).await?;
+        let mut viewer = viewer.clone();
+        viewer.teams.insert(id.clone());
+        self.event_for(&viewer, &id).await
+    }
+
+    /// One event, if the viewer may see it; otherwise not found (never forbidden),
+    /// so its existence does not leak. Denials are recorded.
+    pub async fn event_for(&self, viewer: &Viewer, id: &str) -> Result<EventRecord, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM planned_events e JOIN organisations o ON o.id = e.organisation_id WHERE e.id = $1"
+        );
+        let rows = self.fetch(&sql, &[t(id)]).await?;
+        let mut records = self.hydrate(rows).await?;
+        let Some(record) = records.pop() else {
+            return Err(StoreError::not_found(None, "no such event"));
+        };
+        if let Err(denial) = can(viewer, Action::Read, &record.access(), self.deployment()) {
+            self.log_denial(viewer, &format!("event/{id}"), Action::Read, denial.reason()).await;
+            return Err(StoreError::not_found(None, "no such event"));
+        }
+        Ok(self.checked(viewer, vec![record], "get").await?.remove(0))
+    }
+
+    /// Checks the viewer may act on an event; a record they cannot see is not found.
+    pub async fn event_for_action(&self, viewer: &Viewer, id: &str, action: Action) -> Result<EventRecord, StoreError> {
+        let record = self.event_for(viewer, id).await?;
+        if let Err(denial) = can(viewer, action, &record.access(), self.deployment()) {
+            self.log_denial(viewer, &format!("event/{id}"), action, denial.reason()).await;
+            return Err(StoreError::Forbidden(format!("you may not do that: {}", denial.reason())));
+        }
+        Ok(record)
+    }
+
+    /// The events the viewer may see, filtered and paginated, with the total.
+    pub async fn events_visible(
+        &self,
+        viewer: &Viewer,
+        f: &EventFilter,
+    ) -> Result<(Vec<EventRecord>, i64), StoreError> {
+        let mut args = self.visible_args(viewer);
+        let mut clauses = vec![VISIBLE.to_string()];
+        // Each filter adds one parameter; `{}` in its clause stands for it.
+        let mut push = |clause: &str, v: Val, args: &mut Vec<Val>| {
+            args.push(v);
+            clauses.push(clause.replace("{}", &format!("${}", args.len())));
+        };
+        if let Some(s) = f.status {
+            push("e.status = {}", t(s.as_str()), &mut args);
+        }
+        if let Some(k) = f.kind {
+            push("e.kind = {}", t(k.as_str()), &mut args);
+        }
+        if let Some(from) = &f.from {
+            push("e.ends_at >= {}", t(from), &mut args);
+        }
+        if let Some(to) = &f.to {
+            push("e.starts_at < {}", t(to), &mut args);
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let like = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            push(
+                "(lower(e.name) LIKE {} ESCAPE '\\' OR EXISTS (SELECT 1 FROM event_venues v WHERE v.event_id = e.id \
+                 AND (lower(v.name) LIKE {} ESCAPE '\\' OR lower(v.address) LIKE {} ESCAPE '\\')))",
+                Val::Text(like),
+                &mut args,
+            );
+        }
+        let where_sql = clauses.join(" AND ");
+        let total = self
+            .fetch_one(&format!("SELECT COUNT(*) FROM planned_events e WHERE {where_sql}"), &args)
+            .await?
+            .map(|r| r.int(0))
+            .unwrap_or(0);
+        let limit = f.limit.clamp(1, 500);
+        let offset = f.offset.max(0);
+        let mut page_args = args.clone();
+        page_args.push(Val::Int(limit));
+        page_args.push(Val::Int(offset));
+        let n = args.len();
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM planned_events e JOIN organisations o ON o.id = e.organisation_id \
+             WHERE {where_sql} ORDER BY e.starts_at, e.id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let rows = self.fetch(&sql, &page_args).await?;
+        let records = self.hydrate(rows).await?;
+        Ok((self.checked(viewer, records, "list").await?, total))
+    }
+
+    /// Every event the viewer may see, for export.
+    pub async fn export_events(&self, viewer: &Viewer) -> Result<Vec<EventRecord>, StoreError> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        loop {
+            let (page, total) =
+                self.events_visible(viewer, &EventFilter { limit: 500, offset, ..Default::default() }).await?;
+            let n = page.len() as i64;
+            out.extend(page);
+            offset += n;
+            if n == 0 || offset >= total {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The members of an event's team (the viewer must be able to see the event).
+    pub async fn team(&self, viewer: &Viewer, event_id: &str) -> Result<Vec<TeamMember>, StoreError> {
+        self.event_for(viewer, event_id).await?;
+        Ok(self
+            .fetch(
+                "SELECT u.id, u.email, u.name, o.name, m.added_at FROM team_members m \
+                 JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = u.organisation_id \
+                 WHERE m.record_id = $1 ORDER BY u.name",
+                &[t(event_id)],
+            )
+            .await?
+            .into_iter()
+            .map(|r| TeamMember {
+                user_id: r.text(0),
+                email: r.text(1),
+                name: r.text(2),
+                organisation_name: r.text(3),
+                added_at: r.text(4),
+            })
+            .collect())
+    }
+
+    /// Whether the viewer owns the record's team: in the team, in the owning
+    /// organisation, with a role that may change records.
+    async fn owns_team(&self, viewer: &Viewer, record: &EventRecord) -> bool {
+        viewer.teams.contains(&record.id)
+            && viewer.organisation_id == record.organisation_id
+            && viewer.may(Action::Change)
+    }
+
+    /// Adds a user, by e-mail address, to an event's team.
+    pub async fn add_team_member(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        email: &str,
+    ) -> Result<TeamMember, StoreError> {
+        let record = self.event_for(viewer, event_id).await?;
+        if !self.owns_team(viewer, &record).await {
+            self.log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team").await;
+            return Err(StoreError::Forbidden("only the event's owners can change its team".into()));
+        }
+        let email = cordon_domain::identity::parse_email(email).map_err(|m| StoreError::invalid("email", m))?;
+        let user = self
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| StoreError::invalid("email", format!("no user has the e-mail address {email}")))?;
+        if !user.active {
+            return Err(StoreError::invalid("email", "that account is disabled"));
+        }
+        if user.organisation_id != record.organisation_id && !record.shared_with.contains(&user.organisation_id) {
+            return Err(StoreError::invalid(
+                "email",
+                "that user's organisation has no access to this event; share the event with it first",
+            ));
+        }
+        let members = self.team(viewer, event_id).await?;
+        if members.iter().any(|m| m.user_id == user.id) {
+            return Err(StoreError::Conflict(format!("{email} is already in the team")));
+        }
+        let event = Event::TeamMemberAdded { record_id: event_id.into(), user_id: user.id.clone() };
+        self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
+        self.team(viewer, event_id)
+            .await?
+            .into_iter()
+            .find(|m| m.user_id == user.id)
+            .ok_or_else(|| StoreError::Integrity("team member vanished".into()))
+    }
+
+    /// Removes a user from an event's team. The last member cannot be removed.
+    pub async fn remove_team_member(&self, viewer: &Viewer, event_id: &str, email: &str) -> Result<(), StoreError> {
+        let record = self.event_for(viewer, event_id).await?;
+        if !self.owns_team(viewer, &record).await {
+            self.log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team").await;
+            return Err(StoreError::Forbidden("only the event's owners can change its team".into()));
+        }
+        let members = self.team(viewer, event_id).await?;
+        let email = email.trim().to_lowercase();
+        let member = members
+            .iter()
+            .find(|m| m.email == email)
+            .ok_or_else(|| StoreError::not_found(Some("email"), format!("{email} is not in the team")))?;
+        if members.len() == 1 {
+            return Err(StoreError::invalid("email", "the last member of a team cannot be removed"));
+        }
+        let event = Event::TeamMemberRemoved { record_id: event_id.into(), user_id: member.user_id.clone() };
+        self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
+        Ok(())
+    }
+
+    /// Shares an event with another organisation (its OFFICIAL content becomes
+    /// visible to that organisation; sensitive content still needs the team).
+    pub async fn share_event(&self, viewer: &Viewer, event_id: &str, organisation_id: &str) -> Result<(), StoreError> {
+        let record = self.event_for(viewer, event_id).await?;
+        if !self.owns_team(viewer, &record).await {
+            return Err(StoreError::Forbidden("only the event's owners can share it".into()));
+        }
+        if self.organisation(organisation_id).await?.is_none() {
+            return Err(StoreError::invalid("organisation", "no such organisation"));
+        }
+        if record.organisation_id == organisation_id || record.shared_with.iter().any(|o| o == organisation_id) {
+            return Ok(());
+        }
+        let event = Event::RecordShared { record_id: event_id.into(), organisation_id: organisation_id.into() };
+        self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
+        Ok(())
+    }
+
+    /// All record ids and their access facts (for tests and audits).
+    pub async fn all_event_access(&self) -> Result<Vec<RecordAccess>, StoreError> {
+        let rows = self.fetch("SELECT id, marking, organisation_id FROM planned_events ORDER BY id", &[]).await?;
+        let shares = self.fetch("SELECT record_id, organisation_id FROM record_shares", &[]).await?;
+        let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for s in shares {
+            map.entry(s.text(0)).or_default().insert(s.text(1));
+        }
+        rows.into_iter()
+            .map(|r| {
+                Ok(RecordAccess {
+                    shared_with: map.remove(&r.text(0)).unwrap_or_default(),
+                    record_id: r.text(0),
+                    marking: r.text(1).parse().map_err(|e| StoreError::Integrity(format!("{e}")))?,
+                    owner_organisation_id: r.text(2),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,852 @@
+//! Organisations, users, credentials, sign-in, sessions and API tokens.
+//!
+//! Users and organisations are journal events like everything else. Secrets
+//! (password hashes, TOTP secrets) live in the operational `credentials` table,
+//! written in the same transaction as the journal event that says they changed.
+
+use crate::journal::{AccessEntry, Actor};
+use crate::sql::{Row, Stmt, Val};
+use crate::{Store, StoreError};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use cordon_domain::access::Viewer;
+use cordon_domain::event::Event;
+use cordon_domain::identity::{check_name, parse_email, Clearance, OrgKind, Role};
+use cordon_domain::Marking;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use time::{Duration, OffsetDateTime};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub roles: Vec<Role>,
+    pub clearance: Clearance,
+    pub active: bool,
+    pub totp_enabled: bool,
+    #[serde(skip)]
+    pub security_version: i64,
+    pub created_at: String,
+}
+
+impl User {
+    pub fn has_role(&self, r: Role) -> bool {
+        self.roles.contains(&r)
+    }
+}
+
+/// A new user, before checks.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub roles: Vec<Role>,
+    pub clearance: Clearance,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    /// A public identifier for listing and revoking; not the secret.
+    pub id: String,
+    pub user_id: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+    pub ip: String,
+    pub user_agent: String,
+    #[serde(skip)]
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// Session lifetimes.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self { idle: Duration::minutes(30), absolute: Duration::hours(12) }
+    }
+}
+
+/// Why a sign-in failed. The messages never say whether the account exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInError {
+    /// Too many failures: try again after this many seconds.
+    Throttled {
+        retry_after: i64,
+    },
+    BadCredentials,
+    /// The password was right; a TOTP code is needed.
+    TotpRequired,
+    TotpInvalid,
+    Store(String),
+}
+
+const USER_COLUMNS: &str = "u.id, u.email, u.name, u.organisation_id, o.name, u.roles, u.clearance, u.active, \
+     u.totp_enabled, u.security_version, u.created_at";
+
+fn user_of(r: &Row) -> Result<User, StoreError> {
+    let roles = r
+        .text(5)
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<Role>().map_err(StoreError::Integrity))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(User {
+        id: r.text(0),
+        email: r.text(1),
+        name: r.text(2),
+        organisation_id: r.text(3),
+        organisation_name: r.text(4),
+        roles,
+        clearance: r.text(6).parse().map_err(StoreError::Integrity)?,
+        active: r.int(7) != 0,
+        totp_enabled: r.int(8) != 0,
+        security_version: r.int(9),
+        created_at: r.text(10),
+    })
+}
+
+fn org_of(r: &Row) -> Result<Organisation, StoreError> {
+    Ok(Organisation {
+        id: r.text(0),
+        name: r.text(1),
+        kind: r.text(2).parse().map_err(StoreError::Integrity)?,
+        created_at: r.text(3),
+    })
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A random secret, hex-encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    getrandom::fill(&mut b).expect("the operating system's random source works");
+    hex::encode(b)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn t(s: &str) -> Val {
+    Val::Text(s.to_string())
+}
+
+fn parse_time(s: &str) -> OffsetDateTime {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+async fn hash_password(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::Integrity(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Integrity(e.to_string()))?
+}
+
+/// Verifies off the async threads. An unknown user is checked against a dummy
+/// hash so that the time taken does not say whether the account exists.
+async fn verify_password(hash: Option<String>, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let dummy = DUMMY.get_or_init(|| {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default().hash_password(b"not a real password", &salt).map(|h| h.to_string()).unwrap_or_default()
+        });
+        let known = hash.is_some();
+        let h = hash.unwrap_or_else(|| dummy.clone());
+        let ok =
+            PasswordHash::new(&h).is_ok_and(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok());
+        ok && known
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn totp_for(secret_hex: &str, email: &str) -> Result<totp_rs::TOTP, StoreError> {
+    let secret = hex::decode(secret_hex).map_err(|_| StoreError::Integrity("malformed TOTP secret".into()))?;
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, Some("Cordon".into()), email.to_string())
+        .map_err(|e| StoreError::Integrity(format!("TOTP: {e}")))
+}
+
+/// The current 30-second TOTP step.
+fn totp_step(now: OffsetDateTime) -> i64 {
+    now.unix_timestamp() / 30
+}
+
+/// Checks a code against the steps either side of now, refusing a step already used.
+/// Returns the step matched.
+fn totp_match(totp: &totp_rs::TOTP, code: &str, last_step: Option<i64>, now: OffsetDateTime) -> Option<i64> {
+    let code = code.trim();
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let step = totp_step(now);
+    (step - 1..=step + 1).filter(|s| last_step.is_none_or(|l| *s > l)).find(|s| totp.generate((*s as u64) * 30) == code)
+}
+
+/// Throttling: free attempts, then a delay that doubles with each failure.
+const FREE_FAILURES: i64 = 5;
+const MAX_DELAY_SECS: i64 = 15 * 60;
+
+fn delay_after(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        0
+    } else {
+        (1i64 << (failures - FREE_FAILURES).min(20)).min(MAX_DELAY_SECS)
+    }
+}
+
+impl Store {
+    // ----- organisations -------------------------------------------------
+
+    pub async fn add_organisation(&self, actor: &Actor, name: &str, kind: OrgKind) -> Result<Organisation, StoreError> {
+        let name = check_name("name", name).map_err(|m| StoreError::invalid("name", m))?;
+        if self.organisation_by_name(&name).await?.is_some() {
+            return Err(StoreError::invalid("name", format!("an organisation called {name:?} already exists")));
+        }
+        let id = new_id();
+        self.append(actor, &[(Event::OrganisationAdded { id: id.clone(), name, kind }, Marking::Official)])
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => StoreError::invalid("name", "an organisation with that name already exists"),
+                e => e,
+            })?;
+        self.organisation(&id).await?.ok_or_else(|| StoreError::Integrity("organisation vanished".into()))
+    }
+
+    pub async fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError> {
+        self.fetch_one("SELECT id, name, kind, created_at FROM organisations WHERE id = $1", &[t(id)])
+            .await?
+            .map(|r| org_of(&r))
+            .transpose()
+    }
+
+    pub async fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>, StoreError> {
+        self.fetch_one(
+            "SELECT id, name, kind, created_at FROM organisations WHERE lower(name) = lower($1)",
+            &[t(name.trim())],
+        )
+        .await?
+        .map(|r| org_of(&r))
+        .transpose()
+    }
+
+    pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        self.fetch("SELECT id, name, kind, created_at FROM organisations ORDER BY name", &[])
+            .await?
+            .iter()
+            .map(org_of)
+            .collect()
+    }
+
+    // ----- users ---------------------------------------------------------
+
+    pub async fn add_user(&self, actor: &Actor, new: NewUser, password: &str) -> Result<User, StoreError> {
+        let email = parse_email(&new.email).map_err(|m| StoreError::invalid("email", m))?;
+        let name = check_name("name", &new.name).map_err(|m| StoreError::invalid("name", m))?;
+        if new.roles.is_empty() {
+            return Err(StoreError::invalid("roles", "at least one role is required"));
+        }
+        if self.organisation(&new.organisation_id).await?.is_none() {
+            return Err(StoreError::invalid("organisation", "no such organisation"));
+        }
+        if self.user_by_email(&email).await?.is_some() {
+            return Err(StoreError::invalid("email", format!("a user with the e-mail address {email} already exists")));
+        }
+        cordon_domain::password::check(password, &[&email, &name]).map_err(|m| StoreError::invalid("password", m))?;
+        let hash = hash_password(password.to_string()).await?;
+        let id = new_id();
+        let mut roles = new.roles.clone();
+        roles.sort();
+        roles.dedup();
+        let events = [
+            (
+                Event::UserAdded {
+                    id: id.clone(),
+                    email: email.clone(),
+                    name,
+                    organisation_id: new.organisation_id.clone(),
+                    roles,
+                    clearance: new.clearance,
+                },
+                Marking::Official,
+            ),
+            (Event::PasswordChanged { user_id: id.clone() }, Marking::Official),
+        ];
+        let extra = [Stmt::new(
+            "INSERT INTO credentials (user_id, password_hash, totp_secret, totp_last_step, updated_at) \
+             VALUES ($1, $2, NULL, NULL, $3)",
+            vec![t(&id), t(&hash), t(&crate::now())],
+        )];
+        self.append_with(actor, &events, &extra).await.map_err(|e| match e {
+            StoreError::Conflict(_) => StoreError::invalid("email", "a user with that e-mail address already exists"),
+            e => e,
+        })?;
+        self.user(&id).await?.ok_or_else(|| StoreError::Integrity("user vanished".into()))
+    }
+
+    pub async fn user(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1"
+        );
+        self.fetch_one(&sql, &[t(id)]).await?.map(|r| user_of(&r)).transpose()
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.email = $1"
+        );
+        self.fetch_one(&sql, &[t(&email.trim().to_lowercase())]).await?.map(|r| user_of(&r)).transpose()
+    }
+
+    /// Users in name order, a page at a time, with the total.
+    pub async fn users(&self, limit: i64, offset: i64) -> Result<(Vec<User>, i64), StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id \
+             ORDER BY u.name, u.id LIMIT $1 OFFSET $2"
+        );
+        let users = self
+            .fetch(&sql, &[Val::Int(limit), Val::Int(offset)])
+            .await?
+            .iter()
+            .map(user_of)
+            .collect::<Result<_, _>>()?;
+        let total = self.fetch_one("SELECT COUNT(*) FROM users", &[]).await?.map(|r| r.int(0)).unwrap_or(0);
+        Ok((users, total))
+    }
+
+    /// Changes a user's name, organisation, roles or clearance. Any change to
+    /// roles, clearance or organisation ends every session of the user.
+    pub async fn change_user(
+        &self,
+        actor: &Actor,
+        id: &str,
+        name: &str,
+        organisation_id: &str,
+        roles: Vec<Role>,
+        clearance: Clearance,
+    ) -> Result<User, StoreError> {
+        let name = check_name("name", name).map_err(|m| StoreError::invalid("name", m))?;
+        if roles.is_empty() {
+            return Err(StoreError::invalid("roles", "at least one role is required"));
+        }
+        if self.user(id).await?.is_none() {
+            return Err(StoreError::not_found(None, "no such user"));
+        }
+        if self.organisation(organisation_id).await?.is_none() {
+            return Err(StoreError::invalid("organisation", "no such organisation"));
+        }
+        let mut roles = roles;
+        roles.sort();
+        roles.dedup();
+        let event =
+            Event::UserChanged { id: id.into(), name, organisation_id: organisation_id.into(), roles, clearance };
+        let extra = [Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(id)])];
+        self.append_with(actor, &[(event, Marking::Official)], &extra).await?;
+        self.user(id).await?.ok_or_else(|| StoreError::Integrity("user vanished".into()))
+    }
+
+    /// Disables (or re-enables) an account. Its history stays; its sessions end.
+    pub async fn set_user_active(&self, actor: &Actor, id: &str, active: bool) -> Result<User, StoreError> {
+        let user = self.user(id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
+        if user.active == active {
+            return Ok(user);
+        }
+        let event = if active { Event::UserEnabled { id: id.into() } } else { Event::UserDisabled { id: id.into() } };
+        let extra = [Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(id)])];
+        self.append_with(actor, &[(event, Marking::Official)], &extra).await?;
+        self.user(id).await?.ok_or_else(|| StoreError::Integrity("user vanished".into()))
+    }
+
+    /// Sets a new password after checking the current one (when given). Ends
+    /// every other session of the user.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+        current: Option<&str>,
+        new: &str,
+    ) -> Result<(), StoreError> {
+        let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
+        if let Some(current) = current {
+            let hash = self.password_hash(user_id).await?;
+            if !verify_password(hash, current.to_string()).await {
+                return Err(StoreError::invalid("current_password", "the current password is not right"));
+            }
+        }
+        cordon_domain::password::check(new, &[&user.email, &user.name])
+            .map_err(|m| StoreError::invalid("new_password", m))?;
+        let hash = hash_password(new.to_string()).await?;
+        let extra = [
+            Stmt::new(
+                "UPDATE credentials SET password_hash = $2, updated_at = $3 WHERE user_id = $1",
+                vec![t(user_id), t(&hash), t(&crate::now())],
+            ),
+            Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(user_id)]),
+        ];
+        self.append_with(actor, &[(Event::PasswordChanged { user_id: user_id.into() }, Marking::Official)], &extra)
+            .await?;
+        Ok(())
+    }
+
+    async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .fetch_one("SELECT password_hash FROM credentials WHERE user_id = $1", &[t(user_id)])
+            .await?
+            .map(|r| r.text(0)))
+    }
+
+    // ----- TOTP ----------------------------------------------------------
+
+    /// Starts TOTP set-up: stores a new secret, not yet in force, and returns
+    /// it base32-encoded with its otpauth:// address.
+    pub async fn begin_totp(&self, user_id: &str) -> Result<(String, String), StoreError> {
+        let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
+        if user.totp_enabled {
+            return Err(StoreError::Conflict("a second factor is already set up for this account".into()));
+        }
+        let secret = random_token(20);
+        self.fetch(
+            "UPDATE credentials SET totp_secret = $2, totp_last_step = NULL, updated_at = $3 WHERE user_id = $1",
+            &[t(user_id), t(&secret), t(&crate::now())],
+        )
+        .await?;
+        let totp = totp_for(&secret, &user.email)?;
+        Ok((totp.get_secret_base32(), totp.get_url()))
+    }
+
+    /// The pending or active TOTP secret, base32 and otpauth URL (for the set-up page).
+    pub async fn pending_totp(&self, user_id: &str) -> Result<Option<(String, String)>, StoreError> {
+        let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
+        let row = self.fetch_one("SELECT totp_secret FROM credentials WHERE user_id = $1", &[t(user_id)]).await?;
+        match row.and_then(|r| r.opt_text(0)) {
+            Some(secret) if !user.totp_enabled => {
+                let totp = totp_for(&secret, &user.email)?;
+                Ok(Some((totp.get_secret_base32(), totp.get_url())))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Confirms TOTP set-up with a current code.
+    pub async fn confirm_totp(&self, actor: &Actor, user_id: &str, code: &str) -> Result<(), StoreError> {
+        let step = self.check_totp_code(user_id, code).await?;
+        let extra = [Stmt::new(
+            "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1",
+            vec![t(user_id), Val::Int(step)],
+        )];
+        self.append_with(actor, &[(Event::TotpEnabled { user_id: user_id.into() }, Marking::Official)], &extra).await?;
+        Ok(())
+    }
+
+    async fn check_totp_code(&self, user_id: &str, code: &str) -> Result<i64, StoreError> {
+        let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
+        let row = self
+            .fetch_one("SELECT totp_secret, totp_last_step FROM credentials WHERE user_id = $1", &[t(user_id)])
+            .await?
+            .ok_or_else(|| StoreError::invalid("totp", "no second factor is being set up"))?;
+        let secret = row.opt_text(0).ok_or_else(|| StoreError::invalid("totp", "no second factor is being set up"))?;
+        let totp = totp_for(&secret, &user.email)?;
+        totp_match(&totp, code, row.opt_int(1), OffsetDateTime::now_utc()).ok_or_else(|| {
+            StoreError::invalid("totp", "the code is not right or has expired; enter the current 6-digit code")
+        })
+    }
+
+    /// The current code for a secret (for tests and the demo's instructions).
+    pub fn totp_code_for(secret_base32: &str, at: OffsetDateTime) -> Option<String> {
+        let bytes = totp_rs::Secret::Encoded(secret_base32.to_string()).to_bytes().ok()?;
+        let totp =
+            totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("Cordon".into()), "x".into()).ok()?;
+        Some(totp.generate(at.unix_timestamp() as u64))
+    }
+
+    // ----- sign-in -------------------------------------------------------
+
+    /// Checks a sign-in attempt, with throttling per account and per address
+    /// and an access-log entry for each failure. Returns the user on success.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        totp: Option<&str>,
+        ip: &str,
+    ) -> Result<User, SignInError> {
+        let se = |e: StoreError| SignInError::Store(e.to_string());
+        let email = email.trim().to_lowercase();
+        let keys = [format!("account:{email}"), format!("ip:{ip}")];
+        let now = OffsetDateTime::now_utc();
+        for k in &keys {
+            if let Some(r) =
+                self.fetch_one("SELECT blocked_until FROM login_throttle WHERE key = $1", &[t(k)]).await.map_err(se)?
+            {
+                let until = parse_time(&r.text(0));
+                if until > now {
+                    let retry_after = (until - now).whole_seconds().max(1);
+                    self.audit_sign_in(&email, ip, "sign_in_throttled", "too many failures").await;
+                    return Err(SignInError::Throttled { retry_after });
+                }
+            }
+        }
+        let user = self.user_by_email(&email).await.map_err(se)?;
+        let hash = match &user {
+            Some(u) => self.password_hash(&u.id).await.map_err(se)?,
+            None => None,
+        };
+        let ok = verify_password(hash, password.to_string()).await;
+        let user = match (ok, user) {
+            (true, Some(u)) if u.active => u,
+            _ => {
+                self.record_failure(&keys, now).await.map_err(se)?;
+                self.audit_sign_in(
+                    &email,
+                    ip,
+                    "sign_in_failed",
+                    "wrong e-mail address or password, or account disabled",
+                )
+                .await;
+                return Err(SignInError::BadCredentials);
+            }
+        };
+        let needs_totp = user.totp_enabled;
+        if needs_totp {
+            match totp.map(str::trim).filter(|c| !c.is_empty()) {
+                None => return Err(SignInError::TotpRequired),
+                Some(code) => match self.check_totp_code(&user.id, code).await {
+                    Ok(step) => {
+                        self.fetch(
+                            "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1",
+                            &[t(&user.id), Val::Int(step)],
+                        )
+                        .await
+                        .map_err(se)?;
+                    }
+                    Err(_) => {
+                        self.record_failure(&keys, now).await.map_err(se)?;
+                        self.audit_sign_in(&email, ip, "sign_in_failed", "wrong or expired second-factor code").await;
+                        return Err(SignInError::TotpInvalid);
+                    }
+                },
+            }
+        }
+        self.fetch("DELETE FROM login_throttle WHERE key = $1", &[t(&keys[0])]).await.map_err(se)?;
+        self.audit_sign_in(&email, ip, "sign_in", "signed in").await;
+        Ok(user)
+    }
+
+    async fn record_failure(&self, keys: &[String], now: OffsetDateTime) -> Result<(), StoreError> {
+        for k in keys {
+            let failures = self
+                .fetch_one("SELECT failures FROM login_throttle WHERE key = $1", &[t(k)])
+                .await?
+                .map(|r| r.int(0))
+                .unwrap_or(0)
+                + 1;
+            let until = crate::format_time(now + Duration::seconds(delay_after(failures)));
+            self.fetch(
+                "INSERT INTO login_throttle (key, failures, last_at, blocked_until) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, \
+                 blocked_until = excluded.blocked_until",
+                &[t(k), Val::Int(failures), t(&crate::format_time(now)), t(&until)],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn audit_sign_in(&self, email: &str, ip: &str, kind: &str, detail: &str) {
+        let payload = serde_json::json!({"email": email, "ip": ip, "detail": detail}).to_string();
+        let entry = AccessEntry {
+            stream: format!("sign-in/{email}"),
+            kind: kind.into(),
+            marking: Marking::Official.as_str().into(),
+            payload,
+        };
+        if let Err(e) = self.log_access(&Actor::new(email, "-"), vec![entry]).await {
+            tracing::error!(error = %e, "could not write the access log");
+        }
+    }
+
+    // ----- sessions ------------------------------------------------------
+
+    /// Starts a session; returns the secret for the cookie and the session.
+    pub async fn create_session(
+        &self,
+        user: &User,
+        ip: &str,
+        user_agent: &str,
+        policy: SessionPolicy,
+    ) -> Result<(String, Session), StoreError> {
+        let token = random_token(32);
+        let now = OffsetDateTime::now_utc();
+        let session = Session {
+            id: new_id(),
+            user_id: user.id.clone(),
+            created_at: crate::format_time(now),
+            last_seen_at: crate::format_time(now),
+            expires_at: crate::format_time(now + policy.absolute),
+            ip: ip.chars().take(100).collect(),
+            user_agent: user_agent.chars().take(300).collect(),
+            csrf_token: random_token(32),
+        };
+        self.fetch(
+            "INSERT INTO sessions (id_hash, public_id, user_id, security_version, csrf_token, created_at, \
+             last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                t(&sha256_hex(&token)),
+                t(&session.id),
+                t(&user.id),
+                Val::Int(user.security_version),
+                t(&session.csrf_token),
+                t(&session.created_at),
+                t(&session.last_seen_at),
+                t(&session.expires_at),
+                t(&session.ip),
+                t(&session.user_agent),
+            ],
+        )
+        .await?;
+        Ok((token, session))
+    }
+
+    /// The session for a cookie secret, if still valid: not idle too long, not
+    /// past its absolute end, and made under the user's current security version.
+    pub async fn session(&self, token: &str, policy: SessionPolicy) -> Result<Option<(User, Session)>, StoreError> {
+        let hash = sha256_hex(token);
+        let row = self
+            .fetch_one(
+                "SELECT public_id, user_id, security_version, csrf_token, created_at, last_seen_at, expires_at, ip, \
+                 user_agent FROM sessions WHERE id_hash = $1",
+                &[t(&hash)],
+            )
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let session = Session {
+            id: r.text(0),
+            user_id: r.text(1),
+            csrf_token: r.text(3),
+            created_at: r.text(4),
+            last_seen_at: r.text(5),
+            expires_at: r.text(6),
+            ip: r.text(7),
+            user_agent: r.text(8),
+        };
+        let now = OffsetDateTime::now_utc();
+        let user = self.user(&session.user_id).await?;
+        let valid = parse_time(&session.expires_at) > now
+            && parse_time(&session.last_seen_at) + policy.idle > now
+            && user.as_ref().is_some_and(|u| u.active && u.security_version == r.int(2));
+        if !valid {
+            self.fetch("DELETE FROM sessions WHERE id_hash = $1", &[t(&hash)]).await?;
+            return Ok(None);
+        }
+        // Record activity at most once a minute to keep reads cheap.
+        if parse_time(&session.last_seen_at) + Duration::minutes(1) < now {
+            self.fetch(
+                "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
+                &[t(&hash), t(&crate::format_time(now))],
+            )
+            .await?;
+        }
+        Ok(user.map(|u| (u, session)))
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<(), StoreError> {
+        self.fetch("DELETE FROM sessions WHERE id_hash = $1", &[t(&sha256_hex(token))]).await?;
+        Ok(())
+    }
+
+    pub async fn sessions_of(&self, user_id: &str) -> Result<Vec<Session>, StoreError> {
+        Ok(self
+            .fetch(
+                "SELECT public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions \
+                 WHERE user_id = $1 ORDER BY created_at DESC",
+                &[t(user_id)],
+            )
+            .await?
+            .into_iter()
+            .map(|r| Session {
+                id: r.text(0),
+                user_id: r.text(1),
+                created_at: r.text(2),
+                last_seen_at: r.text(3),
+                expires_at: r.text(4),
+                ip: r.text(5),
+                user_agent: r.text(6),
+                csrf_token: String::new(),
+            })
+            .collect())
+    }
+
+    /// Ends one of the user's own sessions. Returns whether one was ended.
+    pub async fn revoke_session(&self, user_id: &str, public_id: &str) -> Result<bool, StoreError> {
+        let before = self.sessions_of(user_id).await?.len();
+        self.fetch("DELETE FROM sessions WHERE user_id = $1 AND public_id = $2", &[t(user_id), t(public_id)]).await?;
+        Ok(self.sessions_of(user_id).await?.len() < before)
+    }
+
+    // ----- API tokens ----------------------------------------------------
+
+    /// Issues a token; the secret is returned once and stored only as a hash.
+    pub async fn issue_token(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+        name: &str,
+        expires_days: i64,
+    ) -> Result<(String, ApiToken), StoreError> {
+        if !(1..=366).contains(&expires_days) {
+            return Err(StoreError::invalid("expires_days", "a token must expire in 1 to 366 days"));
+        }
+        let name = check_name("name", name).map_err(|m| StoreError::invalid("name", m))?;
+        let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
+        if !user.active {
+            return Err(StoreError::invalid("user", "the account is disabled"));
+        }
+        let secret = format!("cordon_{}", random_token(32));
+        let id = new_id();
+        let expires_at = crate::format_time(OffsetDateTime::now_utc() + Duration::days(expires_days));
+        let event = Event::ApiTokenIssued {
+            id: id.clone(),
+            user_id: user_id.into(),
+            name,
+            token_hash: sha256_hex(&secret),
+            expires_at,
+        };
+        self.append(actor, &[(event, Marking::Official)]).await?;
+        let token = self.tokens_of(user_id).await?.into_iter().find(|t| t.id == id);
+        Ok((secret, token.ok_or_else(|| StoreError::Integrity("token vanished".into()))?))
+    }
+
+    pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<ApiToken>, StoreError> {
+        Ok(self
+            .fetch(
+                "SELECT id, user_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 \
+                 ORDER BY created_at DESC",
+                &[t(user_id)],
+            )
+            .await?
+            .into_iter()
+            .map(|r| ApiToken {
+                id: r.text(0),
+                user_id: r.text(1),
+                name: r.text(2),
+                created_at: r.text(3),
+                expires_at: r.text(4),
+                revoked_at: r.opt_text(5),
+            })
+            .collect())
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, user_id: &str, token_id: &str) -> Result<(), StoreError> {
+        let token = self
+            .tokens_of(user_id)
+            .await?
+            .into_iter()
+            .find(|t| t.id == token_id)
+            .ok_or_else(|| StoreError::not_found(None, "no such token"))?;
+        if token.revoked_at.is_some() {
+            return Ok(());
+        }
+        self.append(actor, &[(Event::ApiTokenRevoked { id: token_id.into() }, Marking::Official)]).await?;
+        Ok(())
+    }
+
+    /// The user a bearer token belongs to, if it is valid, unexpired and unrevoked.
+    pub async fn token_user(&self, secret: &str) -> Result<Option<User>, StoreError> {
+        let row = self
+            .fetch_one(
+                "SELECT user_id, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
+                &[t(&sha256_hex(secret.trim()))],
+            )
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        if r.opt_text(2).is_some() || parse_time(&r.text(1)) <= OffsetDateTime::now_utc() {
+            return Ok(None);
+        }
+        Ok(self.user(&r.text(0)).await?.filter(|u| u.active))
+    }
+
+    // ----- viewers and teams ---------------------------------------------
+
+    /// The access-policy view of a user: their roles, clearance and teams.
+    pub async fn viewer(&self, user: &User) -> Result<Viewer, StoreError> {
+        let teams: BTreeSet<String> = self
+            .fetch("SELECT record_id FROM team_members WHERE user_id = $1", &[t(&user.id)])
+            .await?
+            .into_iter()
+            .map(|r| r.text(0))
+            .collect();
+        Ok(Viewer {
+            user_id: user.id.clone(),
+            organisation_id: user.organisation_id.clone(),
+            roles: user.roles.clone(),
+            clearance: user.clearance,
+            active: user.active,
+            teams,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_delays_double_and_are_capped() {
+        assert_eq!(delay_after(1), 0);
+        assert_eq!(delay_after(4), 0);
+        assert_eq!(delay_after(5), 1);
+        assert_eq!(delay_after(6), 2);
+        assert_eq!(delay_after(9), 16);
+        assert_eq!(delay_after(100), MAX_DELAY_SECS);
+    }
+
+    #[test]
+    fn totp_codes_match_once_and_expire() {
+        let totp = totp_for(&"ab".repeat(20), "jo@x.uk").unwrap();
+        let now = OffsetDateTime::now_utc();
+        let code = totp.generate(now.unix_timestamp() as u64);
+        let step = totp_match(&totp, &code, None, now).unwrap();
+        // The same code cannot be used twice.
+        assert_eq!(totp_match(&totp, &code, Some(step), now), None);
+        // A code from five minutes ago has expired.
+        let old = totp.generate((now - Duration::minutes(5)).unix_timestamp() as u64);
+        assert_eq!(totp_match(&totp, &old, None, now), None);
+        assert_eq!(totp_match(&totp, "12345", None, now), None);
+    }
+}

@@ -1,0 +1,1023 @@
+//! Sign-in, sign-out, the account page, administration of organisations and
+//! users, and the identity API.
+
+use crate::auth::{
+    constant_eq, cookie_value, policy, set_cookie, ApiUser, CurrentUser, MaybeUser, PageUser, PRESESSION_COOKIE,
+    SESSION_COOKIE,
+};
+use crate::error::ApiError;
+use crate::json::JsonBody;
+use crate::pages::{message_page, render, FormErrors, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use cordon_domain::identity::{Clearance, OrgKind, Role};
+use cordon_domain::london::display_stored;
+use cordon_domain::reference::parse_date;
+use cordon_domain::threat::{Series, ThreatLevel};
+use cordon_domain::Marking;
+use cordon_store::identity::{ApiToken, NewUser, Organisation, Session, SignInError, User};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+type Fields = Vec<(String, String)>;
+
+fn field(f: &Fields, name: &str) -> String {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+fn fields(f: &Fields, name: &str) -> Vec<String> {
+    f.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+}
+
+fn user_agent(h: &HeaderMap) -> String {
+    h.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+/// A form posted by a signed-in user must carry their session's token.
+fn check_form_csrf(user: &CurrentUser, f: &Fields) -> Result<(), Response> {
+    if constant_eq(&field(f, "csrf_token"), &user.csrf()) {
+        Ok(())
+    } else {
+        Err(message_page(
+            StatusCode::FORBIDDEN,
+            "The form has expired",
+            "Go back, reload the page and try again.",
+            Some(user),
+        ))
+    }
+}
+
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/sign-") {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+// ----- sign in / sign out ---------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    layout: Layout,
+    errors: FormErrors,
+    email: String,
+    next: String,
+    csrf: String,
+    ask_totp: bool,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn sign_in_page(
+    status: StatusCode,
+    errors: FormErrors,
+    email: String,
+    next: String,
+    ask_totp: bool,
+    state: &AppState,
+) -> Response {
+    let csrf = cordon_store::identity::random_token(32);
+    let mut res = render(
+        status,
+        &SignInPage {
+            layout: Layout::new("Sign in", Marking::Official, "/sign-in"),
+            errors,
+            email,
+            next,
+            csrf: csrf.clone(),
+            ask_totp,
+        },
+    );
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(PRESESSION_COOKIE, &csrf, 3600, state.config.tls()));
+    res
+}
+
+pub async fn sign_in_form(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let next = safe_next(q.next.as_deref().unwrap_or("/"));
+    if user.is_some() {
+        return Redirect::to(&next).into_response();
+    }
+    sign_in_page(StatusCode::OK, FormErrors::default(), String::new(), next, false, &state)
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    let email = field(&f, "email").trim().to_string();
+    let next = safe_next(&field(&f, "next"));
+    let presession = cookie_value(&headers, PRESESSION_COOKIE).unwrap_or_default();
+    if !constant_eq(&field(&f, "csrf_token"), &presession) {
+        let e = FormErrors::one("email", "The sign-in form had expired. Try again.");
+        return sign_in_page(StatusCode::FORBIDDEN, e, email, next, false, &state);
+    }
+    let mut errors = Vec::new();
+    if email.is_empty() {
+        errors.push(("email".to_string(), "Enter your e-mail address".to_string()));
+    }
+    let password = field(&f, "password");
+    if password.is_empty() {
+        errors.push(("password".to_string(), "Enter your password".to_string()));
+    }
+    if !errors.is_empty() {
+        return sign_in_page(StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errors), email, next, false, &state);
+    }
+    let totp = field(&f, "totp");
+    let ip = peer.ip().to_string();
+    match state.store.sign_in(&email, &password, Some(totp.as_str()).filter(|s| !s.is_empty()), &ip).await {
+        Ok(user) => {
+            // Any session this browser had ends; the new one gets a new id.
+            if let Some(old) = cookie_value(&headers, SESSION_COOKIE) {
+                let _ = state.store.end_session(&old).await;
+            }
+            match state.store.create_session(&user, &ip, &user_agent(&headers), policy(&state)).await {
+                Ok((token, _)) => {
+                    let target = if user.has_role(Role::Administrator) && !user.totp_enabled {
+                        "/account/two-step".to_string()
+                    } else {
+                        next
+                    };
+                    let mut res = Redirect::to(&target).into_response();
+                    let max_age = state.config.session_absolute.whole_seconds();
+                    let h = res.headers_mut();
+                    h.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, max_age, state.config.tls()));
+                    h.append(header::SET_COOKIE, set_cookie(PRESESSION_COOKIE, "", 0, state.config.tls()));
+                    res
+                }
+                Err(e) => ApiError::from(e).into_response(),
+            }
+        }
+        Err(SignInError::TotpRequired) => sign_in_page(
+            StatusCode::UNAUTHORIZED,
+            FormErrors::one("totp", "Enter the 6-digit code from your authenticator app"),
+            email,
+            next,
+            true,
+            &state,
+        ),
+        Err(SignInError::TotpInvalid) => sign_in_page(
+            StatusCode::UNAUTHORIZED,
+            FormErrors::one("totp", "The code is not right or has expired. Enter the current 6-digit code"),
+            email,
+            next,
+            true,
+            &state,
+        ),
+        Err(SignInError::BadCredentials) => sign_in_page(
+            StatusCode::UNAUTHORIZED,
+            FormErrors::one("email", "The e-mail address or password is not right"),
+            email,
+            next,
+            false,
+            &state,
+        ),
+        Err(SignInError::Throttled { retry_after }) => {
+            let mut res = sign_in_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                FormErrors::one("email", format!("Too many attempts. Wait {retry_after} seconds before trying again")),
+                email,
+                next,
+                false,
+                &state,
+            );
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
+        Err(SignInError::Store(m)) => {
+            tracing::error!(error = %m, "sign-in failed");
+            ApiError::internal().into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_out.html")]
+struct SignOutPage {
+    layout: Layout,
+}
+
+pub async fn sign_out_form(MaybeUser(user): MaybeUser) -> Response {
+    match user {
+        Some(u) => render(
+            StatusCode::OK,
+            &SignOutPage { layout: Layout::for_user("Sign out", Marking::Official, "", Some(&u)) },
+        ),
+        None => Redirect::to("/").into_response(),
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
+        if let Ok(Some((user, session))) = state.store.session(&token, policy(&state)).await {
+            if !constant_eq(&field(&f, "csrf_token"), &session.csrf_token) {
+                return message_page(
+                    StatusCode::FORBIDDEN,
+                    "The form has expired",
+                    "Reload the page and try again.",
+                    None,
+                );
+            }
+            let _ = state.store.end_session(&token).await;
+            let entry = cordon_store::AccessEntry {
+                stream: format!("sign-in/{}", user.email),
+                kind: "sign_out".into(),
+                marking: "OFFICIAL".into(),
+                payload: "{}".into(),
+            };
+            let _ =
+                state.store.log_access(&cordon_store::Actor::new(&user.id, &user.organisation_id), vec![entry]).await;
+        }
+    }
+    let mut res = Redirect::to("/sign-in?signed_out=1").into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.config.tls()));
+    res
+}
+
+// ----- account ---------------------------------------------------------------
+
+pub struct SessionRow {
+    pub id: String,
+    pub started: String,
+    pub last_seen: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub expires: String,
+    pub revoked: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    user: User,
+    roles: Vec<&'static str>,
+    clearance: &'static str,
+    sessions: Vec<SessionRow>,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+    notice: Option<String>,
+    errors: FormErrors,
+}
+
+fn session_rows(sessions: Vec<Session>, current: &str) -> Vec<SessionRow> {
+    sessions
+        .into_iter()
+        .map(|s| SessionRow {
+            current: s.id == current,
+            started: display_stored(&s.created_at),
+            last_seen: display_stored(&s.last_seen_at),
+            ip: s.ip,
+            user_agent: s.user_agent,
+            id: s.id,
+        })
+        .collect()
+}
+
+fn token_rows(tokens: Vec<ApiToken>) -> Vec<TokenRow> {
+    tokens
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            name: t.name,
+            created: display_stored(&t.created_at),
+            expires: display_stored(&t.expires_at),
+            revoked: t.revoked_at.map(|r| display_stored(&r)),
+        })
+        .collect()
+}
+
+async fn account_page(
+    state: &AppState,
+    u: &CurrentUser,
+    status: StatusCode,
+    new_token: Option<String>,
+    notice: Option<String>,
+    errors: FormErrors,
+) -> Response {
+    let sessions = match state.store.sessions_of(&u.user.id).await {
+        Ok(s) => s,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let tokens = match state.store.tokens_of(&u.user.id).await {
+        Ok(t) => t,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let current = u.session.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+    render(
+        status,
+        &AccountPage {
+            layout: Layout::for_user("Your account", Marking::Official, "/account", Some(u)),
+            roles: u.user.roles.iter().map(|r| r.words()).collect(),
+            clearance: u.user.clearance.words(),
+            user: u.user.clone(),
+            sessions: session_rows(sessions, &current),
+            tokens: token_rows(tokens),
+            new_token,
+            notice,
+            errors,
+        },
+    )
+}
+
+pub async fn account(State(state): State<AppState>, PageUser(u): PageUser) -> Response {
+    account_page(&state, &u, StatusCode::OK, None, None, FormErrors::default()).await
+}
+
+pub async fn change_password(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
+    if let Err(r) = check_form_csrf(&u, &f) {
+        return r;
+    }
+    let new = field(&f, "new_password");
+    if new != field(&f, "confirm_password") {
+        let e = FormErrors::one("confirm_password", "The new passwords do not match");
+        return account_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, None, None, e).await;
+    }
+    match state.store.change_password(&u.actor(), &u.user.id, Some(&field(&f, "current_password")), &new).await {
+        // Every session ended, this one too: sign in again with the new password.
+        Ok(()) => Redirect::to("/sign-in?next=/account").into_response(),
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => account_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, None, None, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = check_form_csrf(&u, &f) {
+        return r;
+    }
+    match state.store.revoke_session(&u.user.id, &id).await {
+        Ok(_) => Redirect::to("/account").into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+pub async fn issue_token_page(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
+    if let Err(r) = check_form_csrf(&u, &f) {
+        return r;
+    }
+    let days = field(&f, "expires_days").trim().parse::<i64>().unwrap_or(-1);
+    match state.store.issue_token(&u.actor(), &u.user.id, &field(&f, "name"), days).await {
+        Ok((secret, _)) => {
+            account_page(&state, &u, StatusCode::CREATED, Some(secret), None, FormErrors::default()).await
+        }
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => account_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, None, None, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+pub async fn revoke_token_page(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = check_form_csrf(&u, &f) {
+        return r;
+    }
+    match state.store.revoke_token(&u.actor(), &u.user.id, &id).await {
+        Ok(()) => Redirect::to("/account").into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "two_step.html")]
+struct TwoStepPage {
+    layout: Layout,
+    enabled: bool,
+    required: bool,
+    secret: String,
+    url: String,
+    errors: FormErrors,
+}
+
+pub async fn two_step(State(state): State<AppState>, PageUser(u): PageUser) -> Response {
+    two_step_page(&state, &u, StatusCode::OK, FormErrors::default()).await
+}
+
+async fn two_step_page(state: &AppState, u: &CurrentUser, status: StatusCode, errors: FormErrors) -> Response {
+    let (secret, url) = if u.user.totp_enabled {
+        (String::new(), String::new())
+    } else {
+        let pending = match state.store.pending_totp(&u.user.id).await {
+            Ok(p) => p,
+            Err(e) => return ApiError::from(e).into_response(),
+        };
+        match pending {
+            Some(p) => p,
+            None => match state.store.begin_totp(&u.user.id).await {
+                Ok(p) => p,
+                Err(e) => return ApiError::from(e).into_response(),
+            },
+        }
+    };
+    render(
+        status,
+        &TwoStepPage {
+            layout: Layout::for_user("Two-step verification", Marking::Official, "/account", Some(u)),
+            enabled: u.user.totp_enabled,
+            required: u.needs_second_factor(),
+            secret,
+            url,
+            errors,
+        },
+    )
+}
+
+pub async fn confirm_two_step(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
+    if let Err(r) = check_form_csrf(&u, &f) {
+        return r;
+    }
+    match state.store.confirm_totp(&u.actor(), &u.user.id, &field(&f, "code")).await {
+        Ok(()) => Redirect::to("/account").into_response(),
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(mut errors) => {
+                for (field, _) in errors.0.iter_mut() {
+                    if field == "totp" {
+                        *field = "code".into();
+                    }
+                }
+                two_step_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+            }
+            Err(r) => r,
+        },
+    }
+}
+
+// ----- administration --------------------------------------------------------
+
+fn require_admin_page(u: &CurrentUser) -> Result<(), Response> {
+    if u.is_admin() {
+        Ok(())
+    } else {
+        Err(message_page(StatusCode::FORBIDDEN, "Administrators only", "This page is for administrators.", Some(u)))
+    }
+}
+
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub roles: String,
+    pub clearance: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    layout: Layout,
+    organisations: Vec<Organisation>,
+    org_kinds: Vec<(&'static str, &'static str)>,
+    users: Vec<UserRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    roles: Vec<(&'static str, &'static str)>,
+    clearances: Vec<(&'static str, &'static str)>,
+    series: Vec<(&'static str, &'static str)>,
+    levels: Vec<&'static str>,
+    errors: FormErrors,
+    notice: Option<String>,
+    form: Fields,
+}
+
+impl AdminPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+
+    fn checked(&self, name: &str, value: &str) -> bool {
+        fields(&self.form, name).iter().any(|v| v == value)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+const PAGE_SIZE: i64 = 25;
+
+async fn admin_page(
+    state: &AppState,
+    u: &CurrentUser,
+    status: StatusCode,
+    page: i64,
+    errors: FormErrors,
+    notice: Option<String>,
+    form: Fields,
+) -> Response {
+    let organisations = match state.store.organisations().await {
+        Ok(o) => o,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let page = page.max(1);
+    let (users, total) = match state.store.users(PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
+        Ok(x) => x,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(
+        status,
+        &AdminPage {
+            layout: Layout::for_user("Administration", Marking::Official, "/admin", Some(u)),
+            organisations,
+            org_kinds: OrgKind::ALL.iter().map(|k| (k.as_str(), k.words())).collect(),
+            users: users
+                .into_iter()
+                .map(|x| UserRow {
+                    roles: x.roles.iter().map(|r| r.words()).collect::<Vec<_>>().join(", "),
+                    clearance: x.clearance.as_str().into(),
+                    id: x.id,
+                    name: x.name,
+                    email: x.email,
+                    organisation: x.organisation_name,
+                    active: x.active,
+                })
+                .collect(),
+            total,
+            page,
+            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            roles: Role::ALL.iter().map(|r| (r.as_str(), r.words())).collect(),
+            clearances: Clearance::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
+            series: [Series::National, Series::NiInNi].iter().map(|s| (s.as_str(), s.title())).collect(),
+            levels: ThreatLevel::ALL.iter().map(|l| l.as_str()).collect(),
+            errors,
+            notice,
+            form,
+        },
+    )
+}
+
+pub async fn admin(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<PageQuery>) -> Response {
+    if let Err(r) = require_admin_page(&u) {
+        return r;
+    }
+    admin_page(&state, &u, StatusCode::OK, q.page.unwrap_or(1), FormErrors::default(), None, Vec::new()).await
+}
+
+async fn admin_result(
+    state: &AppState,
+    u: &CurrentUser,
+    f: Fields,
+    result: Result<String, cordon_store::StoreError>,
+) -> Response {
+    match result {
+        Ok(notice) => admin_page(state, u, StatusCode::OK, 1, FormErrors::default(), Some(notice), Vec::new()).await,
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => admin_page(state, u, StatusCode::UNPROCESSABLE_ENTITY, 1, errors, None, f).await,
+            Err(r) => r,
+        },
+    }
+}
+
+pub async fn admin_add_org(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
+    if let Err(r) = require_admin_page(&u).and_then(|_| check_form_csrf(&u, &f)) {
+        return r;
+    }
+    let result = match field(&f, "org_kind").parse::<OrgKind>() {
+        Err(m) => Err(cordon_store::StoreError::invalid("org_kind", m)),
+        Ok(kind) => state
+            .store
+            .add_organisation(&u.actor(), &field(&f, "org_name"), kind)
+            .await
+            .map(|o| format!("Added the organisation {}.", o.name))
+            .map_err(|e| match e {
+                cordon_store::StoreError::Invalid { field, message } if field == "name" => {
+                    cordon_store::StoreError::invalid("org_name", message)
+                }
+                e => e,
+            }),
+    };
+    admin_result(&state, &u, f, result).await
+}
+
+/// Builds a new user from form or API fields, naming the field at fault.
+async fn new_user_from(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    organisation: &str,
+    roles: &[String],
+    clearance: &str,
+) -> Result<NewUser, cordon_store::StoreError> {
+    let org = match state.store.organisation(organisation).await? {
+        Some(o) => o,
+        None => state.store.organisation_by_name(organisation).await?.ok_or_else(|| {
+            cordon_store::StoreError::invalid("organisation", format!("no organisation {organisation:?}"))
+        })?,
+    };
+    let mut parsed = Vec::new();
+    for r in roles {
+        parsed.extend(
+            cordon_domain::identity::parse_roles(r).map_err(|m| cordon_store::StoreError::invalid("roles", m))?,
+        );
+    }
+    if parsed.is_empty() {
+        return Err(cordon_store::StoreError::invalid("roles", "choose at least one role"));
+    }
+    let clearance: Clearance = clearance.parse().map_err(|m| cordon_store::StoreError::invalid("clearance", m))?;
+    Ok(NewUser { email: email.into(), name: name.into(), organisation_id: org.id, roles: parsed, clearance })
+}
+
+pub async fn admin_add_user(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
+    if let Err(r) = require_admin_page(&u).and_then(|_| check_form_csrf(&u, &f)) {
+        return r;
+    }
+    let result = async {
+        let new = new_user_from(
+            &state,
+            &field(&f, "email"),
+            &field(&f, "name"),
+            &field(&f, "organisation"),
+            &fields(&f, "roles"),
+            &field(&f, "clearance"),
+        )
+        .await?;
+        let mut password = field(&f, "password");
+        let generated = password.is_empty();
+        if generated {
+            password = generate_password();
+        }
+        let user = state.store.add_user(&u.actor(), new, &password).await?;
+        Ok(if generated {
+            format!("Added {} <{}>. Their password, shown only now: {password}", user.name, user.email)
+        } else {
+            format!("Added {} <{}>.", user.name, user.email)
+        })
+    }
+    .await;
+    admin_result(&state, &u, f, result).await
+}
+
+/// A generated password: five random words' worth of hex in groups, easy to read out.
+pub fn generate_password() -> String {
+    let raw = cordon_store::identity::random_token(12);
+    raw.as_bytes().chunks(6).map(|c| String::from_utf8_lossy(c).to_string()).collect::<Vec<_>>().join("-")
+}
+
+pub async fn admin_threat_level(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = require_admin_page(&u).and_then(|_| check_form_csrf(&u, &f)) {
+        return r;
+    }
+    let result = async {
+        let series: Series = field(&f, "series").parse().map_err(|m| cordon_store::StoreError::invalid("series", m))?;
+        let level: ThreatLevel =
+            field(&f, "level").parse().map_err(|m| cordon_store::StoreError::invalid("level", m))?;
+        let effective = parse_date(&field(&f, "effective")).map_err(|_| {
+            cordon_store::StoreError::invalid("effective", "enter the date it was announced, written YYYY-MM-DD")
+        })?;
+        state.store.record_threat_level(&u.actor(), series, level, effective, &field(&f, "note")).await?;
+        Ok(format!("Recorded: {} is {level} from {}.", series.title(), cordon_domain::london::display_date(effective)))
+    }
+    .await;
+    admin_result(&state, &u, f, result).await
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+struct AdminUserPage {
+    layout: Layout,
+    subject: User,
+    organisations: Vec<Organisation>,
+    roles: Vec<(&'static str, &'static str, bool)>,
+    clearances: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    notice: Option<String>,
+}
+
+async fn admin_user_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: FormErrors,
+    notice: Option<String>,
+) -> Response {
+    let subject = match state.store.user(id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return crate::pages::not_found().await,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let organisations = match state.store.organisations().await {
+        Ok(o) => o,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(
+        status,
+        &AdminUserPage {
+            layout: Layout::for_user(format!("User: {}", subject.name), Marking::Official, "/admin", Some(u)),
+            roles: Role::ALL.iter().map(|r| (r.as_str(), r.words(), subject.has_role(*r))).collect(),
+            clearances: Clearance::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
+            organisations,
+            subject,
+            errors,
+            notice,
+        },
+    )
+}
+
+pub async fn admin_user(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+    if let Err(r) = require_admin_page(&u) {
+        return r;
+    }
+    admin_user_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), None).await
+}
+
+pub async fn admin_change_user(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = require_admin_page(&u).and_then(|_| check_form_csrf(&u, &f)) {
+        return r;
+    }
+    let result = async {
+        let action = field(&f, "action");
+        if action == "disable" || action == "enable" {
+            state.store.set_user_active(&u.actor(), &id, action == "enable").await?;
+            return Ok(if action == "disable" {
+                "Disabled the account; its sessions have ended."
+            } else {
+                "Enabled the account."
+            }
+            .to_string());
+        }
+        let mut roles = Vec::new();
+        for r in fields(&f, "roles") {
+            roles.push(r.parse::<Role>().map_err(|m| cordon_store::StoreError::invalid("roles", m))?);
+        }
+        let clearance: Clearance =
+            field(&f, "clearance").parse().map_err(|m| cordon_store::StoreError::invalid("clearance", m))?;
+        state
+            .store
+            .change_user(&u.actor(), &id, &field(&f, "name"), &field(&f, "organisation"), roles, clearance)
+            .await?;
+        Ok("Saved. Any change to roles, clearance or organisation has ended the user's sessions.".to_string())
+    }
+    .await;
+    match result {
+        Ok(notice) => admin_user_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), Some(notice)).await,
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => admin_user_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await,
+            Err(r) => r,
+        },
+    }
+}
+
+// ----- API -------------------------------------------------------------------
+
+fn require_admin(u: &CurrentUser) -> Result<(), ApiError> {
+    if u.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "administrators only"))
+    }
+}
+
+fn user_json(u: &User) -> Value {
+    json!({
+        "id": u.id, "email": u.email, "name": u.name,
+        "organisation": {"id": u.organisation_id, "name": u.organisation_name},
+        "roles": u.roles, "clearance": u.clearance, "active": u.active,
+        "totp_enabled": u.totp_enabled, "created_at": u.created_at,
+    })
+}
+
+pub async fn api_me(ApiUser(u): ApiUser) -> Json<Value> {
+    Json(user_json(&u.user))
+}
+
+pub async fn api_organisations(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Value>, ApiError> {
+    require_admin(&u)?;
+    let items = state.store.organisations().await?;
+    let total = items.len();
+    Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
+}
+
+#[derive(Deserialize)]
+pub struct NewOrganisationBody {
+    name: String,
+    kind: String,
+}
+
+pub async fn api_add_organisation(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    JsonBody(b): JsonBody<NewOrganisationBody>,
+) -> Result<(StatusCode, Json<Organisation>), ApiError> {
+    require_admin(&u)?;
+    let kind: OrgKind = b.kind.parse().map_err(|m: String| ApiError::unprocessable("kind", m))?;
+    Ok((StatusCode::CREATED, Json(state.store.add_organisation(&u.actor(), &b.name, kind).await?)))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+pub async fn api_users(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    require_admin(&u)?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let (users, total) = state.store.users(limit, offset).await?;
+    Ok(Json(
+        json!({"items": users.iter().map(user_json).collect::<Vec<_>>(), "total": total, "limit": limit, "offset": offset}),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct NewUserBody {
+    email: String,
+    name: String,
+    /// The organisation's id or name.
+    organisation: String,
+    roles: Vec<String>,
+    clearance: String,
+    password: Option<String>,
+}
+
+pub async fn api_add_user(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    JsonBody(b): JsonBody<NewUserBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    require_admin(&u)?;
+    let new = new_user_from(&state, &b.email, &b.name, &b.organisation, &b.roles, &b.clearance).await?;
+    let (password, generated) = match b.password {
+        Some(p) => (p, false),
+        None => (generate_password(), true),
+    };
+    let user = state.store.add_user(&u.actor(), new, &password).await?;
+    let mut body = user_json(&user);
+    if generated {
+        body["password"] = json!(password);
+    }
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+pub async fn api_user(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require_admin(&u)?;
+    let user = state.store.user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
+    Ok(Json(user_json(&user)))
+}
+
+#[derive(Deserialize)]
+pub struct ChangeUserBody {
+    name: Option<String>,
+    organisation: Option<String>,
+    roles: Option<Vec<String>>,
+    clearance: Option<String>,
+    active: Option<bool>,
+}
+
+pub async fn api_change_user(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<ChangeUserBody>,
+) -> Result<Json<Value>, ApiError> {
+    require_admin(&u)?;
+    let current = state.store.user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
+    let roles = match b.roles {
+        Some(rs) => rs
+            .iter()
+            .map(|r| r.parse::<Role>().map_err(|m| ApiError::unprocessable("roles", m)))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => current.roles.clone(),
+    };
+    let clearance = match b.clearance {
+        Some(c) => c.parse::<Clearance>().map_err(|m| ApiError::unprocessable("clearance", m))?,
+        None => current.clearance,
+    };
+    let organisation_id = match b.organisation {
+        Some(o) => match state.store.organisation(&o).await? {
+            Some(org) => org.id,
+            None => {
+                state
+                    .store
+                    .organisation_by_name(&o)
+                    .await?
+                    .ok_or_else(|| ApiError::unprocessable("organisation", format!("no organisation {o:?}")))?
+                    .id
+            }
+        },
+        None => current.organisation_id.clone(),
+    };
+    let name = b.name.unwrap_or(current.name.clone());
+    let mut user = current.clone();
+    if roles != current.roles
+        || clearance != current.clearance
+        || organisation_id != current.organisation_id
+        || name != current.name
+    {
+        user = state.store.change_user(&u.actor(), &id, &name, &organisation_id, roles, clearance).await?;
+    }
+    if let Some(active) = b.active {
+        user = state.store.set_user_active(&u.actor(), &id, active).await?;
+    }
+    Ok(Json(user_json(&user)))
+}
+
+pub async fn api_tokens(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Value>, ApiError> {
+    let items = state.store.tokens_of(&u.user.id).await?;
+    let total = items.len();
+    Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
+}
+
+#[derive(Deserialize)]
+pub struct NewTokenBody {
+    name: String,
+    expires_days: Option<i64>,
+}
+
+pub async fn api_issue_token(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    JsonBody(b): JsonBody<NewTokenBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (secret, token) =
+        state.store.issue_token(&u.actor(), &u.user.id, &b.name, b.expires_days.unwrap_or(90)).await?;
+    let mut body = serde_json::to_value(token).map_err(|_| ApiError::internal())?;
+    body["token"] = json!(secret);
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+pub async fn api_revoke_token(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.store.revoke_token(&u.actor(), &u.user.id, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct ThreatChangeBody {
+    level: String,
+    effective: String,
+    note: String,
+}
+
+pub async fn api_record_threat_level(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(series): Path<String>,
+    JsonBody(b): JsonBody<ThreatChangeBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    require_admin(&u)?;
+    let series: Series = series.parse().map_err(|m: String| ApiError::not_found(m).field("series"))?;
+    let level: ThreatLevel = b.level.parse().map_err(|m: String| ApiError::unprocessable("level", m))?;
+    let effective = parse_date(&b.effective).map_err(|m| ApiError::bad_request("effective", m))?;
+    let seq = state.store.record_threat_level(&u.actor(), series, level, effective, &b.note).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"series": series, "level": level, "effective": b.effective, "journal_seq": seq})),
+    ))
+}

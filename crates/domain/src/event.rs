@@ -3,6 +3,7 @@
 
 use crate::identity::{Clearance, OrgKind, Role};
 use crate::methodology::AttackMethodology;
+use crate::plan::PlanItem;
 use crate::planned_event::{EventStatus, PlannedEvent};
 use crate::risk::RiskMatrix;
 use crate::threat::{Confidence, ResponseMapping, Series, ThreatLevel, Wording};
@@ -118,6 +119,36 @@ pub enum Event {
         id: String,
         status: EventStatus,
     },
+    /// The strategic (Gold) and tactical (Silver) commanders of an event.
+    CommandersSet {
+        event_id: String,
+        gold_user_id: Option<String>,
+        silver_user_id: Option<String>,
+    },
+    /// An item of the draft plan was added or changed.
+    PlanItemSaved {
+        event_id: String,
+        item: PlanItem,
+    },
+    PlanItemRemoved {
+        event_id: String,
+        section: String,
+        item_id: String,
+    },
+    /// The draft was issued as an immutable, numbered, hashed snapshot.
+    PlanIssued {
+        event_id: String,
+        number: i64,
+        reason: String,
+        body: String,
+        hash: String,
+    },
+    /// The strategic commander endorsed an issued version.
+    PlanEndorsed {
+        event_id: String,
+        number: i64,
+        conditions: String,
+    },
 }
 
 impl Event {
@@ -146,6 +177,11 @@ impl Event {
             Event::RecordShared { .. } => "record_shared",
             Event::PlannedEventCreated { .. } => "planned_event_created",
             Event::PlannedEventStatusChanged { .. } => "planned_event_status_changed",
+            Event::CommandersSet { .. } => "commanders_set",
+            Event::PlanItemSaved { .. } => "plan_item_saved",
+            Event::PlanItemRemoved { .. } => "plan_item_removed",
+            Event::PlanIssued { .. } => "plan_issued",
+            Event::PlanEndorsed { .. } => "plan_endorsed",
         }
     }
 
@@ -173,6 +209,11 @@ impl Event {
             | Event::RecordShared { record_id, .. } => format!("event/{record_id}"),
             Event::PlannedEventCreated { event, .. } => format!("event/{}", event.id),
             Event::PlannedEventStatusChanged { id, .. } => format!("event/{id}"),
+            Event::CommandersSet { event_id, .. }
+            | Event::PlanItemSaved { event_id, .. }
+            | Event::PlanItemRemoved { event_id, .. }
+            | Event::PlanIssued { event_id, .. }
+            | Event::PlanEndorsed { event_id, .. } => format!("plan/{event_id}"),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod london;
 pub mod marking;
 pub mod methodology;
 pub mod password;
+pub mod plan;
 pub mod planned_event;
 pub mod reference;
 pub mod risk;

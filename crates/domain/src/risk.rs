@@ -22,6 +22,10 @@ pub struct RiskMatrix {
     pub impact: Vec<String>,
     /// Bands by score, lowest first; together they cover every possible score once.
     pub bands: Vec<Band>,
+    /// The lowest band that needs treatment: a risk rated in it or above needs
+    /// an accepted measure (or a recorded rationale), and a residual risk in it
+    /// or above needs a contingency plan.
+    pub tolerance: String,
 }
 
 /// A rated cell of the matrix.
@@ -80,6 +84,9 @@ impl RiskMatrix {
             }
             next = b.max + 1;
         }
+        if self.band_rank(&self.tolerance).is_none() {
+            return Err(format!("the tolerance {:?} is not one of the bands", self.tolerance));
+        }
         if next != self.max_score() + 1 {
             return Err(format!("the bands end at {} but scores go up to {}", next - 1, self.max_score()));
         }
@@ -99,6 +106,11 @@ impl RiskMatrix {
         let band =
             self.bands.iter().find(|b| b.min <= score && score <= b.max).map(|b| b.label.clone()).unwrap_or_default();
         Ok(Rating { likelihood, impact, score, band })
+    }
+
+    /// The position of the tolerance band.
+    pub fn tolerance_rank(&self) -> usize {
+        self.band_rank(&self.tolerance).unwrap_or(usize::MAX)
     }
 
     /// The position of a band (0 = lowest), for comparing ratings with a tolerance.

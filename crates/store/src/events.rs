@@ -34,6 +34,10 @@ pub struct EventRecord {
     pub created_at: String,
     pub updated_at: String,
     pub shared_with: Vec<String>,
+    /// The strategic commander (Gold), a user id.
+    pub gold_user_id: Option<String>,
+    /// The tactical commander (Silver), a user id.
+    pub silver_user_id: Option<String>,
 }
 
 impl EventRecord {
@@ -96,7 +100,7 @@ fn clearance_rank(c: Clearance) -> i64 {
 }
 
 const EVENT_COLUMNS: &str = "e.id, e.name, e.kind, e.starts_at, e.ends_at, e.expected_attendance, e.marking, \
-     e.organisation_id, o.name, e.status, e.created_by, e.created_at, e.updated_at";
+     e.organisation_id, o.name, e.status, e.created_by, e.created_at, e.updated_at, e.gold_user_id, e.silver_user_id";
 
 /// The access policy as SQL: the same rule as `domain::access::can` for reading.
 /// Parameters: $1 organisation, $2 clearance rank, $3 user, $4 SECRET accredited, $5 active.
@@ -172,6 +176,8 @@ impl Store {
                     created_by: r.text(10),
                     created_at: r.text(11),
                     updated_at: r.text(12),
+                    gold_user_id: r.opt_text(13),
+                    silver_user_id: r.opt_text(14),
                 })
             })
             .collect()

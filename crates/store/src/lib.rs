@@ -9,6 +9,7 @@ pub mod demo;
 pub mod events;
 pub mod identity;
 pub mod journal;
+pub mod plan;
 pub mod projector;
 pub mod reference;
 mod sql;
@@ -44,6 +45,9 @@ pub enum StoreError {
     /// The viewer may see the record but no role of theirs allows the action.
     #[error("{0}")]
     Forbidden(String),
+    /// The plan cannot be issued: what stops it.
+    #[error("the plan is not ready to issue: {} problems", .0.len())]
+    NotReady(Vec<cordon_domain::plan::Problem>),
     #[error("the stored data is inconsistent: {0}")]
     Integrity(String),
     #[error("database error: {0}")]

@@ -30,6 +30,9 @@ pub const TABLES: &[Table] = &[
     Table { name: "event_venues", order_by: "event_id, position" },
     Table { name: "team_members", order_by: "record_id, user_id" },
     Table { name: "record_shares", order_by: "record_id, organisation_id" },
+    Table { name: "plan_items", order_by: "event_id, section, item_id" },
+    Table { name: "plan_versions", order_by: "event_id, number" },
+    Table { name: "plan_endorsements", order_by: "event_id, number" },
 ];
 
 fn roles_text(roles: &[cordon_domain::identity::Role]) -> Val {
@@ -213,6 +216,44 @@ pub fn apply(event: &Event, entry: &Entry) -> Vec<Stmt> {
             }
             v
         }
+        Event::CommandersSet { event_id, gold_user_id, silver_user_id } => vec![Stmt::new(
+            "UPDATE planned_events SET gold_user_id = $2, silver_user_id = $3, updated_at = $4, seq = $5 WHERE id = $1",
+            vec![t(event_id), Val::from(gold_user_id.clone()), Val::from(silver_user_id.clone()), t(&entry.at), seq],
+        )],
+        Event::PlanItemSaved { event_id, item } => vec![Stmt::new(
+            "INSERT INTO plan_items (event_id, section, item_id, position, body, updated_by, updated_at, seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $4) ON CONFLICT (event_id, section, item_id) DO UPDATE SET \
+             body = excluded.body, updated_by = excluded.updated_by, updated_at = excluded.updated_at, seq = excluded.seq",
+            vec![
+                t(event_id),
+                t(item.section()),
+                Val::Text(item.id()),
+                seq,
+                Val::Text(serde_json::to_string(item).expect("plan items serialise")),
+                t(&entry.actor),
+                t(&entry.at),
+            ],
+        )],
+        Event::PlanItemRemoved { event_id, section, item_id } => vec![Stmt::new(
+            "DELETE FROM plan_items WHERE event_id = $1 AND section = $2 AND item_id = $3",
+            vec![t(event_id), t(section), t(item_id)],
+        )],
+        Event::PlanIssued { event_id, number, reason, body, hash } => vec![Stmt::new(
+            "INSERT INTO plan_versions (event_id, number, issued_at, issued_by, reason, body, hash, seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            vec![t(event_id), Val::Int(*number), t(&entry.at), t(&entry.actor), t(reason), t(body), t(hash), seq],
+        )],
+        Event::PlanEndorsed { event_id, number, conditions } => vec![
+            Stmt::new(
+                "INSERT INTO plan_endorsements (event_id, number, endorsed_by, endorsed_at, conditions, seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                vec![t(event_id), Val::Int(*number), t(&entry.actor), t(&entry.at), t(conditions), seq.clone()],
+            ),
+            Stmt::new(
+                "UPDATE planned_events SET status = 'endorsed', updated_at = $2, seq = $3 WHERE id = $1 AND status = 'planning'",
+                vec![t(event_id), t(&entry.at), seq],
+            ),
+        ],
         Event::PlannedEventStatusChanged { id, status } => vec![Stmt::new(
             "UPDATE planned_events SET status = $2, updated_at = $3, seq = $4 WHERE id = $1",
             vec![t(id), t(status.as_str()), t(&entry.at), seq],

@@ -14,11 +14,13 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// Extra members of the body, such as the readiness problems.
+    pub extra: Option<(&'static str, serde_json::Value)>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None }
+        Self { status, code, message: message.into(), field: None, extra: None }
     }
 
     pub fn field(mut self, field: &str) -> Self {
@@ -57,6 +59,15 @@ impl From<StoreError> for ApiError {
                 err
             }
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::NotReady(problems) => {
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "not_ready",
+                    format!("the plan is not ready to issue: {} problems to fix", problems.len()),
+                );
+                e.extra = Some(("problems", serde_json::to_value(problems).unwrap_or_default()));
+                e
+            }
             StoreError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             StoreError::Unreachable { .. } => {
                 tracing::error!(error = %e, "database unreachable");
@@ -72,7 +83,10 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message, "field": self.field}});
+        let mut body = json!({"error": {"code": self.code, "message": self.message, "field": self.field}});
+        if let Some((k, v)) = self.extra {
+            body[k] = v;
+        }
         (self.status, Json(body)).into_response()
     }
 }

@@ -13,6 +13,7 @@ mod identity;
 mod json;
 pub mod middleware;
 mod pages;
+mod plan;
 mod threat;
 
 use axum::body::Body;
@@ -114,6 +115,28 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{id}/team", axum::routing::post(events::api_add_member))
         .route("/events/{id}/team/{email}", axum::routing::delete(events::api_remove_member))
         .route("/search", get(events::api_search))
+        .route("/events/{id}/commanders", axum::routing::put(plan::api_commanders))
+        .route("/events/{id}/attachments", axum::routing::post(plan::api_upload))
+        .route("/events/{id}/attachments/{sha}", get(plan::api_attachment))
+        .route("/events/{id}/plan", get(plan::api_get))
+        .route("/events/{id}/plan/readiness", get(plan::api_readiness))
+        .route("/events/{id}/plan/coverage", get(plan::api_coverage))
+        .route("/events/{id}/plan/copy-from", axum::routing::post(plan::api_copy))
+        .route("/events/{id}/plan/versions", get(plan::api_versions).post(plan::api_issue))
+        .route(
+            "/events/{id}/plan/versions/{n}",
+            get(plan::api_version)
+                .put(plan::api_version_immutable)
+                .patch(plan::api_version_immutable)
+                .delete(plan::api_version_immutable),
+        )
+        .route("/events/{id}/plan/versions/{n}/endorsement", axum::routing::post(plan::api_endorse))
+        .route("/events/{id}/plan/versions/{a}/diff/{b}", get(plan::api_diff))
+        .route("/events/{id}/plan/{section}", axum::routing::post(plan::api_add_item).put(plan::api_put_singleton))
+        .route(
+            "/events/{id}/plan/{section}/{item_id}",
+            axum::routing::put(plan::api_put_item).delete(plan::api_delete_item),
+        )
         .fallback(api_not_found);
 
     let request_id = axum::http::HeaderName::from_static("x-request-id");
@@ -139,6 +162,16 @@ pub fn router(state: AppState) -> Router {
         .route("/events/new", get(events::page_new))
         .route("/events/{id}", get(events::page_show))
         .route("/events/{id}/team", axum::routing::post(events::page_team))
+        .route("/events/{id}/commanders", axum::routing::post(plan::page_commanders))
+        .route("/events/{id}/plan", get(plan::page))
+        .route("/events/{id}/plan/issue", axum::routing::post(plan::page_issue))
+        .route("/events/{id}/plan/copy-from", axum::routing::post(plan::page_copy))
+        .route("/events/{id}/plan/compare", get(plan::page_compare))
+        .route("/events/{id}/plan/versions/{n}", get(plan::page_version))
+        .route("/events/{id}/plan/versions/{n}/endorse", axum::routing::post(plan::page_endorse))
+        .route("/events/{id}/plan/versions/{a}/diff/{b}", get(plan::page_diff))
+        .route("/events/{id}/plan/{section}", axum::routing::post(plan::page_save))
+        .route("/events/{id}/plan/{section}/{item_id}/remove", axum::routing::post(plan::page_remove))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))

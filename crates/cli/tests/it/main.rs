@@ -9,3 +9,4 @@ mod api_threat_levels;
 mod cli;
 mod identity;
 mod journal;
+mod plan;

@@ -1,0 +1,413 @@
+//! The CT protective security plan over HTTP: authoring, readiness, issue,
+//! immutable versions, diffs, endorsement, copying and bad input.
+
+use crate::common::TestApp;
+use cordon_domain::identity::{Clearance, Role};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+struct Fixture {
+    app: TestApp,
+    secco: String,
+    gold: String,
+    outsider: String,
+    event: String,
+}
+
+async fn fixture() -> Fixture {
+    let app = TestApp::spawn().await;
+    let secco = app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let gold = app.user("gold@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
+    let outsider = app.user("pc@force.example", "Force", &[Role::Staff], Clearance::Sc).await;
+    let (secco, gold, outsider) = (app.token(&secco).await, app.token(&gold).await, app.token(&outsider).await);
+    let (status, e) = app
+        .send_as(
+            &secco,
+            Method::POST,
+            "/api/v1/events",
+            json!({"name": "City Marathon", "kind": "sporting", "starts_at": "2027-04-26T07:30:00Z",
+                   "ends_at": "2027-04-26T16:00:00Z", "venues": [{"name": "Civic Square", "address": "NS1"}],
+                   "expected_attendance": 85000, "marking": "OFFICIAL-SENSITIVE"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    let event = e["id"].as_str().unwrap().to_string();
+    Fixture { app, secco, gold, outsider, event }
+}
+
+impl Fixture {
+    async fn send(&self, method: Method, path: &str, body: Value) -> (u16, Value) {
+        self.app.send_as(&self.secco, method, &format!("/api/v1/events/{}{path}", self.event), body).await
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.app.get_as(&self.secco, &format!("/api/v1/events/{}{path}", self.event)).await
+    }
+
+    async fn ok(&self, method: Method, path: &str, body: Value) -> Value {
+        let (status, v) = self.send(method, path, body).await;
+        assert!(status == 200 || status == 201 || status == 204, "{path}: {status} {v}");
+        v
+    }
+
+    /// Fills the plan so that every readiness rule passes.
+    async fn make_ready(&self) {
+        self.ok(
+            Method::PUT,
+            "/plan/tasking",
+            json!({"commissioned_by": "Gold", "commissioned_on": "2027-01-10", "terms_of_reference": "CT plan"}),
+        )
+        .await;
+        self.ok(
+            Method::PUT,
+            "/plan/intent",
+            json!({"intent": "A safe marathon", "objectives": ["Protect the public"]}),
+        )
+        .await;
+        let ta = self
+            .ok(Method::POST, "/plan/threat_assessment", json!({"source": "CTP North", "date": "2017-05-24", "summary": "No specific threat", "marking": "OFFICIAL-SENSITIVE"}))
+            .await;
+        assert_eq!(ta["national_threat_level"], "CRITICAL", "filled in from the reference data");
+        self.ok(
+            Method::POST,
+            "/plan/recon_visit",
+            json!({"date": "2027-03-05", "attendees": "SecCo", "areas": "Start", "findings": "Open approach"}),
+        )
+        .await;
+        let (_, methodologies) = self.app.get_as(&self.secco, "/api/v1/reference/attack-methodologies").await;
+        for m in methodologies["items"].as_array().unwrap() {
+            let id = m["id"].as_str().unwrap();
+            let (l, i) = if id == "vehicle_as_a_weapon" { (4, 4) } else { (2, 2) };
+            self.ok(Method::PUT, &format!("/plan/risk_assessment/{id}"), json!({"applicable": true, "likelihood": l, "impact": i, "residual_likelihood": if id == "vehicle_as_a_weapon" { 2 } else { l }, "residual_impact": i})).await;
+        }
+        let tp = self.ok(Method::POST, "/plan/tactical_plan", json!({"kind": "traffic", "owner": "Roads Policing", "version": "1", "received_on": "2027-03-01", "reviewed_by": "SecCo"})).await;
+        self.ok(
+            Method::POST,
+            "/plan/measure",
+            json!({"id": "hvm", "title": "Impact-tested barriers", "risks": ["vehicle_as_a_weapon"], "tactical_plan": tp["id"], "status": "accepted", "decline_reason": null}),
+        )
+        .await;
+        self.ok(Method::POST, "/plan/recommendation", json!({"text": "HVM at entry points", "priority": "high", "risks": ["vehicle_as_a_weapon"], "proportionality_rationale": "Crowd of 85,000 on an open approach", "status": "accepted"})).await;
+    }
+}
+
+#[tokio::test]
+async fn a_plan_is_built_issued_compared_and_endorsed() {
+    let f = fixture().await;
+    // Not ready: the problems are named with rule, message and path.
+    let (status, r) = f.get("/plan/readiness").await;
+    assert_eq!(status, 200);
+    assert_eq!(r["ready"], false);
+    let rules: Vec<&str> = r["problems"].as_array().unwrap().iter().map(|p| p["rule"].as_str().unwrap()).collect();
+    for rule in ["tasking", "intent", "threat_assessment", "methodology_assessed", "reconnaissance"] {
+        assert!(rules.contains(&rule), "{rule} in {rules:?}");
+    }
+    assert!(r["problems"][0]["path"].as_str().unwrap().starts_with("/plan/"));
+    let (status, body) = f.send(Method::POST, "/plan/versions", json!({"reason": "First issue"})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "not_ready");
+    assert!(!body["problems"].as_array().unwrap().is_empty());
+
+    f.make_ready().await;
+    let (_, r) = f.get("/plan/readiness").await;
+    assert_eq!(r, json!({"ready": true, "problems": []}), "{r}");
+    let (status, v1) = f.send(Method::POST, "/plan/versions", json!({"reason": "First issue to Gold"})).await;
+    assert_eq!(status, 201, "{v1}");
+    assert_eq!(v1["number"], 1);
+
+    // Exactly as issued, with its hash.
+    let res = f
+        .app
+        .client
+        .get(f.app.url(&format!("/api/v1/events/{}/plan/versions/1", f.event)))
+        .bearer_auth(&f.secco)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let header_hash = res.headers()["x-content-sha256"].to_str().unwrap().to_string();
+    let bytes = res.bytes().await.unwrap();
+    let hash = cordon_domain::plan::sha256_hex(std::str::from_utf8(&bytes).unwrap());
+    assert_eq!(hash, v1["hash"].as_str().unwrap());
+    assert_eq!(header_hash, hash);
+    let snapshot: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(snapshot["plan"]["measures"][0]["title"], "Impact-tested barriers");
+    assert_eq!(cordon_domain::plan::canonical_json(&snapshot).as_bytes(), &bytes[..]);
+
+    // Nothing changes an issued version.
+    for m in [Method::PUT, Method::PATCH, Method::DELETE] {
+        let (status, body) = f.send(m.clone(), "/plan/versions/1", json!({"reason": "x"})).await;
+        assert_eq!(status, 409, "{m}: {body}");
+    }
+    assert!(f.app.store.fetch("UPDATE plan_versions SET reason = 'x'", &[]).await.is_err(), "the database refuses too");
+
+    // Drafting continues; a second version differs field by field.
+    f.ok(Method::PUT, "/plan/measure/hvm", json!({"title": "Impact-tested barriers", "risks": ["vehicle_as_a_weapon"], "status": "declined", "decline_reason": "resources", "rationale": "No barriers available", "tactical_plan": null})).await;
+    let (_, r) = f.get("/plan/readiness").await;
+    let rules: Vec<&str> = r["problems"].as_array().unwrap().iter().map(|p| p["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, vec!["risk_treated", "residual_contingency"], "declined for resources: still a residual risk");
+    let (_, plan) = f.get("/plan").await;
+    let vaw = plan["risks"].as_array().unwrap().iter().find(|r| r["methodology"] == "vehicle_as_a_weapon").unwrap();
+    assert_eq!(vaw["declined_for_resources"][0], "Measure: Impact-tested barriers");
+    f.ok(Method::PUT, "/plan/risk_assessment/vehicle_as_a_weapon", json!({"applicable": true, "likelihood": 4, "impact": 4, "residual_likelihood": 4, "residual_impact": 4, "no_measure_rationale": "Road closure by order instead"})).await;
+    f.ok(Method::POST, "/plan/contingency", json!({"risks": ["vehicle_as_a_weapon"], "trigger": "Vehicle breach", "actions": "Invacuate", "owner": "Silver"})).await;
+    let (status, v2) = f.send(Method::POST, "/plan/versions", json!({"reason": "Barriers unavailable"})).await;
+    assert_eq!(status, 201, "{v2}");
+    assert_ne!(v1["hash"], v2["hash"]);
+    let (status, d) = f.get("/plan/versions/1/diff/2").await;
+    assert_eq!(status, 200);
+    let changes = d["changes"].as_array().unwrap();
+    let status_change = changes.iter().find(|c| c["path"] == "plan/measures/hvm/status").expect("status change");
+    assert_eq!(
+        (status_change["before"].as_str(), status_change["after"].as_str()),
+        (Some("accepted"), Some("declined"))
+    );
+    assert!(changes.iter().any(|c| c["path"].as_str().unwrap().starts_with("plan/contingencies/")));
+    let (_, list) = f.get("/plan/versions").await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(f.get("/plan/versions/3").await.0, 404);
+    assert_eq!(f.get("/plan/versions/1/diff/9").await.0, 404);
+
+    // Endorsement: only the event's Gold.
+    assert_eq!(f.send(Method::POST, "/plan/versions/2/endorsement", json!({})).await.0, 403);
+    f.ok(Method::PUT, "/commanders", json!({"gold_email": "gold@force.example"})).await;
+    let path = format!("/api/v1/events/{}/plan/versions/2/endorsement", f.event);
+    let (status, e) =
+        f.app.send_as(&f.gold, Method::POST, &path, json!({"conditions": "Review if the threat level rises"})).await;
+    assert_eq!(status, 201, "{e}");
+    assert_eq!(e["endorsement"]["conditions"], "Review if the threat level rises");
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &path, json!({})).await.0, 409);
+    let (_, ev) = f.app.get_as(&f.gold, &format!("/api/v1/events/{}", f.event)).await;
+    assert_eq!(ev["status"], "endorsed");
+    assert_eq!(f.app.store.recent_entries(2).await.unwrap().iter().filter(|e| e.kind == "plan_endorsed").count(), 1);
+
+    // Without need to know: nothing of the plan is visible.
+    for p in
+        ["/plan", "/plan/readiness", "/plan/versions", "/plan/versions/1", "/plan/versions/1/diff/2", "/plan/coverage"]
+    {
+        let (status, _) = f.app.get_as(&f.outsider, &format!("/api/v1/events/{}{p}", f.event)).await;
+        assert_eq!(status, 404, "{p}");
+    }
+    let (status, _) = f
+        .app
+        .send_as(
+            &f.outsider,
+            Method::PUT,
+            &format!("/api/v1/events/{}/plan/tasking", f.event),
+            json!({"commissioned_by": "x", "commissioned_on": "2027-01-01", "terms_of_reference": "y"}),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // The pages show the same: readiness, side-by-side diff, banner.
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&b, &format!("/events/{}/plan", f.event)).await.text().await.unwrap();
+    assert!(html.contains("Ready to issue"));
+    assert_eq!(html.matches("marking marking-official-sensitive").count(), 2);
+    let html = f.app.page(&b, &format!("/events/{}/plan/versions/1/diff/2", f.event)).await.text().await.unwrap();
+    assert!(html.contains("Version 1") && html.contains("declined"));
+}
+
+#[tokio::test]
+async fn bad_plan_input_names_the_field_and_changes_nothing() {
+    let f = fixture().await;
+    let other = fixture_event(&f).await;
+    f.ok(Method::POST, "/plan/vulnerability", json!({"id": "v1", "location": "Gate A", "description": "Open", "methodologies": ["vehicle_as_a_weapon"], "severity": 3})).await;
+    f.ok(
+        Method::PUT,
+        "/plan/risk_assessment/vehicle_as_a_weapon",
+        json!({"applicable": true, "likelihood": 3, "impact": 3}),
+    )
+    .await;
+    // A vulnerability in the other event.
+    let path = format!("/api/v1/events/{other}/plan/vulnerability");
+    assert_eq!(
+        f.app
+            .send_as(
+                &f.secco,
+                Method::POST,
+                &path,
+                json!({"id": "v-other", "location": "x", "description": "y", "methodologies": [], "severity": 1})
+            )
+            .await
+            .0,
+        201
+    );
+    let before = f.app.store.journal_len().await.unwrap();
+    let cases = [
+        (
+            "/plan/risk_assessment/vehicle_as_a_weapon",
+            Method::PUT,
+            json!({"applicable": true, "likelihood": 6, "impact": 3}),
+            422,
+            "likelihood",
+        ),
+        (
+            "/plan/risk_assessment/vehicle_as_a_weapon",
+            Method::PUT,
+            json!({"applicable": true, "likelihood": 3, "impact": 0}),
+            422,
+            "impact",
+        ),
+        (
+            "/plan/risk_assessment/alien_invasion",
+            Method::PUT,
+            json!({"applicable": true, "likelihood": 3, "impact": 3}),
+            422,
+            "methodology",
+        ),
+        ("/plan/risk_assessment/drone", Method::PUT, json!({"applicable": false}), 422, "not_applicable_reason"),
+        (
+            "/plan/measure",
+            Method::POST,
+            json!({"title": "x", "risks": ["vehicle_as_a_weapon"], "vulnerabilities": ["v-other"], "status": "proposed", "tactical_plan": null, "decline_reason": null}),
+            422,
+            "vulnerabilities",
+        ),
+        (
+            "/plan/measure",
+            Method::POST,
+            json!({"title": "x", "risks": ["drone"], "status": "proposed", "tactical_plan": null, "decline_reason": null}),
+            422,
+            "risks",
+        ),
+        (
+            "/plan/threat_assessment",
+            Method::POST,
+            json!({"source": "x", "date": "2027-02-30", "summary": "y", "marking": "OFFICIAL"}),
+            422,
+            "date",
+        ),
+        (
+            "/plan/threat_assessment",
+            Method::POST,
+            json!({"source": "x", "date": "2027-02-03", "summary": "y", "marking": "SECRET"}),
+            422,
+            "marking",
+        ),
+        ("/plan/threat_assessment", Method::POST, json!({"date": "2027-02-03"}), 400, "source"),
+        ("/plan/no_such_section", Method::POST, json!({}), 404, "section"),
+    ];
+    for (path, method, body, want, field) in cases {
+        let (status, resp) = f.send(method, path, body).await;
+        assert_eq!(status, want, "{path}: {resp}");
+        assert_eq!(resp["error"]["field"], field, "{path}: {resp}");
+    }
+    // Removing something that is linked is refused.
+    let (status, _) = f.send(Method::DELETE, "/plan/vulnerability/nope", json!({})).await;
+    assert_eq!(status, 404);
+    assert_eq!(f.app.store.journal_len().await.unwrap(), before, "nothing changed");
+}
+
+async fn fixture_event(f: &Fixture) -> String {
+    let (status, e) = f
+        .app
+        .send_as(
+            &f.secco,
+            Method::POST,
+            "/api/v1/events",
+            json!({"name": "Other event", "kind": "protest", "starts_at": "2027-06-01T10:00:00Z", "ends_at": "2027-06-01T12:00:00Z",
+                   "venues": [{"name": "Park", "address": ""}], "expected_attendance": 500, "marking": "OFFICIAL-SENSITIVE"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    e["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn attachments_are_checked_and_stored_by_hash() {
+    let f = fixture().await;
+    let url = f.app.url(&format!("/api/v1/events/{}/attachments", f.event));
+    let png = [&[0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[0u8; 64][..]].concat();
+    let res = f
+        .app
+        .client
+        .post(&url)
+        .bearer_auth(&f.secco)
+        .header("content-type", "image/png")
+        .body(png.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let up: Value = res.json().await.unwrap();
+    let res = f
+        .app
+        .client
+        .post(&url)
+        .bearer_auth(&f.secco)
+        .header("content-type", "application/x-msdownload")
+        .body(vec![b'M', b'Z', 0, 0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "file");
+    let res = f
+        .app
+        .client
+        .post(&url)
+        .bearer_auth(&f.secco)
+        .header("content-type", "image/png")
+        .body(vec![1, 2, 3])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "the bytes must be what the type claims");
+    let big = [&png[..], &vec![0u8; 11 * 1024 * 1024][..]].concat();
+    let res = f
+        .app
+        .client
+        .post(&url)
+        .bearer_auth(&f.secco)
+        .header("content-type", "image/png")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status() == 413 || res.status() == 422, "{}", res.status());
+    let visit = json!({"date": "2027-03-05", "attendees": "SecCo", "areas": "Start", "findings": "See photo",
+        "attachments": [{"id": "a1", "name": "gate.png", "content_type": "image/png", "size": up["size"], "sha256": up["sha256"]}]});
+    f.ok(Method::POST, "/plan/recon_visit", visit).await;
+    let res = f
+        .app
+        .client
+        .get(format!("{url}/{}", up["sha256"].as_str().unwrap()))
+        .bearer_auth(&f.secco)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().to_vec(), png);
+    let res = f
+        .app
+        .client
+        .get(format!("{url}/{}", up["sha256"].as_str().unwrap()))
+        .bearer_auth(&f.outsider)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn a_plan_can_start_from_an_earlier_one_marked_for_review() {
+    let f = fixture().await;
+    f.make_ready().await;
+    let other = fixture_event(&f).await;
+    let path = format!("/api/v1/events/{other}/plan/copy-from");
+    let (status, body) = f.app.send_as(&f.secco, Method::POST, &path, json!({"source_event_id": f.event})).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(body["copied_items"].as_i64().unwrap() > 10);
+    let (_, r) = f.app.get_as(&f.secco, &format!("/api/v1/events/{other}/plan/readiness")).await;
+    let rules: Vec<&str> = r["problems"].as_array().unwrap().iter().map(|p| p["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"copied_for_review"), "{rules:?}");
+    assert!(rules.contains(&"tasking") && rules.contains(&"reconnaissance"));
+    // Only into an empty plan; never from a plan you may not see.
+    assert_eq!(f.app.send_as(&f.secco, Method::POST, &path, json!({"source_event_id": f.event})).await.0, 409);
+    let (status, body) = f
+        .app
+        .send_as(&f.secco, Method::POST, &path, json!({"source_event_id": "0190aaaa-0000-7000-8000-000000000000"}))
+        .await;
+    assert_eq!((status, body["error"]["field"].as_str()), (422, Some("source_event_id")), "{body}");
+}

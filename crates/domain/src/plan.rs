@@ -1,0 +1,999 @@
+//! The CT protective security plan (seed 000; seed 001 §4.2), in National
+//! Decision Model order: information and intelligence; threat and risk; powers
+//! and policy; options and contingencies; action and review. Alongside: the
+//! register of other tactical plans, stakeholders and liaison, meetings.
+//!
+//! The draft is a set of items, each in a section with a stable id, so it can
+//! be changed one item at a time (each change a journal event) and compared
+//! field by field between issued versions.
+
+use crate::methodology::AttackMethodology;
+use crate::risk::{Rating, RiskMatrix};
+use crate::Marking;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Tasking {
+    pub commissioned_by: String,
+    /// `YYYY-MM-DD`.
+    pub commissioned_on: String,
+    pub terms_of_reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Intent {
+    pub intent: String,
+    pub objectives: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreatAssessment {
+    pub id: String,
+    pub source: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub summary: String,
+    pub marking: Marking,
+    /// The national threat level in force on `date`, filled in from the reference data.
+    pub national_threat_level: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub needs_review: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationalFactor {
+    pub id: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconVisit {
+    pub id: String,
+    pub date: String,
+    pub attendees: String,
+    pub areas: String,
+    pub findings: String,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub needs_review: bool,
+}
+
+/// The assessment of one attack methodology: inherent and residual ratings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskAssessment {
+    /// The methodology's id in the reference catalogue.
+    pub methodology: String,
+    pub applicable: bool,
+    /// Why the methodology does not apply (required when not applicable).
+    #[serde(default)]
+    pub not_applicable_reason: String,
+    pub likelihood: Option<u32>,
+    pub impact: Option<u32>,
+    /// After accepted measures.
+    pub residual_likelihood: Option<u32>,
+    pub residual_impact: Option<u32>,
+    /// Why no measure is accepted for a risk at or above tolerance.
+    #[serde(default)]
+    pub no_measure_rationale: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub needs_review: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vulnerability {
+    pub id: String,
+    pub location: String,
+    pub description: String,
+    pub methodologies: Vec<String>,
+    /// 1 (minor) to 5 (severe).
+    pub severity: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Power {
+    pub id: String,
+    pub title: String,
+    pub reference: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureStatus {
+    Proposed,
+    Accepted,
+    Declined,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclineReason {
+    /// Declined because resources are not available: the risk stays as residual risk.
+    Resources,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measure {
+    pub id: String,
+    pub title: String,
+    /// From the methodology's typical mitigations, or written for this plan.
+    #[serde(default)]
+    pub from_library: bool,
+    /// The methodologies (risks) it treats.
+    pub risks: Vec<String>,
+    #[serde(default)]
+    pub vulnerabilities: Vec<String>,
+    /// The tactical plan that delivers it.
+    pub tactical_plan: Option<String>,
+    pub status: MeasureStatus,
+    pub decline_reason: Option<DeclineReason>,
+    #[serde(default)]
+    pub rationale: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contingency {
+    pub id: String,
+    /// The residual risks (methodologies) it manages.
+    pub risks: Vec<String>,
+    pub trigger: String,
+    pub actions: String,
+    pub owner: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    High,
+    Medium,
+    Low,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendationStatus {
+    Open,
+    Accepted,
+    /// Declined for lack of resources: stays visible; its risks stay as residual risk.
+    DeclinedResources,
+    DeclinedOther,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub id: String,
+    pub text: String,
+    pub priority: Priority,
+    pub risks: Vec<String>,
+    #[serde(default)]
+    pub proportionality_rationale: String,
+    pub status: RecommendationStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub id: String,
+    pub date: String,
+    pub by: String,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TacticalPlanKind {
+    Firearms,
+    Search,
+    PublicOrder,
+    ProtectedPersons,
+    Traffic,
+    Medical,
+    Communications,
+    Cbrn,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TacticalPlan {
+    pub id: String,
+    pub kind: TacticalPlanKind,
+    pub owner: String,
+    pub version: String,
+    pub received_on: String,
+    /// Who reviewed it against this plan; empty until reviewed.
+    #[serde(default)]
+    pub reviewed_by: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stakeholder {
+    pub id: String,
+    pub name: String,
+    pub organisation: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Liaison {
+    pub id: String,
+    pub date: String,
+    pub with: String,
+    pub summary: String,
+    #[serde(default)]
+    pub agreed: String,
+    #[serde(default)]
+    pub actions: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingAction {
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: String,
+    /// Such as `tactical_planning_group`.
+    pub kind: String,
+    pub date: String,
+    pub attendees: String,
+    pub minutes: String,
+    #[serde(default)]
+    pub actions: Vec<MeetingAction>,
+}
+
+/// One item of the plan, tagged by its section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "section", rename_all = "snake_case")]
+pub enum PlanItem {
+    Tasking(Tasking),
+    Intent(Intent),
+    ThreatAssessment(ThreatAssessment),
+    OperationalFactor(OperationalFactor),
+    ReconVisit(ReconVisit),
+    /// Why no reconnaissance visit is recorded.
+    NoReconReason {
+        reason: String,
+    },
+    RiskAssessment(RiskAssessment),
+    Vulnerability(Vulnerability),
+    Power(Power),
+    Measure(Measure),
+    Contingency(Contingency),
+    Recommendation(Recommendation),
+    Review(Review),
+    TacticalPlan(TacticalPlan),
+    Stakeholder(Stakeholder),
+    Liaison(Liaison),
+    Meeting(Meeting),
+}
+
+/// The sections, as named in paths and the API.
+pub const SECTIONS: &[&str] = &[
+    "tasking",
+    "intent",
+    "threat_assessment",
+    "operational_factor",
+    "recon_visit",
+    "no_recon_reason",
+    "risk_assessment",
+    "vulnerability",
+    "power",
+    "measure",
+    "contingency",
+    "recommendation",
+    "review",
+    "tactical_plan",
+    "stakeholder",
+    "liaison",
+    "meeting",
+];
+
+impl PlanItem {
+    pub fn section(&self) -> &'static str {
+        match self {
+            PlanItem::Tasking(_) => "tasking",
+            PlanItem::Intent(_) => "intent",
+            PlanItem::ThreatAssessment(_) => "threat_assessment",
+            PlanItem::OperationalFactor(_) => "operational_factor",
+            PlanItem::ReconVisit(_) => "recon_visit",
+            PlanItem::NoReconReason { .. } => "no_recon_reason",
+            PlanItem::RiskAssessment(_) => "risk_assessment",
+            PlanItem::Vulnerability(_) => "vulnerability",
+            PlanItem::Power(_) => "power",
+            PlanItem::Measure(_) => "measure",
+            PlanItem::Contingency(_) => "contingency",
+            PlanItem::Recommendation(_) => "recommendation",
+            PlanItem::Review(_) => "review",
+            PlanItem::TacticalPlan(_) => "tactical_plan",
+            PlanItem::Stakeholder(_) => "stakeholder",
+            PlanItem::Liaison(_) => "liaison",
+            PlanItem::Meeting(_) => "meeting",
+        }
+    }
+
+    /// The item's id within its section (singletons use the section name).
+    pub fn id(&self) -> String {
+        match self {
+            PlanItem::Tasking(_) | PlanItem::Intent(_) | PlanItem::NoReconReason { .. } => self.section().to_string(),
+            PlanItem::ThreatAssessment(x) => x.id.clone(),
+            PlanItem::OperationalFactor(x) => x.id.clone(),
+            PlanItem::ReconVisit(x) => x.id.clone(),
+            PlanItem::RiskAssessment(x) => x.methodology.clone(),
+            PlanItem::Vulnerability(x) => x.id.clone(),
+            PlanItem::Power(x) => x.id.clone(),
+            PlanItem::Measure(x) => x.id.clone(),
+            PlanItem::Contingency(x) => x.id.clone(),
+            PlanItem::Recommendation(x) => x.id.clone(),
+            PlanItem::Review(x) => x.id.clone(),
+            PlanItem::TacticalPlan(x) => x.id.clone(),
+            PlanItem::Stakeholder(x) => x.id.clone(),
+            PlanItem::Liaison(x) => x.id.clone(),
+            PlanItem::Meeting(x) => x.id.clone(),
+        }
+    }
+}
+
+/// The whole draft, assembled from its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Plan {
+    pub tasking: Option<Tasking>,
+    pub intent: Option<Intent>,
+    pub threat_assessments: Vec<ThreatAssessment>,
+    pub operational_factors: Vec<OperationalFactor>,
+    pub recon_visits: Vec<ReconVisit>,
+    pub no_recon_reason: Option<String>,
+    pub risk_assessments: Vec<RiskAssessment>,
+    pub vulnerabilities: Vec<Vulnerability>,
+    pub powers: Vec<Power>,
+    pub measures: Vec<Measure>,
+    pub contingencies: Vec<Contingency>,
+    pub recommendations: Vec<Recommendation>,
+    pub reviews: Vec<Review>,
+    pub tactical_plans: Vec<TacticalPlan>,
+    pub stakeholders: Vec<Stakeholder>,
+    pub liaison: Vec<Liaison>,
+    pub meetings: Vec<Meeting>,
+}
+
+impl Plan {
+    /// Builds the plan from items in the order given.
+    pub fn from_items(items: impl IntoIterator<Item = PlanItem>) -> Plan {
+        let mut p = Plan::default();
+        for item in items {
+            match item {
+                PlanItem::Tasking(x) => p.tasking = Some(x),
+                PlanItem::Intent(x) => p.intent = Some(x),
+                PlanItem::ThreatAssessment(x) => p.threat_assessments.push(x),
+                PlanItem::OperationalFactor(x) => p.operational_factors.push(x),
+                PlanItem::ReconVisit(x) => p.recon_visits.push(x),
+                PlanItem::NoReconReason { reason } => p.no_recon_reason = Some(reason),
+                PlanItem::RiskAssessment(x) => p.risk_assessments.push(x),
+                PlanItem::Vulnerability(x) => p.vulnerabilities.push(x),
+                PlanItem::Power(x) => p.powers.push(x),
+                PlanItem::Measure(x) => p.measures.push(x),
+                PlanItem::Contingency(x) => p.contingencies.push(x),
+                PlanItem::Recommendation(x) => p.recommendations.push(x),
+                PlanItem::Review(x) => p.reviews.push(x),
+                PlanItem::TacticalPlan(x) => p.tactical_plans.push(x),
+                PlanItem::Stakeholder(x) => p.stakeholders.push(x),
+                PlanItem::Liaison(x) => p.liaison.push(x),
+                PlanItem::Meeting(x) => p.meetings.push(x),
+            }
+        }
+        p
+    }
+
+    /// Every item, in section order.
+    pub fn items(&self) -> Vec<PlanItem> {
+        let mut v = Vec::new();
+        v.extend(self.tasking.clone().map(PlanItem::Tasking));
+        v.extend(self.intent.clone().map(PlanItem::Intent));
+        v.extend(self.threat_assessments.iter().cloned().map(PlanItem::ThreatAssessment));
+        v.extend(self.operational_factors.iter().cloned().map(PlanItem::OperationalFactor));
+        v.extend(self.recon_visits.iter().cloned().map(PlanItem::ReconVisit));
+        v.extend(self.no_recon_reason.clone().map(|reason| PlanItem::NoReconReason { reason }));
+        v.extend(self.risk_assessments.iter().cloned().map(PlanItem::RiskAssessment));
+        v.extend(self.vulnerabilities.iter().cloned().map(PlanItem::Vulnerability));
+        v.extend(self.powers.iter().cloned().map(PlanItem::Power));
+        v.extend(self.measures.iter().cloned().map(PlanItem::Measure));
+        v.extend(self.contingencies.iter().cloned().map(PlanItem::Contingency));
+        v.extend(self.recommendations.iter().cloned().map(PlanItem::Recommendation));
+        v.extend(self.reviews.iter().cloned().map(PlanItem::Review));
+        v.extend(self.tactical_plans.iter().cloned().map(PlanItem::TacticalPlan));
+        v.extend(self.stakeholders.iter().cloned().map(PlanItem::Stakeholder));
+        v.extend(self.liaison.iter().cloned().map(PlanItem::Liaison));
+        v.extend(self.meetings.iter().cloned().map(PlanItem::Meeting));
+        v
+    }
+
+    pub fn assessment(&self, methodology: &str) -> Option<&RiskAssessment> {
+        self.risk_assessments.iter().find(|a| a.methodology == methodology)
+    }
+
+    pub fn accepted_measures_for(&self, methodology: &str) -> Vec<&Measure> {
+        self.measures
+            .iter()
+            .filter(|m| m.status == MeasureStatus::Accepted && m.risks.iter().any(|r| r == methodology))
+            .collect()
+    }
+}
+
+/// A problem found when checking an item, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemError {
+    pub field: String,
+    pub message: String,
+}
+
+fn err(field: &str, message: impl Into<String>) -> ItemError {
+    ItemError { field: field.to_string(), message: message.into() }
+}
+
+fn required(field: &str, s: &str) -> Result<(), ItemError> {
+    if s.trim().is_empty() {
+        Err(err(field, format!("{field} is required")))
+    } else if s.chars().count() > 20_000 {
+        Err(err(field, format!("{field} is longer than 20,000 characters")))
+    } else {
+        Ok(())
+    }
+}
+
+fn date(field: &str, s: &str) -> Result<(), ItemError> {
+    crate::reference::parse_date(s)
+        .map(|_| ())
+        .map_err(|_| err(field, format!("{field} must be a date written YYYY-MM-DD")))
+}
+
+fn in_matrix(field: &str, v: Option<u32>, max: usize) -> Result<(), ItemError> {
+    match v {
+        Some(x) if x < 1 || x as usize > max => {
+            Err(err(field, format!("{field} {x} is outside the matrix (1 to {max})")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What an item may refer to: the catalogue and the plan's own items.
+pub struct Context<'a> {
+    pub matrix: &'a RiskMatrix,
+    pub catalogue: &'a [AttackMethodology],
+    pub plan: &'a Plan,
+}
+
+impl Context<'_> {
+    fn methodology(&self, field: &str, id: &str) -> Result<(), ItemError> {
+        if self.catalogue.iter().any(|m| m.id == id) {
+            Ok(())
+        } else {
+            Err(err(field, format!("unknown methodology {id:?}")))
+        }
+    }
+}
+
+/// Checks an item before it is recorded. Links must point at this plan's own
+/// items, so a measure cannot be linked to a risk of another event.
+pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
+    let lmax = cx.matrix.likelihood.len();
+    let imax = cx.matrix.impact.len();
+    match item {
+        PlanItem::Tasking(t) => {
+            required("commissioned_by", &t.commissioned_by)?;
+            date("commissioned_on", &t.commissioned_on)?;
+            required("terms_of_reference", &t.terms_of_reference)
+        }
+        PlanItem::Intent(i) => {
+            required("intent", &i.intent)?;
+            if i.objectives.iter().all(|o| o.trim().is_empty()) {
+                return Err(err("objectives", "at least one strategic objective is required"));
+            }
+            Ok(())
+        }
+        PlanItem::ThreatAssessment(t) => {
+            required("source", &t.source)?;
+            date("date", &t.date)?;
+            required("summary", &t.summary)
+        }
+        PlanItem::OperationalFactor(o) => required("description", &o.description),
+        PlanItem::ReconVisit(r) => {
+            date("date", &r.date)?;
+            required("attendees", &r.attendees)?;
+            required("findings", &r.findings)
+        }
+        PlanItem::NoReconReason { reason } => required("reason", reason),
+        PlanItem::RiskAssessment(a) => {
+            cx.methodology("methodology", &a.methodology)?;
+            if !a.applicable {
+                return required("not_applicable_reason", &a.not_applicable_reason);
+            }
+            if a.likelihood.is_none() {
+                return Err(err("likelihood", "likelihood is required for an applicable methodology"));
+            }
+            if a.impact.is_none() {
+                return Err(err("impact", "impact is required for an applicable methodology"));
+            }
+            in_matrix("likelihood", a.likelihood, lmax)?;
+            in_matrix("impact", a.impact, imax)?;
+            in_matrix("residual_likelihood", a.residual_likelihood, lmax)?;
+            in_matrix("residual_impact", a.residual_impact, imax)?;
+            if a.residual_likelihood.is_some() != a.residual_impact.is_some() {
+                return Err(err("residual_impact", "give both residual likelihood and residual impact, or neither"));
+            }
+            Ok(())
+        }
+        PlanItem::Vulnerability(v) => {
+            required("location", &v.location)?;
+            required("description", &v.description)?;
+            if !(1..=5).contains(&v.severity) {
+                return Err(err("severity", "severity must be 1 to 5"));
+            }
+            for m in &v.methodologies {
+                cx.methodology("methodologies", m)?;
+            }
+            Ok(())
+        }
+        PlanItem::Power(p) => {
+            required("title", &p.title)?;
+            required("reference", &p.reference)
+        }
+        PlanItem::Measure(m) => {
+            required("title", &m.title)?;
+            if m.risks.is_empty() {
+                return Err(err("risks", "link the measure to at least one risk"));
+            }
+            for r in &m.risks {
+                cx.methodology("risks", r)?;
+                if cx.plan.assessment(r).is_none() {
+                    return Err(err("risks", format!("{r} has not been assessed in this plan")));
+                }
+            }
+            for v in &m.vulnerabilities {
+                if !cx.plan.vulnerabilities.iter().any(|x| &x.id == v) {
+                    return Err(err("vulnerabilities", format!("vulnerability {v} is not in this plan")));
+                }
+            }
+            if let Some(tp) = &m.tactical_plan {
+                if !cx.plan.tactical_plans.iter().any(|x| &x.id == tp) {
+                    return Err(err("tactical_plan", format!("tactical plan {tp} is not in this plan's register")));
+                }
+            }
+            if m.status == MeasureStatus::Declined && m.decline_reason.is_none() {
+                return Err(err("decline_reason", "say why the measure was declined: resources or other"));
+            }
+            if m.status == MeasureStatus::Declined {
+                required("rationale", &m.rationale)?;
+            }
+            Ok(())
+        }
+        PlanItem::Contingency(c) => {
+            if c.risks.is_empty() {
+                return Err(err("risks", "link the contingency to at least one residual risk"));
+            }
+            for r in &c.risks {
+                cx.methodology("risks", r)?;
+                if cx.plan.assessment(r).is_none() {
+                    return Err(err("risks", format!("{r} has not been assessed in this plan")));
+                }
+            }
+            required("trigger", &c.trigger)?;
+            required("actions", &c.actions)?;
+            required("owner", &c.owner)
+        }
+        PlanItem::Recommendation(r) => {
+            required("text", &r.text)?;
+            for m in &r.risks {
+                cx.methodology("risks", m)?;
+            }
+            Ok(())
+        }
+        PlanItem::Review(r) => {
+            date("date", &r.date)?;
+            required("by", &r.by)
+        }
+        PlanItem::TacticalPlan(t) => {
+            required("owner", &t.owner)?;
+            required("version", &t.version)?;
+            date("received_on", &t.received_on)
+        }
+        PlanItem::Stakeholder(s) => {
+            required("name", &s.name)?;
+            required("organisation", &s.organisation)
+        }
+        PlanItem::Liaison(l) => {
+            date("date", &l.date)?;
+            required("with", &l.with)?;
+            required("summary", &l.summary)
+        }
+        PlanItem::Meeting(m) => {
+            required("kind", &m.kind)?;
+            date("date", &m.date)?;
+            for (i, a) in m.actions.iter().enumerate() {
+                required(&format!("actions[{i}].text"), &a.text)?;
+                required(&format!("actions[{i}].owner"), &a.owner)?;
+                date(&format!("actions[{i}].due"), &a.due)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Ratings for one methodology, computed from the matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskRow {
+    pub methodology: String,
+    pub name: String,
+    pub applicable: Option<bool>,
+    pub inherent: Option<Rating>,
+    pub residual: Option<Rating>,
+    pub accepted_measures: usize,
+    pub at_or_above_tolerance: bool,
+    pub residual_at_or_above_tolerance: bool,
+    /// Recommendations or measures declined for resources that address this risk.
+    pub declined_for_resources: Vec<String>,
+}
+
+/// Every methodology in the catalogue with its ratings in this plan.
+pub fn risk_rows(plan: &Plan, cx: &Context) -> Vec<RiskRow> {
+    let tol = cx.matrix.tolerance_rank();
+    cx.catalogue
+        .iter()
+        .map(|m| {
+            let a = plan.assessment(&m.id);
+            let inherent = a.filter(|a| a.applicable).and_then(|a| match (a.likelihood, a.impact) {
+                (Some(l), Some(i)) => cx.matrix.rate(l, i).ok(),
+                _ => None,
+            });
+            // Residual: as recorded once a measure is accepted; with no accepted
+            // measure (say all were declined for resources) the inherent rating stands.
+            let accepted = plan.accepted_measures_for(&m.id).len();
+            let residual = a
+                .filter(|a| a.applicable && accepted > 0)
+                .and_then(|a| match (a.residual_likelihood, a.residual_impact) {
+                    (Some(l), Some(i)) => cx.matrix.rate(l, i).ok(),
+                    _ => None,
+                })
+                .or_else(|| inherent.clone());
+            let rank = |r: &Option<Rating>| r.as_ref().and_then(|r| cx.matrix.band_rank(&r.band));
+            let mut declined = Vec::new();
+            for x in &plan.measures {
+                if x.status == MeasureStatus::Declined
+                    && x.decline_reason == Some(DeclineReason::Resources)
+                    && x.risks.contains(&m.id)
+                {
+                    declined.push(format!("Measure: {}", x.title));
+                }
+            }
+            for x in &plan.recommendations {
+                if x.status == RecommendationStatus::DeclinedResources && x.risks.contains(&m.id) {
+                    declined.push(format!("Recommendation: {}", x.text));
+                }
+            }
+            RiskRow {
+                methodology: m.id.clone(),
+                name: m.name.clone(),
+                applicable: a.map(|a| a.applicable),
+                at_or_above_tolerance: rank(&inherent).is_some_and(|r| r >= tol),
+                residual_at_or_above_tolerance: rank(&residual).is_some_and(|r| r >= tol),
+                inherent,
+                residual,
+                accepted_measures: accepted,
+                declined_for_resources: declined,
+            }
+        })
+        .collect()
+}
+
+/// Something that stops the plan being issued, with where to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub rule: &'static str,
+    pub message: String,
+    pub path: String,
+}
+
+fn problem(rule: &'static str, message: impl Into<String>, path: impl Into<String>) -> Problem {
+    Problem { rule, message: message.into(), path: path.into() }
+}
+
+/// The readiness gate: everything that stops the plan being issued.
+pub fn readiness(plan: &Plan, cx: &Context) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if plan.tasking.is_none() {
+        out.push(problem("tasking", "Record who tasked the plan, when, and the terms of reference", "/plan/tasking"));
+    }
+    if plan.intent.is_none() {
+        out.push(problem("intent", "Record the commander's intent and strategic objectives", "/plan/intent"));
+    }
+    if plan.threat_assessments.is_empty() {
+        out.push(problem("threat_assessment", "Record at least one threat assessment", "/plan/threat_assessments"));
+    }
+    for row in risk_rows(plan, cx) {
+        let path = format!("/plan/risk_assessments/{}", row.methodology);
+        let a = plan.assessment(&row.methodology);
+        match a {
+            None => out.push(problem(
+                "methodology_assessed",
+                format!("Assess {} or mark it not applicable with a reason", row.name),
+                path.clone(),
+            )),
+            Some(a) if !a.applicable && a.not_applicable_reason.trim().is_empty() => out.push(problem(
+                "methodology_assessed",
+                format!("Give a reason why {} does not apply", row.name),
+                path.clone(),
+            )),
+            Some(a) if a.applicable && row.inherent.is_none() => out.push(problem(
+                "methodology_assessed",
+                format!("Rate the likelihood and impact of {}", row.name),
+                path.clone(),
+            )),
+            _ => {}
+        }
+        if row.at_or_above_tolerance
+            && row.accepted_measures == 0
+            && a.is_none_or(|a| a.no_measure_rationale.trim().is_empty())
+        {
+            out.push(problem(
+                "risk_treated",
+                format!(
+                    "{} is rated {} (at or above tolerance): accept at least one measure, or record why none",
+                    row.name,
+                    row.inherent.as_ref().map(|r| r.band.as_str()).unwrap_or("")
+                ),
+                path.clone(),
+            ));
+        }
+        if row.residual_at_or_above_tolerance && !plan.contingencies.iter().any(|c| c.risks.contains(&row.methodology))
+        {
+            out.push(problem(
+                "residual_contingency",
+                format!("The residual risk of {} is at or above tolerance: add a contingency plan", row.name),
+                "/plan/contingencies".to_string(),
+            ));
+        }
+        if a.is_some_and(|a| a.needs_review) {
+            out.push(problem(
+                "copied_for_review",
+                format!("Review the assessment of {} copied from an earlier plan", row.name),
+                path,
+            ));
+        }
+    }
+    for r in &plan.recommendations {
+        if r.proportionality_rationale.trim().is_empty() {
+            out.push(problem(
+                "recommendation_rationale",
+                format!("Give the proportionality rationale for the recommendation {:?}", r.text),
+                format!("/plan/recommendations/{}", r.id),
+            ));
+        }
+    }
+    for t in &plan.tactical_plans {
+        if t.reviewed_by.trim().is_empty() {
+            out.push(problem(
+                "tactical_plan_reviewed",
+                format!("Review the {} plan from {} and record who reviewed it", tactical_words(t.kind), t.owner),
+                format!("/plan/tactical_plans/{}", t.id),
+            ));
+        }
+    }
+    if plan.recon_visits.is_empty() && plan.no_recon_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        out.push(problem(
+            "reconnaissance",
+            "Record at least one venue reconnaissance visit, or why there was none",
+            "/plan/recon_visits",
+        ));
+    }
+    for t in &plan.threat_assessments {
+        if t.needs_review {
+            out.push(problem(
+                "copied_for_review",
+                format!("Review the threat assessment from {} copied from an earlier plan", t.source),
+                format!("/plan/threat_assessments/{}", t.id),
+            ));
+        }
+    }
+    out
+}
+
+pub fn tactical_words(k: TacticalPlanKind) -> &'static str {
+    match k {
+        TacticalPlanKind::Firearms => "firearms",
+        TacticalPlanKind::Search => "search (POLSA)",
+        TacticalPlanKind::PublicOrder => "public order",
+        TacticalPlanKind::ProtectedPersons => "protected persons",
+        TacticalPlanKind::Traffic => "traffic",
+        TacticalPlanKind::Medical => "medical",
+        TacticalPlanKind::Communications => "communications",
+        TacticalPlanKind::Cbrn => "CBRN",
+        TacticalPlanKind::Other => "other",
+    }
+}
+
+/// Coverage: each applicable methodology against the tactical plans and
+/// measures that address it; `gap` marks one rated at or above tolerance with
+/// no accepted measure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageRow {
+    pub methodology: String,
+    pub name: String,
+    pub band: Option<String>,
+    pub accepted_measures: Vec<String>,
+    pub tactical_plans: Vec<String>,
+    pub gap: bool,
+}
+
+pub fn coverage(plan: &Plan, cx: &Context) -> Vec<CoverageRow> {
+    risk_rows(plan, cx)
+        .into_iter()
+        .filter(|r| r.applicable == Some(true))
+        .map(|r| {
+            let measures = plan.accepted_measures_for(&r.methodology);
+            let mut plans: Vec<String> = measures
+                .iter()
+                .filter_map(|m| m.tactical_plan.as_ref())
+                .filter_map(|id| plan.tactical_plans.iter().find(|t| &t.id == id))
+                .map(|t| format!("{} ({})", tactical_words(t.kind), t.owner))
+                .collect();
+            plans.sort();
+            plans.dedup();
+            CoverageRow {
+                gap: r.at_or_above_tolerance && measures.is_empty(),
+                band: r.inherent.as_ref().map(|x| x.band.clone()),
+                accepted_measures: measures.iter().map(|m| m.title.clone()).collect(),
+                tactical_plans: plans,
+                methodology: r.methodology,
+                name: r.name,
+            }
+        })
+        .collect()
+}
+
+/// The canonical JSON of an issued snapshot: keys sorted (serde_json's map is
+/// ordered), no insignificant whitespace. The same value always gives the same bytes.
+pub fn canonical_json(v: &Value) -> String {
+    fn sort(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), sort(v))).collect::<Map<_, _>>()),
+            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
+            x => x.clone(),
+        }
+    }
+    serde_json::to_string(&sort(v)).expect("JSON values serialise")
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// One difference between two versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Where, such as `plan/measures/m1/status`.
+    pub path: String,
+    /// In words, such as `Measures › Hostile vehicle barriers › status`.
+    pub label: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+fn flatten(prefix: &str, label: &str, v: &Value, out: &mut BTreeMap<String, (String, String)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                flatten(&format!("{prefix}/{k}"), &format!("{label} › {}", k.replace('_', " ")), x, out);
+            }
+        }
+        // Arrays of items with ids are keyed by id so that reordering is not a change.
+        Value::Array(a)
+            if !a.is_empty()
+                && a.iter().all(|x| {
+                    x.get("id").and_then(Value::as_str).is_some()
+                        || x.get("methodology").and_then(Value::as_str).is_some()
+                }) =>
+        {
+            for x in a {
+                let id = x.get("id").or_else(|| x.get("methodology")).and_then(Value::as_str).unwrap_or("");
+                let name = ["title", "name", "source", "text", "methodology", "kind", "date"]
+                    .iter()
+                    .find_map(|k| x.get(*k).and_then(Value::as_str))
+                    .unwrap_or(id);
+                let name: String = name.chars().take(60).collect();
+                flatten(&format!("{prefix}/{id}"), &format!("{label} › {name}"), x, out);
+            }
+        }
+        Value::Array(a) => {
+            let text: Vec<String> = a
+                .iter()
+                .map(|x| match x {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            out.insert(prefix.to_string(), (label.to_string(), text.join("; ")));
+        }
+        Value::Null => {}
+        Value::String(s) => {
+            out.insert(prefix.to_string(), (label.to_string(), s.clone()));
+        }
+        x => {
+            out.insert(prefix.to_string(), (label.to_string(), x.to_string()));
+        }
+    }
+}
+
+/// A field-by-field, human-readable difference between two snapshots.
+pub fn diff(a: &Value, b: &Value) -> Vec<Change> {
+    let mut fa = BTreeMap::new();
+    let mut fb = BTreeMap::new();
+    flatten("", "", a, &mut fa);
+    flatten("", "", b, &mut fb);
+    let mut keys: Vec<&String> = fa.keys().chain(fb.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            let before = fa.get(k);
+            let after = fb.get(k);
+            if before.map(|x| &x.1) == after.map(|x| &x.1) {
+                return None;
+            }
+            let label = after.or(before).map(|x| x.0.trim_start_matches(" › ").to_string()).unwrap_or_default();
+            Some(Change {
+                path: k.trim_start_matches('/').to_string(),
+                label,
+                before: before.map(|x| x.1.clone()),
+                after: after.map(|x| x.1.clone()),
+            })
+        })
+        .collect()
+}
+
+/// Copies a plan as the start of another event's plan: dates, assessments and
+/// ratings are marked for review; reconnaissance, reviews and meetings are
+/// specific to the earlier event and are not copied.
+pub fn copy_for_new_event(plan: &Plan) -> Plan {
+    let mut p = plan.clone();
+    p.recon_visits.clear();
+    p.no_recon_reason = None;
+    p.reviews.clear();
+    p.meetings.clear();
+    p.liaison.clear();
+    p.tasking = None;
+    for t in &mut p.threat_assessments {
+        t.needs_review = true;
+    }
+    for a in &mut p.risk_assessments {
+        a.needs_review = true;
+    }
+    for t in &mut p.tactical_plans {
+        t.reviewed_by.clear();
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,479 @@
+//! The CT protective security plan: the draft (one row per item), issued
+//! versions (immutable snapshots), endorsement, readiness and copying.
+//! Every path reads the event through the access policy first.
+
+use crate::events::EventRecord;
+use crate::identity::User;
+use crate::journal::Actor;
+use crate::sql::Val;
+use crate::{Store, StoreError};
+use cordon_domain::access::{Action, Viewer};
+use cordon_domain::event::Event;
+use cordon_domain::identity::Role;
+use cordon_domain::plan::{
+    canonical_json, check_item, copy_for_new_event, coverage, readiness, risk_rows, sha256_hex, Context, CoverageRow,
+    Plan, PlanItem, Problem, RiskRow,
+};
+use cordon_domain::threat::Series;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// An issued version, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionSummary {
+    pub number: i64,
+    pub issued_at: String,
+    pub issued_by: String,
+    pub reason: String,
+    pub hash: String,
+    pub endorsement: Option<Endorsement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endorsement {
+    pub endorsed_by: String,
+    pub endorsed_at: String,
+    pub conditions: String,
+}
+
+/// The largest attachment accepted, and the types allowed.
+pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
+pub const ATTACHMENT_TYPES: &[&str] = &["image/jpeg", "image/png", "application/pdf"];
+
+fn t(s: &str) -> Val {
+    Val::Text(s.to_string())
+}
+
+fn actor(v: &Viewer) -> Actor {
+    Actor::new(&v.user_id, &v.organisation_id)
+}
+
+impl Store {
+    async fn context_parts(
+        &self,
+    ) -> Result<(cordon_domain::risk::RiskMatrix, Vec<cordon_domain::methodology::AttackMethodology>), StoreError> {
+        Ok((self.risk_matrix().await?, self.attack_methodologies().await?))
+    }
+
+    /// The draft plan of an event the viewer may see.
+    pub async fn plan(&self, viewer: &Viewer, event_id: &str) -> Result<(EventRecord, Plan), StoreError> {
+        let event = self.event_for(viewer, event_id).await?;
+        let plan = self.draft(event_id).await?;
+        Ok((event, plan))
+    }
+
+    async fn draft(&self, event_id: &str) -> Result<Plan, StoreError> {
+        let rows = self
+            .fetch(
+                "SELECT body FROM plan_items WHERE event_id = $1 ORDER BY section, position, item_id",
+                &[t(event_id)],
+            )
+            .await?;
+        let items = rows
+            .iter()
+            .map(|r| serde_json::from_str::<PlanItem>(&r.text(0)).map_err(|e| StoreError::Integrity(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Plan::from_items(items))
+    }
+
+    /// Risk ratings, readiness problems and coverage for the draft.
+    pub async fn plan_analysis(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+    ) -> Result<(EventRecord, Plan, Vec<RiskRow>, Vec<Problem>, Vec<CoverageRow>), StoreError> {
+        let (event, plan) = self.plan(viewer, event_id).await?;
+        let (matrix, catalogue) = self.context_parts().await?;
+        let cx = Context { matrix: &matrix, catalogue: &catalogue, plan: &plan };
+        let rows = risk_rows(&plan, &cx);
+        let problems = readiness(&plan, &cx);
+        let cov = coverage(&plan, &cx);
+        Ok((event, plan, rows, problems, cov))
+    }
+
+    async fn event_for_change(&self, viewer: &Viewer, event_id: &str) -> Result<EventRecord, StoreError> {
+        self.event_for_action(viewer, event_id, Action::Change).await
+    }
+
+    /// Adds or changes an item of the draft, after checking it against the
+    /// matrix, the catalogue and the plan's own items.
+    pub async fn save_plan_item(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        mut item: PlanItem,
+    ) -> Result<PlanItem, StoreError> {
+        let event = self.event_for_change(viewer, event_id).await?;
+        let plan = self.draft(event_id).await?;
+        let (matrix, catalogue) = self.context_parts().await?;
+        if let PlanItem::ThreatAssessment(ta) = &mut item {
+            // The national threat level on the assessment date, from the reference data.
+            if let Ok(d) = cordon_domain::reference::parse_date(&ta.date) {
+                ta.national_threat_level =
+                    self.level_on(Series::National, Some(d)).await.ok().map(|l| l.level.to_string());
+            }
+            if ta.marking > event.marking {
+                return Err(StoreError::invalid(
+                    "marking",
+                    format!(
+                        "the assessment is marked above the event ({}); raise the event's marking first",
+                        event.marking
+                    ),
+                ));
+            }
+        }
+        if let PlanItem::ReconVisit(rv) = &item {
+            for a in &rv.attachments {
+                if self.fetch_one("SELECT size FROM attachments WHERE sha256 = $1", &[t(&a.sha256)]).await?.is_none() {
+                    return Err(StoreError::invalid(
+                        "attachments",
+                        format!("attachment {} has not been uploaded", a.name),
+                    ));
+                }
+            }
+        }
+        check_item(&item, &Context { matrix: &matrix, catalogue: &catalogue, plan: &plan })
+            .map_err(|e| StoreError::Invalid { field: e.field, message: e.message })?;
+        let ev = Event::PlanItemSaved { event_id: event_id.into(), item: item.clone() };
+        self.append(&actor(viewer), &[(ev, event.marking)]).await?;
+        Ok(item)
+    }
+
+    /// Removes an item, refusing while other items link to it.
+    pub async fn remove_plan_item(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        section: &str,
+        item_id: &str,
+    ) -> Result<(), StoreError> {
+        let event = self.event_for_change(viewer, event_id).await?;
+        let plan = self.draft(event_id).await?;
+        let exists = plan.items().iter().any(|i| i.section() == section && i.id() == item_id);
+        if !exists {
+            return Err(StoreError::not_found(Some("item"), format!("no {section} {item_id} in this plan")));
+        }
+        let linked = match section {
+            "vulnerability" => plan.measures.iter().any(|m| m.vulnerabilities.iter().any(|v| v == item_id)),
+            "tactical_plan" => plan.measures.iter().any(|m| m.tactical_plan.as_deref() == Some(item_id)),
+            "risk_assessment" => {
+                plan.measures.iter().any(|m| m.risks.iter().any(|r| r == item_id))
+                    || plan.contingencies.iter().any(|c| c.risks.iter().any(|r| r == item_id))
+            }
+            _ => false,
+        };
+        if linked {
+            return Err(StoreError::Conflict(format!(
+                "{section} {item_id} is linked from other items; unlink it first"
+            )));
+        }
+        let ev = Event::PlanItemRemoved { event_id: event_id.into(), section: section.into(), item_id: item_id.into() };
+        self.append(&actor(viewer), &[(ev, event.marking)]).await?;
+        Ok(())
+    }
+
+    /// Stores an attachment's bytes (content-addressed) after checking its type
+    /// and size; returns its hash. The journal records it when a visit cites it.
+    pub async fn upload_attachment(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        content_type: &str,
+        data: &[u8],
+    ) -> Result<(String, usize), StoreError> {
+        self.event_for_change(viewer, event_id).await?;
+        if data.is_empty() {
+            return Err(StoreError::invalid("file", "the file is empty"));
+        }
+        if data.len() > MAX_ATTACHMENT {
+            return Err(StoreError::invalid(
+                "file",
+                format!("the file is larger than {} MB", MAX_ATTACHMENT / 1024 / 1024),
+            ));
+        }
+        let ct = content_type.split(';').next().unwrap_or("").trim().to_lowercase();
+        let sniffed = match data {
+            [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+            [0x89, b'P', b'N', b'G', ..] => "image/png",
+            [b'%', b'P', b'D', b'F', ..] => "application/pdf",
+            _ => "",
+        };
+        if !ATTACHMENT_TYPES.contains(&ct.as_str()) || sniffed != ct {
+            return Err(StoreError::invalid("file", "attach a photograph (JPEG or PNG) or a PDF site plan"));
+        }
+        let hash = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(data))
+        };
+        self.fetch(
+            "INSERT INTO attachments (sha256, content_type, size, data) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
+            &[t(&hash), t(&ct), Val::Int(data.len() as i64), Val::Bytes(data.to_vec())],
+        )
+        .await?;
+        Ok((hash, data.len()))
+    }
+
+    /// An attachment cited by a plan the viewer may see.
+    pub async fn attachment(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        sha256: &str,
+    ) -> Result<(String, Vec<u8>), StoreError> {
+        let plan = self.plan(viewer, event_id).await?.1;
+        let cited = plan.recon_visits.iter().flat_map(|v| v.attachments.iter()).any(|a| a.sha256 == sha256);
+        if !cited {
+            return Err(StoreError::not_found(None, "no such attachment"));
+        }
+        let r = self
+            .fetch_one("SELECT content_type, data FROM attachments WHERE sha256 = $1", &[t(sha256)])
+            .await?
+            .ok_or_else(|| StoreError::not_found(None, "no such attachment"))?;
+        Ok((r.text(0), r.bytes(1)))
+    }
+
+    /// Sets the event's strategic and tactical commanders (by e-mail). Gold must
+    /// be a strategic commander; both join the event's team.
+    pub async fn set_commanders(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        gold_email: Option<&str>,
+        silver_email: Option<&str>,
+    ) -> Result<EventRecord, StoreError> {
+        let event = self.event_for_change(viewer, event_id).await?;
+        let gold = self.active_user_by("gold_email", gold_email).await?;
+        let silver = self.active_user_by("silver_email", silver_email).await?;
+        if let Some(g) = &gold {
+            if !g.has_role(Role::StrategicCommander) {
+                return Err(StoreError::invalid("gold_email", format!("{} is not a strategic commander", g.email)));
+            }
+        }
+        let team = self.team(viewer, event_id).await?;
+        let mut events = vec![(
+            Event::CommandersSet {
+                event_id: event_id.into(),
+                gold_user_id: gold.as_ref().map(|u| u.id.clone()),
+                silver_user_id: silver.as_ref().map(|u| u.id.clone()),
+            },
+            event.marking,
+        )];
+        for u in [&gold, &silver].into_iter().flatten() {
+            if u.organisation_id != event.organisation_id && !event.shared_with.contains(&u.organisation_id) {
+                return Err(StoreError::invalid(
+                    "gold_email",
+                    format!("{}'s organisation has no access to this event", u.email),
+                ));
+            }
+            if !team.iter().any(|m| m.user_id == u.id)
+                && !events.iter().any(|(e, _)| matches!(e, Event::TeamMemberAdded { user_id, .. } if user_id == &u.id))
+            {
+                events.push((
+                    Event::TeamMemberAdded { record_id: event_id.into(), user_id: u.id.clone() },
+                    event.marking,
+                ));
+            }
+        }
+        self.append(&actor(viewer), &events).await?;
+        self.event_for(viewer, event_id).await
+    }
+
+    /// Issues the draft as the next numbered, hashed, immutable version.
+    pub async fn issue_plan(
+        &self,
+        user: &User,
+        viewer: &Viewer,
+        event_id: &str,
+        reason: &str,
+    ) -> Result<VersionSummary, StoreError> {
+        let event = self.event_for_action(viewer, event_id, Action::Issue).await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::invalid("reason", "say why this version is being issued"));
+        }
+        let (_, plan, rows, problems, _) = self.plan_analysis(viewer, event_id).await?;
+        if !problems.is_empty() {
+            return Err(StoreError::NotReady(problems));
+        }
+        let number = self
+            .fetch_one("SELECT COALESCE(MAX(number), 0) FROM plan_versions WHERE event_id = $1", &[t(event_id)])
+            .await?
+            .map(|r| r.int(0))
+            .unwrap_or(0)
+            + 1;
+        let matrix = self.risk_matrix().await?;
+        let snapshot = json!({
+            "version": number,
+            "reason": reason,
+            "issued_by": {"id": user.id, "name": user.name},
+            "marking": event.marking,
+            "event": {
+                "id": event.id, "name": event.name, "kind": event.kind, "starts_at": event.starts_at,
+                "ends_at": event.ends_at, "venues": event.venues, "expected_attendance": event.expected_attendance,
+                "organisation": event.organisation_name, "gold_user_id": event.gold_user_id,
+                "silver_user_id": event.silver_user_id,
+            },
+            "risk_matrix": {"name": matrix.name, "tolerance": matrix.tolerance},
+            "plan": plan,
+            "risks": rows,
+        });
+        let body = canonical_json(&snapshot);
+        let hash = sha256_hex(&body);
+        let ev = Event::PlanIssued { event_id: event_id.into(), number, reason: reason.into(), body, hash };
+        self.append(&actor(viewer), &[(ev, event.marking)]).await.map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict("another version was issued at the same moment; try again".into())
+            }
+            e => e,
+        })?;
+        self.plan_versions(viewer, event_id)
+            .await?
+            .into_iter()
+            .find(|v| v.number == number)
+            .ok_or_else(|| StoreError::Integrity("issued version vanished".into()))
+    }
+
+    pub async fn plan_versions(&self, viewer: &Viewer, event_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
+        self.event_for(viewer, event_id).await?;
+        let rows = self
+            .fetch(
+                "SELECT v.number, v.issued_at, COALESCE(u.name, v.issued_by), v.reason, v.hash, \
+                 COALESCE(eu.name, e.endorsed_by), e.endorsed_at, e.conditions \
+                 FROM plan_versions v LEFT JOIN users u ON u.id = v.issued_by \
+                 LEFT JOIN plan_endorsements e ON e.event_id = v.event_id AND e.number = v.number \
+                 LEFT JOIN users eu ON eu.id = e.endorsed_by \
+                 WHERE v.event_id = $1 ORDER BY v.number",
+                &[t(event_id)],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| VersionSummary {
+                number: r.int(0),
+                issued_at: r.text(1),
+                issued_by: r.text(2),
+                reason: r.text(3),
+                hash: r.text(4),
+                endorsement: r.opt_text(6).map(|at| Endorsement {
+                    endorsed_by: r.text(5),
+                    endorsed_at: at,
+                    conditions: r.text(7),
+                }),
+            })
+            .collect())
+    }
+
+    /// One issued version exactly as issued: the canonical JSON text and its hash.
+    pub async fn plan_version(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        number: i64,
+    ) -> Result<(String, String), StoreError> {
+        self.event_for(viewer, event_id).await?;
+        let r = self
+            .fetch_one(
+                "SELECT body, hash FROM plan_versions WHERE event_id = $1 AND number = $2",
+                &[t(event_id), Val::Int(number)],
+            )
+            .await?
+            .ok_or_else(|| StoreError::not_found(Some("number"), format!("there is no version {number}")))?;
+        Ok((r.text(0), r.text(1)))
+    }
+
+    /// Field-by-field differences between two issued versions.
+    pub async fn plan_diff(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        a: i64,
+        b: i64,
+    ) -> Result<Vec<cordon_domain::plan::Change>, StoreError> {
+        let (va, _) = self.plan_version(viewer, event_id, a).await?;
+        let (vb, _) = self.plan_version(viewer, event_id, b).await?;
+        let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| StoreError::Integrity(e.to_string()));
+        let (mut va, mut vb) = (parse(&va)?, parse(&vb)?);
+        // The version number, reason and issuer always differ; compare the content.
+        for v in [&mut va, &mut vb] {
+            if let Some(o) = v.as_object_mut() {
+                for k in ["version", "reason", "issued_by"] {
+                    o.remove(k);
+                }
+            }
+        }
+        Ok(cordon_domain::plan::diff(&va, &vb))
+    }
+
+    /// The event's strategic commander endorses an issued version.
+    pub async fn endorse_plan(
+        &self,
+        user: &User,
+        viewer: &Viewer,
+        event_id: &str,
+        number: i64,
+        conditions: &str,
+    ) -> Result<VersionSummary, StoreError> {
+        let event = self.event_for(viewer, event_id).await?;
+        if event.gold_user_id.as_deref() != Some(user.id.as_str()) || !viewer.may(Action::Endorse) {
+            return Err(StoreError::Forbidden(
+                "only the event's strategic commander (Gold) can endorse its plan".into(),
+            ));
+        }
+        let versions = self.plan_versions(viewer, event_id).await?;
+        let v = versions
+            .iter()
+            .find(|v| v.number == number)
+            .ok_or_else(|| StoreError::not_found(Some("number"), format!("there is no version {number}")))?;
+        if v.endorsement.is_some() {
+            return Err(StoreError::Conflict(format!("version {number} is already endorsed")));
+        }
+        let ev = Event::PlanEndorsed { event_id: event_id.into(), number, conditions: conditions.trim().into() };
+        self.append(&actor(viewer), &[(ev, event.marking)]).await?;
+        self.plan_versions(viewer, event_id)
+            .await?
+            .into_iter()
+            .find(|v| v.number == number)
+            .ok_or_else(|| StoreError::Integrity("endorsed version vanished".into()))
+    }
+
+    /// Starts this event's plan from an earlier one the viewer may see. The
+    /// target draft must be empty. Assessments and ratings are marked for review.
+    pub async fn copy_plan_from(&self, viewer: &Viewer, event_id: &str, source_id: &str) -> Result<usize, StoreError> {
+        let event = self.event_for_change(viewer, event_id).await?;
+        if event_id == source_id {
+            return Err(StoreError::invalid("source_event_id", "choose a different event to copy from"));
+        }
+        let (_, source) = self.plan(viewer, source_id).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => {
+                StoreError::invalid("source_event_id", "no such event, or you may not see it")
+            }
+            e => e,
+        })?;
+        if !self.draft(event_id).await?.items().is_empty() {
+            return Err(StoreError::Conflict(
+                "this event's plan already has content; copy only into an empty plan".into(),
+            ));
+        }
+        let copy = copy_for_new_event(&source);
+        let items = copy.items();
+        let n = items.len();
+        let events: Vec<_> = items
+            .into_iter()
+            .map(|item| (Event::PlanItemSaved { event_id: event_id.into(), item }, event.marking))
+            .collect();
+        self.append(&actor(viewer), &events).await?;
+        Ok(n)
+    }
+
+    async fn active_user_by(&self, field: &str, email: Option<&str>) -> Result<Option<User>, StoreError> {
+        match email.map(str::trim).filter(|e| !e.is_empty()) {
+            None => Ok(None),
+            Some(e) => self
+                .user_by_email(e)
+                .await?
+                .filter(|u| u.active)
+                .map(Some)
+                .ok_or_else(|| StoreError::invalid(field, format!("no active user has the e-mail address {e}"))),
+        }
+    }
+}

@@ -1,0 +1,876 @@
+//! The CT protective security plan: pages and API. The plan inherits its
+//! event's marking and team; every path reads the event through the policy.
+
+use crate::auth::{constant_eq, ApiUser, CurrentUser, PageUser};
+use crate::error::ApiError;
+use crate::json::JsonBody;
+use crate::pages::{message_page, render, FormErrors, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use cordon_domain::london::display_stored;
+use cordon_domain::plan::*;
+use cordon_store::events::EventRecord;
+use cordon_store::plan::VersionSummary;
+use cordon_store::StoreError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+type Fields = Vec<(String, String)>;
+
+fn field(f: &Fields, name: &str) -> String {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
+}
+
+fn fields(f: &Fields, name: &str) -> Vec<String> {
+    f.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+}
+
+fn new_item_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Builds an item from a JSON body: the body is the item's fields; the section
+/// comes from the path. Unknown sections are 404; malformed bodies 400.
+fn item_from_json(section: &str, item_id: Option<&str>, mut body: Value) -> Result<PlanItem, ApiError> {
+    if !SECTIONS.contains(&section) {
+        return Err(ApiError::not_found(format!("no plan section {section:?}")).field("section"));
+    }
+    let obj = body.as_object_mut().ok_or_else(|| ApiError::bad_request("body", "send the item as a JSON object"))?;
+    obj.insert("section".into(), json!(section));
+    let key = if section == "risk_assessment" { "methodology" } else { "id" };
+    match item_id {
+        Some(id) => {
+            obj.insert(key.into(), json!(id));
+        }
+        None if !obj.contains_key(key) && !["tasking", "intent", "no_recon_reason"].contains(&section) => {
+            obj.insert(key.into(), json!(new_item_id()));
+        }
+        None => {}
+    }
+    serde_json::from_value::<PlanItem>(body).map_err(|e| {
+        let msg = e.to_string();
+        let field = msg.strip_prefix("missing field `").and_then(|s| s.split('`').next()).unwrap_or("body").to_string();
+        ApiError::bad_request(&field, format!("the item could not be read: {msg}"))
+    })
+}
+
+fn plan_json(event: &EventRecord, plan: &Plan, rows: &[RiskRow], problems: &[Problem], cov: &[CoverageRow]) -> Value {
+    json!({
+        "event_id": event.id,
+        "marking": event.marking,
+        "plan": plan,
+        "risks": rows,
+        "readiness": {"ready": problems.is_empty(), "problems": problems},
+        "coverage": cov,
+    })
+}
+
+// ----- API -------------------------------------------------------------------
+
+pub async fn api_get(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (event, plan, rows, problems, cov) = state.store.plan_analysis(&u.viewer, &id).await?;
+    Ok(Json(plan_json(&event, &plan, &rows, &problems, &cov)))
+}
+
+pub async fn api_readiness(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (_, _, _, problems, _) = state.store.plan_analysis(&u.viewer, &id).await?;
+    Ok(Json(json!({"ready": problems.is_empty(), "problems": problems})))
+}
+
+pub async fn api_coverage(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (_, _, _, _, cov) = state.store.plan_analysis(&u.viewer, &id).await?;
+    let total = cov.len();
+    Ok(Json(json!({"items": cov, "total": total, "limit": total, "offset": 0})))
+}
+
+pub async fn api_add_item(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, section)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<(StatusCode, Json<PlanItem>), ApiError> {
+    let item = item_from_json(&section, None, body)?;
+    Ok((StatusCode::CREATED, Json(state.store.save_plan_item(&u.viewer, &id, item).await?)))
+}
+
+pub async fn api_put_singleton(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, section)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<PlanItem>, ApiError> {
+    if !["tasking", "intent", "no_recon_reason"].contains(&section.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "PUT items at .../plan/{section}/{item_id}",
+        ));
+    }
+    let item = item_from_json(&section, None, body)?;
+    Ok(Json(state.store.save_plan_item(&u.viewer, &id, item).await?))
+}
+
+pub async fn api_put_item(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, section, item_id)): Path<(String, String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<PlanItem>, ApiError> {
+    let item = item_from_json(&section, Some(&item_id), body)?;
+    Ok(Json(state.store.save_plan_item(&u.viewer, &id, item).await?))
+}
+
+pub async fn api_delete_item(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, section, item_id)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state.store.remove_plan_item(&u.viewer, &id, &section, &item_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct IssueBody {
+    reason: String,
+}
+
+fn version_json(v: &VersionSummary) -> Value {
+    json!({
+        "number": v.number, "issued_at": v.issued_at, "issued_by": v.issued_by, "reason": v.reason,
+        "hash": v.hash, "endorsement": v.endorsement,
+    })
+}
+
+pub async fn api_issue(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<IssueBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let v = state.store.issue_plan(&u.user, &u.viewer, &id, &b.reason).await?;
+    Ok((StatusCode::CREATED, Json(version_json(&v))))
+}
+
+pub async fn api_versions(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let vs = state.store.plan_versions(&u.viewer, &id).await?;
+    let total = vs.len();
+    Ok(Json(
+        json!({"items": vs.iter().map(version_json).collect::<Vec<_>>(), "total": total, "limit": total, "offset": 0}),
+    ))
+}
+
+fn parse_number(s: &str, field: &str) -> Result<i64, ApiError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| ApiError::bad_request(field, format!("{field} must be a version number")))
+}
+
+/// `GET .../plan/versions/{n}`: exactly as issued, byte for byte.
+pub async fn api_version(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, n)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let n = parse_number(&n, "number")?;
+    let (body, hash) = state.store.plan_version(&u.viewer, &id, n).await?;
+    let mut res = body.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res.headers_mut().insert("x-content-sha256", HeaderValue::from_str(&hash).map_err(|_| ApiError::internal())?);
+    Ok(res)
+}
+
+/// Issued versions never change: any attempt is a conflict.
+pub async fn api_version_immutable(ApiUser(_): ApiUser) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "conflict",
+        "issued versions never change; change the draft and issue a new version",
+    )
+}
+
+pub async fn api_diff(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, a, b)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let (a, b) = (parse_number(&a, "a")?, parse_number(&b, "b")?);
+    let changes = state.store.plan_diff(&u.viewer, &id, a, b).await?;
+    Ok(Json(json!({"from": a, "to": b, "changes": changes, "total": changes.len()})))
+}
+
+#[derive(Deserialize)]
+pub struct EndorseBody {
+    #[serde(default)]
+    conditions: String,
+}
+
+pub async fn api_endorse(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, n)): Path<(String, String)>,
+    JsonBody(b): JsonBody<EndorseBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let n = parse_number(&n, "number")?;
+    let v = state.store.endorse_plan(&u.user, &u.viewer, &id, n, &b.conditions).await?;
+    Ok((StatusCode::CREATED, Json(version_json(&v))))
+}
+
+#[derive(Deserialize)]
+pub struct CommandersBody {
+    gold_email: Option<String>,
+    silver_email: Option<String>,
+}
+
+pub async fn api_commanders(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<CommandersBody>,
+) -> Result<Json<Value>, ApiError> {
+    let e = state.store.set_commanders(&u.viewer, &id, b.gold_email.as_deref(), b.silver_email.as_deref()).await?;
+    Ok(Json(json!({"id": e.id, "gold_user_id": e.gold_user_id, "silver_user_id": e.silver_user_id})))
+}
+
+#[derive(Deserialize)]
+pub struct CopyBody {
+    source_event_id: String,
+}
+
+pub async fn api_copy(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<CopyBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let n = state.store.copy_plan_from(&u.viewer, &id, &b.source_event_id).await?;
+    Ok((StatusCode::CREATED, Json(json!({"copied_items": n}))))
+}
+
+/// `POST .../attachments`: the raw file with its Content-Type.
+pub async fn api_upload(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let (sha, size) = state.store.upload_attachment(&u.viewer, &id, ct, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!({"sha256": sha, "size": size, "content_type": ct}))))
+}
+
+pub async fn api_attachment(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, sha)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (ct, data) = state.store.attachment(&u.viewer, &id, &sha).await?;
+    let mut res = data.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&ct).map_err(|_| ApiError::internal())?);
+    res.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
+    Ok(res)
+}
+
+// ----- pages -----------------------------------------------------------------
+
+/// Builds an item from a page form.
+fn item_from_form(section: &str, f: &Fields) -> Result<PlanItem, (String, String)> {
+    let id = || Some(field(f, "id")).filter(|s| !s.is_empty()).unwrap_or_else(new_item_id);
+    let num = |name: &str| -> Result<Option<u32>, (String, String)> {
+        let v = field(f, name);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse::<u32>()
+            .map(Some)
+            .map_err(|_| (name.to_string(), format!("{} must be a whole number", name.replace('_', " "))))
+    };
+    let bad = |field: &str, m: &str| (field.to_string(), m.to_string());
+    Ok(match section {
+        "tasking" => PlanItem::Tasking(Tasking {
+            commissioned_by: field(f, "commissioned_by"),
+            commissioned_on: field(f, "commissioned_on"),
+            terms_of_reference: field(f, "terms_of_reference"),
+        }),
+        "intent" => PlanItem::Intent(Intent {
+            intent: field(f, "intent"),
+            objectives: field(f, "objectives")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+        }),
+        "threat_assessment" => PlanItem::ThreatAssessment(ThreatAssessment {
+            id: id(),
+            source: field(f, "source"),
+            date: field(f, "date"),
+            summary: field(f, "summary"),
+            marking: field(f, "marking").parse().map_err(|_| bad("marking", "choose a marking"))?,
+            national_threat_level: None,
+            needs_review: false,
+        }),
+        "operational_factor" => {
+            PlanItem::OperationalFactor(OperationalFactor { id: id(), description: field(f, "description") })
+        }
+        "recon_visit" => PlanItem::ReconVisit(ReconVisit {
+            id: id(),
+            date: field(f, "date"),
+            attendees: field(f, "attendees"),
+            areas: field(f, "areas"),
+            findings: field(f, "findings"),
+            attachments: vec![],
+            needs_review: false,
+        }),
+        "no_recon_reason" => PlanItem::NoReconReason { reason: field(f, "reason") },
+        "risk_assessment" => {
+            let applicable = field(f, "applicable") != "no";
+            PlanItem::RiskAssessment(RiskAssessment {
+                methodology: field(f, "methodology"),
+                applicable,
+                not_applicable_reason: field(f, "not_applicable_reason"),
+                likelihood: if applicable { num("likelihood")? } else { None },
+                impact: if applicable { num("impact")? } else { None },
+                residual_likelihood: if applicable { num("residual_likelihood")? } else { None },
+                residual_impact: if applicable { num("residual_impact")? } else { None },
+                no_measure_rationale: field(f, "no_measure_rationale"),
+                needs_review: false,
+            })
+        }
+        "vulnerability" => PlanItem::Vulnerability(Vulnerability {
+            id: id(),
+            location: field(f, "location"),
+            description: field(f, "description"),
+            methodologies: fields(f, "methodologies"),
+            severity: num("severity")?.unwrap_or(0),
+        }),
+        "power" => PlanItem::Power(Power {
+            id: id(),
+            title: field(f, "title"),
+            reference: field(f, "reference"),
+            notes: field(f, "notes"),
+        }),
+        "measure" => {
+            let status = match field(f, "status").as_str() {
+                "accepted" => MeasureStatus::Accepted,
+                "declined_resources" | "declined_other" => MeasureStatus::Declined,
+                _ => MeasureStatus::Proposed,
+            };
+            PlanItem::Measure(Measure {
+                id: id(),
+                title: field(f, "title"),
+                from_library: field(f, "from_library") == "yes",
+                risks: fields(f, "risks"),
+                vulnerabilities: fields(f, "vulnerabilities"),
+                tactical_plan: Some(field(f, "tactical_plan")).filter(|s| !s.is_empty()),
+                status,
+                decline_reason: match field(f, "status").as_str() {
+                    "declined_resources" => Some(DeclineReason::Resources),
+                    "declined_other" => Some(DeclineReason::Other),
+                    _ => None,
+                },
+                rationale: field(f, "rationale"),
+            })
+        }
+        "contingency" => PlanItem::Contingency(Contingency {
+            id: id(),
+            risks: fields(f, "risks"),
+            trigger: field(f, "trigger"),
+            actions: field(f, "actions"),
+            owner: field(f, "owner"),
+        }),
+        "recommendation" => PlanItem::Recommendation(Recommendation {
+            id: id(),
+            text: field(f, "text"),
+            priority: match field(f, "priority").as_str() {
+                "high" => Priority::High,
+                "low" => Priority::Low,
+                _ => Priority::Medium,
+            },
+            risks: fields(f, "risks"),
+            proportionality_rationale: field(f, "proportionality_rationale"),
+            status: match field(f, "status").as_str() {
+                "accepted" => RecommendationStatus::Accepted,
+                "declined_resources" => RecommendationStatus::DeclinedResources,
+                "declined_other" => RecommendationStatus::DeclinedOther,
+                _ => RecommendationStatus::Open,
+            },
+        }),
+        "review" => {
+            PlanItem::Review(Review { id: id(), date: field(f, "date"), by: field(f, "by"), notes: field(f, "notes") })
+        }
+        "tactical_plan" => PlanItem::TacticalPlan(TacticalPlan {
+            id: id(),
+            kind: serde_json::from_value(json!(field(f, "kind")))
+                .map_err(|_| bad("kind", "choose the kind of plan"))?,
+            owner: field(f, "owner"),
+            version: field(f, "version"),
+            received_on: field(f, "received_on"),
+            reviewed_by: field(f, "reviewed_by"),
+            notes: field(f, "notes"),
+        }),
+        "stakeholder" => PlanItem::Stakeholder(Stakeholder {
+            id: id(),
+            name: field(f, "name"),
+            organisation: field(f, "organisation"),
+            role: field(f, "role"),
+        }),
+        "liaison" => PlanItem::Liaison(Liaison {
+            id: id(),
+            date: field(f, "date"),
+            with: field(f, "with"),
+            summary: field(f, "summary"),
+            agreed: field(f, "agreed"),
+            actions: field(f, "actions"),
+        }),
+        "meeting" => {
+            let mut actions = Vec::new();
+            if !field(f, "action_text").is_empty() {
+                actions.push(MeetingAction {
+                    text: field(f, "action_text"),
+                    owner: field(f, "action_owner"),
+                    due: field(f, "action_due"),
+                    status: "open".into(),
+                });
+            }
+            PlanItem::Meeting(Meeting {
+                id: id(),
+                kind: field(f, "kind"),
+                date: field(f, "date"),
+                attendees: field(f, "attendees"),
+                minutes: field(f, "minutes"),
+                actions,
+            })
+        }
+        _ => return Err(bad("section", "no such section")),
+    })
+}
+
+pub struct RiskView {
+    pub id: String,
+    pub name: String,
+    pub assessed: bool,
+    pub applicable: bool,
+    pub reason: String,
+    pub likelihood: String,
+    pub impact: String,
+    pub residual_likelihood: String,
+    pub residual_impact: String,
+    pub inherent: String,
+    pub residual: String,
+    pub treated: String,
+    pub no_measure_rationale: String,
+    pub flagged: bool,
+    pub declined: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    layout: Layout,
+    event: EventRecord,
+    plan: Plan,
+    risks: Vec<RiskView>,
+    problems: Vec<Problem>,
+    coverage: Vec<CoverageRow>,
+    versions: Vec<VersionSummary>,
+    likelihood: Vec<(usize, String)>,
+    impact: Vec<(usize, String)>,
+    tolerance: String,
+    gold_name: String,
+    silver_name: String,
+    errors: FormErrors,
+    can_change: bool,
+    can_issue: bool,
+    copy_sources: Vec<(String, String)>,
+}
+
+impl PlanPage {
+    fn risk_name(&self, id: &str) -> String {
+        self.risks.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| id.to_string())
+    }
+    fn tactical_name(&self, id: &Option<String>) -> String {
+        id.as_ref()
+            .and_then(|id| self.plan.tactical_plans.iter().find(|t| &t.id == id))
+            .map(|t| format!("{} ({})", tactical_words(t.kind), t.owner))
+            .unwrap_or_else(|| "None".into())
+    }
+    fn tactical_kind(&self, t: &TacticalPlan) -> &'static str {
+        tactical_words(t.kind)
+    }
+    fn measure_status(&self, m: &Measure) -> &'static str {
+        match (m.status, m.decline_reason) {
+            (MeasureStatus::Accepted, _) => "Accepted",
+            (MeasureStatus::Proposed, _) => "Proposed",
+            (MeasureStatus::Declined, Some(DeclineReason::Resources)) => {
+                "Declined for resources: risk remains as residual risk"
+            }
+            (MeasureStatus::Declined, _) => "Declined",
+        }
+    }
+    fn recommendation_status(&self, r: &Recommendation) -> &'static str {
+        match r.status {
+            RecommendationStatus::Open => "Open",
+            RecommendationStatus::Accepted => "Accepted",
+            RecommendationStatus::DeclinedResources => "Declined for resources: risk remains as residual risk",
+            RecommendationStatus::DeclinedOther => "Declined",
+        }
+    }
+    fn priority(&self, r: &Recommendation) -> &'static str {
+        match r.priority {
+            Priority::High => "High",
+            Priority::Medium => "Medium",
+            Priority::Low => "Low",
+        }
+    }
+    fn anchor(&self, path: &str) -> String {
+        let section = path.trim_start_matches("/plan/").split('/').next().unwrap_or("");
+        let singular = match section {
+            "risk_assessments" => return format!("#risk-{}", path.rsplit('/').next().unwrap_or("")),
+            "threat_assessments" => "threat-assessment",
+            "recon_visits" => "recon-visit",
+            "contingencies" => "contingency",
+            "recommendations" => "recommendation",
+            "tactical_plans" => "tactical-plan",
+            "tasking" => "tasking",
+            "intent" => "intent",
+            _ => "readiness",
+        };
+        format!("#{singular}")
+    }
+}
+
+fn rating_text(r: &Option<cordon_domain::risk::Rating>) -> String {
+    r.as_ref().map(|r| format!("{} ({})", r.band, r.score)).unwrap_or_else(|| "Not rated".into())
+}
+
+async fn plan_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCode, errors: FormErrors) -> Response {
+    let (event, plan, rows, problems, cov) = match state.store.plan_analysis(&u.viewer, id).await {
+        Ok(x) => x,
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found().await,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let versions = state.store.plan_versions(&u.viewer, id).await.unwrap_or_default();
+    let matrix = match state.store.risk_matrix().await {
+        Ok(m) => m,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let gold_name = user_label(state, &event.gold_user_id).await;
+    let silver_name = user_label(state, &event.silver_user_id).await;
+    let risks = rows
+        .iter()
+        .map(|r| {
+            let a = plan.assessment(&r.methodology);
+            let n = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
+            RiskView {
+                id: r.methodology.clone(),
+                name: r.name.clone(),
+                assessed: a.is_some(),
+                applicable: a.is_none_or(|a| a.applicable),
+                reason: a.map(|a| a.not_applicable_reason.clone()).unwrap_or_default(),
+                likelihood: n(a.and_then(|a| a.likelihood)),
+                impact: n(a.and_then(|a| a.impact)),
+                residual_likelihood: n(a.and_then(|a| a.residual_likelihood)),
+                residual_impact: n(a.and_then(|a| a.residual_impact)),
+                inherent: if r.applicable == Some(false) { "Not applicable".into() } else { rating_text(&r.inherent) },
+                residual: if r.applicable == Some(false) { "Not applicable".into() } else { rating_text(&r.residual) },
+                treated: format!("{} accepted", r.accepted_measures),
+                no_measure_rationale: a.map(|a| a.no_measure_rationale.clone()).unwrap_or_default(),
+                flagged: a.is_some_and(|a| a.needs_review),
+                declined: r.declined_for_resources.clone(),
+            }
+        })
+        .collect();
+    let copy_sources = state
+        .store
+        .events_visible(&u.viewer, &cordon_store::events::EventFilter { limit: 100, ..Default::default() })
+        .await
+        .map(|(es, _)| es.into_iter().filter(|e| e.id != event.id).map(|e| (e.id, e.name)).collect())
+        .unwrap_or_default();
+    let can_change = u.viewer.may(cordon_domain::access::Action::Change);
+    let can_issue = u.viewer.may(cordon_domain::access::Action::Issue);
+    render(
+        status,
+        &PlanPage {
+            layout: Layout::for_user(format!("Plan: {}", event.name), event.marking, "/events", Some(u)),
+            likelihood: matrix.likelihood.iter().enumerate().map(|(i, l)| (i + 1, l.clone())).collect(),
+            impact: matrix.impact.iter().enumerate().map(|(i, l)| (i + 1, l.clone())).collect(),
+            tolerance: matrix.tolerance.clone(),
+            event,
+            plan,
+            risks,
+            problems,
+            coverage: cov,
+            versions,
+            gold_name,
+            silver_name,
+            errors,
+            can_change,
+            can_issue,
+            copy_sources,
+        },
+    )
+}
+
+async fn user_label(state: &AppState, uid: &Option<String>) -> String {
+    match uid {
+        Some(uid) => {
+            state.store.user(uid).await.ok().flatten().map(|u| format!("{} ({})", u.name, u.email)).unwrap_or_default()
+        }
+        None => "Not set".into(),
+    }
+}
+
+fn form_csrf(u: &CurrentUser, f: &Fields) -> Result<(), Response> {
+    if constant_eq(&field(f, "csrf_token"), &u.csrf()) {
+        Ok(())
+    } else {
+        Err(message_page(
+            StatusCode::FORBIDDEN,
+            "The form has expired",
+            "Go back, reload the page and try again.",
+            Some(u),
+        ))
+    }
+}
+
+async fn after_change(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    anchor: &str,
+    r: Result<(), StoreError>,
+) -> Response {
+    match r {
+        Ok(()) => Redirect::to(&format!("/events/{id}/plan{anchor}")).into_response(),
+        Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found().await,
+        Err(StoreError::NotReady(problems)) => {
+            let errors = FormErrors(problems.into_iter().map(|p| ("readiness".to_string(), p.message)).collect());
+            plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+        }
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+pub async fn page(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default()).await
+}
+
+pub async fn page_save(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, section)): Path<(String, String)>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = form_csrf(&u, &f) {
+        return r;
+    }
+    let anchor = format!("#{}", section.replace('_', "-"));
+    let result = match item_from_form(&section, &f) {
+        Ok(item) => state.store.save_plan_item(&u.viewer, &id, item).await.map(|_| ()),
+        Err((field, message)) => Err(StoreError::Invalid { field, message }),
+    };
+    after_change(&state, &u, &id, &anchor, result).await
+}
+
+pub async fn page_remove(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, section, item_id)): Path<(String, String, String)>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = form_csrf(&u, &f) {
+        return r;
+    }
+    let result = state.store.remove_plan_item(&u.viewer, &id, &section, &item_id).await;
+    after_change(&state, &u, &id, &format!("#{}", section.replace('_', "-")), result).await
+}
+
+pub async fn page_commanders(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = form_csrf(&u, &f) {
+        return r;
+    }
+    let gold = field(&f, "gold_email");
+    let silver = field(&f, "silver_email");
+    let r = state.store.set_commanders(&u.viewer, &id, Some(&gold), Some(&silver)).await.map(|_| ());
+    after_change(&state, &u, &id, "#commanders", r).await
+}
+
+pub async fn page_issue(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = form_csrf(&u, &f) {
+        return r;
+    }
+    match state.store.issue_plan(&u.user, &u.viewer, &id, &field(&f, "reason")).await {
+        Ok(v) => Redirect::to(&format!("/events/{id}/plan/versions/{}", v.number)).into_response(),
+        Err(e) => after_change(&state, &u, &id, "", Err(e)).await,
+    }
+}
+
+pub async fn page_copy(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = form_csrf(&u, &f) {
+        return r;
+    }
+    let r = state.store.copy_plan_from(&u.viewer, &id, &field(&f, "source_event_id")).await.map(|_| ());
+    after_change(&state, &u, &id, "#readiness", r).await
+}
+
+#[derive(Template)]
+#[template(path = "plan_version.html")]
+struct VersionPage {
+    layout: Layout,
+    event: EventRecord,
+    version: VersionSummary,
+    pretty: String,
+    is_gold: bool,
+    issued_at: String,
+}
+
+pub async fn page_version(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, n)): Path<(String, i64)>,
+) -> Response {
+    let event = match state.store.event_for(&u.viewer, &id).await {
+        Ok(e) => e,
+        Err(_) => return crate::pages::not_found().await,
+    };
+    let (body, _) = match state.store.plan_version(&u.viewer, &id, n).await {
+        Ok(x) => x,
+        Err(_) => return crate::pages::not_found().await,
+    };
+    let versions = state.store.plan_versions(&u.viewer, &id).await.unwrap_or_default();
+    let Some(version) = versions.into_iter().find(|v| v.number == n) else { return crate::pages::not_found().await };
+    let snapshot: Value = serde_json::from_str(&body).unwrap_or_default();
+    let pretty = serde_json::to_string_pretty(&snapshot).unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &VersionPage {
+            layout: Layout::for_user(format!("{}: version {n}", event.name), event.marking, "/events", Some(&u)),
+            is_gold: event.gold_user_id.as_deref() == Some(u.user.id.as_str()),
+            issued_at: display_stored(&version.issued_at),
+            event,
+            version,
+            pretty,
+        },
+    )
+}
+
+pub async fn page_endorse(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, n)): Path<(String, i64)>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = form_csrf(&u, &f) {
+        return r;
+    }
+    match state.store.endorse_plan(&u.user, &u.viewer, &id, n, &field(&f, "conditions")).await {
+        Ok(_) => Redirect::to(&format!("/events/{id}/plan/versions/{n}")).into_response(),
+        Err(e) => {
+            let (status, msg) = match &e {
+                StoreError::Forbidden(m) => (StatusCode::FORBIDDEN, m.clone()),
+                StoreError::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
+                _ => return ApiError::from(e).into_response(),
+            };
+            message_page(status, "The version could not be endorsed", &msg, Some(&u))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CompareQuery {
+    a: Option<i64>,
+    b: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "plan_diff.html")]
+struct DiffPage {
+    layout: Layout,
+    event: EventRecord,
+    a: i64,
+    b: i64,
+    changes: Vec<Change>,
+}
+
+pub async fn page_compare(PageUser(u): PageUser, Path(id): Path<String>, Query(q): Query<CompareQuery>) -> Response {
+    match (q.a, q.b) {
+        (Some(a), Some(b)) => Redirect::to(&format!("/events/{id}/plan/versions/{a}/diff/{b}")).into_response(),
+        _ => message_page(
+            StatusCode::BAD_REQUEST,
+            "Choose two versions",
+            "Choose the two versions to compare.",
+            Some(&u),
+        ),
+    }
+}
+
+pub async fn page_diff(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, a, b)): Path<(String, i64, i64)>,
+) -> Response {
+    let event = match state.store.event_for(&u.viewer, &id).await {
+        Ok(e) => e,
+        Err(_) => return crate::pages::not_found().await,
+    };
+    match state.store.plan_diff(&u.viewer, &id, a, b).await {
+        Ok(changes) => render(
+            StatusCode::OK,
+            &DiffPage {
+                layout: Layout::for_user(
+                    format!("{}: version {a} and version {b}", event.name),
+                    event.marking,
+                    "/events",
+                    Some(&u),
+                ),
+                event,
+                a,
+                b,
+                changes,
+            },
+        ),
+        Err(StoreError::NotFound { .. }) => crate::pages::not_found().await,
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

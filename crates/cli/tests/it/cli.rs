@@ -129,6 +129,27 @@ async fn demo_data_is_created_once() {
     let n = store.journal_len().await.unwrap();
     assert!(!store.seed_demo().await.unwrap());
     assert_eq!(store.journal_len().await.unwrap(), n);
+    // The marathon has a full plan, issued and endorsed, and a later draft.
+    let secco = store.user_by_email("secco@northshire.police.example").await.unwrap().unwrap();
+    let viewer = store.viewer(&secco).await.unwrap();
+    let (events, _) = store
+        .events_visible(&viewer, &cordon_store::events::EventFilter { limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 2);
+    let marathon = events.iter().find(|e| e.name.contains("Marathon")).unwrap();
+    let versions = store.plan_versions(&viewer, &marathon.id).await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert!(versions[0].endorsement.is_some());
+    let (_, plan, _, problems, _) = store.plan_analysis(&viewer, &marathon.id).await.unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(plan.operational_factors.len() > 1, "a later draft");
+    let parade = events.iter().find(|e| e.name.contains("Remembrance")).unwrap();
+    assert_eq!(parade.status, cordon_domain::planned_event::EventStatus::Planning);
+    // Staff outside the marathon's team do not see it.
+    let staff = store.user_by_email("staff@northshire.police.example").await.unwrap().unwrap();
+    let sv = store.viewer(&staff).await.unwrap();
+    assert!(store.event_for(&sv, &marathon.id).await.is_err());
 }
 
 #[tokio::test]

@@ -208,8 +208,13 @@ impl Store {
     async fn seed_demo_plan(&self, secco: &crate::identity::User, event_id: &str) -> Result<(), StoreError> {
         use cordon_domain::plan::*;
         let v = self.viewer(secco).await?;
-        self.set_commanders(&v, event_id, Some("gold@northshire.police.example"), Some("polsa@northshire.police.example"))
-            .await?;
+        self.set_commanders(
+            &v,
+            event_id,
+            Some("gold@northshire.police.example"),
+            Some("polsa@northshire.police.example"),
+        )
+        .await?;
         let v = self.viewer(secco).await?;
         let year = crate::today().year() + 1;
         let d = |m: u8, day: u8| format!("{year}-{m:02}-{day:02}");
@@ -321,7 +326,14 @@ impl Store {
                 "vehicle_as_a_weapon" => (true, 4, 5, Some(2), Some(5), ""),
                 "marauding_terrorist_attack" => (true, 3, 5, None, None, ""),
                 "placed_ied" => (true, 2, 4, None, None, ""),
-                "drone" => (false, 0, 0, None, None, "Civil Aviation Authority flight restriction zone in force over the course"),
+                "drone" => (
+                    false,
+                    0,
+                    0,
+                    None,
+                    None,
+                    "Civil Aviation Authority flight restriction zone in force over the course",
+                ),
                 "cyber_physical" => (false, 0, 0, None, None, "No networked security systems are used on the course"),
                 _ => (true, 2, 3, None, None, ""),
             };
@@ -334,7 +346,8 @@ impl Store {
                 residual_likelihood: rl,
                 residual_impact: ri,
                 no_measure_rationale: if m.id == "marauding_terrorist_attack" {
-                    "Armed response vehicles on standby under the firearms plan; no further measure is proportionate".into()
+                    "Armed response vehicles on standby under the firearms plan; no further measure is proportionate"
+                        .into()
                 } else {
                     String::new()
                 },

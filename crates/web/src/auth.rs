@@ -190,6 +190,8 @@ pub fn urlencode(s: &str) -> String {
 pub async fn cross_site_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !is_safe(req.method()) {
         let h = req.headers();
+        // Fetch Metadata first (every current browser sends it); the Origin
+        // header only for clients that do not (Go's CrossOriginProtection).
         if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
             if site != "same-origin" && site != "none" {
                 return ApiError::new(
@@ -199,8 +201,7 @@ pub async fn cross_site_guard(State(state): State<AppState>, req: Request, next:
                 )
                 .into_response();
             }
-        }
-        if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        } else if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
             let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
             let allowed = [format!("http://{host}"), format!("https://{host}")];
             let public = state.config.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string());

@@ -482,6 +482,41 @@ impl Store {
         Ok(())
     }
 
+    /// Moves an event along planning → endorsed → live → debrief → closed.
+    /// `endorsed` is reached only by Gold endorsing the plan.
+    pub async fn set_event_status(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        status: EventStatus,
+    ) -> Result<EventRecord, StoreError> {
+        let record = self.event_for_action(viewer, event_id, Action::Change).await?;
+        let next = match record.status {
+            EventStatus::Planning => None,
+            EventStatus::Endorsed => Some(EventStatus::Live),
+            EventStatus::Live => Some(EventStatus::Debrief),
+            EventStatus::Debrief => Some(EventStatus::Closed),
+            EventStatus::Closed => None,
+        };
+        if next != Some(status) {
+            let message = match record.status {
+                EventStatus::Planning => {
+                    "an event becomes endorsed when its strategic commander endorses an issued plan".to_string()
+                }
+                EventStatus::Closed => "the event is closed".to_string(),
+                _ => format!(
+                    "from {} the next status is {}",
+                    record.status.as_str(),
+                    next.map(|n| n.as_str()).unwrap_or("")
+                ),
+            };
+            return Err(StoreError::invalid("status", message));
+        }
+        let event = Event::PlannedEventStatusChanged { id: event_id.into(), status };
+        self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
+        self.event_for(viewer, event_id).await
+    }
+
     /// All record ids and their access facts (for tests and audits).
     pub async fn all_event_access(&self) -> Result<Vec<RecordAccess>, StoreError> {
         let rows = self.fetch("SELECT id, marking, organisation_id FROM planned_events ORDER BY id", &[]).await?;

@@ -200,6 +200,21 @@ pub async fn api_remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize)]
+pub struct StatusBody {
+    status: String,
+}
+
+pub async fn api_status(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<StatusBody>,
+) -> Result<Json<Value>, ApiError> {
+    let status: EventStatus = b.status.parse().map_err(|m| ApiError::unprocessable("status", m))?;
+    Ok(Json(event_json(&state.store.set_event_status(&u.viewer, &id, status).await?)))
+}
+
 fn csv_field(s: &str) -> String {
     // Quote every field; neutralise spreadsheet formulas.
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
@@ -283,6 +298,8 @@ struct EventsPage {
     q: String,
     status: String,
     kind: String,
+    from: String,
+    to: String,
     statuses: Vec<&'static str>,
     kinds: Vec<(&'static str, &'static str)>,
     error: Option<(String, String)>,
@@ -304,10 +321,12 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
     };
     let link = |offset: i64| {
         format!(
-            "/events?q={}&status={}&kind={}&offset={offset}",
+            "/events?q={}&status={}&kind={}&from={}&to={}&offset={offset}",
             crate::auth::urlencode(q.q.as_deref().unwrap_or("")),
             crate::auth::urlencode(q.status.as_deref().unwrap_or("")),
-            crate::auth::urlencode(q.kind.as_deref().unwrap_or(""))
+            crate::auth::urlencode(q.kind.as_deref().unwrap_or("")),
+            crate::auth::urlencode(q.from.as_deref().unwrap_or("")),
+            crate::auth::urlencode(q.to.as_deref().unwrap_or(""))
         )
     };
     let marking = highest(items.iter().map(|e| &e.marking));
@@ -321,6 +340,8 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
             q: q.q.clone().unwrap_or_default(),
             status: q.status.clone().unwrap_or_default(),
             kind: q.kind.clone().unwrap_or_default(),
+            from: q.from.clone().unwrap_or_default(),
+            to: q.to.clone().unwrap_or_default(),
             statuses: EventStatus::ALL.iter().map(|s| s.as_str()).collect(),
             kinds: EventKind::ALL.iter().map(|k| (k.as_str(), k.words())).collect(),
             error,
@@ -435,6 +456,7 @@ struct EventPage {
     ends: String,
     team: Vec<TeamMember>,
     can_manage: bool,
+    next_status: Option<&'static str>,
     errors: FormErrors,
 }
 
@@ -447,6 +469,12 @@ async fn event_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusC
     let team = match state.store.team(&u.viewer, id).await {
         Ok(t) => t,
         Err(e) => return ApiError::from(e).into_response(),
+    };
+    let next_status = match event.status {
+        EventStatus::Endorsed => Some("live"),
+        EventStatus::Live => Some("debrief"),
+        EventStatus::Debrief => Some("closed"),
+        _ => None,
     };
     let can_manage = u.viewer.teams.contains(&event.id)
         && u.viewer.organisation_id == event.organisation_id
@@ -461,6 +489,7 @@ async fn event_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusC
             event,
             team,
             can_manage,
+            next_status,
             errors,
         },
     )
@@ -485,7 +514,12 @@ pub async fn page_team(
         );
     }
     let email = field(&f, "email");
-    let result = if field(&f, "action") == "remove" {
+    let result = if field(&f, "action") == "status" {
+        match field(&f, "status").parse::<EventStatus>() {
+            Ok(s) => state.store.set_event_status(&u.viewer, &id, s).await.map(|_| ()),
+            Err(m) => Err(StoreError::invalid("status", m)),
+        }
+    } else if field(&f, "action") == "remove" {
         state.store.remove_team_member(&u.viewer, &id, &email).await
     } else {
         state.store.add_team_member(&u.viewer, &id, &email).await.map(|_| ())

@@ -12,6 +12,7 @@ mod events;
 mod identity;
 mod json;
 pub mod middleware;
+pub mod openapi;
 mod pages;
 mod plan;
 mod threat;
@@ -103,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/threat-levels/{series}/history", get(threat::api_history))
         .route("/reference/attack-methodologies", get(threat::api_methodologies))
         .route("/reference/risk-matrix", get(threat::api_risk_matrix))
+        .route("/openapi.json", get(openapi::serve))
         .route("/me", get(identity::api_me))
         .route("/organisations", get(identity::api_organisations).post(identity::api_add_organisation))
         .route("/users", get(identity::api_users).post(identity::api_add_user))
@@ -116,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{id}/team/{email}", axum::routing::delete(events::api_remove_member))
         .route("/search", get(events::api_search))
         .route("/events/{id}/commanders", axum::routing::put(plan::api_commanders))
+        .route("/events/{id}/status", axum::routing::post(events::api_status))
         .route("/events/{id}/attachments", axum::routing::post(plan::api_upload))
         .route("/events/{id}/attachments/{sha}", get(plan::api_attachment))
         .route("/events/{id}/plan", get(plan::api_get))

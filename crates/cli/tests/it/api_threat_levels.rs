@@ -206,3 +206,36 @@ async fn the_public_page_shows_each_series_and_the_banner() {
     assert!(html.contains("id=\"on-error\""));
     assert!(html.contains("aria-describedby=\"on-hint on-error\""));
 }
+
+#[tokio::test]
+async fn every_operation_in_the_openapi_document_is_served() {
+    let app = TestApp::spawn().await;
+    let (status, doc) = app.get_json("/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() > 30);
+    for (path, ops) in paths {
+        for method in ops.as_object().unwrap().keys() {
+            let concrete = path
+                .replace("{series}", "national")
+                .replace("{section}", "tasking")
+                .split('/')
+                .map(|s| if s.starts_with('{') { "x" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let res = app
+                .client
+                .request(m, app.url(&format!("/api/v1{concrete}")))
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            assert_ne!(status, 405, "{method} {path}");
+            let body: serde_json::Value = res.json().await.unwrap_or_default();
+            assert_ne!(body["error"]["message"], "no such API route", "{method} {path} is documented but not routed");
+        }
+    }
+}

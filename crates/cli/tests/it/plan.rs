@@ -179,7 +179,16 @@ async fn a_plan_is_built_issued_compared_and_endorsed() {
     assert_eq!(f.app.send_as(&f.gold, Method::POST, &path, json!({})).await.0, 409);
     let (_, ev) = f.app.get_as(&f.gold, &format!("/api/v1/events/{}", f.event)).await;
     assert_eq!(ev["status"], "endorsed");
-    assert_eq!(f.app.store.recent_entries(2).await.unwrap().iter().filter(|e| e.kind == "plan_endorsed").count(), 1);
+    // Then live, debrief, closed, in that order only.
+    let status_path = format!("/api/v1/events/{}/status", f.event);
+    let (status, body) = f.app.send_as(&f.secco, Method::POST, &status_path, json!({"status": "closed"})).await;
+    assert_eq!((status, body["error"]["field"].as_str()), (422, Some("status")));
+    for next in ["live", "debrief", "closed"] {
+        let (status, body) = f.app.send_as(&f.secco, Method::POST, &status_path, json!({"status": next})).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["status"], next);
+    }
+    assert_eq!(f.app.store.recent_entries(20).await.unwrap().iter().filter(|e| e.kind == "plan_endorsed").count(), 1);
 
     // Without need to know: nothing of the plan is visible.
     for p in

@@ -4,8 +4,11 @@
 
 use serde_json::{json, Map, Value};
 
-/// (method, path, summary, needs credentials, request schema, success status, success schema)
-pub const OPERATIONS: &[(&str, &str, &str, bool, Option<&str>, u16, &str)] = &[
+/// One operation: method, path, summary, whether it needs credentials, the
+/// request schema, the success status and the success schema.
+pub type Operation = (&'static str, &'static str, &'static str, bool, Option<&'static str>, u16, &'static str);
+
+pub const OPERATIONS: &[Operation] = &[
     ("get", "/threat-levels", "Every threat-level series with its current level", false, None, 200, "List"),
     (
         "get",

@@ -30,6 +30,14 @@ pub enum BenchCommand {
         #[arg(long)]
         acks: bool,
     },
+    /// Builds a large plan (every methodology, 60 vulnerabilities, 150 measures,
+    /// 40 recommendations, 20 tactical plans), times the readiness check, and
+    /// prints the event id and an API token for the HTTP benchmark.
+    Plan {
+        /// Readiness checks to time.
+        #[arg(long, default_value_t = 1_000)]
+        iterations: u32,
+    },
     /// `verify` over N entries, as a ratio of raw HMAC-SHA-256 over the same bytes.
     Verify {
         /// Entries in the journal (appended first if the journal is shorter).
@@ -120,6 +128,7 @@ pub async fn run(url: Option<String>, key: PathBuf, cmd: &BenchCommand) -> Resul
                 })
             );
         }
+        BenchCommand::Plan { iterations } => bench_plan(url, key, *iterations).await?,
         BenchCommand::Verify { entries } => {
             let (store, _dir) = open_bench(url, key.clone()).await?;
             let have = store.journal_len().await? as u64;
@@ -177,5 +186,146 @@ pub async fn run(url: Option<String>, key: PathBuf, cmd: &BenchCommand) -> Resul
             );
         }
     }
+    Ok(())
+}
+
+async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Result<()> {
+    use cordon_domain::identity::{Clearance, OrgKind, Role};
+    use cordon_domain::plan::*;
+    let keep = url.is_some();
+    let (store, _dir) = open_bench(url, key).await?;
+    store.load_reference().await?;
+    let system = Actor::system();
+    let org = match store.organisation_by_name("Bench Force").await? {
+        Some(o) => o,
+        None => store.add_organisation(&system, "Bench Force", OrgKind::PoliceForce).await?,
+    };
+    let email = format!("bench-{}@bench.example", std::process::id());
+    let user = store
+        .add_user(
+            &system,
+            cordon_store::identity::NewUser {
+                email: email.clone(),
+                name: "Bench Coordinator".into(),
+                organisation_id: org.id.clone(),
+                roles: vec![Role::SecurityCoordinator],
+                clearance: Clearance::Sc,
+            },
+            "bench tangerine kettle harbour",
+        )
+        .await?;
+    let viewer = store.viewer(&user).await?;
+    let event = store
+        .create_event(
+            &user,
+            &viewer,
+            cordon_store::events::NewEvent {
+                name: "Benchmark festival".into(),
+                kind: "music_or_festival".into(),
+                starts_at: "2027-07-01T10:00:00Z".into(),
+                ends_at: "2027-07-03T23:00:00Z".into(),
+                venues: vec![cordon_domain::planned_event::Venue { name: "Park".into(), address: "Bench".into() }],
+                expected_attendance: 90_000,
+                marking: "OFFICIAL-SENSITIVE".into(),
+            },
+        )
+        .await?;
+    let viewer = store.viewer(&user).await?;
+    let catalogue = store.attack_methodologies().await?;
+    let ids: Vec<String> = catalogue.iter().map(|m| m.id.clone()).collect();
+    let mut items = Vec::new();
+    for (i, m) in ids.iter().enumerate() {
+        items.push(PlanItem::RiskAssessment(RiskAssessment {
+            methodology: m.clone(),
+            applicable: true,
+            not_applicable_reason: String::new(),
+            likelihood: Some(1 + (i % 5) as u32),
+            impact: Some(5 - (i % 3) as u32),
+            residual_likelihood: Some(1),
+            residual_impact: Some(2),
+            no_measure_rationale: String::new(),
+            needs_review: false,
+        }));
+    }
+    for i in 0..20 {
+        items.push(PlanItem::TacticalPlan(TacticalPlan {
+            id: format!("tp{i}"),
+            kind: TacticalPlanKind::Other,
+            owner: format!("Owner {i}"),
+            version: "1".into(),
+            received_on: "2027-05-01".into(),
+            reviewed_by: "SecCo".into(),
+            notes: String::new(),
+        }));
+    }
+    for i in 0..60 {
+        items.push(PlanItem::Vulnerability(Vulnerability {
+            id: format!("v{i}"),
+            location: format!("Gate {i}"),
+            description: "An approach with no stand-off from the crowd".into(),
+            methodologies: vec![ids[i % ids.len()].clone()],
+            severity: 1 + (i % 5) as u32,
+        }));
+    }
+    for i in 0..150 {
+        items.push(PlanItem::Measure(Measure {
+            id: format!("m{i}"),
+            title: format!("Measure {i}: search, screening and stand-off at the perimeter"),
+            from_library: i % 2 == 0,
+            risks: vec![ids[i % ids.len()].clone(), ids[(i + 1) % ids.len()].clone()],
+            vulnerabilities: vec![format!("v{}", i % 60)],
+            tactical_plan: Some(format!("tp{}", i % 20)),
+            status: MeasureStatus::Accepted,
+            decline_reason: None,
+            rationale: "Proportionate to the assessed threat".into(),
+        }));
+    }
+    for i in 0..40 {
+        items.push(PlanItem::Recommendation(Recommendation {
+            id: format!("r{i}"),
+            text: format!("Recommendation {i}"),
+            priority: Priority::Medium,
+            risks: vec![ids[i % ids.len()].clone()],
+            proportionality_rationale: "Crowd size and layout".into(),
+            status: RecommendationStatus::Accepted,
+        }));
+    }
+    let started = Instant::now();
+    for item in items {
+        store.save_plan_item(&viewer, &event.id, item).await?;
+    }
+    let authoring = started.elapsed().as_secs_f64();
+    let (_, plan) = store.plan(&viewer, &event.id).await?;
+    let matrix = store.risk_matrix().await?;
+    let cx = Context { matrix: &matrix, catalogue: &catalogue, plan: &plan };
+    let started = Instant::now();
+    let mut problems = 0;
+    for _ in 0..iterations {
+        problems += std::hint::black_box(readiness(&plan, &cx)).len();
+    }
+    let per_check = started.elapsed().as_secs_f64() / f64::from(iterations.max(1));
+    let started = Instant::now();
+    let n = 20;
+    for _ in 0..n {
+        std::hint::black_box(store.plan_analysis(&viewer, &event.id).await?);
+    }
+    let per_load = started.elapsed().as_secs_f64() / f64::from(n);
+    let token = if keep { Some(store.issue_token(&system, &user.id, "bench", 1).await?.0) } else { None };
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "plan",
+            "backend": store.backend().name(),
+            "event_id": event.id,
+            "user": email,
+            "password": "bench tangerine kettle harbour",
+            "token": token,
+            "items": plan.items().len(),
+            "authoring_seconds": authoring,
+            "readiness_ms": per_check * 1000.0,
+            "readiness_problems": problems / iterations.max(1) as usize,
+            "load_and_analyse_ms": per_load * 1000.0,
+        })
+    );
     Ok(())
 }

@@ -196,7 +196,11 @@ struct ThreatPage {
 }
 
 /// `GET /threat-levels`: each series, its level and meaning, and its history.
-pub async fn page(State(state): State<AppState>, Query(q): Query<OnQuery>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    Query(q): Query<OnQuery>,
+) -> Response {
     let mut series = Vec::new();
     for s in Series::ALL {
         let history = match state.store.series_history(s).await {
@@ -265,7 +269,12 @@ pub async fn page(State(state): State<AppState>, Query(q): Query<OnQuery>) -> Re
     render(
         status,
         &ThreatPage {
-            layout: Layout::new("Threat levels", Marking::Official, "/threat-levels"),
+            layout: Layout::for_user(
+                if on_error.is_some() { "Error: Threat levels" } else { "Threat levels" },
+                Marking::Official,
+                "/threat-levels",
+                user.as_ref(),
+            ),
             series,
             on_value,
             on_error,

@@ -1,10 +1,10 @@
 //! Events and operations: pages and API. Every read goes through the store's
 //! access policy; a record the viewer may not see is answered as not found.
 
-use crate::auth::{constant_eq, ApiUser, CurrentUser, PageUser};
+use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
 use crate::json::JsonBody;
-use crate::pages::{message_page, render, FormErrors, Layout};
+use crate::pages::{render, FormErrors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -20,11 +20,7 @@ use cordon_store::StoreError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-type Fields = Vec<(String, String)>;
-
-fn field(f: &Fields, name: &str) -> String {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-}
+use crate::forms::{check_csrf, field, Fields};
 
 /// The highest marking among records shown, for the banner.
 pub fn highest<'a>(markings: impl IntoIterator<Item = &'a Marking>) -> Marking {
@@ -404,13 +400,8 @@ fn local_to_rfc3339(s: &str) -> String {
 }
 
 pub async fn page_create(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
-    if !constant_eq(&field(&f, "csrf_token"), &u.csrf()) {
-        return message_page(
-            StatusCode::FORBIDDEN,
-            "The form has expired",
-            "Go back, reload the page and try again.",
-            Some(&u),
-        );
+    if let Err(r) = check_csrf(&u, &f) {
+        return r;
     }
     let attendance = field(&f, "expected_attendance");
     let attendance = match attendance.trim().replace(',', "").parse::<i64>() {
@@ -505,13 +496,8 @@ pub async fn page_team(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> Response {
-    if !constant_eq(&field(&f, "csrf_token"), &u.csrf()) {
-        return message_page(
-            StatusCode::FORBIDDEN,
-            "The form has expired",
-            "Go back, reload the page and try again.",
-            Some(&u),
-        );
+    if let Err(r) = check_csrf(&u, &f) {
+        return r;
     }
     let email = field(&f, "email");
     let result = if field(&f, "action") == "status" {

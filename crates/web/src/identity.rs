@@ -24,32 +24,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 
-type Fields = Vec<(String, String)>;
-
-fn field(f: &Fields, name: &str) -> String {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-}
-
-fn fields(f: &Fields, name: &str) -> Vec<String> {
-    f.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
-}
+use crate::forms::{check_csrf as check_form_csrf, field, fields, Fields};
 
 fn user_agent(h: &HeaderMap) -> String {
     h.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
-}
-
-/// A form posted by a signed-in user must carry their session's token.
-fn check_form_csrf(user: &CurrentUser, f: &Fields) -> Result<(), Response> {
-    if constant_eq(&field(f, "csrf_token"), &user.csrf()) {
-        Ok(())
-    } else {
-        Err(message_page(
-            StatusCode::FORBIDDEN,
-            "The form has expired",
-            "Go back, reload the page and try again.",
-            Some(user),
-        ))
-    }
 }
 
 fn safe_next(next: &str) -> String {

@@ -1,7 +1,7 @@
 //! The CT protective security plan: pages and API. The plan inherits its
 //! event's marking and team; every path reads the event through the policy.
 
-use crate::auth::{constant_eq, ApiUser, CurrentUser, PageUser};
+use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
 use crate::json::JsonBody;
 use crate::pages::{message_page, render, FormErrors, Layout};
@@ -20,15 +20,7 @@ use cordon_store::StoreError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-type Fields = Vec<(String, String)>;
-
-fn field(f: &Fields, name: &str) -> String {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
-}
-
-fn fields(f: &Fields, name: &str) -> Vec<String> {
-    f.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
-}
+use crate::forms::{check_csrf as form_csrf, field, fields, Fields};
 
 fn new_item_id() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -640,19 +632,6 @@ async fn user_label(state: &AppState, uid: &Option<String>) -> String {
             state.store.user(uid).await.ok().flatten().map(|u| format!("{} ({})", u.name, u.email)).unwrap_or_default()
         }
         None => "Not set".into(),
-    }
-}
-
-fn form_csrf(u: &CurrentUser, f: &Fields) -> Result<(), Response> {
-    if constant_eq(&field(f, "csrf_token"), &u.csrf()) {
-        Ok(())
-    } else {
-        Err(message_page(
-            StatusCode::FORBIDDEN,
-            "The form has expired",
-            "Go back, reload the page and try again.",
-            Some(u),
-        ))
     }
 }
 

@@ -129,7 +129,8 @@ fn a_complete_plan_is_ready() {
 #[test]
 fn each_readiness_rule_fails_alone() {
     let cat = catalogue();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Plan)>)> = vec![
+    type Breaker = Box<dyn Fn(&mut Plan)>;
+    let cases: Vec<(&str, Breaker)> = vec![
         ("tasking", Box::new(|p| p.tasking = None)),
         ("intent", Box::new(|p| p.intent = None)),
         ("threat_assessment", Box::new(|p| p.threat_assessments.clear())),

@@ -41,7 +41,7 @@ pub struct Config {
     /// The address people use, such as `https://cordon.example.police.uk`.
     /// An `https` URL turns on HSTS and Secure cookies (TLS ends at a proxy).
     pub public_url: Option<String>,
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (attachments are up to 10 MiB).
     pub body_limit: usize,
     /// Longest a request may take.
     pub request_timeout: Duration,
@@ -55,7 +55,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             public_url: None,
-            body_limit: 2 * 1024 * 1024,
+            body_limit: 11 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             session_idle: time::Duration::minutes(30),
             session_absolute: time::Duration::hours(12),
@@ -174,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{id}/plan/versions/{n}", get(plan::page_version))
         .route("/events/{id}/plan/versions/{n}/endorse", axum::routing::post(plan::page_endorse))
         .route("/events/{id}/plan/versions/{a}/diff/{b}", get(plan::page_diff))
+        .route("/events/{id}/plan/recon_visit/{visit}/attachments", axum::routing::post(plan::page_attach))
         .route("/events/{id}/plan/{section}", axum::routing::post(plan::page_save))
         .route("/events/{id}/plan/{section}/{item_id}/remove", axum::routing::post(plan::page_remove))
         .route("/healthz", get(healthz))
@@ -185,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::cross_site_guard))
         .with_state(state)
         // Layers run outermost last: request id, trace, security headers, timeout, body limit.
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(axum::middleware::from_fn_with_state(tls, middleware::security_headers))

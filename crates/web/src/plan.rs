@@ -690,6 +690,88 @@ pub async fn page_remove(
     after_change(&state, &u, &id, &format!("#{}", section.replace('_', "-")), result).await
 }
 
+/// Attaches a photograph or site plan to a reconnaissance visit (multipart form).
+pub async fn page_attach(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, visit_id)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut csrf = String::new();
+    let mut file: Option<(String, String, Vec<u8>)> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(part)) => {
+                let name = part.name().unwrap_or("").to_string();
+                if name == "csrf_token" {
+                    csrf = part.text().await.unwrap_or_default();
+                } else if name == "file" {
+                    let filename = part.file_name().unwrap_or("attachment").to_string();
+                    let ct = part.content_type().unwrap_or("application/octet-stream").to_string();
+                    match part.bytes().await {
+                        Ok(b) => file = Some((filename, ct, b.to_vec())),
+                        Err(_) => {
+                            return after_change(
+                                &state,
+                                &u,
+                                &id,
+                                "#recon-visit",
+                                Err(StoreError::invalid("file", "the file is too large or did not arrive whole")),
+                            )
+                            .await
+                        }
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return after_change(
+                    &state,
+                    &u,
+                    &id,
+                    "#recon-visit",
+                    Err(StoreError::invalid("file", "the upload could not be read")),
+                )
+                .await
+            }
+        }
+    }
+    if let Err(r) = form_csrf(&u, &vec![("csrf_token".to_string(), csrf)]) {
+        return r;
+    }
+    let Some((filename, ct, data)) = file.filter(|(_, _, d)| !d.is_empty()) else {
+        return after_change(
+            &state,
+            &u,
+            &id,
+            "#recon-visit",
+            Err(StoreError::invalid("file", "choose a file to attach")),
+        )
+        .await;
+    };
+    let result = async {
+        let (sha, size) = state.store.upload_attachment(&u.viewer, &id, &ct, &data).await?;
+        let (_, plan) = state.store.plan(&u.viewer, &id).await?;
+        let mut visit = plan
+            .recon_visits
+            .iter()
+            .find(|v| v.id == visit_id)
+            .cloned()
+            .ok_or_else(|| StoreError::not_found(Some("visit"), "no such visit in this plan"))?;
+        let name: String = filename.chars().filter(|c| !c.is_control()).take(200).collect();
+        visit.attachments.push(Attachment {
+            id: new_item_id(),
+            name,
+            content_type: ct.clone(),
+            size: size as u64,
+            sha256: sha,
+        });
+        state.store.save_plan_item(&u.viewer, &id, PlanItem::ReconVisit(visit)).await.map(|_| ())
+    }
+    .await;
+    after_change(&state, &u, &id, "#recon-visit", result).await
+}
+
 pub async fn page_commanders(
     State(state): State<AppState>,
     PageUser(u): PageUser,

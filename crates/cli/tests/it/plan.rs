@@ -420,3 +420,103 @@ async fn a_plan_can_start_from_an_earlier_one_marked_for_review() {
         .await;
     assert_eq!((status, body["error"]["field"].as_str()), (422, Some("source_event_id")), "{body}");
 }
+
+#[tokio::test]
+async fn the_plan_page_changes_and_removes_items() {
+    let f = fixture().await;
+    f.make_ready().await;
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let page = f.app.page(&b, &format!("/events/{}/plan", f.event)).await.text().await.unwrap();
+    let csrf = crate::common::hidden(&page, "csrf_token");
+    // Change a measure's status from the page: the risk is then untreated.
+    let form = vec![
+        ("csrf_token", csrf.clone()),
+        ("id", "hvm".to_string()),
+        ("title", "Impact-tested barriers".to_string()),
+        ("risks", "vehicle_as_a_weapon".to_string()),
+        ("status", "proposed".to_string()),
+    ];
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("/events/{}/plan/measure", f.event)))
+        .header("cookie", b.cookie())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, r) = f.get("/plan/readiness").await;
+    assert_eq!(r["ready"], false);
+    // Remove an item nothing links to, and see it gone; a linked one is refused.
+    let (_, plan) = f.get("/plan").await;
+    let rec = plan["plan"]["recommendations"][0]["id"].as_str().unwrap().to_string();
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("/events/{}/plan/recommendation/{rec}/remove", f.event)))
+        .header("cookie", b.cookie())
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, plan) = f.get("/plan").await;
+    assert!(plan["plan"]["recommendations"].as_array().unwrap().is_empty());
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("/events/{}/plan/risk_assessment/vehicle_as_a_weapon/remove", f.event)))
+        .header("cookie", b.cookie())
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("linked"));
+    // Without the token: refused.
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("/events/{}/plan/tasking", f.event)))
+        .header("cookie", b.cookie())
+        .form(&[("commissioned_by", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn a_photograph_is_attached_to_a_visit_from_the_page() {
+    let f = fixture().await;
+    let visit = f
+        .ok(
+            Method::POST,
+            "/plan/recon_visit",
+            json!({"date": "2027-03-05", "attendees": "SecCo", "areas": "Start", "findings": "Gate"}),
+        )
+        .await;
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let page = f.app.page(&b, &format!("/events/{}/plan", f.event)).await.text().await.unwrap();
+    let csrf = crate::common::hidden(&page, "csrf_token");
+    let url = f.app.url(&format!("/events/{}/plan/recon_visit/{}/attachments", f.event, visit["id"].as_str().unwrap()));
+    let jpeg = [&[0xFFu8, 0xD8, 0xFF, 0xE0][..], &vec![7u8; 3 * 1024 * 1024][..]].concat();
+    let form = reqwest::multipart::Form::new().text("csrf_token", csrf.clone()).part(
+        "file",
+        reqwest::multipart::Part::bytes(jpeg.clone()).file_name("gate.jpg").mime_str("image/jpeg").unwrap(),
+    );
+    let res = f.app.client.post(&url).header("cookie", b.cookie()).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
+    let (_, plan) = f.get("/plan").await;
+    let a = &plan["plan"]["recon_visits"][0]["attachments"][0];
+    assert_eq!(a["name"], "gate.jpg");
+    assert_eq!(a["size"], jpeg.len());
+    // A file that is not what it claims is refused with the field named.
+    let form = reqwest::multipart::Form::new().text("csrf_token", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(b"MZ not a photo".to_vec()).file_name("x.jpg").mime_str("image/jpeg").unwrap(),
+    );
+    let res = f.app.client.post(&url).header("cookie", b.cookie()).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+}

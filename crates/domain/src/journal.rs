@@ -47,6 +47,18 @@ impl Entry {
     }
 }
 
+/// Appends the canonical encoding of an entry to `out`: the sequence as 8
+/// big-endian bytes, then each field (at, actor, organisation, stream, kind,
+/// marking, payload) as its length in 8 big-endian bytes and its bytes.
+/// Readers that already hold the fields as bytes encode without building an [`Entry`].
+pub fn encode_canonical(seq: i64, fields: &[&[u8]; 7], out: &mut Vec<u8>) {
+    out.extend_from_slice(&seq.to_be_bytes());
+    for f in fields {
+        out.extend_from_slice(&(f.len() as u64).to_be_bytes());
+        out.extend_from_slice(f);
+    }
+}
+
 /// A keyed chain: computes and checks chain values.
 #[derive(Clone)]
 pub struct ChainKey {

@@ -112,6 +112,9 @@ impl Ledger {
     }
 }
 
+/// Entries waiting for the access log writer, and where to say they are durable.
+pub(crate) type AccessJob = (Actor, Vec<AccessEntry>, tokio::sync::oneshot::Sender<Result<(), StoreError>>);
+
 /// An entry for the access log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessEntry {
@@ -170,6 +173,7 @@ impl Store {
             .iter()
             .map(|(event, marking)| {
                 (
+                    actor.clone(),
                     event.stream(),
                     event.kind().to_string(),
                     marking.as_str().to_string(),
@@ -178,20 +182,76 @@ impl Store {
                 )
             })
             .collect();
-        self.chain_append(Ledger::Journal, actor, items, extra).await
+        self.chain_append(Ledger::Journal, items, extra).await
     }
 
     /// Records entries in the access log.
+    ///
+    /// Entries from concurrent requests are committed together (group commit):
+    /// each call returns once its entries are durable, but many calls share
+    /// one transaction, so logging every sensitive read stays cheap under load.
     pub async fn log_access(&self, actor: &Actor, entries: Vec<AccessEntry>) -> Result<(), StoreError> {
-        let items = entries.into_iter().map(|e| (e.stream, e.kind, e.marking, e.payload, None)).collect();
-        self.chain_append(Ledger::AccessLog, actor, items, &[]).await.map(|_| ())
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+        let sender = self.access_sender();
+        if sender.send((actor.clone(), entries, done_tx)).await.is_err() {
+            return Err(StoreError::Integrity("the access log writer has stopped".into()));
+        }
+        done_rx.await.map_err(|_| StoreError::Integrity("the access log writer has stopped".into()))?
+    }
+
+    fn access_sender(&self) -> tokio::sync::mpsc::Sender<AccessJob> {
+        self.inner
+            .access_writer
+            .get_or_init(|| {
+                let (tx, mut rx) = tokio::sync::mpsc::channel::<AccessJob>(1024);
+                let weak = std::sync::Arc::downgrade(&self.inner);
+                tokio::spawn(async move {
+                    while let Some(first) = rx.recv().await {
+                        let mut jobs = vec![first];
+                        while jobs.len() < 256 {
+                            match rx.try_recv() {
+                                Ok(j) => jobs.push(j),
+                                Err(_) => break,
+                            }
+                        }
+                        let Some(inner) = weak.upgrade() else { break };
+                        let store = Store { inner };
+                        let items = jobs
+                            .iter()
+                            .flat_map(|(actor, entries, _)| {
+                                entries.iter().map(move |e| {
+                                    (
+                                        actor.clone(),
+                                        e.stream.clone(),
+                                        e.kind.clone(),
+                                        e.marking.clone(),
+                                        e.payload.clone(),
+                                        None,
+                                    )
+                                })
+                            })
+                            .collect();
+                        let result = store.chain_append(Ledger::AccessLog, items, &[]).await;
+                        for (_, _, done) in jobs {
+                            let _ = done.send(match &result {
+                                Ok(_) => Ok(()),
+                                Err(e) => Err(StoreError::Integrity(format!("could not write the access log: {e}"))),
+                            });
+                        }
+                    }
+                });
+                tx
+            })
+            .clone()
     }
 
     async fn chain_append(
         &self,
         ledger: Ledger,
-        actor: &Actor,
-        items: Vec<(String, String, String, String, Option<&Event>)>,
+        items: Vec<(Actor, String, String, String, String, Option<&Event>)>,
         extra: &[crate::Stmt],
     ) -> Result<Vec<i64>, StoreError> {
         let key = self.key()?.clone();
@@ -214,13 +274,13 @@ impl Store {
                 .map_err(|_| StoreError::Integrity(format!("the {} head chain value is malformed", ledger.name())))?;
             let at = crate::now();
             let mut seqs = Vec::with_capacity(items.len());
-            for (stream, kind, marking, payload, event) in items {
+            for (actor, stream, kind, marking, payload, event) in items {
                 seq += 1;
                 let entry = Entry {
                     seq,
                     at: at.clone(),
-                    actor: actor.user.clone(),
-                    organisation: actor.organisation.clone(),
+                    actor: actor.user,
+                    organisation: actor.organisation,
                     stream,
                     kind,
                     marking,
@@ -267,6 +327,12 @@ impl Store {
         progress: &(dyn Fn(i64) + Sync),
     ) -> Result<VerifyReport, StoreError> {
         let key = self.key()?.clone();
+        if let Some(path) = self.inner.sqlite_path.clone() {
+            // A fresh read-only connection on a blocking thread; see verify_sqlite.
+            return tokio::task::spawn_blocking(move || crate::verify_sqlite::verify(&path, &key, ledger))
+                .await
+                .map_err(|e| StoreError::Integrity(format!("the verifier stopped: {e}")))?;
+        }
         let head = self
             .fetch_one(ledger.head_sql(), &[])
             .await?

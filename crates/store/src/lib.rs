@@ -14,6 +14,7 @@ pub mod projector;
 pub mod reference;
 mod sql;
 pub mod threat;
+mod verify_sqlite;
 
 pub use journal::{AccessEntry, Actor, Ledger, RebuildReport, VerifyReport};
 pub use sql::{Row, Stmt, Tx, Val};
@@ -128,20 +129,24 @@ pub(crate) enum Pool {
     Postgres(PgPool),
 }
 
-struct Inner {
+pub(crate) struct Inner {
     pool: Pool,
     key: Option<ChainKey>,
     key_path: PathBuf,
     url: String,
+    /// The SQLite database file, for the fast verifier.
+    sqlite_path: Option<PathBuf>,
     write_lock: tokio::sync::Mutex<()>,
     access_lock: tokio::sync::Mutex<()>,
+    /// The access log's group-commit writer, started on first use.
+    access_writer: std::sync::OnceLock<tokio::sync::mpsc::Sender<journal::AccessJob>>,
     deployment: cordon_domain::access::Deployment,
 }
 
 /// A handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl Store {
@@ -149,6 +154,7 @@ impl Store {
     pub async fn open(opts: &Options) -> Result<Store, StoreError> {
         let backend = Backend::of(&opts.url)?;
         let unreachable = |e: sqlx::Error| StoreError::Unreachable { url: redact(&opts.url), reason: e.to_string() };
+        let mut sqlite_path = None;
         let pool = match backend {
             Backend::Sqlite => {
                 let co = SqliteConnectOptions::from_str(&opts.url)
@@ -160,6 +166,7 @@ impl Store {
                         })?;
                     }
                 }
+                sqlite_path = Some(co.get_filename().to_path_buf());
                 let co = co
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -194,8 +201,10 @@ impl Store {
                 key: None,
                 key_path: opts.key_path.clone(),
                 url: redact(&opts.url),
+                sqlite_path,
                 write_lock: tokio::sync::Mutex::new(()),
                 access_lock: tokio::sync::Mutex::new(()),
+                access_writer: std::sync::OnceLock::new(),
                 deployment: cordon_domain::access::Deployment { secret_accredited: opts.secret_accredited },
             }),
         };

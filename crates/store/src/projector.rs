@@ -113,7 +113,7 @@ pub fn apply(event: &Event, entry: &Entry) -> Vec<Stmt> {
         )],
         Event::AttackMethodologyDefined { methodology: m } => vec![Stmt::new(
             "INSERT INTO attack_methodologies (id, position, name, description, typical_mitigations, sources, seq) \
-             VALUES ($1, (SELECT COUNT(*) FROM attack_methodologies) + 1, $2, $3, $4, $5, $6) \
+             VALUES ($1, $6, $2, $3, $4, $5, $6) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, \
              typical_mitigations = excluded.typical_mitigations, sources = excluded.sources, seq = excluded.seq",
             vec![

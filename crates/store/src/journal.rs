@@ -112,6 +112,10 @@ impl Ledger {
     }
 }
 
+/// One entry to chain: who, stream, kind, marking, payload, and the event to
+/// project (journal entries only).
+type Item<'a> = (Actor, String, String, String, String, Option<&'a Event>);
+
 /// Entries waiting for the access log writer, and where to say they are durable.
 pub(crate) type AccessJob = (Actor, Vec<AccessEntry>, tokio::sync::oneshot::Sender<Result<(), StoreError>>);
 
@@ -251,7 +255,7 @@ impl Store {
     async fn chain_append(
         &self,
         ledger: Ledger,
-        items: Vec<(Actor, String, String, String, String, Option<&Event>)>,
+        items: Vec<Item<'_>>,
         extra: &[crate::Stmt],
     ) -> Result<Vec<i64>, StoreError> {
         let key = self.key()?.clone();

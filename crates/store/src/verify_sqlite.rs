@@ -33,6 +33,8 @@ pub(crate) fn verify(path: &Path, key: &ChainKey, ledger: Ledger) -> Result<Veri
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(db_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
+    // Read the file through a memory map: no read() call and no copy per page.
+    conn.execute_batch("PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -65536").map_err(db_err)?;
     conn.execute_batch("BEGIN").map_err(db_err)?;
     let (table, head_table) = match ledger {
         Ledger::Journal => ("journal", "journal_head"),

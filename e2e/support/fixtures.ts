@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { test as base, expect } from '@playwright/test';
+import { ACCOUNTS, storageStatePath, type AccountKey } from './accounts';
 import { checkA11y } from './a11y';
 import { env } from './server-env';
 
@@ -12,8 +14,29 @@ type Fixtures = {
   a11y: (state: string) => Promise<void>;
 };
 
+type Options = {
+  /**
+   * Start the test signed in as this demo account (see accounts.ts), e.g.
+   * `test.use({ as: 'secco' })`: the page's context gets the session the
+   * global setup signed in. Signed out when absent. Sessions are shared
+   * between tests: do not sign them out (sign in through the form instead).
+   */
+  as: AccountKey | undefined;
+};
+
 /** Import `test` and `expect` from here, not from @playwright/test. */
-export const test = base.extend<Fixtures>({
+export const test = base.extend<Fixtures & Options>({
+  as: [undefined, { option: true }],
+
+  storageState: async ({ as, storageState }, use) => {
+    if (!as) return use(storageState);
+    const file = storageStatePath(as);
+    if (!fs.existsSync(file)) {
+      throw new Error(`the global setup did not sign in ${ACCOUNTS[as].email} (no ${file}); see its output`);
+    }
+    await use(file);
+  },
+
   // The address of the server the global setup started.
   baseURL: async ({}, use) => {
     const url = process.env[env.baseUrl];

@@ -3,10 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
+import { ACCOUNTS, markCurrentTotpStepUsed, signInAndSaveState, type AccountKey } from './accounts';
 import { E2E_DIR, env } from './server-env';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 const LISTENING = /Cordon is listening on (http:\/\/\S+)/;
+// `cordon demo` then lists the demo accounts and the administrator's two-step key...
+const TOTP_KEY = /Key: ([A-Z2-7]+=*)/;
+// ...and ends its greeting with this line.
+const GREETING_END = /Press Ctrl\+C to stop/;
 
 /**
  * Starts `cordon demo` on a fresh database and a free port, waits for the
@@ -15,16 +20,41 @@ const LISTENING = /Cordon is listening on (http:\/\/\S+)/;
  * worker processes inherit). global-teardown.ts stops it.
  *
  * With CORDON_E2E_BASE_URL already set, nothing is started: the tests run
- * against that server.
+ * against that server (which must have the demo accounts; give the
+ * administrator's two-step key in CORDON_E2E_ADMIN_TOTP_KEY).
+ *
+ * Then it signs each demo account in ACCOUNTS in once and saves the sessions
+ * as storage states in a shared state directory (see accounts.ts), for tests
+ * that start signed in (`test.use({ as: 'secco' })`).
  */
 export default async function globalSetup(_config: FullConfig): Promise<void> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cordon-e2e-state-'));
+  process.env[env.stateDir] = stateDir;
+
   const existing = process.env[env.baseUrl];
   if (existing) {
     await waitHealthy(existing, 10_000);
     console.log(`[cordon-e2e] using the server already running at ${existing}`);
-    return;
+  } else {
+    await startServer();
   }
+  // The administrator's code for this time step may have been used already
+  // (`cordon demo` uses one to turn two-step verification on).
+  markCurrentTotpStepUsed();
+  await signInAccounts(process.env[env.baseUrl]!);
+}
 
+async function signInAccounts(baseURL: string): Promise<void> {
+  for (const account of Object.keys(ACCOUNTS) as AccountKey[]) {
+    if (ACCOUNTS[account].totp && !process.env[env.adminTotpKey]) {
+      console.warn(`[cordon-e2e] no two-step key for ${ACCOUNTS[account].email} (${env.adminTotpKey}): not signing it in`);
+      continue;
+    }
+    await signInAndSaveState(baseURL, account);
+  }
+}
+
+async function startServer(): Promise<void> {
   const bin = path.resolve(E2E_DIR, process.env.CORDON_BIN || '../target/debug/cordon');
   if (!fs.existsSync(bin)) {
     throw new Error(`[cordon-e2e] no cordon binary at ${bin}: run \`cargo build\` first, or set CORDON_BIN`);
@@ -61,6 +91,7 @@ export default async function globalSetup(_config: FullConfig): Promise<void> {
 
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
+    let listening: string | undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`[cordon-e2e] cordon did not report its address within ${STARTUP_TIMEOUT_MS / 1000} s\n${tail(logPath)}`));
@@ -68,10 +99,14 @@ export default async function globalSetup(_config: FullConfig): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => {
       log.write(chunk);
       stdout += chunk.toString();
-      const m = LISTENING.exec(stdout);
-      if (m) {
+      listening ??= LISTENING.exec(stdout)?.[1]?.replace(/\/$/, '');
+      // Wait for the whole greeting: the two-step key comes after the address.
+      if (listening && GREETING_END.test(stdout)) {
         clearTimeout(timer);
-        resolve(m[1].replace(/\/$/, ''));
+        const key = TOTP_KEY.exec(stdout)?.[1];
+        if (key) process.env[env.adminTotpKey] = key;
+        else console.warn("[cordon-e2e] cordon demo printed no two-step key (`Key: …`) for the administrator");
+        resolve(listening);
       }
     });
     child.stderr.on('data', (chunk: Buffer) => log.write(chunk));

@@ -3,11 +3,18 @@ import path from 'node:path';
 import { E2E_DIR, env } from './server-env';
 
 /**
- * Stops the server the global setup started (SIGTERM, then SIGKILL after
- * 10 s), copies its log to test-results/cordon-server.log and removes its
- * temporary directory (kept when CORDON_E2E_KEEP=1).
+ * Removes the state directory (signed-in sessions, TOTP record), stops the
+ * server the global setup started (SIGTERM, then SIGKILL after 10 s), copies
+ * its log to test-results/cordon-server.log and removes its temporary
+ * directory (kept when CORDON_E2E_KEEP=1).
  */
 export default async function globalTeardown(): Promise<void> {
+  const stateDir = process.env[env.stateDir];
+  if (stateDir) {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    delete process.env[env.stateDir];
+  }
+
   const pid = Number(process.env[env.pid]);
   const dir = process.env[env.dir];
   if (!pid) return; // we did not start a server

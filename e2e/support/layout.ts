@@ -7,16 +7,20 @@ export function mainNav(page: Page) {
 }
 
 /**
- * Both protective-marking banners show `marking`: one at the very top of the
- * page (before the header), one at the very bottom (after the footer).
+ * Both protective-marking banners show `marking` (a pattern: the same text
+ * in both): one at the very top of the page (before the header), one at the
+ * very bottom (after the footer).
  */
-export async function expectMarkingBanners(page: Page, marking = 'OFFICIAL'): Promise<void> {
+export async function expectMarkingBanners(page: Page, marking: string | RegExp = 'OFFICIAL'): Promise<void> {
   const banners = page.locator('.marking');
   await expect(banners).toHaveCount(2);
   await expect(banners.first()).toBeVisible();
   await expect(banners.last()).toBeVisible();
   await expect(banners.first()).toHaveText(marking);
   await expect(banners.last()).toHaveText(marking);
+  if (marking instanceof RegExp) {
+    await expect(banners.last()).toHaveText((await banners.first().textContent())!.trim());
+  }
 
   const where = await page.evaluate(() => {
     const all = Array.from(document.querySelectorAll('.marking'));

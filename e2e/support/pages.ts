@@ -1,3 +1,5 @@
+import type { AccountKey } from './accounts';
+
 /**
  * The pages every layout check (banners, skip link, navigation, axe) runs on.
  * Add a page here when it is added to Cordon; journeys through it go in
@@ -7,13 +9,18 @@ export interface AppPage {
   /** A short name for test titles. */
   name: string;
   path: string;
+  /** Visit the page signed in as this demo account (see support/accounts.ts); signed out when absent. */
+  as?: AccountKey;
   /** The page's <h1>. */
   heading: string | RegExp;
   /** The label of the "Main" navigation link marked aria-current="page", if any. */
   navCurrent?: string;
-  /** The protective marking both banners must show. */
-  marking: string;
+  /** The protective marking both banners must show (a pattern: the same in both). */
+  marking: string | RegExp;
 }
+
+/** Any protective marking Cordon shows. */
+export const ANY_MARKING = /^(OFFICIAL|OFFICIAL-SENSITIVE|SECRET)$/;
 
 export const PAGES: AppPage[] = [
   {
@@ -34,6 +41,39 @@ export const PAGES: AppPage[] = [
     name: 'sign-in',
     path: '/sign-in',
     heading: 'Sign in',
+    marking: 'OFFICIAL',
+  },
+  {
+    name: 'account',
+    path: '/account',
+    as: 'secco',
+    heading: 'Your account',
+    navCurrent: 'Account',
+    marking: 'OFFICIAL',
+  },
+  {
+    name: 'events',
+    path: '/events',
+    as: 'secco',
+    heading: 'Events and operations',
+    navCurrent: 'Events',
+    // The highest marking of the events listed; other journeys add events.
+    marking: ANY_MARKING,
+  },
+  {
+    name: 'new event',
+    path: '/events/new',
+    as: 'secco',
+    heading: 'Create an event',
+    navCurrent: 'Events',
+    marking: 'OFFICIAL',
+  },
+  {
+    name: 'administration',
+    path: '/admin',
+    as: 'admin',
+    heading: 'Administration',
+    navCurrent: 'Administration',
     marking: 'OFFICIAL',
   },
 ];

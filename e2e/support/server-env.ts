@@ -11,4 +11,14 @@ export const env = {
   pid: 'CORDON_E2E_SERVER_PID',
   /** The temporary directory holding its database, journal key and log. */
   dir: 'CORDON_E2E_SERVER_DIR',
+  /**
+   * The administrator's two-step (TOTP) key, base32. The global setup reads it
+   * from `cordon demo`'s output; set it yourself with CORDON_E2E_BASE_URL.
+   */
+  adminTotpKey: 'CORDON_E2E_ADMIN_TOTP_KEY',
+  /**
+   * A temporary directory shared by the runner and its workers: the signed-in
+   * browser states (one per demo account) and the record of TOTP steps used.
+   */
+  stateDir: 'CORDON_E2E_STATE_DIR',
 } as const;

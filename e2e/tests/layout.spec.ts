@@ -3,13 +3,18 @@ import { expectMarkingBanners, focused, mainNav } from '../support/layout';
 import { PAGES } from '../support/pages';
 
 // What every page shares: the protective-marking banners, the skip link, the
-// main navigation. Pages are listed in support/pages.ts.
+// main navigation. Pages are listed in support/pages.ts; some are visited
+// signed in (`as`).
 
 for (const p of PAGES) {
-  test.describe(`${p.name} page (${p.path})`, () => {
+  test.describe(`${p.name} page (${p.path}${p.as ? `, as ${p.as}` : ''})`, () => {
+    test.use({ as: p.as });
+
     test('has its heading, the marking banners and the main navigation', async ({ page, a11y }) => {
       const response = await page.goto(p.path);
       expect(response?.status()).toBe(200);
+      // Not sent elsewhere (to the sign-in page, or to set up two-step verification).
+      expect(new URL(page.url()).pathname).toBe(p.path);
       await a11y(`${p.name} page`);
 
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(p.heading);

@@ -138,6 +138,8 @@ pub(crate) struct Inner {
     sqlite_path: Option<PathBuf>,
     write_lock: tokio::sync::Mutex<()>,
     access_lock: tokio::sync::Mutex<()>,
+    /// Parsed drafts by event, with the journal sequence they reflect.
+    plan_cache: std::sync::Mutex<std::collections::HashMap<String, (i64, cordon_domain::plan::Plan)>>,
     /// The access log's group-commit writer, started on first use.
     access_writer: std::sync::OnceLock<tokio::sync::mpsc::Sender<journal::AccessJob>>,
     deployment: cordon_domain::access::Deployment,
@@ -205,6 +207,7 @@ impl Store {
                 write_lock: tokio::sync::Mutex::new(()),
                 access_lock: tokio::sync::Mutex::new(()),
                 access_writer: std::sync::OnceLock::new(),
+                plan_cache: std::sync::Mutex::new(std::collections::HashMap::new()),
                 deployment: cordon_domain::access::Deployment { secret_accredited: opts.secret_accredited },
             }),
         };

@@ -62,7 +62,30 @@ impl Store {
         Ok((event, plan))
     }
 
+    /// The draft, from a cache keyed by the last journal entry of the plan's
+    /// stream: any change to the plan appends to that stream, so a stale copy
+    /// is never served, by this instance or after another instance's write.
     async fn draft(&self, event_id: &str) -> Result<Plan, StoreError> {
+        let version = self
+            .fetch_one("SELECT MAX(seq) FROM journal WHERE stream = $1", &[Val::Text(format!("plan/{event_id}"))])
+            .await?
+            .and_then(|r| r.opt_int(0))
+            .unwrap_or(0);
+        if let Some((v, plan)) = self.inner.plan_cache.lock().expect("cache lock").get(event_id) {
+            if *v == version {
+                return Ok(plan.clone());
+            }
+        }
+        let plan = self.load_draft(event_id).await?;
+        let mut cache = self.inner.plan_cache.lock().expect("cache lock");
+        if cache.len() > 256 {
+            cache.clear();
+        }
+        cache.insert(event_id.to_string(), (version, plan.clone()));
+        Ok(plan)
+    }
+
+    async fn load_draft(&self, event_id: &str) -> Result<Plan, StoreError> {
         let rows = self
             .fetch(
                 "SELECT body FROM plan_items WHERE event_id = $1 ORDER BY section, position, item_id",

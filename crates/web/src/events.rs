@@ -454,7 +454,7 @@ struct EventPage {
 async fn event_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCode, errors: FormErrors) -> Response {
     let event = match state.store.event_for(&u.viewer, id).await {
         Ok(e) => e,
-        Err(StoreError::NotFound { .. }) => return crate::pages::not_found().await,
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
     let team = match state.store.team(&u.viewer, id).await {
@@ -512,7 +512,7 @@ pub async fn page_team(
     };
     match result {
         Ok(()) => Redirect::to(&format!("/events/{id}")).into_response(),
-        Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found().await,
+        Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(&u)),
         Err(e) => match FormErrors::from_store(e) {
             Ok(errors) => event_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors).await,
             Err(r) => r,

@@ -710,7 +710,7 @@ async fn admin_user_page(
 ) -> Response {
     let subject = match state.store.user(id).await {
         Ok(Some(s)) => s,
-        Ok(None) => return crate::pages::not_found().await,
+        Ok(None) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
     let organisations = match state.store.organisations().await {

@@ -105,11 +105,16 @@ pub struct ErrorPage {
     pub message: String,
 }
 
-pub async fn not_found() -> Response {
+pub async fn not_found(MaybeUser(user): MaybeUser) -> Response {
+    not_found_for(user.as_ref())
+}
+
+/// The not-found page in the layout of the signed-in user, if any.
+pub fn not_found_for(user: Option<&CurrentUser>) -> Response {
     render(
         StatusCode::NOT_FOUND,
         &ErrorPage {
-            layout: Layout::new("Page not found", Marking::Official, ""),
+            layout: Layout::for_user("Page not found", Marking::Official, "", user),
             heading: "Page not found".into(),
             message: "If you typed the web address, check it is correct. If you followed a link, the page may have moved, or you may not have access to it.".into(),
         },

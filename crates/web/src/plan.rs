@@ -522,6 +522,15 @@ impl PlanPage {
             (MeasureStatus::Declined, _) => "Declined",
         }
     }
+    /// The form value of a measure's status, to keep it selected.
+    fn measure_key(&self, m: &Measure) -> &'static str {
+        match (m.status, m.decline_reason) {
+            (MeasureStatus::Accepted, _) => "accepted",
+            (MeasureStatus::Proposed, _) => "proposed",
+            (MeasureStatus::Declined, Some(DeclineReason::Resources)) => "declined_resources",
+            (MeasureStatus::Declined, _) => "declined_other",
+        }
+    }
     fn recommendation_status(&self, r: &Recommendation) -> &'static str {
         match r.status {
             RecommendationStatus::Open => "Open",
@@ -540,7 +549,7 @@ impl PlanPage {
     fn anchor(&self, path: &str) -> String {
         let section = path.trim_start_matches("/plan/").split('/').next().unwrap_or("");
         let singular = match section {
-            "risk_assessments" => return format!("#risk-{}", path.rsplit('/').next().unwrap_or("")),
+            "risk_assessments" => return format!("#assess-{}", path.rsplit('/').next().unwrap_or("")),
             "threat_assessments" => "threat-assessment",
             "recon_visits" => "recon-visit",
             "contingencies" => "contingency",
@@ -561,7 +570,7 @@ fn rating_text(r: &Option<cordon_domain::risk::Rating>) -> String {
 async fn plan_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCode, errors: FormErrors) -> Response {
     let (event, plan, rows, problems, cov) = match state.store.plan_analysis(&u.viewer, id).await {
         Ok(x) => x,
-        Err(StoreError::NotFound { .. }) => return crate::pages::not_found().await,
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
     let versions = state.store.plan_versions(&u.viewer, id).await.unwrap_or_default();
@@ -595,12 +604,17 @@ async fn plan_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCo
             }
         })
         .collect();
-    let copy_sources = state
-        .store
-        .events_visible(&u.viewer, &cordon_store::events::EventFilter { limit: 100, ..Default::default() })
-        .await
-        .map(|(es, _)| es.into_iter().filter(|e| e.id != event.id).map(|e| (e.id, e.name)).collect())
-        .unwrap_or_default();
+    // Offered only for an empty plan, so only looked up then.
+    let copy_sources = if plan.items().is_empty() {
+        state
+            .store
+            .events_visible(&u.viewer, &cordon_store::events::EventFilter { limit: 100, ..Default::default() })
+            .await
+            .map(|(es, _)| es.into_iter().filter(|e| e.id != event.id).map(|e| (e.id, e.name)).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let can_change = u.viewer.may(cordon_domain::access::Action::Change);
     let can_issue = u.viewer.may(cordon_domain::access::Action::Issue);
     render(
@@ -644,7 +658,7 @@ async fn after_change(
 ) -> Response {
     match r {
         Ok(()) => Redirect::to(&format!("/events/{id}/plan{anchor}")).into_response(),
-        Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found().await,
+        Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(u)),
         Err(StoreError::NotReady(problems)) => {
             let errors = FormErrors(problems.into_iter().map(|p| ("readiness".to_string(), p.message)).collect());
             plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors).await
@@ -833,14 +847,16 @@ pub async fn page_version(
 ) -> Response {
     let event = match state.store.event_for(&u.viewer, &id).await {
         Ok(e) => e,
-        Err(_) => return crate::pages::not_found().await,
+        Err(_) => return crate::pages::not_found_for(Some(&u)),
     };
     let (body, _) = match state.store.plan_version(&u.viewer, &id, n).await {
         Ok(x) => x,
-        Err(_) => return crate::pages::not_found().await,
+        Err(_) => return crate::pages::not_found_for(Some(&u)),
     };
     let versions = state.store.plan_versions(&u.viewer, &id).await.unwrap_or_default();
-    let Some(version) = versions.into_iter().find(|v| v.number == n) else { return crate::pages::not_found().await };
+    let Some(version) = versions.into_iter().find(|v| v.number == n) else {
+        return crate::pages::not_found_for(Some(&u));
+    };
     let snapshot: Value = serde_json::from_str(&body).unwrap_or_default();
     let pretty = serde_json::to_string_pretty(&snapshot).unwrap_or_default();
     render(
@@ -913,7 +929,7 @@ pub async fn page_diff(
 ) -> Response {
     let event = match state.store.event_for(&u.viewer, &id).await {
         Ok(e) => e,
-        Err(_) => return crate::pages::not_found().await,
+        Err(_) => return crate::pages::not_found_for(Some(&u)),
     };
     match state.store.plan_diff(&u.viewer, &id, a, b).await {
         Ok(changes) => render(
@@ -931,7 +947,7 @@ pub async fn page_diff(
                 changes,
             },
         ),
-        Err(StoreError::NotFound { .. }) => crate::pages::not_found().await,
+        Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
         Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -1,0 +1,16 @@
+/** The date in the UK `days` days from now, written YYYY-MM-DD (as Cordon's date fields want it). */
+export function ukDate(days = 0): string {
+  const when = new Date(Date.now() + days * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(when);
+}
+
+/** 2026-11-21 as Cordon shows a date: "21 November 2026". */
+export function displayDate(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  const month = new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+  return `${d} ${month} ${y}`;
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

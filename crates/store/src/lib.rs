@@ -389,7 +389,7 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC).format(&fmt).expect("UTC times always format")
 }
 
-/// Today's date in UTC.
+/// Today's date in the UK (Europe/London), the calendar people record levels in.
 pub fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    cordon_domain::london::to_london(time::OffsetDateTime::now_utc()).0.date()
 }

@@ -36,12 +36,6 @@ pub async fn org(store: Store, cmd: &OrgCommand) -> Result<()> {
     Ok(())
 }
 
-/// A generated password: 24 hex characters in four groups.
-fn generated_password() -> String {
-    let raw = cordon_store::identity::random_token(12);
-    raw.as_bytes().chunks(6).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
-}
-
 pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
     match cmd {
         UserCommand::Add { email, name, org, role, clearance } => {
@@ -52,13 +46,13 @@ pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
                 .await?
                 .ok_or_else(|| anyhow!("--org: no organisation is called {org:?} (see `cordon org list`)"))?;
             let (password, generated) = if std::io::stdin().is_terminal() {
-                (generated_password(), true)
+                (cordon_store::identity::generate_password(), true)
             } else {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s)?;
                 let s = s.trim_end_matches(['\r', '\n']).to_string();
                 if s.is_empty() {
-                    (generated_password(), true)
+                    (cordon_store::identity::generate_password(), true)
                 } else {
                     (s, false)
                 }

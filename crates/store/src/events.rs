@@ -15,7 +15,7 @@ use cordon_domain::planned_event::{
 };
 use cordon_domain::Marking;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventRecord {
@@ -377,6 +377,22 @@ impl Store {
     /// The members of an event's team (the viewer must be able to see the event).
     pub async fn team(&self, viewer: &Viewer, event_id: &str) -> Result<Vec<TeamMember>, StoreError> {
         self.event_for(viewer, event_id).await?;
+        self.members_of(event_id).await
+    }
+
+    /// An event the viewer may see, with its team: one policy check, one read logged.
+    pub async fn event_with_team(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+    ) -> Result<(EventRecord, Vec<TeamMember>), StoreError> {
+        let event = self.event_for(viewer, event_id).await?;
+        let team = self.members_of(event_id).await?;
+        Ok((event, team))
+    }
+
+    /// The team of an event the caller has already read through the policy.
+    pub(crate) async fn members_of(&self, event_id: &str) -> Result<Vec<TeamMember>, StoreError> {
         Ok(self
             .fetch(
                 "SELECT u.id, u.email, u.name, o.name, m.added_at FROM team_members m \
@@ -430,13 +446,13 @@ impl Store {
                 "that user's organisation has no access to this event; share the event with it first",
             ));
         }
-        let members = self.team(viewer, event_id).await?;
+        let members = self.members_of(event_id).await?;
         if members.iter().any(|m| m.user_id == user.id) {
             return Err(StoreError::Conflict(format!("{email} is already in the team")));
         }
         let event = Event::TeamMemberAdded { record_id: event_id.into(), user_id: user.id.clone() };
         self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
-        self.team(viewer, event_id)
+        self.members_of(event_id)
             .await?
             .into_iter()
             .find(|m| m.user_id == user.id)
@@ -450,7 +466,7 @@ impl Store {
             self.log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team").await;
             return Err(StoreError::Forbidden("only the event's owners can change its team".into()));
         }
-        let members = self.team(viewer, event_id).await?;
+        let members = self.members_of(event_id).await?;
         let email = email.trim().to_lowercase();
         let member = members
             .iter()
@@ -515,25 +531,5 @@ impl Store {
         let event = Event::PlannedEventStatusChanged { id: event_id.into(), status };
         self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         self.event_for(viewer, event_id).await
-    }
-
-    /// All record ids and their access facts (for tests and audits).
-    pub async fn all_event_access(&self) -> Result<Vec<RecordAccess>, StoreError> {
-        let rows = self.fetch("SELECT id, marking, organisation_id FROM planned_events ORDER BY id", &[]).await?;
-        let shares = self.fetch("SELECT record_id, organisation_id FROM record_shares", &[]).await?;
-        let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for s in shares {
-            map.entry(s.text(0)).or_default().insert(s.text(1));
-        }
-        rows.into_iter()
-            .map(|r| {
-                Ok(RecordAccess {
-                    shared_with: map.remove(&r.text(0)).unwrap_or_default(),
-                    record_id: r.text(0),
-                    marking: r.text(1).parse().map_err(|e| StoreError::Integrity(format!("{e}")))?,
-                    owner_organisation_id: r.text(2),
-                })
-            })
-            .collect()
     }
 }

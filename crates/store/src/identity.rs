@@ -147,6 +147,12 @@ pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// A generated password: 24 hexadecimal characters in four groups, shown once.
+pub fn generate_password() -> String {
+    let raw = random_token(12);
+    raw.as_bytes().chunks(6).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+}
+
 /// A random secret, hex-encoded.
 pub fn random_token(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
@@ -714,9 +720,13 @@ impl Store {
 
     /// Ends one of the user's own sessions. Returns whether one was ended.
     pub async fn revoke_session(&self, user_id: &str, public_id: &str) -> Result<bool, StoreError> {
-        let before = self.sessions_of(user_id).await?.len();
-        self.fetch("DELETE FROM sessions WHERE user_id = $1 AND public_id = $2", &[t(user_id), t(public_id)]).await?;
-        Ok(self.sessions_of(user_id).await?.len() < before)
+        let deleted = self
+            .fetch(
+                "DELETE FROM sessions WHERE user_id = $1 AND public_id = $2 RETURNING public_id",
+                &[t(user_id), t(public_id)],
+            )
+            .await?;
+        Ok(!deleted.is_empty())
     }
 
     // ----- API tokens ----------------------------------------------------

@@ -345,10 +345,10 @@ impl Store {
         let head_chain = head.bytes(1);
 
         // Read pages here while a blocking thread checks the previous one.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Entry, Vec<u8>)>>(4);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(Entry, Vec<u8>)>>(4);
         let checker = tokio::task::spawn_blocking(move || {
             let mut prev = (0i64, GENESIS);
-            for page in rx {
+            while let Some(page) = rx.blocking_recv() {
                 prev = verify_run(&key, prev, &page).map_err(|f| (f, prev.0))?;
             }
             Ok::<_, (Fault, i64)>(prev)
@@ -361,7 +361,7 @@ impl Store {
                 break;
             }
             after = page.last().map(|(e, _)| e.seq).unwrap_or(after);
-            if tx.send(page).is_err() {
+            if tx.send(page).await.is_err() {
                 break; // the checker found a fault
             }
             progress(after);

@@ -272,7 +272,7 @@ impl Store {
                 return Err(StoreError::invalid("gold_email", format!("{} is not a strategic commander", g.email)));
             }
         }
-        let team = self.team(viewer, event_id).await?;
+        let team = self.members_of(event_id).await?;
         let mut events = vec![(
             Event::CommandersSet {
                 event_id: event_id.into(),

@@ -4,7 +4,7 @@
 use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
 use crate::json::JsonBody;
-use crate::pages::{render, FormErrors, Layout};
+use crate::pages::{marking_class, render, FormErrors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -166,8 +166,7 @@ pub async fn api_get(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let e = state.store.event_for(&u.viewer, &id).await?;
-    let team = state.store.team(&u.viewer, &id).await?;
+    let (e, team) = state.store.event_with_team(&u.viewer, &id).await?;
     let mut body = event_json(&e);
     body["team"] = json!(team);
     Ok(Json(body))
@@ -261,14 +260,6 @@ pub struct EventRow {
     pub marking: String,
     pub marking_class: &'static str,
     pub venues: String,
-}
-
-fn marking_class(m: Marking) -> &'static str {
-    match m {
-        Marking::Official => "official",
-        Marking::OfficialSensitive => "official-sensitive",
-        Marking::Secret => "secret",
-    }
 }
 
 fn row(e: &EventRecord) -> EventRow {
@@ -452,13 +443,9 @@ struct EventPage {
 }
 
 async fn event_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCode, errors: FormErrors) -> Response {
-    let event = match state.store.event_for(&u.viewer, id).await {
-        Ok(e) => e,
+    let (event, team) = match state.store.event_with_team(&u.viewer, id).await {
+        Ok(x) => x,
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let team = match state.store.team(&u.viewer, id).await {
-        Ok(t) => t,
         Err(e) => return ApiError::from(e).into_response(),
     };
     let next_status = match event.status {

@@ -647,7 +647,7 @@ pub async fn admin_add_user(State(state): State<AppState>, PageUser(u): PageUser
         let mut password = field(&f, "password");
         let generated = password.is_empty();
         if generated {
-            password = generate_password();
+            password = cordon_store::identity::generate_password();
         }
         let user = state.store.add_user(&u.actor(), new, &password).await?;
         Ok(if generated {
@@ -658,12 +658,6 @@ pub async fn admin_add_user(State(state): State<AppState>, PageUser(u): PageUser
     }
     .await;
     admin_result(&state, &u, f, result).await
-}
-
-/// A generated password: five random words' worth of hex in groups, easy to read out.
-pub fn generate_password() -> String {
-    let raw = cordon_store::identity::random_token(12);
-    raw.as_bytes().chunks(6).map(|c| String::from_utf8_lossy(c).to_string()).collect::<Vec<_>>().join("-")
 }
 
 pub async fn admin_threat_level(
@@ -866,7 +860,7 @@ pub async fn api_add_user(
     let new = new_user_from(&state, &b.email, &b.name, &b.organisation, &b.roles, &b.clearance).await?;
     let (password, generated) = match b.password {
         Some(p) => (p, false),
-        None => (generate_password(), true),
+        None => (cordon_store::identity::generate_password(), true),
     };
     let user = state.store.add_user(&u.actor(), new, &password).await?;
     let mut body = user_json(&user);

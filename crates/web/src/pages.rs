@@ -52,11 +52,7 @@ impl Layout {
     }
 
     pub fn marking_class(&self) -> &'static str {
-        match self.marking {
-            Marking::Official => "official",
-            Marking::OfficialSensitive => "official-sensitive",
-            Marking::Secret => "secret",
-        }
+        marking_class(self.marking)
     }
 
     pub fn nav(&self) -> Vec<NavItem> {
@@ -69,6 +65,15 @@ impl Layout {
             items.push(("/admin", "Administration"));
         }
         items.into_iter().map(|(href, label)| NavItem { href, label, current: href == self.current }).collect()
+    }
+}
+
+/// The CSS class suffix for a marking's banner and tags.
+pub fn marking_class(m: Marking) -> &'static str {
+    match m {
+        Marking::Official => "official",
+        Marking::OfficialSensitive => "official-sensitive",
+        Marking::Secret => "secret",
     }
 }
 

@@ -286,7 +286,7 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
                 app.store.set_user_active(&Actor::system(), &users[i].id, false).await.unwrap();
             }
         }
-        let access = app.store.all_event_access().await.unwrap();
+        let access = crate::common::event_access(&app.store).await;
         let deployment = app.store.deployment();
         for u in &users {
             let u = app.store.user(&u.id).await.unwrap().unwrap();

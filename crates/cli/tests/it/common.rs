@@ -153,6 +153,21 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Every event's access facts, read straight from the tables (test oracle:
+/// deliberately outside the store's policy-checked read paths).
+pub async fn event_access(store: &cordon_store::Store) -> Vec<cordon_domain::access::RecordAccess> {
+    let rows = store.fetch("SELECT id, marking, organisation_id FROM planned_events ORDER BY id", &[]).await.unwrap();
+    let shares = store.fetch("SELECT record_id, organisation_id FROM record_shares", &[]).await.unwrap();
+    rows.into_iter()
+        .map(|r| cordon_domain::access::RecordAccess {
+            shared_with: shares.iter().filter(|s| s.text(0) == r.text(0)).map(|s| s.text(1)).collect(),
+            record_id: r.text(0),
+            marking: r.text(1).parse().unwrap(),
+            owner_organisation_id: r.text(2),
+        })
+        .collect()
+}
+
 pub const PASSWORD: &str = "tangerine kettle harbour";
 
 impl TestApp {

@@ -12,7 +12,7 @@ use crate::risk::{Rating, RiskMatrix};
 use crate::Marking;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -900,11 +900,45 @@ pub struct Change {
     pub after: Option<String>,
 }
 
-fn flatten(prefix: &str, label: &str, v: &Value, out: &mut BTreeMap<String, (String, String)>) {
+/// The words for an item of a snapshot: its title, name or the like.
+fn item_name(x: &Value) -> Option<&str> {
+    ["title", "name", "source", "text", "location", "trigger", "kind", "date"]
+        .iter()
+        .find_map(|k| x.get(*k).and_then(Value::as_str))
+}
+
+/// Names for the ids in two snapshots: items by id, methodologies by id (from
+/// the risk rows), so that a difference reads in words rather than ids.
+fn names_of(v: &Value, names: &mut HashMap<String, String>) {
+    match v {
+        Value::Object(m) => {
+            if let (Some(id), Some(name)) = (m.get("id").and_then(Value::as_str), item_name(v)) {
+                names.entry(id.to_string()).or_insert_with(|| name.chars().take(60).collect());
+            }
+            if let (Some(id), Some(name)) =
+                (m.get("methodology").and_then(Value::as_str), m.get("name").and_then(Value::as_str))
+            {
+                names.entry(id.to_string()).or_insert_with(|| name.to_string());
+            }
+            m.values().for_each(|x| names_of(x, names));
+        }
+        Value::Array(a) => a.iter().for_each(|x| names_of(x, names)),
+        _ => {}
+    }
+}
+
+fn flatten(
+    prefix: &str,
+    label: &str,
+    v: &Value,
+    names: &HashMap<String, String>,
+    out: &mut BTreeMap<String, (String, String)>,
+) {
+    let word = |s: &str| names.get(s).cloned().unwrap_or_else(|| s.to_string());
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                flatten(&format!("{prefix}/{k}"), &format!("{label} › {}", k.replace('_', " ")), x, out);
+                flatten(&format!("{prefix}/{k}"), &format!("{label} › {}", k.replace('_', " ")), x, names, out);
             }
         }
         // Arrays of items with ids are keyed by id so that reordering is not a change.
@@ -917,19 +951,17 @@ fn flatten(prefix: &str, label: &str, v: &Value, out: &mut BTreeMap<String, (Str
         {
             for x in a {
                 let id = x.get("id").or_else(|| x.get("methodology")).and_then(Value::as_str).unwrap_or("");
-                let name = ["title", "name", "source", "text", "methodology", "kind", "date"]
-                    .iter()
-                    .find_map(|k| x.get(*k).and_then(Value::as_str))
-                    .unwrap_or(id);
+                let name =
+                    names.get(id).cloned().or_else(|| item_name(x).map(String::from)).unwrap_or_else(|| id.into());
                 let name: String = name.chars().take(60).collect();
-                flatten(&format!("{prefix}/{id}"), &format!("{label} › {name}"), x, out);
+                flatten(&format!("{prefix}/{id}"), &format!("{label} › {name}"), x, names, out);
             }
         }
         Value::Array(a) => {
             let text: Vec<String> = a
                 .iter()
                 .map(|x| match x {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => word(s),
                     other => other.to_string(),
                 })
                 .collect();
@@ -937,7 +969,7 @@ fn flatten(prefix: &str, label: &str, v: &Value, out: &mut BTreeMap<String, (Str
         }
         Value::Null => {}
         Value::String(s) => {
-            out.insert(prefix.to_string(), (label.to_string(), s.clone()));
+            out.insert(prefix.to_string(), (label.to_string(), word(s)));
         }
         x => {
             out.insert(prefix.to_string(), (label.to_string(), x.to_string()));
@@ -945,12 +977,17 @@ fn flatten(prefix: &str, label: &str, v: &Value, out: &mut BTreeMap<String, (Str
     }
 }
 
-/// A field-by-field, human-readable difference between two snapshots.
+/// A field-by-field, human-readable difference between two snapshots. Items
+/// are keyed by id (so reordering is not a change) and named in words; values
+/// that are ids of items or methodologies are shown by name.
 pub fn diff(a: &Value, b: &Value) -> Vec<Change> {
+    let mut names = HashMap::new();
+    names_of(b, &mut names);
+    names_of(a, &mut names);
     let mut fa = BTreeMap::new();
     let mut fb = BTreeMap::new();
-    flatten("", "", a, &mut fa);
-    flatten("", "", b, &mut fb);
+    flatten("", "", a, &names, &mut fa);
+    flatten("", "", b, &names, &mut fb);
     let mut keys: Vec<&String> = fa.keys().chain(fb.keys()).collect();
     keys.sort();
     keys.dedup();

@@ -240,6 +240,39 @@ fn diff_is_field_by_field_and_ignores_order() {
 }
 
 #[test]
+fn diff_names_items_and_methodologies_instead_of_ids() {
+    let cat = catalogue();
+    let a = ready_plan(&cat);
+    let mut b = a.clone();
+    b.measures[0].tactical_plan = None;
+    let first = b.risk_assessments[0].methodology.clone();
+    b.risk_assessments[0].likelihood = Some(1);
+    let name = cat.iter().find(|m| m.id == first).unwrap().name.clone();
+    // As issued: the plan and the risk rows, which carry each methodology's name.
+    let snapshot = |p: &Plan| {
+        let m = default_risk_matrix().unwrap();
+        let cx = Context { matrix: &m, catalogue: &cat, plan: p };
+        serde_json::json!({"plan": p, "risks": risk_rows(p, &cx)})
+    };
+    let changes = diff(&snapshot(&a), &snapshot(&b));
+    let tp = changes.iter().find(|c| c.path.ends_with("/tactical_plan")).expect("the tactical plan changed");
+    let tp_name = a.tactical_plans.iter().find(|t| Some(&t.id) == a.measures[0].tactical_plan.as_ref()).unwrap();
+    assert_eq!(tp.before.as_deref(), Some(tactical_item_name(tp_name).as_str()), "{tp:?}");
+    let l = changes
+        .iter()
+        .find(|c| c.path == format!("plan/risk_assessments/{first}/likelihood"))
+        .expect("the likelihood changed");
+    assert!(l.label.contains(&name) && !l.label.contains(&first), "{}", l.label);
+    let risks = changes.iter().find(|c| c.path.starts_with("plan/measures/") && c.path.ends_with("/risks"));
+    assert!(risks.is_none(), "unchanged links are not differences");
+}
+
+/// How a diff names a tactical plan: by its kind (it has no title).
+fn tactical_item_name(t: &TacticalPlan) -> String {
+    serde_json::to_value(t.kind).unwrap().as_str().unwrap().to_string()
+}
+
+#[test]
 fn copying_marks_assessments_for_review() {
     let cat = catalogue();
     let copy = copy_for_new_event(&ready_plan(&cat));

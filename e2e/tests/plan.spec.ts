@@ -250,6 +250,30 @@ test.describe('the CT protective security plan of a new event', () => {
       await expect(status).toHaveText(/^Ready to issue\./);
     });
 
+    await test.step('change the new measure on its own page', async () => {
+      await page.locator('#measure').getByRole('link', { name: `Change ${stewards}` }).click();
+      await expect(page).toHaveURL(new RegExp(`${escapeRegExp(eventPath)}/plan/measure/[^/]+$`));
+      await a11y('measure page');
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Measure: ${stewards}`);
+      await expectMarkingBanners(page, 'OFFICIAL-SENSITIVE');
+      await expect(page.getByLabel('Status', { exact: true })).toHaveValue('accepted');
+      await expect(page.getByRole('group', { name: 'Risks it treats' }).getByRole('checkbox', { name: treated.name })).toBeChecked();
+      // An empty title is named next to its field, and what else was typed is kept.
+      await page.getByLabel('Measure', { exact: true }).fill('');
+      await page.getByLabel('Rationale', { exact: true }).fill('Searched at the gate by trained stewards');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await a11y('measure page, with an error');
+      await expect(page.locator('.error-summary')).toBeVisible();
+      await expect(page.locator('#title-error')).toBeVisible();
+      await expect(page.getByLabel('Rationale', { exact: true })).toHaveValue('Searched at the gate by trained stewards');
+      await page.getByLabel('Measure', { exact: true }).fill(stewards);
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await expect(page).toHaveURL(new RegExp(`${escapeRegExp(eventPath)}/plan#measure$`));
+      await a11y('plan page, measure changed');
+      await expect(page.locator('#measure tbody')).toContainText('Searched at the gate by trained stewards');
+      await expect(status).toHaveText(/^Ready to issue\./);
+    });
+
     await test.step('issue it again: version 2, with a different hash', async () => {
       const secondHash = await issue(page, a11y, 'Second issue: vehicle searches at the service gate', 2);
       expect(secondHash).not.toBe(firstHash);

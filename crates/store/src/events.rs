@@ -200,20 +200,26 @@ impl Store {
                 tracing::error!(record = %r.id, "the SQL access filter let through a record the policy refuses");
             }
         }
-        let sensitive: Vec<&EventRecord> = out.iter().filter(|r| r.marking != Marking::Official).collect();
-        if !sensitive.is_empty() {
-            let entries = sensitive
-                .iter()
-                .map(|r| AccessEntry {
-                    stream: format!("event/{}", r.id),
-                    kind: "read".into(),
-                    marking: r.marking.as_str().into(),
-                    payload: serde_json::json!({"via": how}).to_string(),
-                })
-                .collect();
-            self.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), entries).await?;
-        }
+        self.log_reads(viewer, &out.iter().collect::<Vec<_>>(), how).await?;
         Ok(out)
+    }
+
+    /// Records reads of OFFICIAL-SENSITIVE and SECRET records in the access log.
+    async fn log_reads(&self, viewer: &Viewer, records: &[&EventRecord], how: &str) -> Result<(), StoreError> {
+        let entries: Vec<AccessEntry> = records
+            .iter()
+            .filter(|r| r.marking != Marking::Official)
+            .map(|r| AccessEntry {
+                stream: format!("event/{}", r.id),
+                kind: "read".into(),
+                marking: r.marking.as_str().into(),
+                payload: serde_json::json!({"via": how}).to_string(),
+            })
+            .collect();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), entries).await
     }
 
     async fn log_denial(&self, viewer: &Viewer, record: &str, action: Action, reason: &str) {
@@ -275,19 +281,29 @@ impl Store {
     /// One event, if the viewer may see it; otherwise not found (never forbidden),
     /// so its existence does not leak. Denials are recorded.
     pub async fn event_for(&self, viewer: &Viewer, id: &str) -> Result<EventRecord, StoreError> {
+        let record = self.event_unchecked(id).await?;
+        self.admit(viewer, &record, "get").await?;
+        Ok(record)
+    }
+
+    /// An event by id with no policy check. Only for callers that pass the
+    /// record through [`Store::admit`] before anything of it leaves the store.
+    pub(crate) async fn event_unchecked(&self, id: &str) -> Result<EventRecord, StoreError> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM planned_events e JOIN organisations o ON o.id = e.organisation_id WHERE e.id = $1"
         );
         let rows = self.fetch(&sql, &[t(id)]).await?;
-        let mut records = self.hydrate(rows).await?;
-        let Some(record) = records.pop() else {
-            return Err(StoreError::not_found(None, "no such event"));
-        };
+        self.hydrate(rows).await?.pop().ok_or_else(|| StoreError::not_found(None, "no such event"))
+    }
+
+    /// The read check for one event: a record the viewer may not see is not
+    /// found (the denial is logged); a sensitive record's read is logged.
+    pub(crate) async fn admit(&self, viewer: &Viewer, record: &EventRecord, how: &str) -> Result<(), StoreError> {
         if let Err(denial) = can(viewer, Action::Read, &record.access(), self.deployment()) {
-            self.log_denial(viewer, &format!("event/{id}"), Action::Read, denial.reason()).await;
+            self.log_denial(viewer, &format!("event/{}", record.id), Action::Read, denial.reason()).await;
             return Err(StoreError::not_found(None, "no such event"));
         }
-        Ok(self.checked(viewer, vec![record], "get").await?.remove(0))
+        self.log_reads(viewer, &[record], how).await
     }
 
     /// Checks the viewer may act on an event; a record they cannot see is not found.

@@ -109,6 +109,17 @@ pub enum SignInError {
     Store(String),
 }
 
+fn viewer_of(user: &User, teams: BTreeSet<String>) -> Viewer {
+    Viewer {
+        user_id: user.id.clone(),
+        organisation_id: user.organisation_id.clone(),
+        roles: user.roles.clone(),
+        clearance: user.clearance,
+        active: user.active,
+        teams,
+    }
+}
+
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.organisation_id, o.name, u.roles, u.clearance, u.active, \
      u.totp_enabled, u.security_version, u.created_at";
 
@@ -650,32 +661,40 @@ impl Store {
     }
 
     /// The session for a cookie secret, if still valid: not idle too long, not
-    /// past its absolute end, and made under the user's current security version.
-    pub async fn session(&self, token: &str, policy: SessionPolicy) -> Result<Option<(User, Session)>, StoreError> {
+    /// past its absolute end, and made under the user's current security version;
+    /// with its user and their access-policy view.
+    pub async fn session(
+        &self,
+        token: &str,
+        policy: SessionPolicy,
+    ) -> Result<Option<(User, Session, Viewer)>, StoreError> {
         let hash = sha256_hex(token);
-        let row = self
-            .fetch_one(
-                "SELECT public_id, user_id, security_version, csrf_token, created_at, last_seen_at, expires_at, ip, \
-                 user_agent FROM sessions WHERE id_hash = $1",
-                &[t(&hash)],
-            )
-            .await?;
-        let Some(r) = row else { return Ok(None) };
+        // One query for the session, its user and their teams (a row per team):
+        // this runs on every request.
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.public_id, s.security_version, s.csrf_token, s.created_at, s.last_seen_at, \
+             s.expires_at, s.ip, s.user_agent, m.record_id FROM sessions s JOIN users u ON u.id = s.user_id \
+             JOIN organisations o ON o.id = u.organisation_id LEFT JOIN team_members m ON m.user_id = u.id \
+             WHERE s.id_hash = $1"
+        );
+        let rows = self.fetch(&sql, &[t(&hash)]).await?;
+        let Some(r) = rows.first() else { return Ok(None) };
+        let user = user_of(r)?;
         let session = Session {
-            id: r.text(0),
-            user_id: r.text(1),
-            csrf_token: r.text(3),
-            created_at: r.text(4),
-            last_seen_at: r.text(5),
-            expires_at: r.text(6),
-            ip: r.text(7),
-            user_agent: r.text(8),
+            id: r.text(11),
+            user_id: user.id.clone(),
+            csrf_token: r.text(13),
+            created_at: r.text(14),
+            last_seen_at: r.text(15),
+            expires_at: r.text(16),
+            ip: r.text(17),
+            user_agent: r.text(18),
         };
         let now = OffsetDateTime::now_utc();
-        let user = self.user(&session.user_id).await?;
         let valid = parse_time(&session.expires_at) > now
             && parse_time(&session.last_seen_at) + policy.idle > now
-            && user.as_ref().is_some_and(|u| u.active && u.security_version == r.int(2));
+            && user.active
+            && user.security_version == r.int(12);
         if !valid {
             self.fetch("DELETE FROM sessions WHERE id_hash = $1", &[t(&hash)]).await?;
             return Ok(None);
@@ -688,7 +707,9 @@ impl Store {
             )
             .await?;
         }
-        Ok(user.map(|u| (u, session)))
+        let teams = rows.iter().filter_map(|r| r.opt_text(19)).collect();
+        let viewer = viewer_of(&user, teams);
+        Ok(Some((user, session, viewer)))
     }
 
     pub async fn end_session(&self, token: &str) -> Result<(), StoreError> {
@@ -821,14 +842,7 @@ impl Store {
             .into_iter()
             .map(|r| r.text(0))
             .collect();
-        Ok(Viewer {
-            user_id: user.id.clone(),
-            organisation_id: user.organisation_id.clone(),
-            roles: user.roles.clone(),
-            clearance: user.clearance,
-            active: user.active,
-            teams,
-        })
+        Ok(viewer_of(user, teams))
     }
 }
 

@@ -98,15 +98,14 @@ impl Ledger {
         }
     }
 
+    /// The start of an INSERT; `insert_entries` adds the VALUES rows.
     fn insert_sql(self) -> &'static str {
         match self {
             Ledger::Journal => {
-                "INSERT INTO journal (seq, at, actor, organisation, stream, kind, marking, payload, chain) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                "INSERT INTO journal (seq, at, actor, organisation, stream, kind, marking, payload, chain)"
             }
             Ledger::AccessLog => {
-                "INSERT INTO access_log (seq, at, actor, organisation, stream, kind, marking, payload, chain) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                "INSERT INTO access_log (seq, at, actor, organisation, stream, kind, marking, payload, chain)"
             }
         }
     }
@@ -278,6 +277,9 @@ impl Store {
                 .map_err(|_| StoreError::Integrity(format!("the {} head chain value is malformed", ledger.name())))?;
             let at = crate::now();
             let mut seqs = Vec::with_capacity(items.len());
+            // Entries are written many rows to a statement; the projection of
+            // each event still runs in order, in the same transaction.
+            let mut rows = Vec::with_capacity(items.len().min(INSERT_ROWS));
             for (actor, stream, kind, marking, payload, event) in items {
                 seq += 1;
                 let entry = Entry {
@@ -291,14 +293,18 @@ impl Store {
                     payload,
                 };
                 chain = key.link(&chain, &entry);
-                insert_entry(&mut tx, ledger, &entry, &chain).await?;
                 if let Some(event) = event {
                     for stmt in projector::apply(event, &entry) {
                         tx.exec(stmt.sql, &stmt.args).await.map_err(conflict_or_db)?;
                     }
                 }
+                rows.push((entry, chain));
+                if rows.len() == INSERT_ROWS {
+                    insert_entries(&mut tx, ledger, &std::mem::take(&mut rows)).await?;
+                }
                 seqs.push(seq);
             }
+            insert_entries(&mut tx, ledger, &rows).await?;
             for stmt in extra {
                 tx.exec(stmt.sql, &stmt.args).await.map_err(conflict_or_db)?;
             }
@@ -489,10 +495,28 @@ impl Store {
     }
 }
 
-async fn insert_entry(tx: &mut Tx, ledger: Ledger, e: &Entry, chain: &[u8; 32]) -> Result<(), StoreError> {
-    tx.exec(
-        ledger.insert_sql(),
-        &[
+/// Ledger rows per INSERT statement: 9 parameters each, well inside the
+/// limits of SQLite (32,766) and PostgreSQL (65,535).
+const INSERT_ROWS: usize = 256;
+
+async fn insert_entries(tx: &mut Tx, ledger: Ledger, rows: &[(Entry, [u8; 32])]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::with_capacity(120 + rows.len() * 48);
+    sql.push_str(ledger.insert_sql());
+    let mut args = Vec::with_capacity(rows.len() * 9);
+    for (i, (e, chain)) in rows.iter().enumerate() {
+        sql.push_str(if i == 0 { " VALUES (" } else { ", (" });
+        for c in 0..9 {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(i * 9 + c + 1).to_string());
+        }
+        sql.push(')');
+        args.extend([
             Val::Int(e.seq),
             Val::Text(e.at.clone()),
             Val::Text(e.actor.clone()),
@@ -502,9 +526,9 @@ async fn insert_entry(tx: &mut Tx, ledger: Ledger, e: &Entry, chain: &[u8; 32]) 
             Val::Text(e.marking.clone()),
             Val::Text(e.payload.clone()),
             Val::Bytes(chain.to_vec()),
-        ],
-    )
-    .await?;
+        ]);
+    }
+    tx.exec(&sql, &args).await?;
     Ok(())
 }
 

@@ -140,6 +140,8 @@ pub(crate) struct Inner {
     access_lock: tokio::sync::Mutex<()>,
     /// Parsed drafts by event, with the journal sequence they reflect.
     plan_cache: std::sync::Mutex<std::collections::HashMap<String, (i64, cordon_domain::plan::Plan)>>,
+    /// Computed plan views by event, each for one state of the journal.
+    plan_views: std::sync::Mutex<std::collections::HashMap<String, Arc<plan::PlanView>>>,
     /// The access log's group-commit writer, started on first use.
     access_writer: std::sync::OnceLock<tokio::sync::mpsc::Sender<journal::AccessJob>>,
     deployment: cordon_domain::access::Deployment,
@@ -208,6 +210,7 @@ impl Store {
                 access_lock: tokio::sync::Mutex::new(()),
                 access_writer: std::sync::OnceLock::new(),
                 plan_cache: std::sync::Mutex::new(std::collections::HashMap::new()),
+                plan_views: std::sync::Mutex::new(std::collections::HashMap::new()),
                 deployment: cordon_domain::access::Deployment { secret_accredited: opts.secret_accredited },
             }),
         };

@@ -14,9 +14,12 @@ use cordon_domain::plan::{
     canonical_json, check_item, copy_for_new_event, coverage, readiness, risk_rows, sha256_hex, Context, CoverageRow,
     Plan, PlanItem, Problem, RiskRow,
 };
+use cordon_domain::risk::RiskMatrix;
 use cordon_domain::threat::Series;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::any::Any;
+use std::sync::Arc;
 
 /// An issued version, as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,6 +37,48 @@ pub struct Endorsement {
     pub endorsed_by: String,
     pub endorsed_at: String,
     pub conditions: String,
+}
+
+/// The plan as its pages and API show it, for one state of the journal
+/// (`stamp`). Immutable once built; renderings of it are kept in `memo`.
+/// Only the store can make one (`memo` is private), and it hands them out
+/// only after the read check, so holding a view shows the policy let you see it.
+pub struct PlanView {
+    pub stamp: i64,
+    pub event: EventRecord,
+    pub plan: Plan,
+    pub matrix: RiskMatrix,
+    pub risks: Vec<RiskRow>,
+    pub problems: Vec<Problem>,
+    pub coverage: Vec<CoverageRow>,
+    pub versions: Vec<VersionSummary>,
+    /// How many items the draft holds.
+    pub item_count: usize,
+    /// "Name (e-mail)" of the strategic and tactical commanders, when set.
+    pub gold_label: Option<String>,
+    pub silver_label: Option<String>,
+    memo: std::sync::Mutex<std::collections::HashMap<String, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl PlanView {
+    /// A rendering of this view (a JSON body, a page, their compressed
+    /// forms), made once and shared: the view never changes, so neither does
+    /// anything rendered from it. Renderings must not depend on who asks beyond
+    /// what `key` says. A failed rendering is not kept.
+    pub fn memo<T: Any + Send + Sync, E>(
+        &self,
+        key: &str,
+        render: impl FnOnce(&PlanView) -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
+        if let Some(kept) = self.memo.lock().expect("memo lock").get(key).cloned() {
+            if let Ok(t) = kept.downcast::<T>() {
+                return Ok(t);
+            }
+        }
+        let made = Arc::new(render(self)?);
+        self.memo.lock().expect("memo lock").insert(key.to_string(), made.clone());
+        Ok(made)
+    }
 }
 
 /// The largest attachment accepted, and the types allowed.
@@ -99,19 +144,78 @@ impl Store {
         Ok(Plan::from_items(items))
     }
 
-    /// Risk ratings, readiness problems and coverage for the draft.
-    pub async fn plan_analysis(
-        &self,
-        viewer: &Viewer,
-        event_id: &str,
-    ) -> Result<(EventRecord, Plan, Vec<RiskRow>, Vec<Problem>, Vec<CoverageRow>), StoreError> {
-        let (event, plan) = self.plan(viewer, event_id).await?;
+    /// The journal's last sequence number: every change of state appends to
+    /// the journal in the transaction that makes it, so two reads that see the
+    /// same number see the same state, in this process or any other.
+    pub async fn journal_stamp(&self) -> Result<i64, StoreError> {
+        Ok(self.fetch_one("SELECT seq FROM journal_head WHERE id = 1", &[]).await?.map(|r| r.int(0)).unwrap_or(0))
+    }
+
+    /// Everything the plan's pages and API show for an event the viewer may
+    /// see: the event, the draft, risk ratings, readiness, coverage and issued
+    /// versions. Computed once per state of the journal and shared between
+    /// requests; the access policy and the access log apply to every call
+    /// exactly as to a fresh read.
+    pub async fn plan_view(&self, viewer: &Viewer, event_id: &str) -> Result<Arc<PlanView>, StoreError> {
+        self.view_at(event_id, Some(viewer)).await
+    }
+
+    /// The view at the journal's current state. With `gate`, the event passes
+    /// the viewer's read check (refusal and logging) before anything is
+    /// computed or returned; without, the caller has already checked it.
+    async fn view_at(&self, event_id: &str, gate: Option<&Viewer>) -> Result<Arc<PlanView>, StoreError> {
+        // Read the stamp before the state: a view is never older than its stamp.
+        let stamp = self.journal_stamp().await?;
+        let cached = self.inner.plan_views.lock().expect("cache lock").get(event_id).cloned();
+        if let Some(view) = cached.filter(|v| v.stamp == stamp) {
+            if let Some(viewer) = gate {
+                self.admit(viewer, &view.event, "plan").await?;
+            }
+            return Ok(view);
+        }
+        let event = self.event_unchecked(event_id).await?;
+        if let Some(viewer) = gate {
+            self.admit(viewer, &event, "plan").await?;
+        }
+        let view = Arc::new(self.load_plan_view(event, stamp).await?);
+        let mut views = self.inner.plan_views.lock().expect("cache lock");
+        if views.len() >= 64 {
+            views.retain(|_, v| v.stamp == stamp);
+        }
+        views.insert(event_id.to_string(), view.clone());
+        Ok(view)
+    }
+
+    async fn load_plan_view(&self, event: EventRecord, stamp: i64) -> Result<PlanView, StoreError> {
+        let plan = self.draft(&event.id).await?;
         let (matrix, catalogue) = self.context_parts().await?;
         let cx = Context { matrix: &matrix, catalogue: &catalogue, plan: &plan };
-        let rows = risk_rows(&plan, &cx);
+        let risks = risk_rows(&plan, &cx);
         let problems = readiness(&plan, &cx);
-        let cov = coverage(&plan, &cx);
-        Ok((event, plan, rows, problems, cov))
+        let coverage = coverage(&plan, &cx);
+        let versions = self.versions_of(&event.id).await?;
+        let ids: Vec<&String> = event.gold_user_id.iter().chain(event.silver_user_id.iter()).collect();
+        let mut names = std::collections::HashMap::new();
+        for id in ids {
+            if let Some(u) = self.user(id).await? {
+                names.insert(id.clone(), format!("{} ({})", u.name, u.email));
+            }
+        }
+        let label = |id: &Option<String>| id.as_ref().and_then(|id| names.get(id).cloned());
+        Ok(PlanView {
+            stamp,
+            item_count: plan.items().len(),
+            gold_label: label(&event.gold_user_id),
+            silver_label: label(&event.silver_user_id),
+            event,
+            plan,
+            matrix,
+            risks,
+            problems,
+            coverage,
+            versions,
+            memo: std::sync::Mutex::new(std::collections::HashMap::new()),
+        })
     }
 
     async fn event_for_change(&self, viewer: &Viewer, event_id: &str) -> Result<EventRecord, StoreError> {
@@ -314,17 +418,18 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::invalid("reason", "say why this version is being issued"));
         }
-        let (_, plan, rows, problems, _) = self.plan_analysis(viewer, event_id).await?;
-        if !problems.is_empty() {
-            return Err(StoreError::NotReady(problems));
+        let view = self.view_at(event_id, None).await?;
+        if !view.problems.is_empty() {
+            return Err(StoreError::NotReady(view.problems.clone()));
         }
+        let (plan, rows) = (&view.plan, &view.risks);
         let number = self
             .fetch_one("SELECT COALESCE(MAX(number), 0) FROM plan_versions WHERE event_id = $1", &[t(event_id)])
             .await?
             .map(|r| r.int(0))
             .unwrap_or(0)
             + 1;
-        let matrix = self.risk_matrix().await?;
+        let matrix = &view.matrix;
         let snapshot = json!({
             "version": number,
             "reason": reason,
@@ -349,7 +454,7 @@ impl Store {
             }
             e => e,
         })?;
-        self.plan_versions(viewer, event_id)
+        self.versions_of(event_id)
             .await?
             .into_iter()
             .find(|v| v.number == number)
@@ -358,6 +463,11 @@ impl Store {
 
     pub async fn plan_versions(&self, viewer: &Viewer, event_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
         self.event_for(viewer, event_id).await?;
+        self.versions_of(event_id).await
+    }
+
+    /// The issued versions of an event the caller has already read through the policy.
+    async fn versions_of(&self, event_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
         let rows = self
             .fetch(
                 "SELECT v.number, v.issued_at, COALESCE(u.name, v.issued_by), v.reason, v.hash, \
@@ -394,6 +504,17 @@ impl Store {
         number: i64,
     ) -> Result<(String, String), StoreError> {
         self.event_for(viewer, event_id).await?;
+        self.version_of(event_id, number).await
+    }
+
+    /// One issued version of the event of a view (which the policy let the
+    /// caller see: views are only handed out after the read check).
+    pub async fn version_in(&self, view: &PlanView, number: i64) -> Result<(String, String), StoreError> {
+        self.version_of(&view.event.id, number).await
+    }
+
+    /// One issued version of an event the caller has already read through the policy.
+    async fn version_of(&self, event_id: &str, number: i64) -> Result<(String, String), StoreError> {
         let r = self
             .fetch_one(
                 "SELECT body, hash FROM plan_versions WHERE event_id = $1 AND number = $2",
@@ -412,8 +533,9 @@ impl Store {
         a: i64,
         b: i64,
     ) -> Result<Vec<cordon_domain::plan::Change>, StoreError> {
-        let (va, _) = self.plan_version(viewer, event_id, a).await?;
-        let (vb, _) = self.plan_version(viewer, event_id, b).await?;
+        self.event_for(viewer, event_id).await?;
+        let (va, _) = self.version_of(event_id, a).await?;
+        let (vb, _) = self.version_of(event_id, b).await?;
         let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| StoreError::Integrity(e.to_string()));
         let (mut va, mut vb) = (parse(&va)?, parse(&vb)?);
         // The version number, reason and issuer always differ; compare the content.
@@ -442,7 +564,7 @@ impl Store {
                 "only the event's strategic commander (Gold) can endorse its plan".into(),
             ));
         }
-        let versions = self.plan_versions(viewer, event_id).await?;
+        let versions = self.versions_of(event_id).await?;
         let v = versions
             .iter()
             .find(|v| v.number == number)
@@ -452,7 +574,7 @@ impl Store {
         }
         let ev = Event::PlanEndorsed { event_id: event_id.into(), number, conditions: conditions.trim().into() };
         self.append(&actor(viewer), &[(ev, event.marking)]).await?;
-        self.plan_versions(viewer, event_id)
+        self.versions_of(event_id)
             .await?
             .into_iter()
             .find(|v| v.number == number)

@@ -87,10 +87,7 @@ pub async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Cu
     }
     let Some(token) = cookie_value(headers, SESSION_COOKIE) else { return Ok(None) };
     match state.store.session(&token, policy(state)).await? {
-        Some((user, session)) => {
-            let viewer = state.store.viewer(&user).await?;
-            Ok(Some(CurrentUser { user, viewer, session: Some(session) }))
-        }
+        Some((user, session, viewer)) => Ok(Some(CurrentUser { user, viewer, session: Some(session) })),
         None => Ok(None),
     }
 }

@@ -202,7 +202,7 @@ pub async fn sign_out_form(MaybeUser(user): MaybeUser) -> Response {
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
-        if let Ok(Some((user, session))) = state.store.session(&token, policy(&state)).await {
+        if let Ok(Some((user, session, _))) = state.store.session(&token, policy(&state)).await {
             if !constant_eq(&field(&f, "csrf_token"), &session.csrf_token) {
                 return message_page(
                     StatusCode::FORBIDDEN,

@@ -10,12 +10,14 @@ pub mod auth;
 pub mod error;
 mod events;
 mod forms;
+mod gzip;
 mod identity;
 mod json;
 pub mod middleware;
 pub mod openapi;
 mod pages;
 mod plan;
+mod plan_item;
 mod threat;
 
 use axum::body::Body;
@@ -176,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{id}/plan/versions/{a}/diff/{b}", get(plan::page_diff))
         .route("/events/{id}/plan/recon_visit/{visit}/attachments", axum::routing::post(plan::page_attach))
         .route("/events/{id}/plan/{section}", axum::routing::post(plan::page_save))
+        .route("/events/{id}/plan/{section}/{item_id}", get(plan_item::page).post(plan_item::save))
         .route("/events/{id}/plan/{section}/{item_id}/remove", axum::routing::post(plan::page_remove))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

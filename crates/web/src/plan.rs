@@ -15,10 +15,11 @@ use axum::{Form, Json};
 use cordon_domain::london::display_stored;
 use cordon_domain::plan::*;
 use cordon_store::events::EventRecord;
-use cordon_store::plan::VersionSummary;
+use cordon_store::plan::{PlanView, VersionSummary};
 use cordon_store::StoreError;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 use crate::forms::{check_csrf as form_csrf, field, fields, Fields};
 
@@ -51,14 +52,53 @@ fn item_from_json(section: &str, item_id: Option<&str>, mut body: Value) -> Resu
     })
 }
 
-fn plan_json(event: &EventRecord, plan: &Plan, rows: &[RiskRow], problems: &[Problem], cov: &[CoverageRow]) -> Value {
-    json!({
-        "event_id": event.id,
-        "marking": event.marking,
-        "plan": plan,
-        "risks": rows,
-        "readiness": {"ready": problems.is_empty(), "problems": problems},
-        "coverage": cov,
+/// The plan as the API answers it.
+#[derive(serde::Serialize)]
+struct PlanJson<'a> {
+    event_id: &'a str,
+    marking: cordon_domain::Marking,
+    plan: &'a Plan,
+    risks: &'a [RiskRow],
+    readiness: Readiness<'a>,
+    coverage: &'a [CoverageRow],
+}
+
+#[derive(serde::Serialize)]
+struct Readiness<'a> {
+    ready: bool,
+    problems: &'a [Problem],
+}
+
+/// A JSON rendering of the view, kept with it, and its gzip form for
+/// clients that accept it (both made once per state of the plan).
+fn kept_json(
+    view: &PlanView,
+    key: &str,
+    headers: &HeaderMap,
+    make: impl FnOnce(&PlanView) -> Result<Bytes, ApiError>,
+) -> Result<Response, ApiError> {
+    let plain: Arc<Bytes> = view.memo(key, make)?;
+    let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
+    let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if crate::gzip::accepted(headers) {
+        let gz: Arc<Bytes> = view.memo(&format!("{key}.gz"), |_| Ok::<_, ApiError>(gzip_whole(&plain)))?;
+        let enc = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        return Ok(([json, vary, enc], (*gz).clone()).into_response());
+    }
+    Ok(([json, vary], (*plain).clone()).into_response())
+}
+
+fn gzip_whole(bytes: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 4), flate2::Compression::default());
+    e.write_all(bytes).expect("writing to memory");
+    Bytes::from(e.finish().expect("writing to memory"))
+}
+
+fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Bytes, ApiError> {
+    serde_json::to_vec(value).map(Bytes::from).map_err(|e| {
+        tracing::error!(error = %e, "plan JSON could not be written");
+        ApiError::internal()
     })
 }
 
@@ -68,28 +108,44 @@ pub async fn api_get(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let (event, plan, rows, problems, cov) = state.store.plan_analysis(&u.viewer, &id).await?;
-    Ok(Json(plan_json(&event, &plan, &rows, &problems, &cov)))
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let view = state.store.plan_view(&u.viewer, &id).await?;
+    kept_json(&view, "json", &headers, |v| {
+        json_bytes(&PlanJson {
+            event_id: &v.event.id,
+            marking: v.event.marking,
+            plan: &v.plan,
+            risks: &v.risks,
+            readiness: Readiness { ready: v.problems.is_empty(), problems: &v.problems },
+            coverage: &v.coverage,
+        })
+    })
 }
 
 pub async fn api_readiness(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let (_, _, _, problems, _) = state.store.plan_analysis(&u.viewer, &id).await?;
-    Ok(Json(json!({"ready": problems.is_empty(), "problems": problems})))
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let view = state.store.plan_view(&u.viewer, &id).await?;
+    kept_json(&view, "readiness", &headers, |v| {
+        json_bytes(&Readiness { ready: v.problems.is_empty(), problems: &v.problems })
+    })
 }
 
 pub async fn api_coverage(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let (_, _, _, _, cov) = state.store.plan_analysis(&u.viewer, &id).await?;
-    let total = cov.len();
-    Ok(Json(json!({"items": cov, "total": total, "limit": total, "offset": 0})))
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let view = state.store.plan_view(&u.viewer, &id).await?;
+    let total = view.coverage.len();
+    kept_json(&view, "coverage", &headers, |v| {
+        json_bytes(&json!({"items": v.coverage, "total": total, "limit": total, "offset": 0}))
+    })
 }
 
 pub async fn api_add_item(
@@ -288,7 +344,7 @@ pub async fn api_attachment(
 // ----- pages -----------------------------------------------------------------
 
 /// Builds an item from a page form.
-fn item_from_form(section: &str, f: &Fields) -> Result<PlanItem, (String, String)> {
+pub(crate) fn item_from_form(section: &str, f: &Fields) -> Result<PlanItem, (String, String)> {
     let id = || Some(field(f, "id")).filter(|s| !s.is_empty()).unwrap_or_else(new_item_id);
     let num = |name: &str| -> Result<Option<u32>, (String, String)> {
         let v = field(f, name);
@@ -479,27 +535,35 @@ pub struct RiskView {
 }
 
 #[derive(Template)]
-#[template(path = "plan.html")]
-struct PlanPage {
-    layout: Layout,
-    event: EventRecord,
-    plan: Plan,
+#[template(path = "plan_body.html")]
+struct PlanBody<'a> {
+    csrf: &'a str,
+    event: &'a EventRecord,
+    plan: &'a Plan,
     risks: Vec<RiskView>,
-    problems: Vec<Problem>,
-    coverage: Vec<CoverageRow>,
-    versions: Vec<VersionSummary>,
+    problems: &'a [Problem],
+    coverage: &'a [CoverageRow],
+    versions: &'a [VersionSummary],
     likelihood: Vec<(usize, String)>,
     impact: Vec<(usize, String)>,
-    tolerance: String,
-    gold_name: String,
-    silver_name: String,
+    tolerance: &'a str,
+    gold_name: &'a str,
+    silver_name: &'a str,
     errors: FormErrors,
     can_change: bool,
     can_issue: bool,
     copy_sources: Vec<(String, String)>,
 }
 
-impl PlanPage {
+/// A page around content rendered on its own.
+#[derive(Template)]
+#[template(path = "shell.html")]
+struct Shell<'a> {
+    layout: Layout,
+    body: &'a str,
+}
+
+impl PlanBody<'_> {
     fn risk_name(&self, id: &str) -> String {
         self.risks.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| id.to_string())
     }
@@ -520,15 +584,6 @@ impl PlanPage {
                 "Declined for resources: risk remains as residual risk"
             }
             (MeasureStatus::Declined, _) => "Declined",
-        }
-    }
-    /// The form value of a measure's status, to keep it selected.
-    fn measure_key(&self, m: &Measure) -> &'static str {
-        match (m.status, m.decline_reason) {
-            (MeasureStatus::Accepted, _) => "accepted",
-            (MeasureStatus::Proposed, _) => "proposed",
-            (MeasureStatus::Declined, Some(DeclineReason::Resources)) => "declined_resources",
-            (MeasureStatus::Declined, _) => "declined_other",
         }
     }
     fn recommendation_status(&self, r: &Recommendation) -> &'static str {
@@ -567,23 +622,11 @@ fn rating_text(r: &Option<cordon_domain::risk::Rating>) -> String {
     r.as_ref().map(|r| format!("{} ({})", r.band, r.score)).unwrap_or_else(|| "Not rated".into())
 }
 
-async fn plan_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCode, errors: FormErrors) -> Response {
-    let (event, plan, rows, problems, cov) = match state.store.plan_analysis(&u.viewer, id).await {
-        Ok(x) => x,
-        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let versions = state.store.plan_versions(&u.viewer, id).await.unwrap_or_default();
-    let matrix = match state.store.risk_matrix().await {
-        Ok(m) => m,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let gold_name = user_label(state, &event.gold_user_id).await;
-    let silver_name = user_label(state, &event.silver_user_id).await;
-    let risks = rows
+fn risk_views(view: &PlanView) -> Vec<RiskView> {
+    view.risks
         .iter()
         .map(|r| {
-            let a = plan.assessment(&r.methodology);
+            let a = view.plan.assessment(&r.methodology);
             let n = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
             RiskView {
                 id: r.methodology.clone(),
@@ -603,50 +646,128 @@ async fn plan_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCo
                 declined: r.declined_for_resources.clone(),
             }
         })
-        .collect();
-    // Offered only for an empty plan, so only looked up then.
-    let copy_sources = if plan.items().is_empty() {
-        state
-            .store
-            .events_visible(&u.viewer, &cordon_store::events::EventFilter { limit: 100, ..Default::default() })
-            .await
-            .map(|(es, _)| es.into_iter().filter(|e| e.id != event.id).map(|e| (e.id, e.name)).collect())
-            .unwrap_or_default()
-    } else {
-        Vec::new()
+        .collect()
+}
+
+/// The plan's content for one viewer's permissions, with `csrf` in its forms.
+fn plan_body(
+    view: &PlanView,
+    csrf: &str,
+    can_change: bool,
+    can_issue: bool,
+    errors: FormErrors,
+    copy_sources: Vec<(String, String)>,
+) -> Result<String, askama::Error> {
+    let numbered = |labels: &[String]| labels.iter().enumerate().map(|(i, l)| (i + 1, l.clone())).collect();
+    PlanBody {
+        csrf,
+        event: &view.event,
+        plan: &view.plan,
+        risks: risk_views(view),
+        problems: &view.problems,
+        coverage: &view.coverage,
+        versions: &view.versions,
+        likelihood: numbered(&view.matrix.likelihood),
+        impact: numbered(&view.matrix.impact),
+        tolerance: &view.matrix.tolerance,
+        gold_name: view.gold_label.as_deref().unwrap_or("Not set"),
+        silver_name: view.silver_label.as_deref().unwrap_or("Not set"),
+        errors,
+        can_change,
+        can_issue,
+        copy_sources,
+    }
+    .render()
+}
+
+/// Stands in for the viewer's CSRF token in plan content kept between
+/// requests. Random per process, so no text in a plan can contain it.
+fn csrf_placeholder() -> &'static str {
+    static P: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    P.get_or_init(|| format!("csrf-{}", cordon_store::identity::random_token(16)))
+}
+
+/// Where the page frame (layout) is cut to put the kept content in.
+const FRAME_HOLE: &str = "\u{0}plan-content\u{0}";
+
+async fn plan_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: FormErrors,
+    gzip: bool,
+) -> Response {
+    let view = match state.store.plan_view(&u.viewer, id).await {
+        Ok(v) => v,
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
     };
     let can_change = u.viewer.may(cordon_domain::access::Action::Change);
     let can_issue = u.viewer.may(cordon_domain::access::Action::Issue);
-    render(
-        status,
-        &PlanPage {
-            layout: Layout::for_user(format!("Plan: {}", event.name), event.marking, "/events", Some(u)),
-            likelihood: matrix.likelihood.iter().enumerate().map(|(i, l)| (i + 1, l.clone())).collect(),
-            impact: matrix.impact.iter().enumerate().map(|(i, l)| (i + 1, l.clone())).collect(),
-            tolerance: matrix.tolerance.clone(),
-            event,
-            plan,
-            risks,
-            problems,
-            coverage: cov,
-            versions,
-            gold_name,
-            silver_name,
-            errors,
-            can_change,
-            can_issue,
-            copy_sources,
-        },
-    )
-}
-
-async fn user_label(state: &AppState, uid: &Option<String>) -> String {
-    match uid {
-        Some(uid) => {
-            state.store.user(uid).await.ok().flatten().map(|u| format!("{} ({})", u.name, u.email)).unwrap_or_default()
-        }
-        None => "Not set".into(),
+    let csrf = u.csrf();
+    let layout = || Layout::for_user(format!("Plan: {}", view.event.name), view.event.marking, "/events", Some(u));
+    let failed = |e: askama::Error| {
+        tracing::error!(error = %e, "template failed to render");
+        (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be shown").into_response()
+    };
+    if !errors.is_empty() || view.item_count == 0 {
+        // An empty plan offers to copy from another event the viewer may see.
+        let copy_sources = if view.item_count == 0 {
+            state
+                .store
+                .events_visible(&u.viewer, &cordon_store::events::EventFilter { limit: 100, ..Default::default() })
+                .await
+                .map(|(es, _)| es.into_iter().filter(|e| e.id != view.event.id).map(|e| (e.id, e.name)).collect())
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        return match plan_body(&view, &csrf, can_change, can_issue, errors, copy_sources) {
+            Ok(body) => render(status, &Shell { layout: layout(), body: &body }),
+            Err(e) => failed(e),
+        };
     }
+    // The usual case: the content depends only on the view and the viewer's
+    // permissions, so it is rendered (and compressed) once, with a
+    // placeholder where each form's token goes, and the token filled in here.
+    let key = format!("page:{can_change}:{can_issue}");
+    let kept = match view
+        .memo(&key, |v| plan_body(v, csrf_placeholder(), can_change, can_issue, FormErrors::default(), Vec::new()))
+    {
+        Ok(k) => k,
+        Err(e) => return failed(e),
+    };
+    if !gzip {
+        return render(status, &Shell { layout: layout(), body: &kept.replace(csrf_placeholder(), &csrf) });
+    }
+    let pieces = match view
+        .memo(&format!("{key}.gz"), |_| Ok::<_, askama::Error>(crate::gzip::Pieces::new(&kept, csrf_placeholder())))
+    {
+        Ok(p) => p,
+        Err(e) => return failed(e),
+    };
+    let frame = match (Shell { layout: layout(), body: FRAME_HOLE }).render() {
+        Ok(f) => f,
+        Err(e) => return failed(e),
+    };
+    let Some((head, tail)) = frame.split_once(FRAME_HOLE) else {
+        return failed(askama::Error::Custom("the page frame has no place for its content".into()));
+    };
+    let mut w = crate::gzip::GzipWriter::new(kept.len() / 4);
+    w.stored(head.as_bytes());
+    w.pieces(&pieces, &csrf);
+    w.stored(tail.as_bytes());
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
+        ],
+        w.finish(),
+    )
+        .into_response()
 }
 
 async fn after_change(
@@ -661,17 +782,22 @@ async fn after_change(
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(u)),
         Err(StoreError::NotReady(problems)) => {
             let errors = FormErrors(problems.into_iter().map(|p| ("readiness".to_string(), p.message)).collect());
-            plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+            plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors, false).await
         }
         Err(e) => match FormErrors::from_store(e) {
-            Ok(errors) => plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors).await,
+            Ok(errors) => plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors, false).await,
             Err(r) => r,
         },
     }
 }
 
-pub async fn page(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
-    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default()).await
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), crate::gzip::accepted(&headers)).await
 }
 
 pub async fn page_save(
@@ -685,7 +811,10 @@ pub async fn page_save(
     }
     let anchor = format!("#{}", section.replace('_', "-"));
     let result = match item_from_form(&section, &f) {
-        Ok(item) => state.store.save_plan_item(&u.viewer, &id, item).await.map(|_| ()),
+        Ok(mut item) => {
+            crate::plan_item::merge(&mut item, None, &f, &u.user.name);
+            state.store.save_plan_item(&u.viewer, &id, item).await.map(|_| ())
+        }
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
     after_change(&state, &u, &id, &anchor, result).await
@@ -845,18 +974,21 @@ pub async fn page_version(
     PageUser(u): PageUser,
     Path((id, n)): Path<(String, i64)>,
 ) -> Response {
-    let event = match state.store.event_for(&u.viewer, &id).await {
-        Ok(e) => e,
-        Err(_) => return crate::pages::not_found_for(Some(&u)),
+    // One policy-checked read: the view carries the event and its versions.
+    let view = match state.store.plan_view(&u.viewer, &id).await {
+        Ok(v) => v,
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
+        Err(e) => return ApiError::from(e).into_response(),
     };
-    let (body, _) = match state.store.plan_version(&u.viewer, &id, n).await {
+    let (body, _) = match state.store.version_in(&view, n).await {
         Ok(x) => x,
-        Err(_) => return crate::pages::not_found_for(Some(&u)),
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
+        Err(e) => return ApiError::from(e).into_response(),
     };
-    let versions = state.store.plan_versions(&u.viewer, &id).await.unwrap_or_default();
-    let Some(version) = versions.into_iter().find(|v| v.number == n) else {
+    let Some(version) = view.versions.iter().find(|v| v.number == n).cloned() else {
         return crate::pages::not_found_for(Some(&u));
     };
+    let event = view.event.clone();
     let snapshot: Value = serde_json::from_str(&body).unwrap_or_default();
     let pretty = serde_json::to_string_pretty(&snapshot).unwrap_or_default();
     render(

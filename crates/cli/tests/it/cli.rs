@@ -141,9 +141,9 @@ async fn demo_data_is_created_once() {
     let versions = store.plan_versions(&viewer, &marathon.id).await.unwrap();
     assert_eq!(versions.len(), 1);
     assert!(versions[0].endorsement.is_some());
-    let (_, plan, _, problems, _) = store.plan_analysis(&viewer, &marathon.id).await.unwrap();
-    assert!(problems.is_empty(), "{problems:?}");
-    assert!(plan.operational_factors.len() > 1, "a later draft");
+    let view = store.plan_view(&viewer, &marathon.id).await.unwrap();
+    assert!(view.problems.is_empty(), "{:?}", view.problems);
+    assert!(view.plan.operational_factors.len() > 1, "a later draft");
     let parade = events.iter().find(|e| e.name.contains("Remembrance")).unwrap();
     assert_eq!(parade.status, cordon_domain::planned_event::EventStatus::Planning);
     // Staff outside the marathon's team do not see it.

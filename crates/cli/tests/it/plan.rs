@@ -519,4 +519,185 @@ async fn a_photograph_is_attached_to_a_visit_from_the_page() {
     );
     let res = f.app.client.post(&url).header("cookie", b.cookie()).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 422);
+    // Changing the visit on its own page keeps its attachments.
+    let path = format!("/events/{}/plan/recon_visit/{}", f.event, visit["id"].as_str().unwrap());
+    let token = f.app.csrf(&b).await;
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&path))
+        .header("cookie", b.cookie())
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("date", "2027-03-06"),
+            ("attendees", "SecCo, venue manager"),
+            ("areas", "Start"),
+            ("findings", "Gate"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, plan) = f.get("/plan").await;
+    let v = &plan["plan"]["recon_visits"][0];
+    assert_eq!(v["attendees"], "SecCo, venue manager");
+    assert_eq!(v["attachments"][0]["name"], "gate.jpg");
+}
+
+/// Read entries the access log holds for an event.
+async fn logged_reads(f: &Fixture) -> i64 {
+    let rows = f
+        .app
+        .store
+        .fetch(&format!("SELECT COUNT(*) FROM access_log WHERE stream = 'event/{}' AND kind = 'read'", f.event), &[])
+        .await
+        .unwrap();
+    rows[0].int(0)
+}
+
+#[tokio::test]
+async fn an_item_is_changed_on_its_own_page() {
+    let f = fixture().await;
+    f.make_ready().await;
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let plan_path = format!("/events/{}/plan", f.event);
+    let page = f.app.page(&b, &plan_path).await.text().await.unwrap();
+    let item_path = format!("{plan_path}/measure/hvm");
+    assert!(page.contains(&format!("href=\"{item_path}\"")), "each measure links to its own page");
+
+    let res = f.app.page(&b, &item_path).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("value=\"Impact-tested barriers\""), "the form is filled in");
+    assert!(html.contains("<option value=\"accepted\" selected>"), "the status is chosen");
+    assert!(html.contains("value=\"vehicle_as_a_weapon\" checked"), "the treated risk is ticked");
+    let csrf = crate::common::hidden(&html, "csrf_token");
+    let post = |form: Vec<(&'static str, String)>| {
+        f.app.client.post(f.app.url(&item_path)).header("cookie", b.cookie()).form(&form).send()
+    };
+
+    // Bad input: named next to the field, the typed value kept, nothing changed.
+    let (_, before) = f.get("/plan").await;
+    let res = post(vec![
+        ("csrf_token", csrf.clone()),
+        ("title", "Barriers, changed".into()),
+        ("risks", "vehicle_as_a_weapon".into()),
+        ("tactical_plan", "no-such-plan".into()),
+        ("status", "accepted".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"tactical_plan-error\""), "the error is next to its field");
+    assert!(html.contains("value=\"Barriers, changed\""), "what was typed is kept");
+    let (_, after) = f.get("/plan").await;
+    assert_eq!(before["plan"], after["plan"], "nothing changed");
+
+    // Declined for resources, with an id in the form that is ignored: the item
+    // in the address changes, nothing is added, and the plan is no longer ready.
+    let res = post(vec![
+        ("csrf_token", csrf.clone()),
+        ("id", "something-else".into()),
+        ("title", "Impact-tested barriers at every entry".into()),
+        ("risks", "vehicle_as_a_weapon".into()),
+        ("status", "declined_resources".into()),
+        ("rationale", "No barriers available that weekend".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("{plan_path}#measure"));
+    let (_, plan) = f.get("/plan").await;
+    let measures = plan["plan"]["measures"].as_array().unwrap();
+    assert_eq!(measures.len(), 1);
+    assert_eq!(measures[0]["id"], "hvm");
+    assert_eq!(measures[0]["title"], "Impact-tested barriers at every entry");
+    assert_eq!(measures[0]["status"], "declined");
+    assert_eq!(measures[0]["decline_reason"], "resources");
+    assert_eq!(plan["readiness"]["ready"], false);
+    // The plan page shows the change at once (its cached rendering is of the old state).
+    let page = f.app.page(&b, &plan_path).await.text().await.unwrap();
+    assert!(page.contains("Declined for resources: risk remains as residual risk"));
+
+    // "I have reviewed it" records the signed-in user as the reviewer.
+    let tp = plan["plan"]["tactical_plans"][0]["id"].as_str().unwrap().to_string();
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("{plan_path}/tactical_plan/{tp}")))
+        .header("cookie", b.cookie())
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("kind", "traffic"),
+            ("owner", "Roads Policing"),
+            ("version", "2"),
+            ("received_on", "2027-03-02"),
+            ("reviewed_by", ""),
+            ("mark_reviewed", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, plan) = f.get("/plan").await;
+    assert_eq!(plan["plan"]["tactical_plans"][0]["version"], "2");
+    let (_, me) = f.app.get_as(&f.secco, "/api/v1/me").await;
+    assert_eq!(plan["plan"]["tactical_plans"][0]["reviewed_by"], me["name"]);
+
+    // Unknown items, sections edited elsewhere, other people's plans: not found.
+    assert_eq!(f.app.page(&b, &format!("{plan_path}/measure/nope")).await.status(), 404);
+    assert_eq!(f.app.page(&b, &format!("{plan_path}/tasking/tasking")).await.status(), 404);
+    let (_, outsider) = f.app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&outsider, &item_path).await.status(), 404);
+    // Without the token: refused, unchanged.
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&item_path))
+        .header("cookie", b.cookie())
+        .form(&[("title", "x"), ("status", "accepted")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let (_, again) = f.get("/plan").await;
+    assert_eq!(again["plan"]["measures"], plan["plan"]["measures"]);
+}
+
+#[tokio::test]
+async fn shared_plan_renderings_still_apply_the_policy_and_each_viewers_token() {
+    let f = fixture().await;
+    f.make_ready().await;
+    let plan_path = format!("/events/{}/plan", f.event);
+    // Gold joins the team; both read the plan page, which is rendered once.
+    f.ok(Method::POST, "/team", json!({"email": "gold@force.example"})).await;
+    let (_, secco) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let (_, gold) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    for b in [&secco, &gold, &secco] {
+        let page = f.app.page(b, &plan_path).await.text().await.unwrap();
+        let own = f.app.csrf(b).await;
+        let tokens: std::collections::BTreeSet<String> = page
+            .split("name=\"csrf_token\" value=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_string())
+            .collect();
+        assert_eq!(tokens.into_iter().collect::<Vec<_>>(), vec![own], "every form carries the viewer's own token");
+    }
+    // Every read is logged, cached or not.
+    let before = logged_reads(&f).await;
+    for _ in 0..3 {
+        let (status, _) = f.app.get_as(&f.gold, &format!("/api/v1/events/{}/plan", f.event)).await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(logged_reads(&f).await, before + 3);
+    // Removed from the team, Gold no longer sees the plan, though nothing in it changed.
+    let (status, _) = f.send(Method::DELETE, "/team/gold@force.example", Value::Null).await;
+    assert_eq!(status, 204);
+    let (status, _) = f.app.get_as(&f.gold, &format!("/api/v1/events/{}/plan", f.event)).await;
+    assert_eq!(status, 404);
+    assert_eq!(f.app.page(&gold, &plan_path).await.status(), 404);
+    // The outsider never did.
+    let (status, _) = f.app.get_as(&f.outsider, &format!("/api/v1/events/{}/plan", f.event)).await;
+    assert_eq!(status, 404);
 }

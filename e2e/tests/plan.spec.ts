@@ -244,6 +244,21 @@ test.describe('the CT protective security plan of a new event', () => {
 
     const stewards = 'Stewards search vehicles at the service gate';
 
+    await test.step('a measure with no risk: its form again on its own page, as typed, the error by the field', async () => {
+      const form = page.locator('#measure form', { has: page.getByRole('button', { name: 'Add measure' }) });
+      await form.getByLabel('Measure', { exact: true }).fill('Stewards check bags at the gate');
+      await form.getByRole('button', { name: 'Add measure' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add a measure');
+      await a11y('add a measure, with an error');
+      await expectMarkingBanners(page, 'OFFICIAL-SENSITIVE');
+      await expect(page.locator('#risks-error')).toContainText('at least one risk');
+      await expect(page.getByLabel('Measure', { exact: true })).toHaveValue('Stewards check bags at the gate');
+      await page.getByRole('link', { name: 'Back to the plan' }).click();
+      await expect(page).toHaveURL(new RegExp(`${escapeRegExp(eventPath)}/plan#measure$`));
+      await a11y('plan page, back from the refused measure');
+      await expect(page.locator('#measure tbody')).not.toContainText('Stewards check bags at the gate');
+    });
+
     await test.step('change it: a second accepted measure', async () => {
       await addMeasure(page, a11y, treated.name, stewards, 'Service vehicles need access during the event', 'plan page, second measure added');
       await expect(page.locator(`#risks tr[id="risk-${TREATED}"] td`).nth(1)).toHaveText('2 accepted');

@@ -817,7 +817,16 @@ pub async fn page_save(
         }
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
-    after_change(&state, &u, &id, &anchor, result).await
+    match result {
+        // A failed add shows the form again on its own page, as typed, with
+        // each error next to its field.
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_)))
+            if crate::plan_item::has_form(&section) && field(&f, "id").is_empty() =>
+        {
+            crate::plan_item::add_again(&state, &u, &id, &section, &f, e).await
+        }
+        result => after_change(&state, &u, &id, &anchor, result).await,
+    }
 }
 
 pub async fn page_remove(

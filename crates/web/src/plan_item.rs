@@ -382,12 +382,14 @@ struct ItemPage {
     layout: Layout,
     event_id: String,
     event_name: String,
-    section: String,
-    item_id: String,
+    /// Where the form posts, and what its button says.
+    action: String,
+    button: &'static str,
+    /// The item's own address, for its Remove button; none when adding.
+    item_path: Option<String>,
     title: String,
     anchor: String,
     needs_review: bool,
-    is_meeting: bool,
     existing_actions: Vec<MeetingAction>,
     fields: Vec<FieldView>,
     errors: FormErrors,
@@ -397,38 +399,95 @@ fn find(view: &PlanView, section: &str, item_id: &str) -> Option<PlanItem> {
     view.plan.items().into_iter().find(|i| i.section() == section && i.id() == item_id)
 }
 
+/// "a threat assessment" and the like, for adding one.
+fn noun(section: &str) -> &'static str {
+    match section {
+        "threat_assessment" => "a threat assessment",
+        "operational_factor" => "an event or operational factor",
+        "recon_visit" => "a reconnaissance visit",
+        "vulnerability" => "a vulnerability",
+        "power" => "a power or policy",
+        "measure" => "a measure",
+        "contingency" => "a contingency plan",
+        "recommendation" => "a recommendation",
+        "review" => "a review",
+        "tactical_plan" => "a tactical plan",
+        "stakeholder" => "a stakeholder",
+        "liaison" => "an entry in the liaison log",
+        "meeting" => "a planning meeting",
+        _ => "an item",
+    }
+}
+
+/// The form of an item of `section`, filled in from `f`: changing `existing`,
+/// or adding a new one when it is `None`.
 fn item_page(
     u: &crate::auth::CurrentUser,
     view: &PlanView,
-    item: &PlanItem,
+    section: &str,
+    existing: Option<&PlanItem>,
     f: &Fields,
     status: StatusCode,
     errors: FormErrors,
 ) -> Response {
-    let section = item.section();
     let Some(specs) = specs(section, view) else { return crate::pages::not_found_for(Some(u)) };
     let fields = field_views(specs, f, &errors);
+    let plan_path = format!("/events/{}/plan", view.event.id);
+    let (heading, action, button, item_path) = match existing {
+        Some(item) => {
+            let path = format!("{plan_path}/{section}/{}", item.id());
+            (title(item), path.clone(), "Save changes", Some(path))
+        }
+        None => (capitalised(&format!("add {}", noun(section))), format!("{plan_path}/{section}"), "Add", None),
+    };
+    let layout_title = if existing.is_some() { format!("Change: {heading}") } else { heading.clone() };
     render(
         status,
         &ItemPage {
-            layout: Layout::for_user(format!("Change: {}", title(item)), view.event.marking, "/events", Some(u)),
+            layout: Layout::for_user(layout_title, view.event.marking, "/events", Some(u)),
             event_id: view.event.id.clone(),
             event_name: view.event.name.clone(),
-            section: section.to_string(),
-            item_id: item.id(),
-            title: title(item),
+            action,
+            button,
+            item_path,
+            title: heading,
             anchor: section.replace('_', "-"),
-            needs_review: matches!(item, PlanItem::ThreatAssessment(t) if t.needs_review)
-                || matches!(item, PlanItem::ReconVisit(v) if v.needs_review),
-            is_meeting: matches!(item, PlanItem::Meeting(_)),
-            existing_actions: match item {
-                PlanItem::Meeting(m) => m.actions.clone(),
+            needs_review: matches!(existing, Some(PlanItem::ThreatAssessment(t)) if t.needs_review)
+                || matches!(existing, Some(PlanItem::ReconVisit(v)) if v.needs_review),
+            existing_actions: match existing {
+                Some(PlanItem::Meeting(m)) => m.actions.clone(),
                 _ => vec![],
             },
             fields,
             errors,
         },
     )
+}
+
+/// Whether items of `section` have a form of their own (list sections).
+pub(crate) fn has_form(section: &str) -> bool {
+    noun(section) != "an item"
+}
+
+/// After a failed add from the plan page: the section's form on a page of its
+/// own, filled in with what was typed, each error next to its field.
+pub(crate) async fn add_again(
+    state: &AppState,
+    u: &crate::auth::CurrentUser,
+    id: &str,
+    section: &str,
+    f: &Fields,
+    e: StoreError,
+) -> Response {
+    let view = match state.store.plan_view(&u.viewer, id).await {
+        Ok(v) => v,
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    match FormErrors::from_store(e) {
+        Ok(errors) => item_page(u, &view, section, None, f, StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(r) => r,
+    }
 }
 
 /// The view and the item, for a viewer who may change the plan; otherwise the
@@ -465,7 +524,9 @@ pub async fn page(
     Path((id, section, item_id)): Path<(String, String, String)>,
 ) -> Response {
     match load(&state, &u, &id, &section, &item_id).await {
-        Ok((view, item)) => item_page(&u, &view, &item, &values(&item), StatusCode::OK, FormErrors::default()),
+        Ok((view, item)) => {
+            item_page(&u, &view, &section, Some(&item), &values(&item), StatusCode::OK, FormErrors::default())
+        }
         Err(r) => r,
     }
 }
@@ -516,7 +577,7 @@ pub async fn save(
         Ok(()) => Redirect::to(&format!("/events/{id}/plan#{}", section.replace('_', "-"))).into_response(),
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(&u)),
         Err(e) => match FormErrors::from_store(e) {
-            Ok(errors) => item_page(&u, &view, &existing, &f, StatusCode::UNPROCESSABLE_ENTITY, errors),
+            Ok(errors) => item_page(&u, &view, &section, Some(&existing), &f, StatusCode::UNPROCESSABLE_ENTITY, errors),
             Err(r) => r,
         },
     }

@@ -645,6 +645,31 @@ async fn an_item_is_changed_on_its_own_page() {
     let (_, me) = f.app.get_as(&f.secco, "/api/v1/me").await;
     assert_eq!(plan["plan"]["tactical_plans"][0]["reviewed_by"], me["name"]);
 
+    // A failed add from the plan page shows the form again on its own page,
+    // as typed, with the error next to its field; nothing is added.
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("{plan_path}/measure")))
+        .header("cookie", b.cookie())
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("title", "Search dogs at the start"),
+            ("risks", "no_such_methodology"),
+            ("status", "proposed"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<h1>Add a measure</h1>"), "{html}");
+    assert!(html.contains("id=\"risks-error\""));
+    assert!(html.contains("value=\"Search dogs at the start\""));
+    assert!(html.contains(&format!("action=\"{plan_path}/measure\"")));
+    let (_, now) = f.get("/plan").await;
+    assert_eq!(now["plan"]["measures"], plan["plan"]["measures"]);
+
     // Unknown items, sections edited elsewhere, other people's plans: not found.
     assert_eq!(f.app.page(&b, &format!("{plan_path}/measure/nope")).await.status(), 404);
     assert_eq!(f.app.page(&b, &format!("{plan_path}/tasking/tasking")).await.status(), 404);

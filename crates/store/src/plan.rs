@@ -179,8 +179,12 @@ impl Store {
         }
         let view = Arc::new(self.load_plan_view(event, stamp).await?);
         let mut views = self.inner.plan_views.lock().expect("cache lock");
+        // Bounded: stale views go first, and if every view is current, all go.
         if views.len() >= 64 {
             views.retain(|_, v| v.stamp == stamp);
+            if views.len() >= 64 {
+                views.clear();
+            }
         }
         views.insert(event_id.to_string(), view.clone());
         Ok(view)

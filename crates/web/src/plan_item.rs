@@ -464,9 +464,26 @@ fn item_page(
     )
 }
 
-/// Whether items of `section` have a form of their own (list sections).
+/// Whether items of `section` have a form of their own: the list sections.
+/// (Tasking, intent, the no-visit reason and risk assessments are edited on
+/// the plan page itself.)
 pub(crate) fn has_form(section: &str) -> bool {
-    noun(section) != "an item"
+    matches!(
+        section,
+        "threat_assessment"
+            | "operational_factor"
+            | "recon_visit"
+            | "vulnerability"
+            | "power"
+            | "measure"
+            | "contingency"
+            | "recommendation"
+            | "review"
+            | "tactical_plan"
+            | "stakeholder"
+            | "liaison"
+            | "meeting"
+    )
 }
 
 /// After a failed add from the plan page: the section's form on a page of its

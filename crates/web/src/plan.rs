@@ -687,8 +687,12 @@ fn csrf_placeholder() -> &'static str {
     P.get_or_init(|| format!("csrf-{}", cordon_store::identity::random_token(16)))
 }
 
-/// Where the page frame (layout) is cut to put the kept content in.
-const FRAME_HOLE: &str = "\u{0}plan-content\u{0}";
+/// Where the page frame (layout) is cut to put the kept content in. Random
+/// per process, like the token placeholder, so no event name can contain it.
+fn frame_hole() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| format!("content-{}", cordon_store::identity::random_token(16)))
+}
 
 async fn plan_page(
     state: &AppState,
@@ -747,11 +751,11 @@ async fn plan_page(
         Ok(p) => p,
         Err(e) => return failed(e),
     };
-    let frame = match (Shell { layout: layout(), body: FRAME_HOLE }).render() {
+    let frame = match (Shell { layout: layout(), body: frame_hole() }).render() {
         Ok(f) => f,
         Err(e) => return failed(e),
     };
-    let Some((head, tail)) = frame.split_once(FRAME_HOLE) else {
+    let Some((head, tail)) = frame.split_once(frame_hole()) else {
         return failed(askama::Error::Custom("the page frame has no place for its content".into()));
     };
     let mut w = crate::gzip::GzipWriter::new(kept.len() / 4);

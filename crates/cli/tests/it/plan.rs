@@ -709,6 +709,29 @@ async fn shared_plan_renderings_still_apply_the_policy_and_each_viewers_token() 
             .collect();
         assert_eq!(tokens.into_iter().collect::<Vec<_>>(), vec![own], "every form carries the viewer's own token");
     }
+    // Asked for gzip, as browsers ask, the page and the JSON are the same
+    // bytes once decompressed, with the viewer's own token in the page.
+    for path in [plan_path.clone(), format!("/api/v1/events/{}/plan", f.event)] {
+        let plain = f.app.page(&gold, &path).await.bytes().await.unwrap();
+        let res = f
+            .app
+            .client
+            .get(f.app.url(&path))
+            .header("cookie", gold.cookie())
+            .header("accept-encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-encoding"], "gzip", "{path}");
+        assert_eq!(res.headers()["vary"], "accept-encoding");
+        let zipped = res.bytes().await.unwrap();
+        assert!(zipped.len() * 2 < plain.len(), "{path}: {} of {}", zipped.len(), plain.len());
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&zipped[..]), &mut unzipped).unwrap();
+        assert_eq!(unzipped, plain.to_vec(), "{path}");
+    }
+
     // Every read is logged, cached or not.
     let before = logged_reads(&f).await;
     for _ in 0..3 {

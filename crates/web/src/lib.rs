@@ -178,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{id}/plan/versions/{a}/diff/{b}", get(plan::page_diff))
         .route("/events/{id}/plan/recon_visit/{visit}/attachments", axum::routing::post(plan::page_attach))
         .route("/events/{id}/plan/{section}", axum::routing::post(plan::page_save))
+        .route("/events/{id}/plan/tactical_plan/{tp}/reviewed", axum::routing::post(plan_item::mark_reviewed))
         .route("/events/{id}/plan/{section}/{item_id}", get(plan_item::page).post(plan_item::save))
         .route("/events/{id}/plan/{section}/{item_id}/remove", axum::routing::post(plan::page_remove))
         .route("/healthz", get(healthz))

@@ -599,3 +599,35 @@ pub async fn save(
         },
     }
 }
+
+/// "Mark reviewed by me" on the plan page: records the signed-in user as the
+/// reviewer of a tactical plan, changing nothing else.
+pub async fn mark_reviewed(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, tp)): Path<(String, String)>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = check_csrf(&u, &f) {
+        return r;
+    }
+    let (_, existing) = match load(&state, &u, &id, "tactical_plan", &tp).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let PlanItem::TacticalPlan(mut t) = existing else { return crate::pages::not_found_for(Some(&u)) };
+    t.reviewed_by = u.user.name.clone();
+    match state.store.save_plan_item(&u.viewer, &id, PlanItem::TacticalPlan(t)).await {
+        Ok(_) => Redirect::to(&format!("/events/{id}/plan#tactical-plan")).into_response(),
+        Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => message_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The plan could not be marked reviewed",
+                &errors.0.first().map(|(_, m)| m.clone()).unwrap_or_default(),
+                Some(&u),
+            ),
+            Err(r) => r,
+        },
+    }
+}

@@ -749,3 +749,55 @@ async fn shared_plan_renderings_still_apply_the_policy_and_each_viewers_token() 
     let (status, _) = f.app.get_as(&f.outsider, &format!("/api/v1/events/{}/plan", f.event)).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_tactical_plan_is_marked_reviewed_from_the_plan_page() {
+    let f = fixture().await;
+    let tp = f
+        .ok(
+            Method::POST,
+            "/plan/tactical_plan",
+            json!({"kind": "search", "owner": "PolSA", "version": "1", "received_on": "2027-03-01"}),
+        )
+        .await;
+    let tp = tp["id"].as_str().unwrap().to_string();
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let plan_path = format!("/events/{}/plan", f.event);
+    let page = f.app.page(&b, &plan_path).await.text().await.unwrap();
+    let action = format!("{plan_path}/tactical_plan/{tp}/reviewed");
+    assert!(page.contains(&format!("action=\"{action}\"")), "an unreviewed plan offers the button");
+    let csrf = crate::common::hidden(&page, "csrf_token");
+    // Without the token: refused, unchanged.
+    let res = f.app.client.post(f.app.url(&action)).header("cookie", b.cookie()).form(&[("x", "y")]).send().await;
+    assert_eq!(res.unwrap().status(), 403);
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&action))
+        .header("cookie", b.cookie())
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, plan) = f.get("/plan").await;
+    let (_, me) = f.app.get_as(&f.secco, "/api/v1/me").await;
+    let t = &plan["plan"]["tactical_plans"][0];
+    assert_eq!(t["reviewed_by"], me["name"]);
+    assert_eq!((t["owner"].as_str(), t["version"].as_str()), (Some("PolSA"), Some("1")), "nothing else changed");
+    let page = f.app.page(&b, &plan_path).await.text().await.unwrap();
+    assert!(!page.contains(&action), "a reviewed plan no longer offers it");
+    // Someone outside the team cannot, and learns nothing.
+    let (_, outsider) = f.app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&outsider).await;
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("{plan_path}/tactical_plan/nope/reviewed")))
+        .header("cookie", outsider.cookie())
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

@@ -680,18 +680,20 @@ fn plan_body(
     .render()
 }
 
-/// Stands in for the viewer's CSRF token in plan content kept between
-/// requests. Random per process, so no text in a plan can contain it.
-fn csrf_placeholder() -> &'static str {
-    static P: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    P.get_or_init(|| format!("csrf-{}", cordon_store::identity::random_token(16)))
+/// Markers cut into renderings kept between requests: where each form's CSRF
+/// token goes, and where the page frame is cut to put the kept content in.
+/// Random per process, so no text in a plan or an event's name can contain them.
+struct Markers {
+    csrf: String,
+    content: String,
 }
 
-/// Where the page frame (layout) is cut to put the kept content in. Random
-/// per process, like the token placeholder, so no event name can contain it.
-fn frame_hole() -> &'static str {
-    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| format!("content-{}", cordon_store::identity::random_token(16)))
+fn markers() -> &'static Markers {
+    static M: std::sync::OnceLock<Markers> = std::sync::OnceLock::new();
+    M.get_or_init(|| {
+        let random = cordon_store::identity::random_token;
+        Markers { csrf: format!("csrf-{}", random(16)), content: format!("content-{}", random(16)) }
+    })
 }
 
 async fn plan_page(
@@ -737,25 +739,25 @@ async fn plan_page(
     // placeholder where each form's token goes, and the token filled in here.
     let key = format!("page:{can_change}:{can_issue}");
     let kept = match view
-        .memo(&key, |v| plan_body(v, csrf_placeholder(), can_change, can_issue, FormErrors::default(), Vec::new()))
+        .memo(&key, |v| plan_body(v, &markers().csrf, can_change, can_issue, FormErrors::default(), Vec::new()))
     {
         Ok(k) => k,
         Err(e) => return failed(e),
     };
     if !gzip {
-        return render(status, &Shell { layout: layout(), body: &kept.replace(csrf_placeholder(), &csrf) });
+        return render(status, &Shell { layout: layout(), body: &kept.replace(&markers().csrf, &csrf) });
     }
     let pieces = match view
-        .memo(&format!("{key}.gz"), |_| Ok::<_, askama::Error>(crate::gzip::Pieces::new(&kept, csrf_placeholder())))
+        .memo(&format!("{key}.gz"), |_| Ok::<_, askama::Error>(crate::gzip::Pieces::new(&kept, &markers().csrf)))
     {
         Ok(p) => p,
         Err(e) => return failed(e),
     };
-    let frame = match (Shell { layout: layout(), body: frame_hole() }).render() {
+    let frame = match (Shell { layout: layout(), body: &markers().content }).render() {
         Ok(f) => f,
         Err(e) => return failed(e),
     };
-    let Some((head, tail)) = frame.split_once(frame_hole()) else {
+    let Some((head, tail)) = frame.split_once(&markers().content) else {
         return failed(askama::Error::Custom("the page frame has no place for its content".into()));
     };
     let mut w = crate::gzip::GzipWriter::new(kept.len() / 4);

@@ -24,11 +24,11 @@ pub async fn org(store: Store, cmd: &OrgCommand) -> Result<()> {
     match cmd {
         OrgCommand::Add { name, kind } => {
             let kind: OrgKind = kind.parse().map_err(|e: String| anyhow!("--kind: {e}"))?;
-            let org = store.add_organisation(&operator(), name, kind).await.map_err(field_error)?;
+            let org = store.identity().add_organisation(&operator(), name, kind).await.map_err(field_error)?;
             println!("Added the organisation {} ({}), id {}.", org.name, org.kind, org.id);
         }
         OrgCommand::List => {
-            for o in store.organisations().await? {
+            for o in store.identity().organisations().await? {
                 println!("{}\t{}\t{}", o.id, o.kind, o.name);
             }
         }
@@ -42,6 +42,7 @@ pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
             let roles = parse_roles(role).map_err(|e| anyhow!("--role: {e}"))?;
             let clearance: Clearance = clearance.parse().map_err(|e: String| anyhow!("--clearance: {e}"))?;
             let org = store
+                .identity()
                 .organisation_by_name(org)
                 .await?
                 .ok_or_else(|| anyhow!("--org: no organisation is called {org:?} (see `cordon org list`)"))?;
@@ -58,20 +59,23 @@ pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
                 }
             };
             let new = NewUser { email: email.clone(), name: name.clone(), organisation_id: org.id, roles, clearance };
-            let user = store.add_user(&operator(), new, &password).await.map_err(field_error)?;
+            let user = store.identity().add_user(&operator(), new, &password).await.map_err(field_error)?;
             println!("Added {} <{}>, id {}.", user.name, user.email, user.id);
             if generated {
                 println!("Password (shown only now): {password}");
             }
         }
         UserCommand::Disable { email } => {
-            let user =
-                store.user_by_email(email).await?.ok_or_else(|| anyhow!("email: no user has the address {email}"))?;
-            store.set_user_active(&operator(), &user.id, false).await.map_err(field_error)?;
+            let user = store
+                .identity()
+                .user_by_email(email)
+                .await?
+                .ok_or_else(|| anyhow!("email: no user has the address {email}"))?;
+            store.identity().set_user_active(&operator(), &user.id, false).await.map_err(field_error)?;
             println!("Disabled {} <{}>: their sessions have ended; their history is kept.", user.name, user.email);
         }
         UserCommand::List => {
-            let (users, _) = store.users(10_000, 0).await?;
+            let (users, _) = store.identity().users(10_000, 0).await?;
             for u in users {
                 let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
                 println!(
@@ -92,10 +96,13 @@ pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
 pub async fn token(store: Store, cmd: &TokenCommand) -> Result<()> {
     match cmd {
         TokenCommand::Issue { user, expires_days, name } => {
-            let u =
-                store.user_by_email(user).await?.ok_or_else(|| anyhow!("--user: no user has the address {user}"))?;
+            let u = store
+                .identity()
+                .user_by_email(user)
+                .await?
+                .ok_or_else(|| anyhow!("--user: no user has the address {user}"))?;
             let (secret, token) =
-                store.issue_token(&operator(), &u.id, name, *expires_days).await.map_err(field_error)?;
+                store.identity().issue_token(&operator(), &u.id, name, *expires_days).await.map_err(field_error)?;
             eprintln!("Token for {} expires {} (shown only now):", u.email, token.expires_at);
             println!("{secret}");
         }

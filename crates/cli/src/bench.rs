@@ -7,6 +7,7 @@ use clap::Subcommand;
 use cordon_domain::event::Event;
 use cordon_domain::journal::{ChainKey, GENESIS};
 use cordon_domain::methodology::AttackMethodology;
+use cordon_domain::reference::ReferenceEvent;
 use cordon_domain::Marking;
 use cordon_store::{Actor, Options, Store};
 use std::io::Write;
@@ -49,7 +50,7 @@ pub enum BenchCommand {
 /// A realistic event: a revision of an attack methodology in the catalogue.
 fn bench_event(i: u64) -> (Event, Marking) {
     (
-        Event::AttackMethodologyDefined {
+        Event::Reference(ReferenceEvent::AttackMethodologyDefined {
             methodology: AttackMethodology {
                 id: format!("bench_{}", i % 64),
                 name: format!("Benchmark methodology revision {i}"),
@@ -63,7 +64,7 @@ fn bench_event(i: u64) -> (Event, Marking) {
                 ],
                 sources: vec!["[OFFICIAL] https://www.protectuk.police.uk/".into()],
             },
-        },
+        }),
         Marking::Official,
     )
 }
@@ -194,14 +195,15 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
     use cordon_domain::plan::*;
     let keep = url.is_some();
     let (store, _dir) = open_bench(url, key).await?;
-    store.load_reference().await?;
+    store.reference().load_reference().await?;
     let system = Actor::system();
-    let org = match store.organisation_by_name("Bench Force").await? {
+    let org = match store.identity().organisation_by_name("Bench Force").await? {
         Some(o) => o,
-        None => store.add_organisation(&system, "Bench Force", OrgKind::PoliceForce).await?,
+        None => store.identity().add_organisation(&system, "Bench Force", OrgKind::PoliceForce).await?,
     };
     let email = format!("bench-{}@bench.example", std::process::id());
     let user = store
+        .identity()
         .add_user(
             &system,
             cordon_store::identity::NewUser {
@@ -214,8 +216,9 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
             "bench tangerine kettle harbour",
         )
         .await?;
-    let viewer = store.viewer(&user).await?;
+    let viewer = store.identity().viewer(&user).await?;
     let event = store
+        .events()
         .create_event(
             &user,
             &viewer,
@@ -230,8 +233,8 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
             },
         )
         .await?;
-    let viewer = store.viewer(&user).await?;
-    let catalogue = store.attack_methodologies().await?;
+    let viewer = store.identity().viewer(&user).await?;
+    let catalogue = store.reference().attack_methodologies().await?;
     let ids: Vec<String> = catalogue.iter().map(|m| m.id.clone()).collect();
     let mut items = Vec::new();
     for (i, m) in ids.iter().enumerate() {
@@ -292,11 +295,11 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
     }
     let started = Instant::now();
     for item in items {
-        store.save_plan_item(&viewer, &event.id, item).await?;
+        store.plan().save_plan_item(&viewer, &event.id, item).await?;
     }
     let authoring = started.elapsed().as_secs_f64();
-    let (_, plan) = store.plan(&viewer, &event.id).await?;
-    let matrix = store.risk_matrix().await?;
+    let (_, plan) = store.plan().plan(&viewer, &event.id).await?;
+    let matrix = store.reference().risk_matrix().await?;
     let cx = Context { matrix: &matrix, catalogue: &catalogue, plan: &plan };
     let started = Instant::now();
     let mut problems = 0;
@@ -308,15 +311,15 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
     // at the same state of the journal, come from the view cache (each still
     // reads the journal's stamp, checks the policy and logs the read).
     let started = Instant::now();
-    std::hint::black_box(store.plan_view(&viewer, &event.id).await?);
+    std::hint::black_box(store.plan().plan_view(&viewer, &event.id).await?);
     let cold = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let n = 1000;
     for _ in 0..n {
-        std::hint::black_box(store.plan_view(&viewer, &event.id).await?);
+        std::hint::black_box(store.plan().plan_view(&viewer, &event.id).await?);
     }
     let warm = started.elapsed().as_secs_f64() / f64::from(n);
-    let token = if keep { Some(store.issue_token(&system, &user.id, "bench", 1).await?.0) } else { None };
+    let token = if keep { Some(store.identity().issue_token(&system, &user.id, "bench", 1).await?.0) } else { None };
     println!(
         "{}",
         serde_json::json!({

@@ -237,7 +237,7 @@ async fn serve(store: Store, args: &ServeArgs, demo: bool) -> Result<()> {
     println!("Cordon is listening on http://{addr}");
     if demo {
         println!("Demo data is loaded ({} database at {}).", store.backend().name(), store.url());
-        let creds = store.demo_credentials().await?;
+        let creds = store.demo().demo_credentials().await?;
         println!();
         println!("DEMO ACCOUNTS (demonstration only). Every account's password is: {}", creds.password);
         for (role, email) in &creds.users {
@@ -265,12 +265,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => {
             let store = open(g, DEFAULT_DB, true, args.max_connections).await?;
-            store.load_reference().await?;
+            store.reference().load_reference().await?;
             serve(store, args, false).await?;
         }
         Command::Demo(args) => {
             let store = open(g, DEMO_DB, true, args.max_connections).await?;
-            let created = store.seed_demo().await?;
+            let created = store.demo().seed_demo().await?;
             println!(
                 "{}",
                 if created { "Created the demo data." } else { "Reusing the demo data already in this database." }
@@ -279,7 +279,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Migrate => {
             let store = open(g, DEFAULT_DB, true, 2).await?;
-            for outcome in store.load_reference().await? {
+            for outcome in store.reference().load_reference().await? {
                 println!("{outcome:?}");
             }
             println!("The {} database at {} is up to date.", store.backend().name(), store.url());
@@ -358,8 +358,9 @@ async fn threat_level(g: &Global, cmd: &ThreatLevelCommand) -> Result<()> {
             let level: ThreatLevel = level.parse().map_err(|e: String| anyhow!("level: {e}"))?;
             let effective = parse_date(effective).map_err(|e| anyhow!("--effective: {e}"))?;
             let store = open(g, DEFAULT_DB, true, 2).await?;
-            store.load_reference().await?;
+            store.reference().load_reference().await?;
             let seq = store
+                .threat()
                 .record_threat_level(&Actor::new(actor.clone(), "cordon"), series, level, effective, note)
                 .await
                 .map_err(|e| match e {
@@ -370,9 +371,9 @@ async fn threat_level(g: &Global, cmd: &ThreatLevelCommand) -> Result<()> {
         }
         ThreatLevelCommand::Show => {
             let store = open(g, DEFAULT_DB, true, 2).await?;
-            store.load_reference().await?;
+            store.reference().load_reference().await?;
             for s in Series::ALL {
-                match store.level_on(s, None).await {
+                match store.threat().level_on(s, None).await {
                     Ok(l) => println!("{s}: {} (response {}) since {}", l.level, l.response_level, l.since),
                     Err(cordon_store::threat::LevelOnError::Lookup(e)) => println!("{s}: {e}"),
                     Err(cordon_store::threat::LevelOnError::Store(e)) => bail!(e),

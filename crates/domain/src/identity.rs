@@ -159,3 +159,66 @@ mod tests {
         }
     }
 }
+
+/// The journal events of organisations, users, credentials and tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum IdentityEvent {
+    OrganisationAdded {
+        id: String,
+        name: String,
+        kind: OrgKind,
+    },
+    UserAdded {
+        id: String,
+        email: String,
+        name: String,
+        organisation_id: String,
+        roles: Vec<Role>,
+        clearance: Clearance,
+    },
+    /// Roles, clearance or organisation changed: every session of the user ends.
+    UserChanged {
+        id: String,
+        name: String,
+        organisation_id: String,
+        roles: Vec<Role>,
+        clearance: Clearance,
+    },
+    UserDisabled {
+        id: String,
+    },
+    UserEnabled {
+        id: String,
+    },
+    /// The password changed. The hash itself is kept apart from the journal.
+    PasswordChanged {
+        user_id: String,
+    },
+    TotpEnabled {
+        user_id: String,
+    },
+    ApiTokenIssued {
+        id: String,
+        user_id: String,
+        name: String,
+        token_hash: String,
+        expires_at: String,
+    },
+    ApiTokenRevoked {
+        id: String,
+    },
+}
+
+crate::capability_event!(IdentityEvent, |e| match e {
+    IdentityEvent::OrganisationAdded { id, .. } => format!("organisation/{id}"),
+    IdentityEvent::UserAdded { id, .. }
+    | IdentityEvent::UserChanged { id, .. }
+    | IdentityEvent::UserDisabled { id }
+    | IdentityEvent::UserEnabled { id } => format!("user/{id}"),
+    IdentityEvent::PasswordChanged { user_id }
+    | IdentityEvent::TotpEnabled { user_id }
+    | IdentityEvent::ApiTokenIssued { user_id, .. } => format!("user/{user_id}"),
+    IdentityEvent::ApiTokenRevoked { id } => format!("token/{id}"),
+});

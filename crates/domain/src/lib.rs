@@ -4,6 +4,7 @@
 //! store and web layers, so a reader can find every part of it by name.
 
 pub mod access;
+pub mod demo;
 pub mod event;
 pub mod identity;
 pub mod journal;
@@ -13,8 +14,10 @@ pub mod methodology;
 pub mod password;
 pub mod plan;
 pub mod planned_event;
+pub mod records;
 pub mod reference;
 pub mod risk;
+pub mod rules;
 pub mod threat;
 
 pub use event::Event;

@@ -706,13 +706,7 @@ pub fn risk_rows(plan: &Plan, cx: &Context) -> Vec<RiskRow> {
         .collect()
 }
 
-/// Something that stops the plan being issued, with where to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    pub rule: &'static str,
-    pub message: String,
-    pub path: String,
-}
+pub use crate::rules::Problem;
 
 fn problem(rule: &'static str, message: impl Into<String>, path: impl Into<String>) -> Problem {
     Problem { rule, message: message.into(), path: path.into() }
@@ -1034,3 +1028,41 @@ pub fn copy_for_new_event(plan: &Plan) -> Plan {
 
 #[cfg(test)]
 mod tests;
+
+/// The journal events of the CT protective security plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum PlanEvent {
+    /// An item of the draft plan was added or changed.
+    PlanItemSaved {
+        event_id: String,
+        item: PlanItem,
+    },
+    PlanItemRemoved {
+        event_id: String,
+        section: String,
+        item_id: String,
+    },
+    /// The draft was issued as an immutable, numbered, hashed snapshot.
+    PlanIssued {
+        event_id: String,
+        number: i64,
+        reason: String,
+        body: String,
+        hash: String,
+    },
+    /// The strategic commander endorsed an issued version.
+    PlanEndorsed {
+        event_id: String,
+        number: i64,
+        conditions: String,
+    },
+}
+
+crate::capability_event!(PlanEvent, |e| match e {
+    PlanEvent::PlanItemSaved { event_id, .. }
+    | PlanEvent::PlanItemRemoved { event_id, .. }
+    | PlanEvent::PlanIssued { event_id, .. }
+    | PlanEvent::PlanEndorsed { event_id, .. } => format!("plan/{event_id}"),
+});

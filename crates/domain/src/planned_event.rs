@@ -219,3 +219,32 @@ mod tests {
         assert!("concert".parse::<EventKind>().is_err());
     }
 }
+
+/// The journal events of events and operations (the records a plan is written for).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum PlannedEventEvent {
+    PlannedEventCreated {
+        event: PlannedEvent,
+        created_by: String,
+    },
+    PlannedEventStatusChanged {
+        id: String,
+        status: EventStatus,
+    },
+    /// The strategic (Gold) and tactical (Silver) commanders of an event. On the
+    /// plan's stream, as it has always been recorded, so that a change of
+    /// commanders is a change of the plan's view.
+    CommandersSet {
+        event_id: String,
+        gold_user_id: Option<String>,
+        silver_user_id: Option<String>,
+    },
+}
+
+crate::capability_event!(PlannedEventEvent, |e| match e {
+    PlannedEventEvent::PlannedEventCreated { event, .. } => format!("event/{}", event.id),
+    PlannedEventEvent::PlannedEventStatusChanged { id, .. } => format!("event/{id}"),
+    PlannedEventEvent::CommandersSet { event_id, .. } => format!("plan/{event_id}"),
+});

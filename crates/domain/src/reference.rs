@@ -4,7 +4,7 @@
 use crate::methodology::AttackMethodology;
 use crate::risk::RiskMatrix;
 use crate::threat::{Confidence, LevelChange, ResponseMapping, Series, ThreatLevel, Wording};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use time::Date;
@@ -228,3 +228,22 @@ mod tests {
         assert!(parse_date("01/02/2024").is_err());
     }
 }
+
+/// The journal events of reference data that is not a capability's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ReferenceEvent {
+    /// A reference file was loaded (its digest is recorded so it loads once).
+    ReferenceLoaded { name: String, digest: String },
+    /// An attack methodology in the reference catalogue was defined or revised.
+    AttackMethodologyDefined { methodology: crate::methodology::AttackMethodology },
+    /// The risk matrix was configured.
+    RiskMatrixConfigured { matrix: crate::risk::RiskMatrix },
+}
+
+crate::capability_event!(ReferenceEvent, |e| match e {
+    ReferenceEvent::ReferenceLoaded { name, .. } => format!("reference/{name}"),
+    ReferenceEvent::AttackMethodologyDefined { methodology } => format!("methodology/{}", methodology.id),
+    ReferenceEvent::RiskMatrixConfigured { .. } => "reference/risk-matrix".into(),
+});

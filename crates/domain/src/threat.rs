@@ -431,3 +431,33 @@ mod tests {
         assert_eq!(ThreatLevel::Critical.ordinal(), 5);
     }
 }
+
+/// The journal events of threat levels and the threat-to-response mapping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ThreatEvent {
+    /// The wording of the threat level definitions in force from a date.
+    ThreatWordingDefined { wording: Wording },
+    /// The official threat-to-response mapping.
+    ResponseMappingDefined { mapping: ResponseMapping },
+    /// A new threat level was announced for a series.
+    ThreatLevelChanged {
+        series: Series,
+        level: ThreatLevel,
+        /// `YYYY-MM-DD`, the day it was announced.
+        effective: String,
+        note: String,
+        source: String,
+        confidence: Confidence,
+    },
+    /// A series stopped being published.
+    ThreatSeriesClosed { series: Series, effective: String, note: String, source: String },
+}
+
+crate::capability_event!(ThreatEvent, |e| match e {
+    ThreatEvent::ThreatWordingDefined { .. } | ThreatEvent::ResponseMappingDefined { .. } => "reference/threat".into(),
+    ThreatEvent::ThreatLevelChanged { series, .. } | ThreatEvent::ThreatSeriesClosed { series, .. } => {
+        format!("threat/{series}")
+    }
+});

@@ -403,7 +403,7 @@ impl Store {
             // Lock out appends for the duration.
             tx.fetch("UPDATE journal_head SET seq = seq WHERE id = 1 RETURNING seq", &[]).await?;
             let live = dump(&mut tx).await?;
-            for table in projector::TABLES.iter().rev() {
+            for table in projector::tables().collect::<Vec<_>>().into_iter().rev() {
                 tx.exec(&format!("DELETE FROM {}", table.name), &[]).await?;
             }
             let mut after = 0i64;
@@ -534,7 +534,7 @@ async fn insert_entries(tx: &mut Tx, ledger: Ledger, rows: &[(Entry, [u8; 32])])
 
 async fn dump(tx: &mut Tx) -> Result<Vec<(String, Vec<Row>)>, StoreError> {
     let mut out = Vec::new();
-    for t in projector::TABLES {
+    for t in projector::tables() {
         let rows = tx.fetch(&format!("SELECT * FROM {} ORDER BY {}", t.name, t.order_by), &[]).await?;
         out.push((t.name.to_string(), rows));
     }

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod journal;
 pub mod plan;
 pub mod projector;
+pub mod records;
 pub mod reference;
 mod sql;
 pub mod threat;
@@ -46,9 +47,14 @@ pub enum StoreError {
     /// The viewer may see the record but no role of theirs allows the action.
     #[error("{0}")]
     Forbidden(String),
-    /// The plan cannot be issued: what stops it.
-    #[error("the plan is not ready to issue: {} problems", .0.len())]
-    NotReady(Vec<cordon_domain::plan::Problem>),
+    /// The rules for an action are not all met: every problem, with where to fix it.
+    #[error("{message}")]
+    RulesNotMet {
+        /// A short identifier for clients, such as `not_ready`.
+        code: &'static str,
+        message: String,
+        problems: Vec<cordon_domain::rules::Problem>,
+    },
     #[error("the stored data is inconsistent: {0}")]
     Integrity(String),
     #[error("database error: {0}")]
@@ -256,8 +262,9 @@ impl Store {
         })
     }
 
-    /// Runs a read query.
-    pub async fn fetch(&self, sql: &str, args: &[Val]) -> Result<Vec<Row>, StoreError> {
+    /// Runs a query. Private to the store: every read from outside goes
+    /// through a capability's handle, which applies the access policy.
+    pub(crate) async fn fetch(&self, sql: &str, args: &[Val]) -> Result<Vec<Row>, StoreError> {
         Ok(match &self.inner.pool {
             Pool::Sqlite(p) => sql::sqlite_query(sql, args)
                 .fetch_all(p)
@@ -271,7 +278,7 @@ impl Store {
         })
     }
 
-    pub async fn fetch_one(&self, sql: &str, args: &[Val]) -> Result<Option<Row>, StoreError> {
+    pub(crate) async fn fetch_one(&self, sql: &str, args: &[Val]) -> Result<Option<Row>, StoreError> {
         Ok(self.fetch(sql, args).await?.into_iter().next())
     }
 

@@ -75,18 +75,18 @@ pub async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Cu
         let token = value.strip_prefix("Bearer ").ok_or_else(|| {
             ApiError::new(StatusCode::UNAUTHORIZED, "unauthorised", "use Authorization: Bearer TOKEN")
         })?;
-        let user = state.store.token_user(token).await?.ok_or_else(|| {
+        let user = state.store.identity().token_user(token).await?.ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorised",
                 "the token is not valid, has expired or was revoked",
             )
         })?;
-        let viewer = state.store.viewer(&user).await?;
+        let viewer = state.store.identity().viewer(&user).await?;
         return Ok(Some(CurrentUser { user, viewer, session: None }));
     }
     let Some(token) = cookie_value(headers, SESSION_COOKIE) else { return Ok(None) };
-    match state.store.session(&token, policy(state)).await? {
+    match state.store.identity().session(&token, policy(state)).await? {
         Some((user, session, viewer)) => Ok(Some(CurrentUser { user, viewer, session: Some(session) })),
         None => Ok(None),
     }

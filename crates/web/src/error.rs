@@ -59,12 +59,8 @@ impl From<StoreError> for ApiError {
                 err
             }
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            StoreError::NotReady(problems) => {
-                let mut e = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "not_ready",
-                    format!("the plan is not ready to issue: {} problems to fix", problems.len()),
-                );
+            StoreError::RulesNotMet { code, message, problems } => {
+                let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
                 e.extra = Some(("problems", serde_json::to_value(problems).unwrap_or_default()));
                 e
             }

@@ -121,7 +121,7 @@ pub async fn api_create(
         expected_attendance: b.expected_attendance,
         marking: b.marking,
     };
-    let e = state.store.create_event(&u.user, &u.viewer, new).await?;
+    let e = state.store.events().create_event(&u.user, &u.viewer, new).await?;
     Ok((StatusCode::CREATED, Json(event_json(&e))))
 }
 
@@ -131,7 +131,7 @@ pub async fn api_list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let f = parse_filter(&q)?;
-    let (items, total) = state.store.events_visible(&u.viewer, &f).await?;
+    let (items, total) = state.store.events().events_visible(&u.viewer, &f).await?;
     Ok(Json(json!({
         "items": items.iter().map(event_json).collect::<Vec<_>>(),
         "total": total, "limit": f.limit, "offset": f.offset,
@@ -154,7 +154,7 @@ pub async fn api_search(
         return Err(ApiError::bad_request("q", "q is required: the words to search for"));
     }
     let f = EventFilter { q: Some(text), limit: 50, ..Default::default() };
-    let (items, total) = state.store.events_visible(&u.viewer, &f).await?;
+    let (items, total) = state.store.events().events_visible(&u.viewer, &f).await?;
     Ok(Json(json!({
         "items": items.iter().map(|e| json!({"type": "event", "id": e.id, "name": e.name, "marking": e.marking, "starts_at": e.starts_at})).collect::<Vec<_>>(),
         "total": total, "limit": 50, "offset": 0,
@@ -166,7 +166,7 @@ pub async fn api_get(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let (e, team) = state.store.event_with_team(&u.viewer, &id).await?;
+    let (e, team) = state.store.events().event_with_team(&u.viewer, &id).await?;
     let mut body = event_json(&e);
     body["team"] = json!(team);
     Ok(Json(body))
@@ -183,7 +183,7 @@ pub async fn api_add_member(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<TeamBody>,
 ) -> Result<(StatusCode, Json<TeamMember>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.store.add_team_member(&u.viewer, &id, &b.email).await?)))
+    Ok((StatusCode::CREATED, Json(state.store.events().add_team_member(&u.viewer, &id, &b.email).await?)))
 }
 
 pub async fn api_remove_member(
@@ -191,7 +191,7 @@ pub async fn api_remove_member(
     ApiUser(u): ApiUser,
     Path((id, email)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.remove_team_member(&u.viewer, &id, &email).await?;
+    state.store.events().remove_team_member(&u.viewer, &id, &email).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -207,7 +207,7 @@ pub async fn api_status(
     JsonBody(b): JsonBody<StatusBody>,
 ) -> Result<Json<Value>, ApiError> {
     let status: EventStatus = b.status.parse().map_err(|m| ApiError::unprocessable("status", m))?;
-    Ok(Json(event_json(&state.store.set_event_status(&u.viewer, &id, status).await?)))
+    Ok(Json(event_json(&state.store.events().set_event_status(&u.viewer, &id, status).await?)))
 }
 
 fn csv_field(s: &str) -> String {
@@ -219,7 +219,7 @@ fn csv_field(s: &str) -> String {
 /// `GET /api/v1/events/export`: every event the caller may see, as CSV, with
 /// the highest marking in the first line.
 pub async fn api_export(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Response, ApiError> {
-    let events = state.store.export_events(&u.viewer).await?;
+    let events = state.store.events().export_events(&u.viewer).await?;
     let marking = highest(events.iter().map(|e| &e.marking));
     let mut out = format!(
         "# {marking}\r\nid,name,kind,starts_at,ends_at,expected_attendance,marking,status,organisation,venues\r\n"
@@ -302,7 +302,7 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
             (EventFilter { limit: 25, ..Default::default() }, Some((e.field.clone().unwrap_or_default(), e.message)))
         }
     };
-    let (items, total) = match state.store.events_visible(&u.viewer, &f).await {
+    let (items, total) = match state.store.events().events_visible(&u.viewer, &f).await {
         Ok(x) => x,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -412,7 +412,7 @@ pub async fn page_create(State(state): State<AppState>, PageUser(u): PageUser, F
         expected_attendance: attendance,
         marking: field(&f, "marking"),
     };
-    match state.store.create_event(&u.user, &u.viewer, new).await {
+    match state.store.events().create_event(&u.user, &u.viewer, new).await {
         Ok(e) => Redirect::to(&format!("/events/{}", e.id)).into_response(),
         Err(e) => match FormErrors::from_store(e) {
             Ok(mut errors) => {
@@ -443,7 +443,7 @@ struct EventPage {
 }
 
 async fn event_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCode, errors: FormErrors) -> Response {
-    let (event, team) = match state.store.event_with_team(&u.viewer, id).await {
+    let (event, team) = match state.store.events().event_with_team(&u.viewer, id).await {
         Ok(x) => x,
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
@@ -489,13 +489,13 @@ pub async fn page_team(
     let email = field(&f, "email");
     let result = if field(&f, "action") == "status" {
         match field(&f, "status").parse::<EventStatus>() {
-            Ok(s) => state.store.set_event_status(&u.viewer, &id, s).await.map(|_| ()),
+            Ok(s) => state.store.events().set_event_status(&u.viewer, &id, s).await.map(|_| ()),
             Err(m) => Err(StoreError::invalid("status", m)),
         }
     } else if field(&f, "action") == "remove" {
-        state.store.remove_team_member(&u.viewer, &id, &email).await
+        state.store.events().remove_team_member(&u.viewer, &id, &email).await
     } else {
-        state.store.add_team_member(&u.viewer, &id, &email).await.map(|_| ())
+        state.store.events().add_team_member(&u.viewer, &id, &email).await.map(|_| ())
     };
     match result {
         Ok(()) => Redirect::to(&format!("/events/{id}")).into_response(),

@@ -118,13 +118,13 @@ pub async fn sign_in(
     }
     let totp = field(&f, "totp");
     let ip = peer.ip().to_string();
-    match state.store.sign_in(&email, &password, Some(totp.as_str()).filter(|s| !s.is_empty()), &ip).await {
+    match state.store.identity().sign_in(&email, &password, Some(totp.as_str()).filter(|s| !s.is_empty()), &ip).await {
         Ok(user) => {
             // Any session this browser had ends; the new one gets a new id.
             if let Some(old) = cookie_value(&headers, SESSION_COOKIE) {
-                let _ = state.store.end_session(&old).await;
+                let _ = state.store.identity().end_session(&old).await;
             }
-            match state.store.create_session(&user, &ip, &user_agent(&headers), policy(&state)).await {
+            match state.store.identity().create_session(&user, &ip, &user_agent(&headers), policy(&state)).await {
                 Ok((token, _)) => {
                     let target = if user.has_role(Role::Administrator) && !user.totp_enabled {
                         "/account/two-step".to_string()
@@ -202,7 +202,7 @@ pub async fn sign_out_form(MaybeUser(user): MaybeUser) -> Response {
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
-        if let Ok(Some((user, session, _))) = state.store.session(&token, policy(&state)).await {
+        if let Ok(Some((user, session, _))) = state.store.identity().session(&token, policy(&state)).await {
             if !constant_eq(&field(&f, "csrf_token"), &session.csrf_token) {
                 return message_page(
                     StatusCode::FORBIDDEN,
@@ -211,7 +211,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, Form(f)
                     None,
                 );
             }
-            let _ = state.store.end_session(&token).await;
+            let _ = state.store.identity().end_session(&token).await;
             let entry = cordon_store::AccessEntry {
                 stream: format!("sign-in/{}", user.email),
                 kind: "sign_out".into(),
@@ -295,11 +295,11 @@ async fn account_page(
     notice: Option<String>,
     errors: FormErrors,
 ) -> Response {
-    let sessions = match state.store.sessions_of(&u.user.id).await {
+    let sessions = match state.store.identity().sessions_of(&u.user.id).await {
         Ok(s) => s,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let tokens = match state.store.tokens_of(&u.user.id).await {
+    let tokens = match state.store.identity().tokens_of(&u.user.id).await {
         Ok(t) => t,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -333,7 +333,12 @@ pub async fn change_password(State(state): State<AppState>, PageUser(u): PageUse
         let e = FormErrors::one("confirm_password", "The new passwords do not match");
         return account_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, None, None, e).await;
     }
-    match state.store.change_password(&u.actor(), &u.user.id, Some(&field(&f, "current_password")), &new).await {
+    match state
+        .store
+        .identity()
+        .change_password(&u.actor(), &u.user.id, Some(&field(&f, "current_password")), &new)
+        .await
+    {
         // Every session ended, this one too: sign in again with the new password.
         Ok(()) => Redirect::to("/sign-in?next=/account").into_response(),
         Err(e) => match FormErrors::from_store(e) {
@@ -352,7 +357,7 @@ pub async fn revoke_session(
     if let Err(r) = check_form_csrf(&u, &f) {
         return r;
     }
-    match state.store.revoke_session(&u.user.id, &id).await {
+    match state.store.identity().revoke_session(&u.user.id, &id).await {
         Ok(_) => Redirect::to("/account").into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -363,7 +368,7 @@ pub async fn issue_token_page(State(state): State<AppState>, PageUser(u): PageUs
         return r;
     }
     let days = field(&f, "expires_days").trim().parse::<i64>().unwrap_or(-1);
-    match state.store.issue_token(&u.actor(), &u.user.id, &field(&f, "name"), days).await {
+    match state.store.identity().issue_token(&u.actor(), &u.user.id, &field(&f, "name"), days).await {
         Ok((secret, _)) => {
             account_page(&state, &u, StatusCode::CREATED, Some(secret), None, FormErrors::default()).await
         }
@@ -383,7 +388,7 @@ pub async fn revoke_token_page(
     if let Err(r) = check_form_csrf(&u, &f) {
         return r;
     }
-    match state.store.revoke_token(&u.actor(), &u.user.id, &id).await {
+    match state.store.identity().revoke_token(&u.actor(), &u.user.id, &id).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -408,13 +413,13 @@ async fn two_step_page(state: &AppState, u: &CurrentUser, status: StatusCode, er
     let (secret, url) = if u.user.totp_enabled {
         (String::new(), String::new())
     } else {
-        let pending = match state.store.pending_totp(&u.user.id).await {
+        let pending = match state.store.identity().pending_totp(&u.user.id).await {
             Ok(p) => p,
             Err(e) => return ApiError::from(e).into_response(),
         };
         match pending {
             Some(p) => p,
-            None => match state.store.begin_totp(&u.user.id).await {
+            None => match state.store.identity().begin_totp(&u.user.id).await {
                 Ok(p) => p,
                 Err(e) => return ApiError::from(e).into_response(),
             },
@@ -437,7 +442,7 @@ pub async fn confirm_two_step(State(state): State<AppState>, PageUser(u): PageUs
     if let Err(r) = check_form_csrf(&u, &f) {
         return r;
     }
-    match state.store.confirm_totp(&u.actor(), &u.user.id, &field(&f, "code")).await {
+    match state.store.identity().confirm_totp(&u.actor(), &u.user.id, &field(&f, "code")).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => match FormErrors::from_store(e) {
             Ok(mut errors) => {
@@ -518,12 +523,12 @@ async fn admin_page(
     notice: Option<String>,
     form: Fields,
 ) -> Response {
-    let organisations = match state.store.organisations().await {
+    let organisations = match state.store.identity().organisations().await {
         Ok(o) => o,
         Err(e) => return ApiError::from(e).into_response(),
     };
     let page = page.max(1);
-    let (users, total) = match state.store.users(PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
+    let (users, total) = match state.store.identity().users(PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
         Ok(x) => x,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -589,6 +594,7 @@ pub async fn admin_add_org(State(state): State<AppState>, PageUser(u): PageUser,
         Err(m) => Err(cordon_store::StoreError::invalid("org_kind", m)),
         Ok(kind) => state
             .store
+            .identity()
             .add_organisation(&u.actor(), &field(&f, "org_name"), kind)
             .await
             .map(|o| format!("Added the organisation {}.", o.name))
@@ -611,9 +617,9 @@ async fn new_user_from(
     roles: &[String],
     clearance: &str,
 ) -> Result<NewUser, cordon_store::StoreError> {
-    let org = match state.store.organisation(organisation).await? {
+    let org = match state.store.identity().organisation(organisation).await? {
         Some(o) => o,
-        None => state.store.organisation_by_name(organisation).await?.ok_or_else(|| {
+        None => state.store.identity().organisation_by_name(organisation).await?.ok_or_else(|| {
             cordon_store::StoreError::invalid("organisation", format!("no organisation {organisation:?}"))
         })?,
     };
@@ -649,7 +655,7 @@ pub async fn admin_add_user(State(state): State<AppState>, PageUser(u): PageUser
         if generated {
             password = cordon_store::identity::generate_password();
         }
-        let user = state.store.add_user(&u.actor(), new, &password).await?;
+        let user = state.store.identity().add_user(&u.actor(), new, &password).await?;
         Ok(if generated {
             format!("Added {} <{}>. Their password, shown only now: {password}", user.name, user.email)
         } else {
@@ -675,7 +681,7 @@ pub async fn admin_threat_level(
         let effective = parse_date(&field(&f, "effective")).map_err(|_| {
             cordon_store::StoreError::invalid("effective", "enter the date it was announced, written YYYY-MM-DD")
         })?;
-        state.store.record_threat_level(&u.actor(), series, level, effective, &field(&f, "note")).await?;
+        state.store.threat().record_threat_level(&u.actor(), series, level, effective, &field(&f, "note")).await?;
         Ok(format!("Recorded: {} is {level} from {}.", series.title(), cordon_domain::london::display_date(effective)))
     }
     .await;
@@ -702,12 +708,12 @@ async fn admin_user_page(
     errors: FormErrors,
     notice: Option<String>,
 ) -> Response {
-    let subject = match state.store.user(id).await {
+    let subject = match state.store.identity().user(id).await {
         Ok(Some(s)) => s,
         Ok(None) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let organisations = match state.store.organisations().await {
+    let organisations = match state.store.identity().organisations().await {
         Ok(o) => o,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -744,7 +750,7 @@ pub async fn admin_change_user(
     let result = async {
         let action = field(&f, "action");
         if action == "disable" || action == "enable" {
-            state.store.set_user_active(&u.actor(), &id, action == "enable").await?;
+            state.store.identity().set_user_active(&u.actor(), &id, action == "enable").await?;
             return Ok(if action == "disable" {
                 "Disabled the account; its sessions have ended."
             } else {
@@ -760,6 +766,7 @@ pub async fn admin_change_user(
             field(&f, "clearance").parse().map_err(|m| cordon_store::StoreError::invalid("clearance", m))?;
         state
             .store
+            .identity()
             .change_user(&u.actor(), &id, &field(&f, "name"), &field(&f, "organisation"), roles, clearance)
             .await?;
         Ok("Saved. Any change to roles, clearance or organisation has ended the user's sessions.".to_string())
@@ -799,7 +806,7 @@ pub async fn api_me(ApiUser(u): ApiUser) -> Json<Value> {
 
 pub async fn api_organisations(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Value>, ApiError> {
     require_admin(&u)?;
-    let items = state.store.organisations().await?;
+    let items = state.store.identity().organisations().await?;
     let total = items.len();
     Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
 }
@@ -817,7 +824,7 @@ pub async fn api_add_organisation(
 ) -> Result<(StatusCode, Json<Organisation>), ApiError> {
     require_admin(&u)?;
     let kind: OrgKind = b.kind.parse().map_err(|m: String| ApiError::unprocessable("kind", m))?;
-    Ok((StatusCode::CREATED, Json(state.store.add_organisation(&u.actor(), &b.name, kind).await?)))
+    Ok((StatusCode::CREATED, Json(state.store.identity().add_organisation(&u.actor(), &b.name, kind).await?)))
 }
 
 #[derive(Deserialize)]
@@ -834,7 +841,7 @@ pub async fn api_users(
     require_admin(&u)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0).max(0);
-    let (users, total) = state.store.users(limit, offset).await?;
+    let (users, total) = state.store.identity().users(limit, offset).await?;
     Ok(Json(
         json!({"items": users.iter().map(user_json).collect::<Vec<_>>(), "total": total, "limit": limit, "offset": offset}),
     ))
@@ -862,7 +869,7 @@ pub async fn api_add_user(
         Some(p) => (p, false),
         None => (cordon_store::identity::generate_password(), true),
     };
-    let user = state.store.add_user(&u.actor(), new, &password).await?;
+    let user = state.store.identity().add_user(&u.actor(), new, &password).await?;
     let mut body = user_json(&user);
     if generated {
         body["password"] = json!(password);
@@ -876,7 +883,7 @@ pub async fn api_user(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     require_admin(&u)?;
-    let user = state.store.user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
+    let user = state.store.identity().user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
     Ok(Json(user_json(&user)))
 }
 
@@ -896,7 +903,7 @@ pub async fn api_change_user(
     JsonBody(b): JsonBody<ChangeUserBody>,
 ) -> Result<Json<Value>, ApiError> {
     require_admin(&u)?;
-    let current = state.store.user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
+    let current = state.store.identity().user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
     let roles = match b.roles {
         Some(rs) => rs
             .iter()
@@ -909,11 +916,12 @@ pub async fn api_change_user(
         None => current.clearance,
     };
     let organisation_id = match b.organisation {
-        Some(o) => match state.store.organisation(&o).await? {
+        Some(o) => match state.store.identity().organisation(&o).await? {
             Some(org) => org.id,
             None => {
                 state
                     .store
+                    .identity()
                     .organisation_by_name(&o)
                     .await?
                     .ok_or_else(|| ApiError::unprocessable("organisation", format!("no organisation {o:?}")))?
@@ -929,16 +937,16 @@ pub async fn api_change_user(
         || organisation_id != current.organisation_id
         || name != current.name
     {
-        user = state.store.change_user(&u.actor(), &id, &name, &organisation_id, roles, clearance).await?;
+        user = state.store.identity().change_user(&u.actor(), &id, &name, &organisation_id, roles, clearance).await?;
     }
     if let Some(active) = b.active {
-        user = state.store.set_user_active(&u.actor(), &id, active).await?;
+        user = state.store.identity().set_user_active(&u.actor(), &id, active).await?;
     }
     Ok(Json(user_json(&user)))
 }
 
 pub async fn api_tokens(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Value>, ApiError> {
-    let items = state.store.tokens_of(&u.user.id).await?;
+    let items = state.store.identity().tokens_of(&u.user.id).await?;
     let total = items.len();
     Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
 }
@@ -955,7 +963,7 @@ pub async fn api_issue_token(
     JsonBody(b): JsonBody<NewTokenBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let (secret, token) =
-        state.store.issue_token(&u.actor(), &u.user.id, &b.name, b.expires_days.unwrap_or(90)).await?;
+        state.store.identity().issue_token(&u.actor(), &u.user.id, &b.name, b.expires_days.unwrap_or(90)).await?;
     let mut body = serde_json::to_value(token).map_err(|_| ApiError::internal())?;
     body["token"] = json!(secret);
     Ok((StatusCode::CREATED, Json(body)))
@@ -966,7 +974,7 @@ pub async fn api_revoke_token(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.revoke_token(&u.actor(), &u.user.id, &id).await?;
+    state.store.identity().revoke_token(&u.actor(), &u.user.id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -987,7 +995,7 @@ pub async fn api_record_threat_level(
     let series: Series = series.parse().map_err(|m: String| ApiError::not_found(m).field("series"))?;
     let level: ThreatLevel = b.level.parse().map_err(|m: String| ApiError::unprocessable("level", m))?;
     let effective = parse_date(&b.effective).map_err(|m| ApiError::bad_request("effective", m))?;
-    let seq = state.store.record_threat_level(&u.actor(), series, level, effective, &b.note).await?;
+    let seq = state.store.threat().record_threat_level(&u.actor(), series, level, effective, &b.note).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"series": series, "level": level, "effective": b.effective, "journal_seq": seq})),

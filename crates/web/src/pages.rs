@@ -96,7 +96,7 @@ struct Home {
 }
 
 pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Response {
-    let national = state.store.level_on(Series::National, None).await.ok().map(LevelBadge::from);
+    let national = state.store.threat().level_on(Series::National, None).await.ok().map(LevelBadge::from);
     let layout =
         Layout::for_user("Counter-terrorism protective security planning", Marking::Official, "/", user.as_ref());
     render(StatusCode::OK, &Home { layout, national })

@@ -110,7 +110,7 @@ pub async fn api_get(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let view = state.store.plan_view(&u.viewer, &id).await?;
+    let view = state.store.plan().plan_view(&u.viewer, &id).await?;
     kept_json(&view, "json", &headers, |v| {
         json_bytes(&PlanJson {
             event_id: &v.event.id,
@@ -129,7 +129,7 @@ pub async fn api_readiness(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let view = state.store.plan_view(&u.viewer, &id).await?;
+    let view = state.store.plan().plan_view(&u.viewer, &id).await?;
     kept_json(&view, "readiness", &headers, |v| {
         json_bytes(&Readiness { ready: v.problems.is_empty(), problems: &v.problems })
     })
@@ -141,7 +141,7 @@ pub async fn api_coverage(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let view = state.store.plan_view(&u.viewer, &id).await?;
+    let view = state.store.plan().plan_view(&u.viewer, &id).await?;
     let total = view.coverage.len();
     kept_json(&view, "coverage", &headers, |v| {
         json_bytes(&json!({"items": v.coverage, "total": total, "limit": total, "offset": 0}))
@@ -155,7 +155,7 @@ pub async fn api_add_item(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<PlanItem>), ApiError> {
     let item = item_from_json(&section, None, body)?;
-    Ok((StatusCode::CREATED, Json(state.store.save_plan_item(&u.viewer, &id, item).await?)))
+    Ok((StatusCode::CREATED, Json(state.store.plan().save_plan_item(&u.viewer, &id, item).await?)))
 }
 
 pub async fn api_put_singleton(
@@ -172,7 +172,7 @@ pub async fn api_put_singleton(
         ));
     }
     let item = item_from_json(&section, None, body)?;
-    Ok(Json(state.store.save_plan_item(&u.viewer, &id, item).await?))
+    Ok(Json(state.store.plan().save_plan_item(&u.viewer, &id, item).await?))
 }
 
 pub async fn api_put_item(
@@ -182,7 +182,7 @@ pub async fn api_put_item(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<PlanItem>, ApiError> {
     let item = item_from_json(&section, Some(&item_id), body)?;
-    Ok(Json(state.store.save_plan_item(&u.viewer, &id, item).await?))
+    Ok(Json(state.store.plan().save_plan_item(&u.viewer, &id, item).await?))
 }
 
 pub async fn api_delete_item(
@@ -190,7 +190,7 @@ pub async fn api_delete_item(
     ApiUser(u): ApiUser,
     Path((id, section, item_id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.remove_plan_item(&u.viewer, &id, &section, &item_id).await?;
+    state.store.plan().remove_plan_item(&u.viewer, &id, &section, &item_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -212,7 +212,7 @@ pub async fn api_issue(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<IssueBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let v = state.store.issue_plan(&u.user, &u.viewer, &id, &b.reason).await?;
+    let v = state.store.plan().issue_plan(&u.user, &u.viewer, &id, &b.reason).await?;
     Ok((StatusCode::CREATED, Json(version_json(&v))))
 }
 
@@ -221,7 +221,7 @@ pub async fn api_versions(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let vs = state.store.plan_versions(&u.viewer, &id).await?;
+    let vs = state.store.plan().plan_versions(&u.viewer, &id).await?;
     let total = vs.len();
     Ok(Json(
         json!({"items": vs.iter().map(version_json).collect::<Vec<_>>(), "total": total, "limit": total, "offset": 0}),
@@ -242,7 +242,7 @@ pub async fn api_version(
     Path((id, n)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let n = parse_number(&n, "number")?;
-    let (body, hash) = state.store.plan_version(&u.viewer, &id, n).await?;
+    let (body, hash) = state.store.plan().plan_version(&u.viewer, &id, n).await?;
     let mut res = body.into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res.headers_mut().insert("x-content-sha256", HeaderValue::from_str(&hash).map_err(|_| ApiError::internal())?);
@@ -264,7 +264,7 @@ pub async fn api_diff(
     Path((id, a, b)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let (a, b) = (parse_number(&a, "a")?, parse_number(&b, "b")?);
-    let changes = state.store.plan_diff(&u.viewer, &id, a, b).await?;
+    let changes = state.store.plan().plan_diff(&u.viewer, &id, a, b).await?;
     Ok(Json(json!({"from": a, "to": b, "changes": changes, "total": changes.len()})))
 }
 
@@ -281,7 +281,7 @@ pub async fn api_endorse(
     JsonBody(b): JsonBody<EndorseBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let n = parse_number(&n, "number")?;
-    let v = state.store.endorse_plan(&u.user, &u.viewer, &id, n, &b.conditions).await?;
+    let v = state.store.plan().endorse_plan(&u.user, &u.viewer, &id, n, &b.conditions).await?;
     Ok((StatusCode::CREATED, Json(version_json(&v))))
 }
 
@@ -297,7 +297,8 @@ pub async fn api_commanders(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<CommandersBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let e = state.store.set_commanders(&u.viewer, &id, b.gold_email.as_deref(), b.silver_email.as_deref()).await?;
+    let e =
+        state.store.plan().set_commanders(&u.viewer, &id, b.gold_email.as_deref(), b.silver_email.as_deref()).await?;
     Ok(Json(json!({"id": e.id, "gold_user_id": e.gold_user_id, "silver_user_id": e.silver_user_id})))
 }
 
@@ -312,7 +313,7 @@ pub async fn api_copy(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<CopyBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let n = state.store.copy_plan_from(&u.viewer, &id, &b.source_event_id).await?;
+    let n = state.store.plan().copy_plan_from(&u.viewer, &id, &b.source_event_id).await?;
     Ok((StatusCode::CREATED, Json(json!({"copied_items": n}))))
 }
 
@@ -325,7 +326,7 @@ pub async fn api_upload(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let (sha, size) = state.store.upload_attachment(&u.viewer, &id, ct, &body).await?;
+    let (sha, size) = state.store.plan().upload_attachment(&u.viewer, &id, ct, &body).await?;
     Ok((StatusCode::CREATED, Json(json!({"sha256": sha, "size": size, "content_type": ct}))))
 }
 
@@ -334,7 +335,7 @@ pub async fn api_attachment(
     ApiUser(u): ApiUser,
     Path((id, sha)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (ct, data) = state.store.attachment(&u.viewer, &id, &sha).await?;
+    let (ct, data) = state.store.plan().attachment(&u.viewer, &id, &sha).await?;
     let mut res = data.into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&ct).map_err(|_| ApiError::internal())?);
     res.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
@@ -704,7 +705,7 @@ async fn plan_page(
     errors: FormErrors,
     gzip: bool,
 ) -> Response {
-    let view = match state.store.plan_view(&u.viewer, id).await {
+    let view = match state.store.plan().plan_view(&u.viewer, id).await {
         Ok(v) => v,
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
@@ -722,6 +723,7 @@ async fn plan_page(
         let copy_sources = if view.item_count == 0 {
             state
                 .store
+                .events()
                 .events_visible(&u.viewer, &cordon_store::events::EventFilter { limit: 100, ..Default::default() })
                 .await
                 .map(|(es, _)| es.into_iter().filter(|e| e.id != view.event.id).map(|e| (e.id, e.name)).collect())
@@ -786,7 +788,7 @@ async fn after_change(
     match r {
         Ok(()) => Redirect::to(&format!("/events/{id}/plan{anchor}")).into_response(),
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(u)),
-        Err(StoreError::NotReady(problems)) => {
+        Err(StoreError::RulesNotMet { problems, .. }) => {
             let errors = FormErrors(problems.into_iter().map(|p| ("readiness".to_string(), p.message)).collect());
             plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors, false).await
         }
@@ -819,7 +821,7 @@ pub async fn page_save(
     let result = match item_from_form(&section, &f) {
         Ok(mut item) => {
             crate::plan_item::merge(&mut item, None, &f, &u.user.name);
-            state.store.save_plan_item(&u.viewer, &id, item).await.map(|_| ())
+            state.store.plan().save_plan_item(&u.viewer, &id, item).await.map(|_| ())
         }
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
@@ -844,7 +846,7 @@ pub async fn page_remove(
     if let Err(r) = form_csrf(&u, &f) {
         return r;
     }
-    let result = state.store.remove_plan_item(&u.viewer, &id, &section, &item_id).await;
+    let result = state.store.plan().remove_plan_item(&u.viewer, &id, &section, &item_id).await;
     after_change(&state, &u, &id, &format!("#{}", section.replace('_', "-")), result).await
 }
 
@@ -908,8 +910,8 @@ pub async fn page_attach(
         .await;
     };
     let result = async {
-        let (sha, size) = state.store.upload_attachment(&u.viewer, &id, &ct, &data).await?;
-        let (_, plan) = state.store.plan(&u.viewer, &id).await?;
+        let (sha, size) = state.store.plan().upload_attachment(&u.viewer, &id, &ct, &data).await?;
+        let (_, plan) = state.store.plan().plan(&u.viewer, &id).await?;
         let mut visit = plan
             .recon_visits
             .iter()
@@ -924,7 +926,7 @@ pub async fn page_attach(
             size: size as u64,
             sha256: sha,
         });
-        state.store.save_plan_item(&u.viewer, &id, PlanItem::ReconVisit(visit)).await.map(|_| ())
+        state.store.plan().save_plan_item(&u.viewer, &id, PlanItem::ReconVisit(visit)).await.map(|_| ())
     }
     .await;
     after_change(&state, &u, &id, "#recon-visit", result).await
@@ -941,7 +943,7 @@ pub async fn page_commanders(
     }
     let gold = field(&f, "gold_email");
     let silver = field(&f, "silver_email");
-    let r = state.store.set_commanders(&u.viewer, &id, Some(&gold), Some(&silver)).await.map(|_| ());
+    let r = state.store.plan().set_commanders(&u.viewer, &id, Some(&gold), Some(&silver)).await.map(|_| ());
     after_change(&state, &u, &id, "#commanders", r).await
 }
 
@@ -954,7 +956,7 @@ pub async fn page_issue(
     if let Err(r) = form_csrf(&u, &f) {
         return r;
     }
-    match state.store.issue_plan(&u.user, &u.viewer, &id, &field(&f, "reason")).await {
+    match state.store.plan().issue_plan(&u.user, &u.viewer, &id, &field(&f, "reason")).await {
         Ok(v) => Redirect::to(&format!("/events/{id}/plan/versions/{}", v.number)).into_response(),
         Err(e) => after_change(&state, &u, &id, "", Err(e)).await,
     }
@@ -969,7 +971,7 @@ pub async fn page_copy(
     if let Err(r) = form_csrf(&u, &f) {
         return r;
     }
-    let r = state.store.copy_plan_from(&u.viewer, &id, &field(&f, "source_event_id")).await.map(|_| ());
+    let r = state.store.plan().copy_plan_from(&u.viewer, &id, &field(&f, "source_event_id")).await.map(|_| ());
     after_change(&state, &u, &id, "#readiness", r).await
 }
 
@@ -990,12 +992,12 @@ pub async fn page_version(
     Path((id, n)): Path<(String, i64)>,
 ) -> Response {
     // One policy-checked read: the view carries the event and its versions.
-    let view = match state.store.plan_view(&u.viewer, &id).await {
+    let view = match state.store.plan().plan_view(&u.viewer, &id).await {
         Ok(v) => v,
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let (body, _) = match state.store.version_in(&view, n).await {
+    let (body, _) = match state.store.plan().version_in(&view, n).await {
         Ok(x) => x,
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
         Err(e) => return ApiError::from(e).into_response(),
@@ -1028,7 +1030,7 @@ pub async fn page_endorse(
     if let Err(r) = form_csrf(&u, &f) {
         return r;
     }
-    match state.store.endorse_plan(&u.user, &u.viewer, &id, n, &field(&f, "conditions")).await {
+    match state.store.plan().endorse_plan(&u.user, &u.viewer, &id, n, &field(&f, "conditions")).await {
         Ok(_) => Redirect::to(&format!("/events/{id}/plan/versions/{n}")).into_response(),
         Err(e) => {
             let (status, msg) = match &e {
@@ -1074,11 +1076,11 @@ pub async fn page_diff(
     PageUser(u): PageUser,
     Path((id, a, b)): Path<(String, i64, i64)>,
 ) -> Response {
-    let event = match state.store.event_for(&u.viewer, &id).await {
+    let event = match state.store.events().event_for(&u.viewer, &id).await {
         Ok(e) => e,
         Err(_) => return crate::pages::not_found_for(Some(&u)),
     };
-    match state.store.plan_diff(&u.viewer, &id, a, b).await {
+    match state.store.plan().plan_diff(&u.viewer, &id, a, b).await {
         Ok(changes) => render(
             StatusCode::OK,
             &DiffPage {

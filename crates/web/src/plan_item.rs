@@ -496,7 +496,7 @@ pub(crate) async fn add_again(
     f: &Fields,
     e: StoreError,
 ) -> Response {
-    let view = match state.store.plan_view(&u.viewer, id).await {
+    let view = match state.store.plan().plan_view(&u.viewer, id).await {
         Ok(v) => v,
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
@@ -516,7 +516,7 @@ async fn load(
     section: &str,
     item_id: &str,
 ) -> Result<(std::sync::Arc<PlanView>, PlanItem), Response> {
-    let view = match state.store.plan_view(&u.viewer, id).await {
+    let view = match state.store.plan().plan_view(&u.viewer, id).await {
         Ok(v) => v,
         Err(StoreError::NotFound { .. }) => return Err(crate::pages::not_found_for(Some(u))),
         Err(e) => return Err(ApiError::from(e).into_response()),
@@ -586,7 +586,7 @@ pub async fn save(
     let result = match item_from_form(&section, &f) {
         Ok(mut item) => {
             merge(&mut item, Some(&existing), &f, &u.user.name);
-            state.store.save_plan_item(&u.viewer, &id, item).await.map(|_| ())
+            state.store.plan().save_plan_item(&u.viewer, &id, item).await.map(|_| ())
         }
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
@@ -617,7 +617,7 @@ pub async fn mark_reviewed(
     };
     let PlanItem::TacticalPlan(mut t) = existing else { return crate::pages::not_found_for(Some(&u)) };
     t.reviewed_by = u.user.name.clone();
-    match state.store.save_plan_item(&u.viewer, &id, PlanItem::TacticalPlan(t)).await {
+    match state.store.plan().save_plan_item(&u.viewer, &id, PlanItem::TacticalPlan(t)).await {
         Ok(_) => Redirect::to(&format!("/events/{id}/plan#tactical-plan")).into_response(),
         Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
         Err(e) => match FormErrors::from_store(e) {

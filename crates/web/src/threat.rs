@@ -61,10 +61,10 @@ fn level_json(l: &LevelOn) -> Value {
 pub async fn api_list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let mut items = Vec::new();
     for series in Series::ALL {
-        let mut item = match state.store.level_on(series, None).await {
+        let mut item = match state.store.threat().level_on(series, None).await {
             Ok(l) => level_json(&l),
             Err(LevelOnError::Lookup(LookupError::AfterClose { closed, .. })) => {
-                let history = state.store.series_history(series).await?;
+                let history = state.store.threat().series_history(series).await?;
                 let last = history.changes.last();
                 json!({
                     "series": series,
@@ -94,14 +94,14 @@ pub async fn api_series(
 ) -> Result<Json<Value>, ApiError> {
     let series = parse_series(&series)?;
     let on = parse_on(&q.on)?;
-    let level = state.store.level_on(series, on).await.map_err(lookup_error)?;
+    let level = state.store.threat().level_on(series, on).await.map_err(lookup_error)?;
     Ok(Json(level_json(&level)))
 }
 
 /// `GET /api/v1/threat-levels/{series}/history`: every recorded change.
 pub async fn api_history(State(state): State<AppState>, Path(series): Path<String>) -> Result<Json<Value>, ApiError> {
     let series = parse_series(&series)?;
-    let h = state.store.series_history(series).await?;
+    let h = state.store.threat().series_history(series).await?;
     let items: Vec<Value> = h
         .changes
         .iter()
@@ -124,13 +124,13 @@ pub async fn api_history(State(state): State<AppState>, Path(series): Path<Strin
 }
 
 pub async fn api_methodologies(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let items = state.store.attack_methodologies().await?;
+    let items = state.store.reference().attack_methodologies().await?;
     let total = items.len();
     Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
 }
 
 pub async fn api_risk_matrix(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(state.store.risk_matrix().await?).map_err(|_| ApiError::internal())?))
+    Ok(Json(serde_json::to_value(state.store.reference().risk_matrix().await?).map_err(|_| ApiError::internal())?))
 }
 
 /// A threat level as the pages show it.
@@ -203,11 +203,11 @@ pub async fn page(
 ) -> Response {
     let mut series = Vec::new();
     for s in Series::ALL {
-        let history = match state.store.series_history(s).await {
+        let history = match state.store.threat().series_history(s).await {
             Ok(h) => h,
             Err(e) => return ApiError::from(e).into_response(),
         };
-        let current = state.store.level_on(s, None).await.ok().map(LevelBadge::from);
+        let current = state.store.threat().level_on(s, None).await.ok().map(LevelBadge::from);
         series.push(SeriesView {
             id: s.as_str().into(),
             title: s.title().into(),
@@ -248,7 +248,7 @@ pub async fn page(
         Ok(Some(day)) => {
             on_display = display_date(day);
             for s in Series::ALL {
-                let result = match state.store.level_on(s, Some(day)).await {
+                let result = match state.store.threat().level_on(s, Some(day)).await {
                     Ok(l) => Ok(LevelBadge::from(l)),
                     Err(LevelOnError::Lookup(e)) => Err(match e {
                         LookupError::BeforeStart { began, .. } => {

@@ -5,6 +5,8 @@ use crate::common::TestApp;
 use cordon_domain::access::{can, Action};
 use cordon_domain::event::Event;
 use cordon_domain::identity::{Clearance, Role};
+use cordon_domain::planned_event::PlannedEventEvent;
+use cordon_domain::records::RecordEvent;
 use cordon_domain::Marking;
 use cordon_store::events::{EventFilter, NewEvent};
 use cordon_store::Actor;
@@ -137,9 +139,13 @@ async fn secret_is_refused_where_the_deployment_is_not_accredited() {
     let mut opts = db.options();
     opts.secret_accredited = false;
     let store = cordon_store::Store::open(&opts).await.unwrap();
-    let org =
-        store.add_organisation(&Actor::system(), "Force", cordon_domain::identity::OrgKind::PoliceForce).await.unwrap();
+    let org = store
+        .identity()
+        .add_organisation(&Actor::system(), "Force", cordon_domain::identity::OrgKind::PoliceForce)
+        .await
+        .unwrap();
     let user = store
+        .identity()
         .add_user(
             &Actor::system(),
             cordon_store::identity::NewUser {
@@ -153,7 +159,7 @@ async fn secret_is_refused_where_the_deployment_is_not_accredited() {
         )
         .await
         .unwrap();
-    let viewer = store.viewer(&user).await.unwrap();
+    let viewer = store.identity().viewer(&user).await.unwrap();
     let new = NewEvent {
         name: "x".into(),
         kind: "other".into(),
@@ -163,7 +169,7 @@ async fn secret_is_refused_where_the_deployment_is_not_accredited() {
         expected_attendance: 10,
         marking: "SECRET".into(),
     };
-    match store.create_event(&user, &viewer, new).await {
+    match store.events().create_event(&user, &viewer, new).await {
         Err(cordon_store::StoreError::Invalid { field, message }) => {
             assert_eq!(field, "marking");
             assert!(message.contains("accredited"), "{message}");
@@ -248,7 +254,7 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
         for (i, (org, marking, shares, team)) in w.records.iter().enumerate() {
             let id = uuid::Uuid::now_v7().to_string();
             let mut events = vec![(
-                Event::PlannedEventCreated {
+                Event::PlannedEvent(PlannedEventEvent::PlannedEventCreated {
                     event: cordon_domain::planned_event::PlannedEvent {
                         id: id.clone(),
                         name: format!("Record {i} searchable"),
@@ -261,20 +267,26 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
                         organisation_id: orgs[*org].id.clone(),
                     },
                     created_by: "test".into(),
-                },
+                }),
                 *marking,
             )];
             for s in shares.iter().collect::<BTreeSet<_>>() {
                 if *s != *org {
                     events.push((
-                        Event::RecordShared { record_id: id.clone(), organisation_id: orgs[*s].id.clone() },
+                        Event::Records(RecordEvent::RecordShared {
+                            record_id: id.clone(),
+                            organisation_id: orgs[*s].id.clone(),
+                        }),
                         *marking,
                     ));
                 }
             }
             for m in team.iter().collect::<BTreeSet<_>>() {
                 if let Some(u) = users.get(*m) {
-                    events.push((Event::TeamMemberAdded { record_id: id.clone(), user_id: u.id.clone() }, *marking));
+                    events.push((
+                        Event::Records(RecordEvent::TeamMemberAdded { record_id: id.clone(), user_id: u.id.clone() }),
+                        *marking,
+                    ));
                 }
             }
             app.store.append(&Actor::system(), &events).await.unwrap();
@@ -283,26 +295,31 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
         // Some users are disabled.
         for (i, (_, _, active)) in w.users.iter().enumerate() {
             if !active {
-                app.store.set_user_active(&Actor::system(), &users[i].id, false).await.unwrap();
+                app.store.identity().set_user_active(&Actor::system(), &users[i].id, false).await.unwrap();
             }
         }
-        let access = crate::common::event_access(&app.store).await;
+        let access = crate::common::event_access(&app.db).await;
         let deployment = app.store.deployment();
         for u in &users {
-            let u = app.store.user(&u.id).await.unwrap().unwrap();
-            let viewer = app.store.viewer(&u).await.unwrap();
+            let u = app.store.identity().user(&u.id).await.unwrap().unwrap();
+            let viewer = app.store.identity().viewer(&u).await.unwrap();
             let allowed: BTreeSet<String> = access
                 .iter()
                 .filter(|r| can(&viewer, Action::Read, r, deployment).is_ok())
                 .map(|r| r.record_id.clone())
                 .collect();
-            let (listed, total) =
-                app.store.events_visible(&viewer, &EventFilter { limit: 100, ..Default::default() }).await.unwrap();
+            let (listed, total) = app
+                .store
+                .events()
+                .events_visible(&viewer, &EventFilter { limit: 100, ..Default::default() })
+                .await
+                .unwrap();
             let listed: BTreeSet<String> = listed.into_iter().map(|e| e.id).collect();
             assert_eq!(listed, allowed, "list for {}: {w:?}", u.email);
             assert_eq!(total as usize, allowed.len());
             let searched: BTreeSet<String> = app
                 .store
+                .events()
                 .events_visible(
                     &viewer,
                     &EventFilter { q: Some("searchable".into()), limit: 100, ..Default::default() },
@@ -315,10 +332,10 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
                 .collect();
             assert_eq!(searched, allowed, "search for {}", u.email);
             let exported: BTreeSet<String> =
-                app.store.export_events(&viewer).await.unwrap().into_iter().map(|e| e.id).collect();
+                app.store.events().export_events(&viewer).await.unwrap().into_iter().map(|e| e.id).collect();
             assert_eq!(exported, allowed, "export for {}", u.email);
             for id in &ids {
-                let got = app.store.event_for(&viewer, id).await.is_ok();
+                let got = app.store.events().event_for(&viewer, id).await.is_ok();
                 assert_eq!(got, allowed.contains(id), "get {id} for {}", u.email);
             }
             // And over HTTP, for active users: the API says the same.

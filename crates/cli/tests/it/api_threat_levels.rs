@@ -141,6 +141,7 @@ async fn a_recorded_change_is_served_and_history_grows() {
     let app = TestApp::spawn().await;
     let today = cordon_store::today();
     app.store
+        .threat()
         .record_threat_level(
             &Actor::new("admin", "cordon"),
             Series::NiInNi,
@@ -163,7 +164,7 @@ async fn the_store_answers_exactly_as_the_domain_rule_for_any_day() {
     let app = TestApp::spawn().await;
     let mut histories = Vec::new();
     for s in Series::ALL {
-        histories.push(app.store.series_history(s).await.unwrap());
+        histories.push(app.store.threat().series_history(s).await.unwrap());
     }
     let mut runner = TestRunner::new(Config { cases: 120, ..Config::default() });
     let days = (0i64..(365 * 22)).prop_map(|n| time::macros::date!(2005 - 01 - 01) + time::Duration::days(n));
@@ -172,7 +173,7 @@ async fn the_store_answers_exactly_as_the_domain_rule_for_any_day() {
     for (day, i) in cases {
         let h = &histories[i];
         let expected = h.level_on(day).map(|c| (c.level, c.effective));
-        let got = app.store.level_on(h.series, Some(day)).await;
+        let got = app.store.threat().level_on(h.series, Some(day)).await;
         match (expected, got) {
             (Ok((level, since)), Ok(l)) => {
                 assert_eq!(l.level, level, "{} on {day}", h.series);

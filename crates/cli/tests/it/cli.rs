@@ -19,7 +19,7 @@ async fn threat_level_set_records_a_change() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("ni-in-ni is MODERATE"), "{}", stdout(&out));
     let store = db.store().await;
-    let l = store.level_on(cordon_domain::threat::Series::NiInNi, None).await.unwrap();
+    let l = store.threat().level_on(cordon_domain::threat::Series::NiInNi, None).await.unwrap();
     assert_eq!(l.level, cordon_domain::threat::ThreatLevel::Moderate);
     assert_eq!(l.since, today);
     // The change is a journal event like any other.
@@ -32,7 +32,7 @@ async fn threat_level_set_records_a_change() {
 async fn bad_threat_level_input_is_refused_and_changes_nothing() {
     let db = TestDb::new().await;
     let store = db.store().await;
-    store.load_reference().await.unwrap();
+    store.reference().load_reference().await.unwrap();
     let before = store.journal_len().await.unwrap();
     let today = cordon_domain::reference::format_date(cordon_store::today());
     let cases: &[(&[&str], &str)] = &[
@@ -94,7 +94,7 @@ async fn help_lists_every_command() {
 async fn backup_copies_sqlite_and_points_postgres_to_pg_dump() {
     let db = TestDb::new().await;
     let store = db.store().await;
-    store.load_reference().await.unwrap();
+    store.reference().load_reference().await.unwrap();
     let target = db.dir.path().join("backup.db");
     let out = db.cordon(&["backup", target.to_str().unwrap()]);
     if db.is_postgres() {
@@ -125,31 +125,32 @@ async fn backup_copies_sqlite_and_points_postgres_to_pg_dump() {
 async fn demo_data_is_created_once() {
     let db = TestDb::new().await;
     let store = db.store().await;
-    assert!(store.seed_demo().await.unwrap());
+    assert!(store.demo().seed_demo().await.unwrap());
     let n = store.journal_len().await.unwrap();
-    assert!(!store.seed_demo().await.unwrap());
+    assert!(!store.demo().seed_demo().await.unwrap());
     assert_eq!(store.journal_len().await.unwrap(), n);
     // The marathon has a full plan, issued and endorsed, and a later draft.
-    let secco = store.user_by_email("secco@northshire.police.example").await.unwrap().unwrap();
-    let viewer = store.viewer(&secco).await.unwrap();
+    let secco = store.identity().user_by_email("secco@northshire.police.example").await.unwrap().unwrap();
+    let viewer = store.identity().viewer(&secco).await.unwrap();
     let (events, _) = store
+        .events()
         .events_visible(&viewer, &cordon_store::events::EventFilter { limit: 10, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(events.len(), 2);
     let marathon = events.iter().find(|e| e.name.contains("Marathon")).unwrap();
-    let versions = store.plan_versions(&viewer, &marathon.id).await.unwrap();
+    let versions = store.plan().plan_versions(&viewer, &marathon.id).await.unwrap();
     assert_eq!(versions.len(), 1);
     assert!(versions[0].endorsement.is_some());
-    let view = store.plan_view(&viewer, &marathon.id).await.unwrap();
+    let view = store.plan().plan_view(&viewer, &marathon.id).await.unwrap();
     assert!(view.problems.is_empty(), "{:?}", view.problems);
     assert!(view.plan.operational_factors.len() > 1, "a later draft");
     let parade = events.iter().find(|e| e.name.contains("Remembrance")).unwrap();
     assert_eq!(parade.status, cordon_domain::planned_event::EventStatus::Planning);
     // Staff outside the marathon's team do not see it.
-    let staff = store.user_by_email("staff@northshire.police.example").await.unwrap().unwrap();
-    let sv = store.viewer(&staff).await.unwrap();
-    assert!(store.event_for(&sv, &marathon.id).await.is_err());
+    let staff = store.identity().user_by_email("staff@northshire.police.example").await.unwrap().unwrap();
+    let sv = store.identity().viewer(&staff).await.unwrap();
+    assert!(store.events().event_for(&sv, &marathon.id).await.is_err());
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use crate::common::{cookie, set_cookie_header, TestApp, PASSWORD};
 use cordon_domain::identity::{Clearance, Role};
-use cordon_store::{Actor, Store};
+use cordon_store::Actor;
 use reqwest::Method;
 use serde_json::json;
 
@@ -104,18 +104,19 @@ async fn sessions_end_when_clearance_roles_or_status_change() {
     let (_, b) = app.sign_in("jo@police.example", PASSWORD, None).await;
     assert_eq!(app.page(&b, "/account").await.status(), 200);
     app.store
+        .identity()
         .change_user(&Actor::system(), &jo.id, &jo.name, &jo.organisation_id, jo.roles.clone(), Clearance::Sc)
         .await
         .unwrap();
     assert_eq!(app.page(&b, "/account").await.status(), 303, "clearance change ends the session");
     let (_, b) = app.sign_in("jo@police.example", PASSWORD, None).await;
     assert_eq!(app.page(&b, "/account").await.status(), 200);
-    app.store.set_user_active(&Actor::system(), &jo.id, false).await.unwrap();
+    app.store.identity().set_user_active(&Actor::system(), &jo.id, false).await.unwrap();
     assert_eq!(app.page(&b, "/account").await.status(), 303, "disabling ends the session");
     let (res, _) = app.sign_in("jo@police.example", PASSWORD, None).await;
     assert_eq!(res.status(), 401, "a disabled account cannot sign in");
     // History is kept.
-    assert!(app.store.user(&jo.id).await.unwrap().is_some());
+    assert!(app.store.identity().user(&jo.id).await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -196,7 +197,7 @@ async fn cross_site_and_tokenless_requests_are_refused() {
         .unwrap();
     assert_eq!(res.status(), 201);
     // Nothing was created by the refused requests.
-    assert_eq!(crate::common::event_access(&app.store).await.len(), 1);
+    assert_eq!(crate::common::event_access(&app.db).await.len(), 1);
 }
 
 #[tokio::test]
@@ -223,7 +224,7 @@ async fn administrators_need_a_second_factor() {
         .await
         .unwrap();
     assert_eq!(res.status(), 422, "a wrong code is refused");
-    let code = Store::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
+    let code = cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
     let res = app
         .client
         .post(app.url("/account/two-step"))
@@ -233,19 +234,21 @@ async fn administrators_need_a_second_factor() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    assert!(app.store.user(&admin.id).await.unwrap().unwrap().totp_enabled);
+    assert!(app.store.identity().user(&admin.id).await.unwrap().unwrap().totp_enabled);
     // From now on a code is required to sign in.
     let (res, _) = app.sign_in("admin@police.example", PASSWORD, None).await;
     assert_eq!(res.status(), 401);
     assert!(res.text().await.unwrap().contains("6-digit code"));
     // An expired code is refused.
-    let old = Store::totp_code_for(&secret, time::OffsetDateTime::now_utc() - time::Duration::minutes(10)).unwrap();
+    let old =
+        cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc() - time::Duration::minutes(10))
+            .unwrap();
     let (res, _) = app.sign_in("admin@police.example", PASSWORD, Some(&old)).await;
     assert_eq!(res.status(), 401);
     // The code already used to confirm cannot be replayed; wait for the next step if needed.
     let mut signed_in = None;
     for _ in 0..3 {
-        let code = Store::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
+        let code = cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
         let (res, b) = app.sign_in("admin@police.example", PASSWORD, Some(&code)).await;
         if res.status() == 303 {
             signed_in = Some(b);
@@ -265,23 +268,23 @@ async fn expired_and_revoked_tokens_are_refused() {
     let (status, me) = app.get_as(&token, "/api/v1/me").await;
     assert_eq!(status, 200);
     assert_eq!(me["email"], "jo@police.example");
-    let tokens = app.store.tokens_of(&jo.id).await.unwrap();
+    let tokens = app.store.identity().tokens_of(&jo.id).await.unwrap();
     let (status, _) = app.send_as(&token, Method::DELETE, &format!("/api/v1/tokens/{}", tokens[0].id), json!({})).await;
     assert_eq!(status, 204);
     assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 401);
     // Expiry: a token whose time has passed.
     let token = app.token(&jo).await;
-    app.store
-        .fetch("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE revoked_at IS NULL", &[])
+    app.db
+        .sql("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE revoked_at IS NULL")
         .await
         .unwrap();
     assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 401);
     // Tokens are stored only as hashes.
-    let rows = app.store.fetch("SELECT token_hash FROM api_tokens", &[]).await.unwrap();
+    let rows = app.db.sql("SELECT token_hash FROM api_tokens").await.unwrap();
     assert!(rows.iter().all(|r| r.text(0) != token && r.text(0).len() == 64));
     // A disabled user's tokens stop working.
-    let token = app.store.issue_token(&Actor::system(), &jo.id, "x", 5).await.unwrap().0;
-    app.store.set_user_active(&Actor::system(), &jo.id, false).await.unwrap();
+    let token = app.store.identity().issue_token(&Actor::system(), &jo.id, "x", 5).await.unwrap().0;
+    app.store.identity().set_user_active(&Actor::system(), &jo.id, false).await.unwrap();
     assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 401);
 }
 
@@ -320,7 +323,7 @@ async fn bad_identity_input_names_the_field_and_changes_nothing() {
     // And the good one works, by API, by an administrator only.
     let (status, created) = app.send_as(&token, Method::POST, "/api/v1/users", good.clone()).await;
     assert_eq!(status, 201, "{created}");
-    let staff_token = app.token(&app.store.user_by_email("jo@police.example").await.unwrap().unwrap()).await;
+    let staff_token = app.token(&app.store.identity().user_by_email("jo@police.example").await.unwrap().unwrap()).await;
     let (status, _) = app.send_as(&staff_token, Method::POST, "/api/v1/users", good).await;
     assert_eq!(status, 403);
 }
@@ -330,10 +333,12 @@ async fn an_administrator_records_a_threat_level_change_from_the_page() {
     let app = TestApp::spawn().await;
     let admin = app.user("admin@police.example", "Force", &[Role::Administrator], Clearance::Sc).await;
     // Enrol the second factor directly, then sign in with a code.
-    let (secret, _) = app.store.begin_totp(&admin.id).await.unwrap();
-    let code = Store::totp_code_for(&secret, time::OffsetDateTime::now_utc() - time::Duration::seconds(30)).unwrap();
-    app.store.confirm_totp(&Actor::system(), &admin.id, &code).await.unwrap();
-    let code = Store::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
+    let (secret, _) = app.store.identity().begin_totp(&admin.id).await.unwrap();
+    let code =
+        cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc() - time::Duration::seconds(30))
+            .unwrap();
+    app.store.identity().confirm_totp(&Actor::system(), &admin.id, &code).await.unwrap();
+    let code = cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
     let (res, b) = app.sign_in("admin@police.example", PASSWORD, Some(&code)).await;
     assert_eq!(res.status(), 303);
     let html = app.page(&b, "/admin").await.text().await.unwrap();

@@ -3,18 +3,22 @@
 
 use crate::common::{stderr, stdout, TestDb};
 use cordon_domain::event::Event;
+use cordon_domain::plan::PlanEvent;
+use cordon_domain::planned_event::{EventStatus, PlannedEventEvent};
+use cordon_domain::records::RecordEvent;
+use cordon_domain::reference::ReferenceEvent;
 use cordon_domain::threat::{Series, ThreatLevel};
 use cordon_domain::Marking;
-use cordon_store::{Actor, Store, StoreError, Val};
+use cordon_store::{Actor, Store, StoreError};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-async fn drop_guards(db: &TestDb, store: &Store) {
+async fn drop_guards(db: &TestDb) {
     if db.is_postgres() {
-        store.fetch("DROP TRIGGER journal_no_change ON journal", &[]).await.unwrap();
+        db.sql("DROP TRIGGER journal_no_change ON journal").await.unwrap();
     } else {
-        store.fetch("DROP TRIGGER journal_no_update", &[]).await.unwrap();
-        store.fetch("DROP TRIGGER journal_no_delete", &[]).await.unwrap();
+        db.sql("DROP TRIGGER journal_no_update").await.unwrap();
+        db.sql("DROP TRIGGER journal_no_delete").await.unwrap();
     }
 }
 
@@ -22,7 +26,7 @@ async fn drop_guards(db: &TestDb, store: &Store) {
 async fn populated() -> (TestDb, Store, i64) {
     let db = TestDb::new().await;
     let store = db.store().await;
-    store.load_reference().await.unwrap();
+    store.reference().load_reference().await.unwrap();
     let n = store.journal_len().await.unwrap();
     assert!(n > 40, "{n}");
     (db, store, n)
@@ -45,51 +49,51 @@ async fn an_intact_journal_verifies() {
 
 #[tokio::test]
 async fn the_journal_refuses_sql_updates_and_deletes() {
-    let (_db, store, _) = populated().await;
-    assert!(store.fetch("UPDATE journal SET actor = 'x' WHERE seq = 1", &[]).await.is_err());
-    assert!(store.fetch("DELETE FROM journal WHERE seq = 1", &[]).await.is_err());
+    let (db, _store, _) = populated().await;
+    assert!(db.sql("UPDATE journal SET actor = 'x' WHERE seq = 1").await.is_err());
+    assert!(db.sql("DELETE FROM journal WHERE seq = 1").await.is_err());
 }
 
 #[tokio::test]
 async fn an_altered_entry_is_named() {
-    let (db, store, _) = populated().await;
-    drop_guards(&db, &store).await;
-    store.fetch("UPDATE journal SET payload = replace(payload, 'SEVERE', 'LOW') WHERE seq = 12", &[]).await.unwrap();
+    let (db, _store, _) = populated().await;
+    drop_guards(&db).await;
+    db.sql("UPDATE journal SET payload = replace(payload, 'SEVERE', 'LOW') WHERE seq = 12").await.unwrap();
     assert_verify_names(&db, 12);
 }
 
 #[tokio::test]
 async fn an_altered_actor_or_time_is_named() {
-    let (db, store, _) = populated().await;
-    drop_guards(&db, &store).await;
-    store.fetch("UPDATE journal SET actor = 'someone-else' WHERE seq = 7", &[]).await.unwrap();
+    let (db, _store, _) = populated().await;
+    drop_guards(&db).await;
+    db.sql("UPDATE journal SET actor = 'someone-else' WHERE seq = 7").await.unwrap();
     assert_verify_names(&db, 7);
 }
 
 #[tokio::test]
 async fn a_deleted_entry_is_named() {
-    let (db, store, _) = populated().await;
-    drop_guards(&db, &store).await;
-    store.fetch("DELETE FROM journal WHERE seq = 20", &[]).await.unwrap();
+    let (db, _store, _) = populated().await;
+    drop_guards(&db).await;
+    db.sql("DELETE FROM journal WHERE seq = 20").await.unwrap();
     assert_verify_names(&db, 20);
 }
 
 #[tokio::test]
 async fn reordered_entries_are_named() {
-    let (db, store, _) = populated().await;
-    drop_guards(&db, &store).await;
+    let (db, _store, _) = populated().await;
+    drop_guards(&db).await;
     // Swap the sequence numbers of entries 30 and 31.
-    store.fetch("UPDATE journal SET seq = -1 WHERE seq = 30", &[]).await.unwrap();
-    store.fetch("UPDATE journal SET seq = 30 WHERE seq = 31", &[]).await.unwrap();
-    store.fetch("UPDATE journal SET seq = 31 WHERE seq = -1", &[]).await.unwrap();
+    db.sql("UPDATE journal SET seq = -1 WHERE seq = 30").await.unwrap();
+    db.sql("UPDATE journal SET seq = 30 WHERE seq = 31").await.unwrap();
+    db.sql("UPDATE journal SET seq = 31 WHERE seq = -1").await.unwrap();
     assert_verify_names(&db, 30);
 }
 
 #[tokio::test]
 async fn a_removed_last_entry_is_named() {
-    let (db, store, n) = populated().await;
-    drop_guards(&db, &store).await;
-    store.fetch("DELETE FROM journal WHERE seq = $1", &[Val::Int(n)]).await.unwrap();
+    let (db, _store, n) = populated().await;
+    drop_guards(&db).await;
+    db.sql(&format!("DELETE FROM journal WHERE seq = {n}")).await.unwrap();
     assert_verify_names(&db, n);
 }
 
@@ -157,9 +161,9 @@ fn random_events(seed: u64, n: usize) -> Vec<Vec<(Event, Marking)>> {
             let event = if r % 4 == 0 {
                 let mut m = matrix.clone();
                 m.name = format!("Matrix {r}");
-                Event::RiskMatrixConfigured { matrix: m }
+                Event::Reference(ReferenceEvent::RiskMatrixConfigured { matrix: m })
             } else {
-                Event::AttackMethodologyDefined {
+                Event::Reference(ReferenceEvent::AttackMethodologyDefined {
                     methodology: cordon_domain::methodology::AttackMethodology {
                         id: format!("m_{}", r % 7),
                         name: format!("Methodology {r}"),
@@ -167,7 +171,7 @@ fn random_events(seed: u64, n: usize) -> Vec<Vec<(Event, Marking)>> {
                         typical_mitigations: vec![format!("mitigation {}", r % 3)],
                         sources: vec!["test".into()],
                     },
-                }
+                })
             };
             batch.push((event, if r % 3 == 0 { Marking::OfficialSensitive } else { Marking::Official }));
         }
@@ -182,6 +186,7 @@ async fn replaying_the_journal_reproduces_the_live_state() {
     for seed in [1u64, 7, 42] {
         let (db, store, _) = populated().await;
         store
+            .threat()
             .record_threat_level(
                 &Actor::new("admin", "cordon"),
                 Series::National,
@@ -206,13 +211,13 @@ async fn replaying_the_journal_reproduces_the_live_state() {
 
 #[tokio::test]
 async fn rebuild_finds_and_repairs_a_state_table_changed_behind_the_journal() {
-    let (db, store, _) = populated().await;
-    store.fetch("UPDATE threat_level_changes SET level = 'LOW' WHERE series = 'national'", &[]).await.unwrap();
+    let (db, _store, _) = populated().await;
+    db.sql("UPDATE threat_level_changes SET level = 'LOW' WHERE series = 'national'").await.unwrap();
     let out = db.cordon(&["rebuild", "--dry-run"]);
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
     assert!(stdout(&out).contains("threat_level_changes"), "{}", stdout(&out));
     // Still tampered after a dry run.
-    let low = store.fetch("SELECT COUNT(*) FROM threat_level_changes WHERE level = 'LOW'", &[]).await.unwrap();
+    let low = db.sql("SELECT COUNT(*) FROM threat_level_changes WHERE level = 'LOW'").await.unwrap();
     assert!(low[0].int(0) > 0);
     let out = db.cordon(&["rebuild"]);
     assert_eq!(out.status.code(), Some(3));
@@ -223,9 +228,9 @@ async fn rebuild_finds_and_repairs_a_state_table_changed_behind_the_journal() {
 
 #[tokio::test]
 async fn rebuild_refuses_a_tampered_journal() {
-    let (db, store, _) = populated().await;
-    drop_guards(&db, &store).await;
-    store.fetch("UPDATE journal SET marking = 'SECRET' WHERE seq = 3", &[]).await.unwrap();
+    let (db, _store, _) = populated().await;
+    drop_guards(&db).await;
+    db.sql("UPDATE journal SET marking = 'SECRET' WHERE seq = 3").await.unwrap();
     let out = db.cordon(&["rebuild"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("entry 3"), "{}", stderr(&out));
@@ -285,31 +290,120 @@ async fn a_tampered_access_log_is_named() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("access log is intact: 5 entries"), "{}", stdout(&out));
     if db.is_postgres() {
-        store.fetch("DROP TRIGGER access_log_no_change ON access_log", &[]).await.unwrap();
+        db.sql("DROP TRIGGER access_log_no_change ON access_log").await.unwrap();
     } else {
-        store.fetch("DROP TRIGGER access_log_no_update", &[]).await.unwrap();
+        db.sql("DROP TRIGGER access_log_no_update").await.unwrap();
     }
-    store.fetch("UPDATE access_log SET kind = 'nothing' WHERE seq = 4", &[]).await.unwrap();
+    db.sql("UPDATE access_log SET kind = 'nothing' WHERE seq = 4").await.unwrap();
     let out = db.cordon(&["verify"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("access log verification failed at entry 4"), "{}", stderr(&out));
 }
 
-#[tokio::test]
-async fn replaying_identity_events_and_plans_reproduces_the_live_state() {
-    let db = TestDb::new().await;
-    let store = db.store().await;
+/// Every kind of event, recorded through the capabilities' own operations
+/// where one exists and appended directly otherwise, on top of the demo.
+async fn every_kind_of_event(db: &TestDb, store: &Store) {
     // The demo covers organisations, users, TOTP, teams, shares, events, plan
     // items, an issued and endorsed version, and a later draft.
-    store.seed_demo().await.unwrap();
-    let admin = store.user_by_email("admin@northshire.police.example").await.unwrap().unwrap();
-    let (_, token) = store.issue_token(&Actor::system(), &admin.id, "t", 5).await.unwrap();
-    store.revoke_token(&Actor::system(), &admin.id, &token.id).await.unwrap();
-    store.set_user_active(&Actor::system(), &admin.id, false).await.unwrap();
+    store.demo().seed_demo().await.unwrap();
+    let sys = Actor::system();
+    let identity = store.identity();
+    let admin = identity.user_by_email("admin@northshire.police.example").await.unwrap().unwrap();
+    let (_, token) = identity.issue_token(&sys, &admin.id, "t", 5).await.unwrap();
+    identity.revoke_token(&sys, &admin.id, &token.id).await.unwrap();
+    let staff = db.sql("SELECT id FROM users WHERE email LIKE 'staff%'").await.unwrap()[0].text(0);
+    identity.set_user_active(&sys, &staff, false).await.unwrap();
+    identity.set_user_active(&sys, &staff, true).await.unwrap();
+    identity.change_password(&sys, &staff, None, "a long replay passphrase 2026").await.unwrap();
+    let u = identity.user(&staff).await.unwrap().unwrap();
+    identity.change_user(&sys, &staff, "Renamed", &u.organisation_id, u.roles.clone(), u.clearance).await.unwrap();
+    store
+        .threat()
+        .record_threat_level(&sys, Series::National, ThreatLevel::Substantial, cordon_store::today(), "Replay")
+        .await
+        .unwrap();
+    let member = &db.sql("SELECT record_id, user_id FROM team_members ORDER BY record_id, user_id").await.unwrap()[0];
+    let event = member.text(0);
+    let item = &db.sql("SELECT event_id, section, item_id FROM plan_items ORDER BY item_id").await.unwrap()[0];
+    let other = db
+        .sql(&format!(
+            "SELECT id FROM organisations WHERE id NOT IN (SELECT organisation_id FROM planned_events WHERE id = '{event}') \
+             AND id NOT IN (SELECT organisation_id FROM record_shares WHERE record_id = '{event}') ORDER BY id"
+        ))
+        .await
+        .unwrap()[0]
+        .text(0);
+    let events = vec![
+        (
+            RecordEvent::TeamMemberRemoved { record_id: event.clone(), user_id: member.text(1) }.into(),
+            Marking::Official,
+        ),
+        (RecordEvent::RecordShared { record_id: event.clone(), organisation_id: other }.into(), Marking::Official),
+        (
+            PlannedEventEvent::PlannedEventStatusChanged { id: event, status: EventStatus::Live }.into(),
+            Marking::Official,
+        ),
+        (
+            PlanEvent::PlanItemRemoved { event_id: item.text(0), section: item.text(1), item_id: item.text(2) }.into(),
+            Marking::OfficialSensitive,
+        ),
+    ];
+    store.append(&Actor::new(&admin.id, &admin.organisation_id), &events).await.unwrap();
+}
+
+#[tokio::test]
+async fn replaying_every_kind_of_event_reproduces_the_live_state() {
+    let db = TestDb::new().await;
+    let store = db.store().await;
+    every_kind_of_event(&db, &store).await;
+    // The replay covers every kind: a new kind must be added above.
+    let recorded: std::collections::BTreeSet<String> =
+        db.sql("SELECT DISTINCT kind FROM journal").await.unwrap().iter().map(|r| r.text(0)).collect();
+    let missing: Vec<&str> = Event::all_kinds().filter(|k| !recorded.contains(*k)).collect();
+    assert!(missing.is_empty(), "the replay test records no {missing:?}: add them to every_kind_of_event");
     let before = store.dump_state().await.unwrap();
     let report = store.rebuild(true).await.unwrap();
     assert!(report.equal, "{:?}", report.differences);
     assert_eq!(store.dump_state().await.unwrap(), before);
     let out = db.cordon(&["verify"]);
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn a_journal_written_by_the_previous_release_verifies_reads_back_and_rebuilds() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journal-2026-11");
+    let dir = tempfile::tempdir().unwrap();
+    let (file, key) = (dir.path().join("cordon.db"), dir.path().join("journal.key"));
+    std::fs::copy(fixture.join("cordon.db"), &file).unwrap();
+    std::fs::copy(fixture.join("journal.key"), &key).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let url = format!("sqlite://{}", file.display());
+    let run = |args: &[&str]| {
+        Command::new(cordon_testkit::cordon_binary())
+            .args(args)
+            .args(["--database-url", &url, "--journal-key"])
+            .arg(&key)
+            .env_remove("CORDON_DATABASE_URL")
+            .env("CORDON_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["verify"]);
+    assert!(out.status.success(), "{} {}", stdout(&out), stderr(&out));
+    // Every stored payload reads back as a typed event and writes out to the same bytes.
+    let rows = cordon_testkit::raw_sql(&url, "SELECT kind, payload FROM journal ORDER BY seq").await.unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    for r in &rows {
+        let event = Event::from_payload(&r.text(1)).unwrap_or_else(|e| panic!("{}: {e}", r.text(1)));
+        assert_eq!(event.kind(), r.text(0));
+        assert_eq!(event.to_payload(), r.text(1), "payloads stay byte-identical");
+        kinds.insert(r.text(0));
+    }
+    assert_eq!(kinds.len(), 27, "the fixture holds every kind of its release");
+    let out = run(&["rebuild", "--dry-run"]);
+    assert!(out.status.success(), "{} {}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("equals the live state"), "{}", stdout(&out));
 }

@@ -2,7 +2,9 @@
 //! binary, a temporary SQLite file, or a fresh PostgreSQL database when
 //! `CORDON_TEST_DATABASE_URL` names a server.
 
-mod common;
+mod common {
+    pub use cordon_testkit::*;
+}
 
 mod access;
 mod api_threat_levels;

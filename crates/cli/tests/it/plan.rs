@@ -139,7 +139,7 @@ async fn a_plan_is_built_issued_compared_and_endorsed() {
         let (status, body) = f.send(m.clone(), "/plan/versions/1", json!({"reason": "x"})).await;
         assert_eq!(status, 409, "{m}: {body}");
     }
-    assert!(f.app.store.fetch("UPDATE plan_versions SET reason = 'x'", &[]).await.is_err(), "the database refuses too");
+    assert!(f.app.db.sql("UPDATE plan_versions SET reason = 'x'").await.is_err(), "the database refuses too");
 
     // Drafting continues; a second version differs field by field.
     f.ok(Method::PUT, "/plan/measure/hvm", json!({"title": "Impact-tested barriers", "risks": ["vehicle_as_a_weapon"], "status": "declined", "decline_reason": "resources", "rationale": "No barriers available", "tactical_plan": null})).await;
@@ -548,8 +548,8 @@ async fn a_photograph_is_attached_to_a_visit_from_the_page() {
 async fn logged_reads(f: &Fixture) -> i64 {
     let rows = f
         .app
-        .store
-        .fetch(&format!("SELECT COUNT(*) FROM access_log WHERE stream = 'event/{}' AND kind = 'read'", f.event), &[])
+        .db
+        .sql(&format!("SELECT COUNT(*) FROM access_log WHERE stream = 'event/{}' AND kind = 'read'", f.event))
         .await
         .unwrap();
     rows[0].int(0)

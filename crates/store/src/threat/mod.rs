@@ -1,13 +1,14 @@
 //! Threat levels: reading the level in force on a day, the history of each
 //! series, and recording an announced change.
 
+pub mod project;
+
 use crate::journal::Actor;
 use crate::sql::{Row, Val};
 use crate::{Store, StoreError};
 use cordon_domain::event::Event;
-use cordon_domain::methodology::AttackMethodology;
 use cordon_domain::reference::{format_date, parse_date};
-use cordon_domain::risk::RiskMatrix;
+use cordon_domain::threat::ThreatEvent;
 use cordon_domain::threat::{
     Confidence, LevelChange, LookupError, ResponseLevel, ResponseRow, Series, SeriesHistory, ThreatLevel,
 };
@@ -79,12 +80,26 @@ impl From<StoreError> for LevelOnError {
     }
 }
 
+/// The threat capability's operations, reached as `store.threat()`.
+#[derive(Clone, Copy)]
+pub struct ThreatStore<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    pub fn threat(&self) -> ThreatStore<'_> {
+        ThreatStore { store: self }
+    }
+}
+
+impl ThreatStore<'_> {
     /// The level in force in `series` on `on` (today when `None`).
     pub async fn level_on(&self, series: Series, on: Option<Date>) -> Result<LevelOn, LevelOnError> {
         let day = on.unwrap_or_else(crate::today);
-        let row =
-            self.fetch_one(LEVEL_ON_SQL, &[Val::Text(series.as_str().into()), Val::Text(format_date(day))]).await?;
+        let row = self
+            .store
+            .fetch_one(LEVEL_ON_SQL, &[Val::Text(series.as_str().into()), Val::Text(format_date(day))])
+            .await?;
         match row {
             Some(r) => {
                 if let Some(closed) = r.opt_text(9) {
@@ -97,6 +112,7 @@ impl Store {
             }
             None => {
                 let began = self
+                    .store
                     .fetch_one(
                         "SELECT MIN(effective) FROM threat_level_changes WHERE series = $1",
                         &[Val::Text(series.as_str().into())],
@@ -114,6 +130,7 @@ impl Store {
     /// The whole history of a series, oldest first.
     pub async fn series_history(&self, series: Series) -> Result<SeriesHistory, StoreError> {
         let rows = self
+            .store
             .fetch(
                 "SELECT effective, level, note, source, confidence FROM threat_level_changes \
                  WHERE series = $1 ORDER BY effective",
@@ -132,6 +149,7 @@ impl Store {
             });
         }
         let closed = self
+            .store
             .fetch_one(
                 "SELECT effective FROM threat_series_closures WHERE series = $1",
                 &[Val::Text(series.as_str().into())],
@@ -144,7 +162,8 @@ impl Store {
 
     /// The official threat-to-response mapping.
     pub async fn response_mapping(&self) -> Result<Vec<ResponseRow>, StoreError> {
-        let rows = self.fetch("SELECT threat_level, response_level, description FROM response_mapping", &[]).await?;
+        let rows =
+            self.store.fetch("SELECT threat_level, response_level, description FROM response_mapping", &[]).await?;
         let mut out = Vec::new();
         for r in rows {
             out.push(ResponseRow {
@@ -159,8 +178,8 @@ impl Store {
 
     /// The definitions in each wording: (wording id, in force from, [(level, definition)]).
     pub async fn threat_wordings(&self) -> Result<Vec<(String, String, Vec<(ThreatLevel, String)>)>, StoreError> {
-        let ws = self.fetch("SELECT id, in_force_from FROM threat_wordings ORDER BY in_force_from", &[]).await?;
-        let defs = self.fetch("SELECT wording, level, definition FROM threat_definitions", &[]).await?;
+        let ws = self.store.fetch("SELECT id, in_force_from FROM threat_wordings ORDER BY in_force_from", &[]).await?;
+        let defs = self.store.fetch("SELECT wording, level, definition FROM threat_definitions", &[]).await?;
         let mut out = Vec::new();
         for w in ws {
             let id = w.text(0);
@@ -195,51 +214,20 @@ impl Store {
         history
             .check_new_change(level, effective, crate::today())
             .map_err(|e| StoreError::invalid(e.field(), e.to_string()))?;
-        let event = Event::ThreatLevelChanged {
+        let event = Event::Threat(ThreatEvent::ThreatLevelChanged {
             series,
             level,
             effective: format_date(effective),
             note: note.to_string(),
             source: format!("Recorded in Cordon by {}", actor.user),
             confidence: Confidence::Official,
-        };
-        let seqs = self.append(actor, &[(event, Marking::Official)]).await.map_err(|e| match e {
+        });
+        let seqs = self.store.append(actor, &[(event, Marking::Official)]).await.map_err(|e| match e {
             StoreError::Conflict(_) => {
                 StoreError::Conflict(format!("a change on {} is already recorded for {series}", format_date(effective)))
             }
             e => e,
         })?;
         Ok(seqs[0])
-    }
-
-    /// The attack methodology catalogue, in catalogue order.
-    pub async fn attack_methodologies(&self) -> Result<Vec<AttackMethodology>, StoreError> {
-        let rows = self
-            .fetch(
-                "SELECT id, name, description, typical_mitigations, sources FROM attack_methodologies ORDER BY position",
-                &[],
-            )
-            .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(AttackMethodology {
-                    id: r.text(0),
-                    name: r.text(1),
-                    description: r.text(2),
-                    typical_mitigations: serde_json::from_str(&r.text(3))
-                        .map_err(|e| StoreError::Integrity(e.to_string()))?,
-                    sources: serde_json::from_str(&r.text(4)).map_err(|e| StoreError::Integrity(e.to_string()))?,
-                })
-            })
-            .collect()
-    }
-
-    /// The configured risk matrix.
-    pub async fn risk_matrix(&self) -> Result<RiskMatrix, StoreError> {
-        let row = self
-            .fetch_one("SELECT body FROM risk_matrix WHERE id = 1", &[])
-            .await?
-            .ok_or_else(|| StoreError::Integrity("no risk matrix is configured".into()))?;
-        serde_json::from_str(&row.text(0)).map_err(|e| StoreError::Integrity(e.to_string()))
     }
 }

@@ -1,3 +1,9 @@
+//! Cordon's test kit, used by every crate's integration tests: a fresh
+//! database per test (a temporary SQLite file, or a new PostgreSQL database on
+//! the server named by `CORDON_TEST_DATABASE_URL`), the real application on an
+//! ephemeral port, organisations, users and tokens, a signed-in browser, and
+//! raw SQL for tests that tamper with the database behind the store's back.
+
 use cordon_store::{Options, Store};
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -53,7 +59,7 @@ impl TestDb {
 
     /// Runs the real `cordon` binary against this database.
     pub fn cordon(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cordon"))
+        Command::new(cordon_binary())
             .args(args)
             .arg("--database-url")
             .arg(&self.url)
@@ -63,6 +69,95 @@ impl TestDb {
             .env("CORDON_LOG", "warn")
             .output()
             .expect("run cordon")
+    }
+}
+
+/// The `cordon` binary that cargo built beside the running test.
+pub fn cordon_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CORDON_BIN") {
+        return bin.into();
+    }
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/<profile>/deps/<test> -> target/<profile>/cordon
+    let dir = exe.parent().and_then(|d| d.parent()).expect("a target folder");
+    let bin = dir.join(format!("cordon{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is not built: run the tests of the `cordon` package, or set CORDON_BIN", bin.display());
+    bin
+}
+
+/// A row read by [`TestDb::sql`]: each column as an integer, text, bytes or null.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Null,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRow(pub Vec<Cell>);
+
+impl RawRow {
+    pub fn int(&self, i: usize) -> i64 {
+        match &self.0[i] {
+            Cell::Int(n) => *n,
+            Cell::Text(t) => t.parse().unwrap_or_else(|_| panic!("column {i} is not a number: {t}")),
+            other => panic!("column {i} is not a number: {other:?}"),
+        }
+    }
+
+    pub fn text(&self, i: usize) -> String {
+        match &self.0[i] {
+            Cell::Text(t) => t.clone(),
+            Cell::Int(n) => n.to_string(),
+            other => panic!("column {i} is not text: {other:?}"),
+        }
+    }
+}
+
+impl TestDb {
+    /// Runs SQL straight against the database, outside the store and its
+    /// access policy: for tests that tamper with tables or read them as an oracle.
+    pub async fn sql(&self, sql: &str) -> Result<Vec<RawRow>, sqlx::Error> {
+        raw_sql(&self.url, sql).await
+    }
+}
+
+/// Runs SQL straight against the database at `url` (see [`TestDb::sql`]).
+pub async fn raw_sql(url: &str, sql: &str) -> Result<Vec<RawRow>, sqlx::Error> {
+    use sqlx::{Column, Connection, Row, TypeInfo};
+    fn cells<R: Row>(row: &R) -> Vec<Cell>
+    where
+        usize: sqlx::ColumnIndex<R>,
+        i64: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
+        String: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
+        Vec<u8>: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
+    {
+        (0..row.columns().len())
+            .map(|i| {
+                let ty = row.columns()[i].type_info().name().to_uppercase();
+                if ty.contains("INT") {
+                    row.try_get::<Option<i64>, _>(i).ok().flatten().map(Cell::Int).unwrap_or(Cell::Null)
+                } else if ty.contains("BLOB") || ty.contains("BYTEA") {
+                    row.try_get::<Option<Vec<u8>>, _>(i).ok().flatten().map(Cell::Bytes).unwrap_or(Cell::Null)
+                } else if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+                    v.map(Cell::Text).unwrap_or(Cell::Null)
+                } else if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+                    v.map(Cell::Int).unwrap_or(Cell::Null)
+                } else {
+                    Cell::Null
+                }
+            })
+            .collect()
+    }
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        let rows = sqlx::raw_sql(sql).fetch_all(&mut conn).await?;
+        Ok(rows.iter().map(|r| RawRow(cells(r))).collect())
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        let rows = sqlx::raw_sql(sql).fetch_all(&mut conn).await?;
+        Ok(rows.iter().map(|r| RawRow(cells(r))).collect())
     }
 }
 
@@ -89,8 +184,8 @@ pub struct TestApp {
     pub base: String,
     pub store: Store,
     pub client: reqwest::Client,
-    /// Kept so the database lives as long as the app.
-    _db: TestDb,
+    /// The app's database (for raw SQL in tests).
+    pub db: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -102,7 +197,7 @@ impl TestApp {
     pub async fn spawn_with(config: cordon_web::Config) -> TestApp {
         let db = TestDb::new().await;
         let store = db.store().await;
-        store.load_reference().await.expect("reference data");
+        store.reference().load_reference().await.expect("reference data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -119,7 +214,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        TestApp { base, store, client, _db: db, shutdown: Some(tx) }
+        TestApp { base, store, client, db, shutdown: Some(tx) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -155,9 +250,9 @@ pub fn stderr(o: &Output) -> String {
 
 /// Every event's access facts, read straight from the tables (test oracle:
 /// deliberately outside the store's policy-checked read paths).
-pub async fn event_access(store: &cordon_store::Store) -> Vec<cordon_domain::access::RecordAccess> {
-    let rows = store.fetch("SELECT id, marking, organisation_id FROM planned_events ORDER BY id", &[]).await.unwrap();
-    let shares = store.fetch("SELECT record_id, organisation_id FROM record_shares", &[]).await.unwrap();
+pub async fn event_access(db: &TestDb) -> Vec<cordon_domain::access::RecordAccess> {
+    let rows = db.sql("SELECT id, marking, organisation_id FROM planned_events ORDER BY id").await.unwrap();
+    let shares = db.sql("SELECT record_id, organisation_id FROM record_shares").await.unwrap();
     rows.into_iter()
         .map(|r| cordon_domain::access::RecordAccess {
             shared_with: shares.iter().filter(|s| s.text(0) == r.text(0)).map(|s| s.text(1)).collect(),
@@ -173,10 +268,11 @@ pub const PASSWORD: &str = "tangerine kettle harbour";
 impl TestApp {
     /// An organisation by name, created if needed.
     pub async fn org(&self, name: &str) -> cordon_store::identity::Organisation {
-        match self.store.organisation_by_name(name).await.unwrap() {
+        match self.store.identity().organisation_by_name(name).await.unwrap() {
             Some(o) => o,
             None => self
                 .store
+                .identity()
                 .add_organisation(&cordon_store::Actor::system(), name, cordon_domain::identity::OrgKind::PoliceForce)
                 .await
                 .unwrap(),
@@ -193,6 +289,7 @@ impl TestApp {
     ) -> cordon_store::identity::User {
         let org = self.org(org).await;
         self.store
+            .identity()
             .add_user(
                 &cordon_store::Actor::system(),
                 cordon_store::identity::NewUser {
@@ -210,7 +307,7 @@ impl TestApp {
 
     /// A bearer token for a user.
     pub async fn token(&self, user: &cordon_store::identity::User) -> String {
-        self.store.issue_token(&cordon_store::Actor::system(), &user.id, "test", 30).await.unwrap().0
+        self.store.identity().issue_token(&cordon_store::Actor::system(), &user.id, "test", 30).await.unwrap().0
     }
 
     pub async fn get_as(&self, token: &str, path: &str) -> (u16, serde_json::Value) {

@@ -2,6 +2,8 @@
 //! versions (immutable snapshots), endorsement, readiness and copying.
 //! Every path reads the event through the access policy first.
 
+pub mod project;
+
 use crate::events::EventRecord;
 use crate::identity::User;
 use crate::journal::Actor;
@@ -10,10 +12,13 @@ use crate::{Store, StoreError};
 use cordon_domain::access::{Action, Viewer};
 use cordon_domain::event::Event;
 use cordon_domain::identity::Role;
+use cordon_domain::plan::PlanEvent;
 use cordon_domain::plan::{
     canonical_json, check_item, copy_for_new_event, coverage, readiness, risk_rows, sha256_hex, Context, CoverageRow,
     Plan, PlanItem, Problem, RiskRow,
 };
+use cordon_domain::planned_event::PlannedEventEvent;
+use cordon_domain::records::RecordEvent;
 use cordon_domain::risk::RiskMatrix;
 use cordon_domain::threat::Series;
 use serde::Serialize;
@@ -93,16 +98,28 @@ fn actor(v: &Viewer) -> Actor {
     Actor::new(&v.user_id, &v.organisation_id)
 }
 
+/// The plan capability's operations, reached as `store.plan()`.
+#[derive(Clone, Copy)]
+pub struct PlanStore<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
-    async fn context_parts(
+    pub fn plan(&self) -> PlanStore<'_> {
+        PlanStore { store: self }
+    }
+}
+
+impl PlanStore<'_> {
+    pub(crate) async fn context_parts(
         &self,
     ) -> Result<(cordon_domain::risk::RiskMatrix, Vec<cordon_domain::methodology::AttackMethodology>), StoreError> {
-        Ok((self.risk_matrix().await?, self.attack_methodologies().await?))
+        Ok((self.store.reference().risk_matrix().await?, self.store.reference().attack_methodologies().await?))
     }
 
     /// The draft plan of an event the viewer may see.
     pub async fn plan(&self, viewer: &Viewer, event_id: &str) -> Result<(EventRecord, Plan), StoreError> {
-        let event = self.event_for(viewer, event_id).await?;
+        let event = self.store.events().event_for(viewer, event_id).await?;
         let plan = self.draft(event_id).await?;
         Ok((event, plan))
     }
@@ -110,19 +127,20 @@ impl Store {
     /// The draft, from a cache keyed by the last journal entry of the plan's
     /// stream: any change to the plan appends to that stream, so a stale copy
     /// is never served, by this instance or after another instance's write.
-    async fn draft(&self, event_id: &str) -> Result<Plan, StoreError> {
+    pub(crate) async fn draft(&self, event_id: &str) -> Result<Plan, StoreError> {
         let version = self
+            .store
             .fetch_one("SELECT MAX(seq) FROM journal WHERE stream = $1", &[Val::Text(format!("plan/{event_id}"))])
             .await?
             .and_then(|r| r.opt_int(0))
             .unwrap_or(0);
-        if let Some((v, plan)) = self.inner.plan_cache.lock().expect("cache lock").get(event_id) {
+        if let Some((v, plan)) = self.store.inner.plan_cache.lock().expect("cache lock").get(event_id) {
             if *v == version {
                 return Ok(plan.clone());
             }
         }
         let plan = self.load_draft(event_id).await?;
-        let mut cache = self.inner.plan_cache.lock().expect("cache lock");
+        let mut cache = self.store.inner.plan_cache.lock().expect("cache lock");
         if cache.len() > 256 {
             cache.clear();
         }
@@ -130,8 +148,9 @@ impl Store {
         Ok(plan)
     }
 
-    async fn load_draft(&self, event_id: &str) -> Result<Plan, StoreError> {
+    pub(crate) async fn load_draft(&self, event_id: &str) -> Result<Plan, StoreError> {
         let rows = self
+            .store
             .fetch(
                 "SELECT body FROM plan_items WHERE event_id = $1 ORDER BY section, position, item_id",
                 &[t(event_id)],
@@ -148,7 +167,7 @@ impl Store {
     /// the journal in the transaction that makes it, so two reads that see the
     /// same number see the same state, in this process or any other.
     pub async fn journal_stamp(&self) -> Result<i64, StoreError> {
-        Ok(self.fetch_one("SELECT seq FROM journal_head WHERE id = 1", &[]).await?.map(|r| r.int(0)).unwrap_or(0))
+        Ok(self.store.fetch_one("SELECT seq FROM journal_head WHERE id = 1", &[]).await?.map(|r| r.int(0)).unwrap_or(0))
     }
 
     /// Everything the plan's pages and API show for an event the viewer may
@@ -163,22 +182,22 @@ impl Store {
     /// The view at the journal's current state. With `gate`, the event passes
     /// the viewer's read check (refusal and logging) before anything is
     /// computed or returned; without, the caller has already checked it.
-    async fn view_at(&self, event_id: &str, gate: Option<&Viewer>) -> Result<Arc<PlanView>, StoreError> {
+    pub(crate) async fn view_at(&self, event_id: &str, gate: Option<&Viewer>) -> Result<Arc<PlanView>, StoreError> {
         // Read the stamp before the state: a view is never older than its stamp.
         let stamp = self.journal_stamp().await?;
-        let cached = self.inner.plan_views.lock().expect("cache lock").get(event_id).cloned();
+        let cached = self.store.inner.plan_views.lock().expect("cache lock").get(event_id).cloned();
         if let Some(view) = cached.filter(|v| v.stamp == stamp) {
             if let Some(viewer) = gate {
-                self.admit(viewer, &view.event, "plan").await?;
+                self.store.events().admit(viewer, &view.event, "plan").await?;
             }
             return Ok(view);
         }
-        let event = self.event_unchecked(event_id).await?;
+        let event = self.store.events().event_unchecked(event_id).await?;
         if let Some(viewer) = gate {
-            self.admit(viewer, &event, "plan").await?;
+            self.store.events().admit(viewer, &event, "plan").await?;
         }
         let view = Arc::new(self.load_plan_view(event, stamp).await?);
-        let mut views = self.inner.plan_views.lock().expect("cache lock");
+        let mut views = self.store.inner.plan_views.lock().expect("cache lock");
         // Bounded: stale views go first, and if every view is current, all go.
         if views.len() >= 64 {
             views.retain(|_, v| v.stamp == stamp);
@@ -190,7 +209,7 @@ impl Store {
         Ok(view)
     }
 
-    async fn load_plan_view(&self, event: EventRecord, stamp: i64) -> Result<PlanView, StoreError> {
+    pub(crate) async fn load_plan_view(&self, event: EventRecord, stamp: i64) -> Result<PlanView, StoreError> {
         let plan = self.draft(&event.id).await?;
         let (matrix, catalogue) = self.context_parts().await?;
         let cx = Context { matrix: &matrix, catalogue: &catalogue, plan: &plan };
@@ -201,7 +220,7 @@ impl Store {
         let ids: Vec<&String> = event.gold_user_id.iter().chain(event.silver_user_id.iter()).collect();
         let mut names = std::collections::HashMap::new();
         for id in ids {
-            if let Some(u) = self.user(id).await? {
+            if let Some(u) = self.store.identity().user(id).await? {
                 names.insert(id.clone(), format!("{} ({})", u.name, u.email));
             }
         }
@@ -222,8 +241,8 @@ impl Store {
         })
     }
 
-    async fn event_for_change(&self, viewer: &Viewer, event_id: &str) -> Result<EventRecord, StoreError> {
-        self.event_for_action(viewer, event_id, Action::Change).await
+    pub(crate) async fn event_for_change(&self, viewer: &Viewer, event_id: &str) -> Result<EventRecord, StoreError> {
+        self.store.events().event_for_action(viewer, event_id, Action::Change).await
     }
 
     /// Adds or changes an item of the draft, after checking it against the
@@ -241,7 +260,7 @@ impl Store {
             // The national threat level on the assessment date, from the reference data.
             if let Ok(d) = cordon_domain::reference::parse_date(&ta.date) {
                 ta.national_threat_level =
-                    self.level_on(Series::National, Some(d)).await.ok().map(|l| l.level.to_string());
+                    self.store.threat().level_on(Series::National, Some(d)).await.ok().map(|l| l.level.to_string());
             }
             if ta.marking > event.marking {
                 return Err(StoreError::invalid(
@@ -255,7 +274,12 @@ impl Store {
         }
         if let PlanItem::ReconVisit(rv) = &item {
             for a in &rv.attachments {
-                if self.fetch_one("SELECT size FROM attachments WHERE sha256 = $1", &[t(&a.sha256)]).await?.is_none() {
+                if self
+                    .store
+                    .fetch_one("SELECT size FROM attachments WHERE sha256 = $1", &[t(&a.sha256)])
+                    .await?
+                    .is_none()
+                {
                     return Err(StoreError::invalid(
                         "attachments",
                         format!("attachment {} has not been uploaded", a.name),
@@ -265,8 +289,8 @@ impl Store {
         }
         check_item(&item, &Context { matrix: &matrix, catalogue: &catalogue, plan: &plan })
             .map_err(|e| StoreError::Invalid { field: e.field, message: e.message })?;
-        let ev = Event::PlanItemSaved { event_id: event_id.into(), item: item.clone() };
-        self.append(&actor(viewer), &[(ev, event.marking)]).await?;
+        let ev = Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.into(), item: item.clone() });
+        self.store.append(&actor(viewer), &[(ev, event.marking)]).await?;
         Ok(item)
     }
 
@@ -298,8 +322,12 @@ impl Store {
                 "{section} {item_id} is linked from other items; unlink it first"
             )));
         }
-        let ev = Event::PlanItemRemoved { event_id: event_id.into(), section: section.into(), item_id: item_id.into() };
-        self.append(&actor(viewer), &[(ev, event.marking)]).await?;
+        let ev = Event::Plan(PlanEvent::PlanItemRemoved {
+            event_id: event_id.into(),
+            section: section.into(),
+            item_id: item_id.into(),
+        });
+        self.store.append(&actor(viewer), &[(ev, event.marking)]).await?;
         Ok(())
     }
 
@@ -336,7 +364,7 @@ impl Store {
             use sha2::{Digest, Sha256};
             hex::encode(Sha256::digest(data))
         };
-        self.fetch(
+        self.store.fetch(
             "INSERT INTO attachments (sha256, content_type, size, data) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
             &[t(&hash), t(&ct), Val::Int(data.len() as i64), Val::Bytes(data.to_vec())],
         )
@@ -357,6 +385,7 @@ impl Store {
             return Err(StoreError::not_found(None, "no such attachment"));
         }
         let r = self
+            .store
             .fetch_one("SELECT content_type, data FROM attachments WHERE sha256 = $1", &[t(sha256)])
             .await?
             .ok_or_else(|| StoreError::not_found(None, "no such attachment"))?;
@@ -380,13 +409,13 @@ impl Store {
                 return Err(StoreError::invalid("gold_email", format!("{} is not a strategic commander", g.email)));
             }
         }
-        let team = self.members_of(event_id).await?;
+        let team = self.store.events().members_of(event_id).await?;
         let mut events = vec![(
-            Event::CommandersSet {
+            Event::PlannedEvent(PlannedEventEvent::CommandersSet {
                 event_id: event_id.into(),
                 gold_user_id: gold.as_ref().map(|u| u.id.clone()),
                 silver_user_id: silver.as_ref().map(|u| u.id.clone()),
-            },
+            }),
             event.marking,
         )];
         for u in [&gold, &silver].into_iter().flatten() {
@@ -397,16 +426,16 @@ impl Store {
                 ));
             }
             if !team.iter().any(|m| m.user_id == u.id)
-                && !events.iter().any(|(e, _)| matches!(e, Event::TeamMemberAdded { user_id, .. } if user_id == &u.id))
+                && !events.iter().any(|(e, _)| matches!(e, Event::Records(RecordEvent::TeamMemberAdded { user_id, .. }) if user_id == &u.id))
             {
                 events.push((
-                    Event::TeamMemberAdded { record_id: event_id.into(), user_id: u.id.clone() },
+                    Event::Records(RecordEvent::TeamMemberAdded { record_id: event_id.into(), user_id: u.id.clone() }),
                     event.marking,
                 ));
             }
         }
-        self.append(&actor(viewer), &events).await?;
-        self.event_for(viewer, event_id).await
+        self.store.append(&actor(viewer), &events).await?;
+        self.store.events().event_for(viewer, event_id).await
     }
 
     /// Issues the draft as the next numbered, hashed, immutable version.
@@ -417,17 +446,22 @@ impl Store {
         event_id: &str,
         reason: &str,
     ) -> Result<VersionSummary, StoreError> {
-        let event = self.event_for_action(viewer, event_id, Action::Issue).await?;
+        let event = self.store.events().event_for_action(viewer, event_id, Action::Issue).await?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::invalid("reason", "say why this version is being issued"));
         }
         let view = self.view_at(event_id, None).await?;
         if !view.problems.is_empty() {
-            return Err(StoreError::NotReady(view.problems.clone()));
+            return Err(StoreError::RulesNotMet {
+                code: "not_ready",
+                message: format!("the plan is not ready to issue: {} problems to fix", view.problems.len()),
+                problems: view.problems.clone(),
+            });
         }
         let (plan, rows) = (&view.plan, &view.risks);
         let number = self
+            .store
             .fetch_one("SELECT COALESCE(MAX(number), 0) FROM plan_versions WHERE event_id = $1", &[t(event_id)])
             .await?
             .map(|r| r.int(0))
@@ -451,8 +485,9 @@ impl Store {
         });
         let body = canonical_json(&snapshot);
         let hash = sha256_hex(&body);
-        let ev = Event::PlanIssued { event_id: event_id.into(), number, reason: reason.into(), body, hash };
-        self.append(&actor(viewer), &[(ev, event.marking)]).await.map_err(|e| match e {
+        let ev =
+            Event::Plan(PlanEvent::PlanIssued { event_id: event_id.into(), number, reason: reason.into(), body, hash });
+        self.store.append(&actor(viewer), &[(ev, event.marking)]).await.map_err(|e| match e {
             StoreError::Conflict(_) => {
                 StoreError::Conflict("another version was issued at the same moment; try again".into())
             }
@@ -466,13 +501,14 @@ impl Store {
     }
 
     pub async fn plan_versions(&self, viewer: &Viewer, event_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
-        self.event_for(viewer, event_id).await?;
+        self.store.events().event_for(viewer, event_id).await?;
         self.versions_of(event_id).await
     }
 
     /// The issued versions of an event the caller has already read through the policy.
-    async fn versions_of(&self, event_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
+    pub(crate) async fn versions_of(&self, event_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
         let rows = self
+            .store
             .fetch(
                 "SELECT v.number, v.issued_at, COALESCE(u.name, v.issued_by), v.reason, v.hash, \
                  COALESCE(eu.name, e.endorsed_by), e.endorsed_at, e.conditions \
@@ -507,7 +543,7 @@ impl Store {
         event_id: &str,
         number: i64,
     ) -> Result<(String, String), StoreError> {
-        self.event_for(viewer, event_id).await?;
+        self.store.events().event_for(viewer, event_id).await?;
         self.version_of(event_id, number).await
     }
 
@@ -518,8 +554,9 @@ impl Store {
     }
 
     /// One issued version of an event the caller has already read through the policy.
-    async fn version_of(&self, event_id: &str, number: i64) -> Result<(String, String), StoreError> {
+    pub(crate) async fn version_of(&self, event_id: &str, number: i64) -> Result<(String, String), StoreError> {
         let r = self
+            .store
             .fetch_one(
                 "SELECT body, hash FROM plan_versions WHERE event_id = $1 AND number = $2",
                 &[t(event_id), Val::Int(number)],
@@ -537,7 +574,7 @@ impl Store {
         a: i64,
         b: i64,
     ) -> Result<Vec<cordon_domain::plan::Change>, StoreError> {
-        self.event_for(viewer, event_id).await?;
+        self.store.events().event_for(viewer, event_id).await?;
         let (va, _) = self.version_of(event_id, a).await?;
         let (vb, _) = self.version_of(event_id, b).await?;
         let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| StoreError::Integrity(e.to_string()));
@@ -562,7 +599,7 @@ impl Store {
         number: i64,
         conditions: &str,
     ) -> Result<VersionSummary, StoreError> {
-        let event = self.event_for(viewer, event_id).await?;
+        let event = self.store.events().event_for(viewer, event_id).await?;
         if event.gold_user_id.as_deref() != Some(user.id.as_str()) || !viewer.may(Action::Endorse) {
             return Err(StoreError::Forbidden(
                 "only the event's strategic commander (Gold) can endorse its plan".into(),
@@ -576,8 +613,12 @@ impl Store {
         if v.endorsement.is_some() {
             return Err(StoreError::Conflict(format!("version {number} is already endorsed")));
         }
-        let ev = Event::PlanEndorsed { event_id: event_id.into(), number, conditions: conditions.trim().into() };
-        self.append(&actor(viewer), &[(ev, event.marking)]).await?;
+        let ev = Event::Plan(PlanEvent::PlanEndorsed {
+            event_id: event_id.into(),
+            number,
+            conditions: conditions.trim().into(),
+        });
+        self.store.append(&actor(viewer), &[(ev, event.marking)]).await?;
         self.versions_of(event_id)
             .await?
             .into_iter()
@@ -608,16 +649,18 @@ impl Store {
         let n = items.len();
         let events: Vec<_> = items
             .into_iter()
-            .map(|item| (Event::PlanItemSaved { event_id: event_id.into(), item }, event.marking))
+            .map(|item| (Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.into(), item }), event.marking))
             .collect();
-        self.append(&actor(viewer), &events).await?;
+        self.store.append(&actor(viewer), &events).await?;
         Ok(n)
     }
 
-    async fn active_user_by(&self, field: &str, email: Option<&str>) -> Result<Option<User>, StoreError> {
+    pub(crate) async fn active_user_by(&self, field: &str, email: Option<&str>) -> Result<Option<User>, StoreError> {
         match email.map(str::trim).filter(|e| !e.is_empty()) {
             None => Ok(None),
             Some(e) => self
+                .store
+                .identity()
                 .user_by_email(e)
                 .await?
                 .filter(|u| u.active)

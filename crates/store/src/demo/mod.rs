@@ -1,11 +1,14 @@
 //! The demonstration data set created by `cordon demo`. Idempotent: it is
 //! created once per database, marked by a `demo_seeded` journal event.
 
+pub mod project;
+
 use crate::events::NewEvent;
 use crate::identity::NewUser;
 use crate::journal::Actor;
 use crate::sql::Val;
 use crate::{Store, StoreError};
+use cordon_domain::demo::DemoEvent;
 use cordon_domain::event::Event;
 use cordon_domain::identity::{Clearance, OrgKind, Role};
 use cordon_domain::planned_event::Venue;
@@ -88,29 +91,43 @@ pub struct DemoCredentials {
     pub admin_totp_secret: Option<String>,
 }
 
+/// The demo capability's operations, reached as `store.demo()`.
+#[derive(Clone, Copy)]
+pub struct DemoStore<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    pub fn demo(&self) -> DemoStore<'_> {
+        DemoStore { store: self }
+    }
+}
+
+impl DemoStore<'_> {
     /// Whether the demo data set has been created in this database.
     pub async fn demo_seeded(&self) -> Result<bool, StoreError> {
-        Ok(self.fetch_one("SELECT id FROM demo_seed WHERE id = 1", &[]).await?.is_some())
+        Ok(self.store.fetch_one("SELECT id FROM demo_seed WHERE id = 1", &[]).await?.is_some())
     }
 
     /// Creates the demo data set unless it exists. Returns whether it was created now.
     pub async fn seed_demo(&self) -> Result<bool, StoreError> {
-        self.load_reference().await?;
+        self.store.reference().load_reference().await?;
         if self.demo_seeded().await? {
             return Ok(false);
         }
         let system = Actor::system();
         for (name, kind) in DEMO_ORGS {
-            if self.organisation_by_name(name).await?.is_none() {
-                self.add_organisation(&system, name, *kind).await?;
+            if self.store.identity().organisation_by_name(name).await?.is_none() {
+                self.store.identity().add_organisation(&system, name, *kind).await?;
             }
         }
         for (email, name, org, roles, clearance) in DEMO_USERS {
-            if self.user_by_email(email).await?.is_some() {
+            if self.store.identity().user_by_email(email).await?.is_some() {
                 continue;
             }
             let org = self
+                .store
+                .identity()
                 .organisation_by_name(org)
                 .await?
                 .ok_or_else(|| StoreError::Integrity("demo organisation".into()))?;
@@ -121,32 +138,38 @@ impl Store {
                 roles: roles.to_vec(),
                 clearance: *clearance,
             };
-            let user = self.add_user(&system, new, DEMO_PASSWORD).await?;
+            let user = self.store.identity().add_user(&system, new, DEMO_PASSWORD).await?;
             if roles.contains(&Role::Administrator) {
-                let (secret, _) = self.begin_totp(&user.id).await?;
-                let code = Store::totp_code_for(&secret, time::OffsetDateTime::now_utc())
+                let (secret, _) = self.store.identity().begin_totp(&user.id).await?;
+                let code = crate::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc())
                     .ok_or_else(|| StoreError::Integrity("demo TOTP".into()))?;
-                self.confirm_totp(&system, &user.id, &code).await?;
+                self.store.identity().confirm_totp(&system, &user.id, &code).await?;
             }
         }
         self.seed_demo_events().await?;
-        let events =
-            vec![(Event::DemoSeeded { note: "Demonstration data: not for operational use".into() }, Marking::Official)];
-        match self.append(&system, &events).await {
+        let events = vec![(
+            Event::Demo(DemoEvent::DemoSeeded { note: "Demonstration data: not for operational use".into() }),
+            Marking::Official,
+        )];
+        match self.store.append(&system, &events).await {
             Ok(_) => Ok(true),
             Err(StoreError::Conflict(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
 
-    async fn seed_demo_events(&self) -> Result<(), StoreError> {
+    pub(crate) async fn seed_demo_events(&self) -> Result<(), StoreError> {
         let secco = self
+            .store
+            .identity()
             .user_by_email("secco@northshire.police.example")
             .await?
             .ok_or_else(|| StoreError::Integrity("demo coordinator".into()))?;
-        let viewer = self.viewer(&secco).await?;
+        let viewer = self.store.identity().viewer(&secco).await?;
         let year = crate::today().year() + 1;
         let marathon = self
+            .store
+            .events()
             .create_event(
                 &secco,
                 &viewer,
@@ -173,49 +196,55 @@ impl Store {
         for email in
             ["gold@northshire.police.example", "polsa@northshire.police.example", "auditor@northshire.police.example"]
         {
-            let viewer = self.viewer(&secco).await?;
-            self.add_team_member(&viewer, &marathon.id, email).await?;
+            let viewer = self.store.identity().viewer(&secco).await?;
+            self.store.events().add_team_member(&viewer, &marathon.id, email).await?;
         }
         let fire = self
+            .store
+            .identity()
             .organisation_by_name("Northshire Fire and Rescue")
             .await?
             .ok_or_else(|| StoreError::Integrity("demo fire service".into()))?;
-        let viewer = self.viewer(&secco).await?;
-        self.share_event(&viewer, &marathon.id, &fire.id).await?;
+        let viewer = self.store.identity().viewer(&secco).await?;
+        self.store.events().share_event(&viewer, &marathon.id, &fire.id).await?;
         self.seed_demo_plan(&secco, &marathon.id).await?;
-        self.create_event(
-            &secco,
-            &viewer,
-            NewEvent {
-                name: format!("Remembrance Sunday parade {year}"),
-                kind: "ceremonial_or_state".into(),
-                starts_at: format!("{year}-11-08T10:00:00Z"),
-                ends_at: format!("{year}-11-08T13:00:00Z"),
-                venues: vec![Venue {
-                    name: "War Memorial, Market Street".into(),
-                    address: "Market Street, Northshire NS1 2BB".into(),
-                }],
-                expected_attendance: 6_000,
-                marking: "OFFICIAL".into(),
-            },
-        )
-        .await?;
+        self.store
+            .events()
+            .create_event(
+                &secco,
+                &viewer,
+                NewEvent {
+                    name: format!("Remembrance Sunday parade {year}"),
+                    kind: "ceremonial_or_state".into(),
+                    starts_at: format!("{year}-11-08T10:00:00Z"),
+                    ends_at: format!("{year}-11-08T13:00:00Z"),
+                    venues: vec![Venue {
+                        name: "War Memorial, Market Street".into(),
+                        address: "Market Street, Northshire NS1 2BB".into(),
+                    }],
+                    expected_attendance: 6_000,
+                    marking: "OFFICIAL".into(),
+                },
+            )
+            .await?;
         Ok(())
     }
 
     /// A full draft for the marathon, issued as version 1, endorsed by Gold,
     /// then changed again so there is a later draft.
-    async fn seed_demo_plan(&self, secco: &crate::identity::User, event_id: &str) -> Result<(), StoreError> {
+    pub(crate) async fn seed_demo_plan(&self, secco: &crate::identity::User, event_id: &str) -> Result<(), StoreError> {
         use cordon_domain::plan::*;
-        let v = self.viewer(secco).await?;
-        self.set_commanders(
-            &v,
-            event_id,
-            Some("gold@northshire.police.example"),
-            Some("polsa@northshire.police.example"),
-        )
-        .await?;
-        let v = self.viewer(secco).await?;
+        let v = self.store.identity().viewer(secco).await?;
+        self.store
+            .plan()
+            .set_commanders(
+                &v,
+                event_id,
+                Some("gold@northshire.police.example"),
+                Some("polsa@northshire.police.example"),
+            )
+            .await?;
+        let v = self.store.identity().viewer(secco).await?;
         let year = crate::today().year() + 1;
         let d = |m: u8, day: u8| format!("{year}-{m:02}-{day:02}");
         let mut items = vec![
@@ -320,7 +349,7 @@ impl Store {
                 }],
             }),
         ];
-        let catalogue = self.attack_methodologies().await?;
+        let catalogue = self.store.reference().attack_methodologies().await?;
         for m in &catalogue {
             let (applicable, l, i, rl, ri, reason) = match m.id.as_str() {
                 "vehicle_as_a_weapon" => (true, 4, 5, Some(2), Some(5), ""),
@@ -413,25 +442,35 @@ impl Store {
             }),
         ]);
         for item in items {
-            self.save_plan_item(&v, event_id, item).await?;
+            self.store.plan().save_plan_item(&v, event_id, item).await?;
         }
-        self.issue_plan(secco, &v, event_id, "First issue to the strategic commander for endorsement").await?;
+        self.store
+            .plan()
+            .issue_plan(secco, &v, event_id, "First issue to the strategic commander for endorsement")
+            .await?;
         let gold = self
+            .store
+            .identity()
             .user_by_email("gold@northshire.police.example")
             .await?
             .ok_or_else(|| StoreError::Integrity("demo Gold".into()))?;
-        let gv = self.viewer(&gold).await?;
-        self.endorse_plan(&gold, &gv, event_id, 1, "Review if the national threat level is raised").await?;
+        let gv = self.store.identity().viewer(&gold).await?;
+        self.store
+            .plan()
+            .endorse_plan(&gold, &gv, event_id, 1, "Review if the national threat level is raised")
+            .await?;
         // A later draft: a new assessment after the threat level changed.
-        self.save_plan_item(
-            &v,
-            event_id,
-            PlanItem::OperationalFactor(OperationalFactor {
-                id: "of-parade".into(),
-                description: "A protest march has been notified for the same morning in the city centre.".into(),
-            }),
-        )
-        .await?;
+        self.store
+            .plan()
+            .save_plan_item(
+                &v,
+                event_id,
+                PlanItem::OperationalFactor(OperationalFactor {
+                    id: "of-parade".into(),
+                    description: "A protest march has been notified for the same morning in the city centre.".into(),
+                }),
+            )
+            .await?;
         Ok(())
     }
 
@@ -443,8 +482,9 @@ impl Store {
             let label = roles.iter().map(|r| r.words()).collect::<Vec<_>>().join(", ");
             users.push((label, email.to_string()));
             if roles.contains(&Role::Administrator) {
-                if let Some(u) = self.user_by_email(email).await? {
+                if let Some(u) = self.store.identity().user_by_email(email).await? {
                     let row = self
+                        .store
                         .fetch_one("SELECT totp_secret FROM credentials WHERE user_id = $1", &[Val::Text(u.id)])
                         .await?;
                     admin_totp_secret = row

@@ -4,6 +4,8 @@
 //! (password hashes, TOTP secrets) live in the operational `credentials` table,
 //! written in the same transaction as the journal event that says they changed.
 
+pub mod project;
+
 use crate::journal::{AccessEntry, Actor};
 use crate::sql::{Row, Stmt, Val};
 use crate::{Store, StoreError};
@@ -11,6 +13,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use cordon_domain::access::Viewer;
 use cordon_domain::event::Event;
+use cordon_domain::identity::IdentityEvent;
 use cordon_domain::identity::{check_name, parse_email, Clearance, OrgKind, Role};
 use cordon_domain::Marking;
 use serde::Serialize;
@@ -248,7 +251,26 @@ fn delay_after(failures: i64) -> i64 {
     }
 }
 
+/// The current code for a secret (for tests and the demo's instructions).
+pub fn totp_code_for(secret_base32: &str, at: OffsetDateTime) -> Option<String> {
+    let bytes = totp_rs::Secret::Encoded(secret_base32.to_string()).to_bytes().ok()?;
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("Cordon".into()), "x".into()).ok()?;
+    Some(totp.generate(at.unix_timestamp() as u64))
+}
+
+/// The identity capability's operations, reached as `store.identity()`.
+#[derive(Clone, Copy)]
+pub struct IdentityStore<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    pub fn identity(&self) -> IdentityStore<'_> {
+        IdentityStore { store: self }
+    }
+}
+
+impl IdentityStore<'_> {
     // ----- organisations -------------------------------------------------
 
     pub async fn add_organisation(&self, actor: &Actor, name: &str, kind: OrgKind) -> Result<Organisation, StoreError> {
@@ -257,7 +279,14 @@ impl Store {
             return Err(StoreError::invalid("name", format!("an organisation called {name:?} already exists")));
         }
         let id = new_id();
-        self.append(actor, &[(Event::OrganisationAdded { id: id.clone(), name, kind }, Marking::Official)])
+        self.store
+            .append(
+                actor,
+                &[(
+                    Event::Identity(IdentityEvent::OrganisationAdded { id: id.clone(), name, kind }),
+                    Marking::Official,
+                )],
+            )
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => StoreError::invalid("name", "an organisation with that name already exists"),
@@ -267,24 +296,27 @@ impl Store {
     }
 
     pub async fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError> {
-        self.fetch_one("SELECT id, name, kind, created_at FROM organisations WHERE id = $1", &[t(id)])
+        self.store
+            .fetch_one("SELECT id, name, kind, created_at FROM organisations WHERE id = $1", &[t(id)])
             .await?
             .map(|r| org_of(&r))
             .transpose()
     }
 
     pub async fn organisation_by_name(&self, name: &str) -> Result<Option<Organisation>, StoreError> {
-        self.fetch_one(
-            "SELECT id, name, kind, created_at FROM organisations WHERE lower(name) = lower($1)",
-            &[t(name.trim())],
-        )
-        .await?
-        .map(|r| org_of(&r))
-        .transpose()
+        self.store
+            .fetch_one(
+                "SELECT id, name, kind, created_at FROM organisations WHERE lower(name) = lower($1)",
+                &[t(name.trim())],
+            )
+            .await?
+            .map(|r| org_of(&r))
+            .transpose()
     }
 
     pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        self.fetch("SELECT id, name, kind, created_at FROM organisations ORDER BY name", &[])
+        self.store
+            .fetch("SELECT id, name, kind, created_at FROM organisations ORDER BY name", &[])
             .await?
             .iter()
             .map(org_of)
@@ -313,24 +345,24 @@ impl Store {
         roles.dedup();
         let events = [
             (
-                Event::UserAdded {
+                Event::Identity(IdentityEvent::UserAdded {
                     id: id.clone(),
                     email: email.clone(),
                     name,
                     organisation_id: new.organisation_id.clone(),
                     roles,
                     clearance: new.clearance,
-                },
+                }),
                 Marking::Official,
             ),
-            (Event::PasswordChanged { user_id: id.clone() }, Marking::Official),
+            (Event::Identity(IdentityEvent::PasswordChanged { user_id: id.clone() }), Marking::Official),
         ];
         let extra = [Stmt::new(
             "INSERT INTO credentials (user_id, password_hash, totp_secret, totp_last_step, updated_at) \
              VALUES ($1, $2, NULL, NULL, $3)",
             vec![t(&id), t(&hash), t(&crate::now())],
         )];
-        self.append_with(actor, &events, &extra).await.map_err(|e| match e {
+        self.store.append_with(actor, &events, &extra).await.map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::invalid("email", "a user with that e-mail address already exists"),
             e => e,
         })?;
@@ -341,14 +373,14 @@ impl Store {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1"
         );
-        self.fetch_one(&sql, &[t(id)]).await?.map(|r| user_of(&r)).transpose()
+        self.store.fetch_one(&sql, &[t(id)]).await?.map(|r| user_of(&r)).transpose()
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.email = $1"
         );
-        self.fetch_one(&sql, &[t(&email.trim().to_lowercase())]).await?.map(|r| user_of(&r)).transpose()
+        self.store.fetch_one(&sql, &[t(&email.trim().to_lowercase())]).await?.map(|r| user_of(&r)).transpose()
     }
 
     /// Users in name order, a page at a time, with the total.
@@ -358,12 +390,13 @@ impl Store {
              ORDER BY u.name, u.id LIMIT $1 OFFSET $2"
         );
         let users = self
+            .store
             .fetch(&sql, &[Val::Int(limit), Val::Int(offset)])
             .await?
             .iter()
             .map(user_of)
             .collect::<Result<_, _>>()?;
-        let total = self.fetch_one("SELECT COUNT(*) FROM users", &[]).await?.map(|r| r.int(0)).unwrap_or(0);
+        let total = self.store.fetch_one("SELECT COUNT(*) FROM users", &[]).await?.map(|r| r.int(0)).unwrap_or(0);
         Ok((users, total))
     }
 
@@ -391,10 +424,15 @@ impl Store {
         let mut roles = roles;
         roles.sort();
         roles.dedup();
-        let event =
-            Event::UserChanged { id: id.into(), name, organisation_id: organisation_id.into(), roles, clearance };
+        let event = Event::Identity(IdentityEvent::UserChanged {
+            id: id.into(),
+            name,
+            organisation_id: organisation_id.into(),
+            roles,
+            clearance,
+        });
         let extra = [Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(id)])];
-        self.append_with(actor, &[(event, Marking::Official)], &extra).await?;
+        self.store.append_with(actor, &[(event, Marking::Official)], &extra).await?;
         self.user(id).await?.ok_or_else(|| StoreError::Integrity("user vanished".into()))
     }
 
@@ -404,9 +442,13 @@ impl Store {
         if user.active == active {
             return Ok(user);
         }
-        let event = if active { Event::UserEnabled { id: id.into() } } else { Event::UserDisabled { id: id.into() } };
+        let event = if active {
+            Event::Identity(IdentityEvent::UserEnabled { id: id.into() })
+        } else {
+            Event::Identity(IdentityEvent::UserDisabled { id: id.into() })
+        };
         let extra = [Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(id)])];
-        self.append_with(actor, &[(event, Marking::Official)], &extra).await?;
+        self.store.append_with(actor, &[(event, Marking::Official)], &extra).await?;
         self.user(id).await?.ok_or_else(|| StoreError::Integrity("user vanished".into()))
     }
 
@@ -436,13 +478,19 @@ impl Store {
             ),
             Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(user_id)]),
         ];
-        self.append_with(actor, &[(Event::PasswordChanged { user_id: user_id.into() }, Marking::Official)], &extra)
+        self.store
+            .append_with(
+                actor,
+                &[(Event::Identity(IdentityEvent::PasswordChanged { user_id: user_id.into() }), Marking::Official)],
+                &extra,
+            )
             .await?;
         Ok(())
     }
 
-    async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
+            .store
             .fetch_one("SELECT password_hash FROM credentials WHERE user_id = $1", &[t(user_id)])
             .await?
             .map(|r| r.text(0)))
@@ -458,11 +506,12 @@ impl Store {
             return Err(StoreError::Conflict("a second factor is already set up for this account".into()));
         }
         let secret = random_token(20);
-        self.fetch(
-            "UPDATE credentials SET totp_secret = $2, totp_last_step = NULL, updated_at = $3 WHERE user_id = $1",
-            &[t(user_id), t(&secret), t(&crate::now())],
-        )
-        .await?;
+        self.store
+            .fetch(
+                "UPDATE credentials SET totp_secret = $2, totp_last_step = NULL, updated_at = $3 WHERE user_id = $1",
+                &[t(user_id), t(&secret), t(&crate::now())],
+            )
+            .await?;
         let totp = totp_for(&secret, &user.email)?;
         Ok((totp.get_secret_base32(), totp.get_url()))
     }
@@ -470,7 +519,7 @@ impl Store {
     /// The pending or active TOTP secret, base32 and otpauth URL (for the set-up page).
     pub async fn pending_totp(&self, user_id: &str) -> Result<Option<(String, String)>, StoreError> {
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
-        let row = self.fetch_one("SELECT totp_secret FROM credentials WHERE user_id = $1", &[t(user_id)]).await?;
+        let row = self.store.fetch_one("SELECT totp_secret FROM credentials WHERE user_id = $1", &[t(user_id)]).await?;
         match row.and_then(|r| r.opt_text(0)) {
             Some(secret) if !user.totp_enabled => {
                 let totp = totp_for(&secret, &user.email)?;
@@ -487,13 +536,20 @@ impl Store {
             "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1",
             vec![t(user_id), Val::Int(step)],
         )];
-        self.append_with(actor, &[(Event::TotpEnabled { user_id: user_id.into() }, Marking::Official)], &extra).await?;
+        self.store
+            .append_with(
+                actor,
+                &[(Event::Identity(IdentityEvent::TotpEnabled { user_id: user_id.into() }), Marking::Official)],
+                &extra,
+            )
+            .await?;
         Ok(())
     }
 
-    async fn check_totp_code(&self, user_id: &str, code: &str) -> Result<i64, StoreError> {
+    pub(crate) async fn check_totp_code(&self, user_id: &str, code: &str) -> Result<i64, StoreError> {
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
         let row = self
+            .store
             .fetch_one("SELECT totp_secret, totp_last_step FROM credentials WHERE user_id = $1", &[t(user_id)])
             .await?
             .ok_or_else(|| StoreError::invalid("totp", "no second factor is being set up"))?;
@@ -502,14 +558,6 @@ impl Store {
         totp_match(&totp, code, row.opt_int(1), OffsetDateTime::now_utc()).ok_or_else(|| {
             StoreError::invalid("totp", "the code is not right or has expired; enter the current 6-digit code")
         })
-    }
-
-    /// The current code for a secret (for tests and the demo's instructions).
-    pub fn totp_code_for(secret_base32: &str, at: OffsetDateTime) -> Option<String> {
-        let bytes = totp_rs::Secret::Encoded(secret_base32.to_string()).to_bytes().ok()?;
-        let totp =
-            totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, Some("Cordon".into()), "x".into()).ok()?;
-        Some(totp.generate(at.unix_timestamp() as u64))
     }
 
     // ----- sign-in -------------------------------------------------------
@@ -528,8 +576,11 @@ impl Store {
         let keys = [format!("account:{email}"), format!("ip:{ip}")];
         let now = OffsetDateTime::now_utc();
         for k in &keys {
-            if let Some(r) =
-                self.fetch_one("SELECT blocked_until FROM login_throttle WHERE key = $1", &[t(k)]).await.map_err(se)?
+            if let Some(r) = self
+                .store
+                .fetch_one("SELECT blocked_until FROM login_throttle WHERE key = $1", &[t(k)])
+                .await
+                .map_err(se)?
             {
                 let until = parse_time(&r.text(0));
                 if until > now {
@@ -565,12 +616,13 @@ impl Store {
                 None => return Err(SignInError::TotpRequired),
                 Some(code) => match self.check_totp_code(&user.id, code).await {
                     Ok(step) => {
-                        self.fetch(
-                            "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1",
-                            &[t(&user.id), Val::Int(step)],
-                        )
-                        .await
-                        .map_err(se)?;
+                        self.store
+                            .fetch(
+                                "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1",
+                                &[t(&user.id), Val::Int(step)],
+                            )
+                            .await
+                            .map_err(se)?;
                     }
                     Err(_) => {
                         self.record_failure(&keys, now).await.map_err(se)?;
@@ -580,32 +632,34 @@ impl Store {
                 },
             }
         }
-        self.fetch("DELETE FROM login_throttle WHERE key = $1", &[t(&keys[0])]).await.map_err(se)?;
+        self.store.fetch("DELETE FROM login_throttle WHERE key = $1", &[t(&keys[0])]).await.map_err(se)?;
         self.audit_sign_in(&email, ip, "sign_in", "signed in").await;
         Ok(user)
     }
 
-    async fn record_failure(&self, keys: &[String], now: OffsetDateTime) -> Result<(), StoreError> {
+    pub(crate) async fn record_failure(&self, keys: &[String], now: OffsetDateTime) -> Result<(), StoreError> {
         for k in keys {
             let failures = self
+                .store
                 .fetch_one("SELECT failures FROM login_throttle WHERE key = $1", &[t(k)])
                 .await?
                 .map(|r| r.int(0))
                 .unwrap_or(0)
                 + 1;
             let until = crate::format_time(now + Duration::seconds(delay_after(failures)));
-            self.fetch(
-                "INSERT INTO login_throttle (key, failures, last_at, blocked_until) VALUES ($1, $2, $3, $4) \
+            self.store
+                .fetch(
+                    "INSERT INTO login_throttle (key, failures, last_at, blocked_until) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, \
                  blocked_until = excluded.blocked_until",
-                &[t(k), Val::Int(failures), t(&crate::format_time(now)), t(&until)],
-            )
-            .await?;
+                    &[t(k), Val::Int(failures), t(&crate::format_time(now)), t(&until)],
+                )
+                .await?;
         }
         Ok(())
     }
 
-    async fn audit_sign_in(&self, email: &str, ip: &str, kind: &str, detail: &str) {
+    pub(crate) async fn audit_sign_in(&self, email: &str, ip: &str, kind: &str, detail: &str) {
         let payload = serde_json::json!({"email": email, "ip": ip, "detail": detail}).to_string();
         let entry = AccessEntry {
             stream: format!("sign-in/{email}"),
@@ -613,7 +667,7 @@ impl Store {
             marking: Marking::Official.as_str().into(),
             payload,
         };
-        if let Err(e) = self.log_access(&Actor::new(email, "-"), vec![entry]).await {
+        if let Err(e) = self.store.log_access(&Actor::new(email, "-"), vec![entry]).await {
             tracing::error!(error = %e, "could not write the access log");
         }
     }
@@ -640,23 +694,24 @@ impl Store {
             user_agent: user_agent.chars().take(300).collect(),
             csrf_token: random_token(32),
         };
-        self.fetch(
-            "INSERT INTO sessions (id_hash, public_id, user_id, security_version, csrf_token, created_at, \
+        self.store
+            .fetch(
+                "INSERT INTO sessions (id_hash, public_id, user_id, security_version, csrf_token, created_at, \
              last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[
-                t(&sha256_hex(&token)),
-                t(&session.id),
-                t(&user.id),
-                Val::Int(user.security_version),
-                t(&session.csrf_token),
-                t(&session.created_at),
-                t(&session.last_seen_at),
-                t(&session.expires_at),
-                t(&session.ip),
-                t(&session.user_agent),
-            ],
-        )
-        .await?;
+                &[
+                    t(&sha256_hex(&token)),
+                    t(&session.id),
+                    t(&user.id),
+                    Val::Int(user.security_version),
+                    t(&session.csrf_token),
+                    t(&session.created_at),
+                    t(&session.last_seen_at),
+                    t(&session.expires_at),
+                    t(&session.ip),
+                    t(&session.user_agent),
+                ],
+            )
+            .await?;
         Ok((token, session))
     }
 
@@ -677,7 +732,7 @@ impl Store {
              JOIN organisations o ON o.id = u.organisation_id LEFT JOIN team_members m ON m.user_id = u.id \
              WHERE s.id_hash = $1"
         );
-        let rows = self.fetch(&sql, &[t(&hash)]).await?;
+        let rows = self.store.fetch(&sql, &[t(&hash)]).await?;
         let Some(r) = rows.first() else { return Ok(None) };
         let user = user_of(r)?;
         let session = Session {
@@ -696,16 +751,17 @@ impl Store {
             && user.active
             && user.security_version == r.int(12);
         if !valid {
-            self.fetch("DELETE FROM sessions WHERE id_hash = $1", &[t(&hash)]).await?;
+            self.store.fetch("DELETE FROM sessions WHERE id_hash = $1", &[t(&hash)]).await?;
             return Ok(None);
         }
         // Record activity at most once a minute to keep reads cheap.
         if parse_time(&session.last_seen_at) + Duration::minutes(1) < now {
-            self.fetch(
-                "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
-                &[t(&hash), t(&crate::format_time(now))],
-            )
-            .await?;
+            self.store
+                .fetch(
+                    "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
+                    &[t(&hash), t(&crate::format_time(now))],
+                )
+                .await?;
         }
         let teams = rows.iter().filter_map(|r| r.opt_text(19)).collect();
         let viewer = viewer_of(&user, teams);
@@ -713,12 +769,13 @@ impl Store {
     }
 
     pub async fn end_session(&self, token: &str) -> Result<(), StoreError> {
-        self.fetch("DELETE FROM sessions WHERE id_hash = $1", &[t(&sha256_hex(token))]).await?;
+        self.store.fetch("DELETE FROM sessions WHERE id_hash = $1", &[t(&sha256_hex(token))]).await?;
         Ok(())
     }
 
     pub async fn sessions_of(&self, user_id: &str) -> Result<Vec<Session>, StoreError> {
         Ok(self
+            .store
             .fetch(
                 "SELECT public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions \
                  WHERE user_id = $1 ORDER BY created_at DESC",
@@ -742,6 +799,7 @@ impl Store {
     /// Ends one of the user's own sessions. Returns whether one was ended.
     pub async fn revoke_session(&self, user_id: &str, public_id: &str) -> Result<bool, StoreError> {
         let deleted = self
+            .store
             .fetch(
                 "DELETE FROM sessions WHERE user_id = $1 AND public_id = $2 RETURNING public_id",
                 &[t(user_id), t(public_id)],
@@ -771,20 +829,21 @@ impl Store {
         let secret = format!("cordon_{}", random_token(32));
         let id = new_id();
         let expires_at = crate::format_time(OffsetDateTime::now_utc() + Duration::days(expires_days));
-        let event = Event::ApiTokenIssued {
+        let event = Event::Identity(IdentityEvent::ApiTokenIssued {
             id: id.clone(),
             user_id: user_id.into(),
             name,
             token_hash: sha256_hex(&secret),
             expires_at,
-        };
-        self.append(actor, &[(event, Marking::Official)]).await?;
+        });
+        self.store.append(actor, &[(event, Marking::Official)]).await?;
         let token = self.tokens_of(user_id).await?.into_iter().find(|t| t.id == id);
         Ok((secret, token.ok_or_else(|| StoreError::Integrity("token vanished".into()))?))
     }
 
     pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<ApiToken>, StoreError> {
         Ok(self
+            .store
             .fetch(
                 "SELECT id, user_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 \
                  ORDER BY created_at DESC",
@@ -813,13 +872,19 @@ impl Store {
         if token.revoked_at.is_some() {
             return Ok(());
         }
-        self.append(actor, &[(Event::ApiTokenRevoked { id: token_id.into() }, Marking::Official)]).await?;
+        self.store
+            .append(
+                actor,
+                &[(Event::Identity(IdentityEvent::ApiTokenRevoked { id: token_id.into() }), Marking::Official)],
+            )
+            .await?;
         Ok(())
     }
 
     /// The user a bearer token belongs to, if it is valid, unexpired and unrevoked.
     pub async fn token_user(&self, secret: &str) -> Result<Option<User>, StoreError> {
         let row = self
+            .store
             .fetch_one(
                 "SELECT user_id, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
                 &[t(&sha256_hex(secret.trim()))],
@@ -837,6 +902,7 @@ impl Store {
     /// The access-policy view of a user: their roles, clearance and teams.
     pub async fn viewer(&self, user: &User) -> Result<Viewer, StoreError> {
         let teams: BTreeSet<String> = self
+            .store
             .fetch("SELECT record_id FROM team_members WHERE user_id = $1", &[t(&user.id)])
             .await?
             .into_iter()

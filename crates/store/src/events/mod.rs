@@ -3,6 +3,8 @@
 //! forget it: the SQL filter narrows by organisation, marking, clearance and
 //! team, and `domain::access::can` is applied again to what comes back.
 
+pub mod project;
+
 use crate::identity::User;
 use crate::journal::{AccessEntry, Actor};
 use crate::sql::{Row, Val};
@@ -10,9 +12,11 @@ use crate::{Store, StoreError};
 use cordon_domain::access::{can, clearance_for, marking_allowed, Action, RecordAccess, Viewer};
 use cordon_domain::event::Event;
 use cordon_domain::identity::Clearance;
+use cordon_domain::planned_event::PlannedEventEvent;
 use cordon_domain::planned_event::{
     check_event, parse_instant, EventKind, EventStatus, FieldError, PlannedEvent, Venue,
 };
+use cordon_domain::records::RecordEvent;
 use cordon_domain::Marking;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -112,18 +116,30 @@ const VISIBLE: &str = "$5 = 1 \
           OR (e.marking = 'SECRET' AND $4 = 1 AND $2 >= 3 \
               AND EXISTS (SELECT 1 FROM team_members m WHERE m.record_id = e.id AND m.user_id = $3)))";
 
+/// The events capability's operations, reached as `store.events()`.
+#[derive(Clone, Copy)]
+pub struct EventStore<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
-    fn visible_args(&self, viewer: &Viewer) -> Vec<Val> {
+    pub fn events(&self) -> EventStore<'_> {
+        EventStore { store: self }
+    }
+}
+
+impl EventStore<'_> {
+    pub(crate) fn visible_args(&self, viewer: &Viewer) -> Vec<Val> {
         vec![
             t(&viewer.organisation_id),
             Val::Int(clearance_rank(viewer.clearance)),
             t(&viewer.user_id),
-            Val::Int(self.deployment().secret_accredited as i64),
+            Val::Int(self.store.deployment().secret_accredited as i64),
             Val::Int(viewer.active as i64),
         ]
     }
 
-    async fn hydrate(&self, rows: Vec<Row>) -> Result<Vec<EventRecord>, StoreError> {
+    pub(crate) async fn hydrate(&self, rows: Vec<Row>) -> Result<Vec<EventRecord>, StoreError> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -132,7 +148,7 @@ impl Store {
         let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let args: Vec<Val> = ids.iter().map(|i| t(i)).collect();
         let venue_rows = self
-            .fetch(
+            .store.fetch(
                 &format!(
                     "SELECT event_id, name, address FROM event_venues WHERE event_id IN ({}) ORDER BY event_id, position",
                     placeholders.join(", ")
@@ -141,6 +157,7 @@ impl Store {
             )
             .await?;
         let share_rows = self
+            .store
             .fetch(
                 &format!(
                     "SELECT record_id, organisation_id FROM record_shares WHERE record_id IN ({})",
@@ -185,13 +202,13 @@ impl Store {
 
     /// Applies `can` to what the SQL filter let through, and records reads of
     /// OFFICIAL-SENSITIVE and SECRET material in the access log.
-    async fn checked(
+    pub(crate) async fn checked(
         &self,
         viewer: &Viewer,
         records: Vec<EventRecord>,
         how: &str,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        let d = self.deployment();
+        let d = self.store.deployment();
         let mut out = Vec::with_capacity(records.len());
         for r in records {
             if can(viewer, Action::Read, &r.access(), d).is_ok() {
@@ -205,7 +222,12 @@ impl Store {
     }
 
     /// Records reads of OFFICIAL-SENSITIVE and SECRET records in the access log.
-    async fn log_reads(&self, viewer: &Viewer, records: &[&EventRecord], how: &str) -> Result<(), StoreError> {
+    pub(crate) async fn log_reads(
+        &self,
+        viewer: &Viewer,
+        records: &[&EventRecord],
+        how: &str,
+    ) -> Result<(), StoreError> {
         let entries: Vec<AccessEntry> = records
             .iter()
             .filter(|r| r.marking != Marking::Official)
@@ -219,17 +241,18 @@ impl Store {
         if entries.is_empty() {
             return Ok(());
         }
-        self.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), entries).await
+        self.store.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), entries).await
     }
 
-    async fn log_denial(&self, viewer: &Viewer, record: &str, action: Action, reason: &str) {
+    pub(crate) async fn log_denial(&self, viewer: &Viewer, record: &str, action: Action, reason: &str) {
         let entry = AccessEntry {
             stream: record.to_string(),
             kind: "denied".into(),
             marking: "-".into(),
             payload: serde_json::json!({"action": action, "reason": reason}).to_string(),
         };
-        if let Err(e) = self.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), vec![entry]).await {
+        if let Err(e) = self.store.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), vec![entry]).await
+        {
             tracing::error!(error = %e, "could not write the access log");
         }
     }
@@ -241,7 +264,7 @@ impl Store {
         }
         let kind: EventKind = new.kind.parse().map_err(|m| StoreError::invalid("kind", m))?;
         let marking: Marking = new.marking.parse().map_err(|e| StoreError::invalid("marking", format!("{e}")))?;
-        marking_allowed(marking, self.deployment()).map_err(|m| StoreError::invalid("marking", m))?;
+        marking_allowed(marking, self.store.deployment()).map_err(|m| StoreError::invalid("marking", m))?;
         if viewer.clearance < clearance_for(marking) {
             return Err(StoreError::invalid(
                 "marking",
@@ -269,10 +292,13 @@ impl Store {
         };
         let id = event.id.clone();
         let events = [
-            (Event::PlannedEventCreated { event, created_by: user.id.clone() }, marking),
-            (Event::TeamMemberAdded { record_id: id.clone(), user_id: user.id.clone() }, marking),
+            (
+                Event::PlannedEvent(PlannedEventEvent::PlannedEventCreated { event, created_by: user.id.clone() }),
+                marking,
+            ),
+            (Event::Records(RecordEvent::TeamMemberAdded { record_id: id.clone(), user_id: user.id.clone() }), marking),
         ];
-        self.append(&Actor::new(&user.id, &user.organisation_id), &events).await?;
+        self.store.append(&Actor::new(&user.id, &user.organisation_id), &events).await?;
         let mut viewer = viewer.clone();
         viewer.teams.insert(id.clone());
         self.event_for(&viewer, &id).await
@@ -292,14 +318,14 @@ impl Store {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM planned_events e JOIN organisations o ON o.id = e.organisation_id WHERE e.id = $1"
         );
-        let rows = self.fetch(&sql, &[t(id)]).await?;
+        let rows = self.store.fetch(&sql, &[t(id)]).await?;
         self.hydrate(rows).await?.pop().ok_or_else(|| StoreError::not_found(None, "no such event"))
     }
 
     /// The read check for one event: a record the viewer may not see is not
     /// found (the denial is logged); a sensitive record's read is logged.
     pub(crate) async fn admit(&self, viewer: &Viewer, record: &EventRecord, how: &str) -> Result<(), StoreError> {
-        if let Err(denial) = can(viewer, Action::Read, &record.access(), self.deployment()) {
+        if let Err(denial) = can(viewer, Action::Read, &record.access(), self.store.deployment()) {
             self.log_denial(viewer, &format!("event/{}", record.id), Action::Read, denial.reason()).await;
             return Err(StoreError::not_found(None, "no such event"));
         }
@@ -309,7 +335,7 @@ impl Store {
     /// Checks the viewer may act on an event; a record they cannot see is not found.
     pub async fn event_for_action(&self, viewer: &Viewer, id: &str, action: Action) -> Result<EventRecord, StoreError> {
         let record = self.event_for(viewer, id).await?;
-        if let Err(denial) = can(viewer, action, &record.access(), self.deployment()) {
+        if let Err(denial) = can(viewer, action, &record.access(), self.store.deployment()) {
             self.log_denial(viewer, &format!("event/{id}"), action, denial.reason()).await;
             return Err(StoreError::Forbidden(format!("you may not do that: {}", denial.reason())));
         }
@@ -352,6 +378,7 @@ impl Store {
         }
         let where_sql = clauses.join(" AND ");
         let total = self
+            .store
             .fetch_one(&format!("SELECT COUNT(*) FROM planned_events e WHERE {where_sql}"), &args)
             .await?
             .map(|r| r.int(0))
@@ -368,7 +395,7 @@ impl Store {
             n + 1,
             n + 2
         );
-        let rows = self.fetch(&sql, &page_args).await?;
+        let rows = self.store.fetch(&sql, &page_args).await?;
         let records = self.hydrate(rows).await?;
         Ok((self.checked(viewer, records, "list").await?, total))
     }
@@ -410,6 +437,7 @@ impl Store {
     /// The team of an event the caller has already read through the policy.
     pub(crate) async fn members_of(&self, event_id: &str) -> Result<Vec<TeamMember>, StoreError> {
         Ok(self
+            .store
             .fetch(
                 "SELECT u.id, u.email, u.name, o.name, m.added_at FROM team_members m \
                  JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = u.organisation_id \
@@ -430,7 +458,7 @@ impl Store {
 
     /// Whether the viewer owns the record's team: in the team, in the owning
     /// organisation, with a role that may change records.
-    async fn owns_team(&self, viewer: &Viewer, record: &EventRecord) -> bool {
+    pub(crate) async fn owns_team(&self, viewer: &Viewer, record: &EventRecord) -> bool {
         viewer.teams.contains(&record.id)
             && viewer.organisation_id == record.organisation_id
             && viewer.may(Action::Change)
@@ -450,6 +478,8 @@ impl Store {
         }
         let email = cordon_domain::identity::parse_email(email).map_err(|m| StoreError::invalid("email", m))?;
         let user = self
+            .store
+            .identity()
             .user_by_email(&email)
             .await?
             .ok_or_else(|| StoreError::invalid("email", format!("no user has the e-mail address {email}")))?;
@@ -466,8 +496,9 @@ impl Store {
         if members.iter().any(|m| m.user_id == user.id) {
             return Err(StoreError::Conflict(format!("{email} is already in the team")));
         }
-        let event = Event::TeamMemberAdded { record_id: event_id.into(), user_id: user.id.clone() };
-        self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
+        let event =
+            Event::Records(RecordEvent::TeamMemberAdded { record_id: event_id.into(), user_id: user.id.clone() });
+        self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         self.members_of(event_id)
             .await?
             .into_iter()
@@ -491,8 +522,11 @@ impl Store {
         if members.len() == 1 {
             return Err(StoreError::invalid("email", "the last member of a team cannot be removed"));
         }
-        let event = Event::TeamMemberRemoved { record_id: event_id.into(), user_id: member.user_id.clone() };
-        self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
+        let event = Event::Records(RecordEvent::TeamMemberRemoved {
+            record_id: event_id.into(),
+            user_id: member.user_id.clone(),
+        });
+        self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         Ok(())
     }
 
@@ -503,14 +537,17 @@ impl Store {
         if !self.owns_team(viewer, &record).await {
             return Err(StoreError::Forbidden("only the event's owners can share it".into()));
         }
-        if self.organisation(organisation_id).await?.is_none() {
+        if self.store.identity().organisation(organisation_id).await?.is_none() {
             return Err(StoreError::invalid("organisation", "no such organisation"));
         }
         if record.organisation_id == organisation_id || record.shared_with.iter().any(|o| o == organisation_id) {
             return Ok(());
         }
-        let event = Event::RecordShared { record_id: event_id.into(), organisation_id: organisation_id.into() };
-        self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
+        let event = Event::Records(RecordEvent::RecordShared {
+            record_id: event_id.into(),
+            organisation_id: organisation_id.into(),
+        });
+        self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         Ok(())
     }
 
@@ -544,8 +581,8 @@ impl Store {
             };
             return Err(StoreError::invalid("status", message));
         }
-        let event = Event::PlannedEventStatusChanged { id: event_id.into(), status };
-        self.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
+        let event = Event::PlannedEvent(PlannedEventEvent::PlannedEventStatusChanged { id: event_id.into(), status });
+        self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         self.event_for(viewer, event_id).await
     }
 }

@@ -1,0 +1,31 @@
+//! The records capability's projector: the only code that writes its state tables.
+
+use crate::projector::{t, Table};
+use crate::sql::{Stmt, Val};
+use cordon_domain::journal::Entry;
+use cordon_domain::records::RecordEvent;
+
+/// This capability's state tables, parents before children.
+pub const TABLES: &[Table] = &[
+    Table { name: "team_members", order_by: "record_id, user_id" },
+    Table { name: "record_shares", order_by: "record_id, organisation_id" },
+];
+
+/// The statements that apply `event` (recorded as `entry`) to this capability's tables.
+pub fn project(event: &RecordEvent, entry: &Entry) -> Vec<Stmt> {
+    let seq = Val::Int(entry.seq);
+    match event {
+        RecordEvent::TeamMemberAdded { record_id, user_id } => vec![Stmt::new(
+            "INSERT INTO team_members (record_id, user_id, added_by, added_at, seq) VALUES ($1, $2, $3, $4, $5)",
+            vec![t(record_id), t(user_id), t(&entry.actor), t(&entry.at), seq],
+        )],
+        RecordEvent::TeamMemberRemoved { record_id, user_id } => vec![Stmt::new(
+            "DELETE FROM team_members WHERE record_id = $1 AND user_id = $2",
+            vec![t(record_id), t(user_id)],
+        )],
+        RecordEvent::RecordShared { record_id, organisation_id } => vec![Stmt::new(
+            "INSERT INTO record_shares (record_id, organisation_id, seq) VALUES ($1, $2, $3)",
+            vec![t(record_id), t(organisation_id), seq],
+        )],
+    }
+}

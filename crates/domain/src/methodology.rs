@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One attack methodology in the reference catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AttackMethodology {
     /// A stable identifier such as `vehicle_as_a_weapon`.
     pub id: String,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A band of scores with a rating label, such as "High" for 10 to 16.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Band {
     pub label: String,
     pub min: u32,
@@ -12,7 +12,7 @@ pub struct Band {
 }
 
 /// A likelihood × impact matrix with labelled axes and rating bands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskMatrix {
     pub name: String,
     pub source: String,
@@ -29,7 +29,7 @@ pub struct RiskMatrix {
 }
 
 /// A rated cell of the matrix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rating {
     pub likelihood: u32,
     pub impact: u32,

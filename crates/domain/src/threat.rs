@@ -11,7 +11,7 @@ use std::str::FromStr;
 use time::Date;
 
 /// A threat level set by JTAC (national) or MI5 (Northern Ireland-related).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ThreatLevel {
     Low,
@@ -58,7 +58,7 @@ impl FromStr for ThreatLevel {
 }
 
 /// The protective security response that a threat level implies for a site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ResponseLevel {
     Normal,
@@ -95,7 +95,7 @@ impl FromStr for ResponseLevel {
 }
 
 /// A published threat-level series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Series {
     /// The UK national level (international terrorism before 23 July 2019).
     #[serde(rename = "national")]
@@ -152,7 +152,7 @@ impl FromStr for Series {
 }
 
 /// How sure the reference is of a fact (domain reference tags).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// Seen on a government, police or legislation site, or recorded by an administrator.

@@ -506,3 +506,18 @@ pub async fn page_team(
         },
     }
 }
+
+/// This capability's API operations.
+pub fn api() -> crate::api::ApiRoutes {
+    use axum::routing::get;
+    crate::api::ApiRoutes::undocumented(
+        utoipa_axum::router::OpenApiRouter::new()
+            .route("/events", get(api_list).post(api_create))
+            .route("/events/export", get(api_export))
+            .route("/events/{id}", get(api_get))
+            .route("/events/{id}/team", axum::routing::post(api_add_member))
+            .route("/events/{id}/team/{email}", axum::routing::delete(api_remove_member))
+            .route("/search", get(api_search))
+            .route("/events/{id}/status", axum::routing::post(api_status)),
+    )
+}

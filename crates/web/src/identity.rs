@@ -783,7 +783,7 @@ pub async fn admin_change_user(
 
 // ----- API -------------------------------------------------------------------
 
-fn require_admin(u: &CurrentUser) -> Result<(), ApiError> {
+pub(crate) fn require_admin(u: &CurrentUser) -> Result<(), ApiError> {
     if u.is_admin() {
         Ok(())
     } else {
@@ -978,26 +978,16 @@ pub async fn api_revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct ThreatChangeBody {
-    level: String,
-    effective: String,
-    note: String,
-}
-
-pub async fn api_record_threat_level(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(series): Path<String>,
-    JsonBody(b): JsonBody<ThreatChangeBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    require_admin(&u)?;
-    let series: Series = series.parse().map_err(|m: String| ApiError::not_found(m).field("series"))?;
-    let level: ThreatLevel = b.level.parse().map_err(|m: String| ApiError::unprocessable("level", m))?;
-    let effective = parse_date(&b.effective).map_err(|m| ApiError::bad_request("effective", m))?;
-    let seq = state.store.threat().record_threat_level(&u.actor(), series, level, effective, &b.note).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"series": series, "level": level, "effective": b.effective, "journal_seq": seq})),
-    ))
+/// This capability's API operations.
+pub fn api() -> crate::api::ApiRoutes {
+    use axum::routing::get;
+    crate::api::ApiRoutes::undocumented(
+        utoipa_axum::router::OpenApiRouter::new()
+            .route("/me", get(api_me))
+            .route("/organisations", get(api_organisations).post(api_add_organisation))
+            .route("/users", get(api_users).post(api_add_user))
+            .route("/users/{id}", get(api_user).patch(api_change_user))
+            .route("/tokens", get(api_tokens).post(api_issue_token))
+            .route("/tokens/{id}", axum::routing::delete(api_revoke_token)),
+    )
 }

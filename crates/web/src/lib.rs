@@ -6,6 +6,7 @@
 // every response to please this lint would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod api;
 pub mod auth;
 pub mod error;
 mod events;
@@ -14,7 +15,6 @@ mod gzip;
 mod identity;
 mod json;
 pub mod middleware;
-pub mod openapi;
 mod pages;
 mod plan;
 mod plan_item;
@@ -101,49 +101,8 @@ impl AppState {
 /// The whole application: pages, API, health and metrics, with every layer.
 pub fn router(state: AppState) -> Router {
     let tls = state.config.tls();
-    let api = Router::new()
-        .route("/threat-levels", get(threat::api_list))
-        .route("/threat-levels/{series}", get(threat::api_series).post(identity::api_record_threat_level))
-        .route("/threat-levels/{series}/history", get(threat::api_history))
-        .route("/reference/attack-methodologies", get(threat::api_methodologies))
-        .route("/reference/risk-matrix", get(threat::api_risk_matrix))
-        .route("/openapi.json", get(openapi::serve))
-        .route("/me", get(identity::api_me))
-        .route("/organisations", get(identity::api_organisations).post(identity::api_add_organisation))
-        .route("/users", get(identity::api_users).post(identity::api_add_user))
-        .route("/users/{id}", get(identity::api_user).patch(identity::api_change_user))
-        .route("/tokens", get(identity::api_tokens).post(identity::api_issue_token))
-        .route("/tokens/{id}", axum::routing::delete(identity::api_revoke_token))
-        .route("/events", get(events::api_list).post(events::api_create))
-        .route("/events/export", get(events::api_export))
-        .route("/events/{id}", get(events::api_get))
-        .route("/events/{id}/team", axum::routing::post(events::api_add_member))
-        .route("/events/{id}/team/{email}", axum::routing::delete(events::api_remove_member))
-        .route("/search", get(events::api_search))
-        .route("/events/{id}/commanders", axum::routing::put(plan::api_commanders))
-        .route("/events/{id}/status", axum::routing::post(events::api_status))
-        .route("/events/{id}/attachments", axum::routing::post(plan::api_upload))
-        .route("/events/{id}/attachments/{sha}", get(plan::api_attachment))
-        .route("/events/{id}/plan", get(plan::api_get))
-        .route("/events/{id}/plan/readiness", get(plan::api_readiness))
-        .route("/events/{id}/plan/coverage", get(plan::api_coverage))
-        .route("/events/{id}/plan/copy-from", axum::routing::post(plan::api_copy))
-        .route("/events/{id}/plan/versions", get(plan::api_versions).post(plan::api_issue))
-        .route(
-            "/events/{id}/plan/versions/{n}",
-            get(plan::api_version)
-                .put(plan::api_version_immutable)
-                .patch(plan::api_version_immutable)
-                .delete(plan::api_version_immutable),
-        )
-        .route("/events/{id}/plan/versions/{n}/endorsement", axum::routing::post(plan::api_endorse))
-        .route("/events/{id}/plan/versions/{a}/diff/{b}", get(plan::api_diff))
-        .route("/events/{id}/plan/{section}", axum::routing::post(plan::api_add_item).put(plan::api_put_singleton))
-        .route(
-            "/events/{id}/plan/{section}/{item_id}",
-            axum::routing::put(plan::api_put_item).delete(plan::api_delete_item),
-        )
-        .fallback(api_not_found);
+    let (api, _) = api::routes().split_for_parts();
+    let api = api.fallback(api_not_found).method_not_allowed_fallback(api_method_not_allowed);
 
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let timeout = state.config.request_timeout;
@@ -193,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::from_fn(middleware::error_shape))
         .layer(axum::middleware::from_fn_with_state(tls, middleware::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
@@ -238,6 +198,10 @@ async fn stylesheet() -> Response {
 
 async fn api_not_found() -> ApiError {
     ApiError::not_found("no such API route")
+}
+
+async fn api_method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this operation does not accept that method")
 }
 
 /// Serves the application on a bound listener until `shutdown` completes,

@@ -47,3 +47,56 @@ pub async fn metrics(req: Request, next: Next) -> Response {
     metrics::histogram!("cordon_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
     res
 }
+
+/// Errors in one shape. An API response (under `/api/`) that is an error but
+/// not JSON (axum's 405, the body limit's 413, a timeout's 408) is given the
+/// API's JSON error body, keeping its status and headers; a page that would
+/// answer with JSON or plain text is given an HTML error page instead.
+pub async fn error_shape(req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let json = content_type.starts_with("application/json");
+    let html = content_type.starts_with("text/html");
+    let replacement = if api && !json {
+        let (code, message) = words_for(status);
+        crate::error::ApiError::new(status, code, message).into_response()
+    } else if !api && !html {
+        let (_, message) = words_for(status);
+        let mut sentence = message.to_string();
+        sentence[..1].make_ascii_uppercase();
+        crate::pages::message_page(status, status.canonical_reason().unwrap_or("Error"), &format!("{sentence}."), None)
+    } else {
+        return res;
+    };
+    let (mut parts, _) = res.into_parts();
+    let (new_parts, body) = replacement.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        new_parts.headers.get(header::CONTENT_TYPE).cloned().unwrap_or(HeaderValue::from_static("text/plain")),
+    );
+    Response::from_parts(parts, body)
+}
+
+fn words_for(status: axum::http::StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("bad_request", "the request could not be read"),
+        401 => ("unauthorised", "sign in, or send Authorization: Bearer TOKEN"),
+        403 => ("forbidden", "you may not do that"),
+        404 => ("not_found", "there is nothing at this address, or you may not see it"),
+        405 => ("method_not_allowed", "this address does not accept that method"),
+        408 => ("timeout", "the request took too long; try again"),
+        413 => ("payload_too_large", "the request is larger than the server accepts (up to 10 MB for a file)"),
+        415 => ("unsupported_media_type", "the body's Content-Type is not one this address accepts"),
+        422 => ("invalid", "the request breaks a rule"),
+        429 => ("too_many_requests", "too many attempts; wait and try again"),
+        503 => ("unavailable", "the service is unavailable; try again shortly"),
+        _ => ("error", "something went wrong; it has been logged"),
+    }
+}

@@ -1100,3 +1100,27 @@ pub async fn page_diff(
         Err(e) => ApiError::from(e).into_response(),
     }
 }
+
+/// This capability's API operations.
+pub fn api() -> crate::api::ApiRoutes {
+    use axum::routing::get;
+    crate::api::ApiRoutes::undocumented(
+        utoipa_axum::router::OpenApiRouter::new()
+            .route("/events/{id}/commanders", axum::routing::put(api_commanders))
+            .route("/events/{id}/attachments", axum::routing::post(api_upload))
+            .route("/events/{id}/attachments/{sha}", get(api_attachment))
+            .route("/events/{id}/plan", get(api_get))
+            .route("/events/{id}/plan/readiness", get(api_readiness))
+            .route("/events/{id}/plan/coverage", get(api_coverage))
+            .route("/events/{id}/plan/copy-from", axum::routing::post(api_copy))
+            .route("/events/{id}/plan/versions", get(api_versions).post(api_issue))
+            .route(
+                "/events/{id}/plan/versions/{n}",
+                get(api_version).put(api_version_immutable).patch(api_version_immutable).delete(api_version_immutable),
+            )
+            .route("/events/{id}/plan/versions/{n}/endorsement", axum::routing::post(api_endorse))
+            .route("/events/{id}/plan/versions/{a}/diff/{b}", get(api_diff))
+            .route("/events/{id}/plan/{section}", axum::routing::post(api_add_item).put(api_put_singleton))
+            .route("/events/{id}/plan/{section}/{item_id}", axum::routing::put(api_put_item).delete(api_delete_item)),
+    )
+}

@@ -1,6 +1,11 @@
 //! Threat and response levels: the public page and the JSON API.
 
+use crate::api::{
+    ApiRoutes, BadRequest, Complete, Forbidden, NotFound, Unauthorised, Unprocessable, UnsupportedMediaType,
+};
+use crate::auth::ApiUser;
 use crate::error::ApiError;
+use crate::json::JsonBody;
 use crate::pages::{render, Layout};
 use crate::AppState;
 use askama::Template;
@@ -9,17 +14,34 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cordon_domain::london::display_date;
+use cordon_domain::methodology::AttackMethodology;
 use cordon_domain::reference::parse_date;
+use cordon_domain::risk::RiskMatrix;
 use cordon_domain::threat::{Confidence, LookupError, Series};
+use cordon_domain::threat::{ResponseLevel, ThreatLevel};
 use cordon_domain::Marking;
 use cordon_store::threat::{LevelOn, LevelOnError};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use time::Date;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
-#[derive(Debug, Deserialize)]
+/// `?on=YYYY-MM-DD`: the day asked about (default today, in the UK).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OnQuery {
+    /// A date written YYYY-MM-DD, within the series' published years.
+    #[param(value_type = Option<String>, format = Date)]
     on: Option<String>,
+}
+
+/// A series of threat levels, as written in the path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SeriesPath {
+    /// `national`, `ni-in-ni` or `ni-in-gb`.
+    #[param(value_type = Series)]
+    series: String,
 }
 
 fn parse_on(on: &Option<String>) -> Result<Option<Date>, ApiError> {
@@ -42,95 +64,264 @@ fn lookup_error(e: LevelOnError) -> ApiError {
     }
 }
 
-fn level_json(l: &LevelOn) -> Value {
-    json!({
-        "series": l.series,
-        "level": l.level,
-        "response_level": l.response_level,
-        "since": l.since,
-        "definition": l.definition,
-        "definition_wording": l.wording,
-        "response_description": l.response_description,
-        "confidence": l.confidence,
-        "note": l.note,
-        "source": l.source,
-    })
+/// The threat level in force on a day, with the response level it implies.
+#[derive(Serialize, ToSchema)]
+pub struct LevelBody {
+    series: Series,
+    level: ThreatLevel,
+    response_level: ResponseLevel,
+    /// The day the level was announced.
+    #[schema(format = Date)]
+    since: String,
+    /// The definition in the wording in force on the day asked about.
+    definition: String,
+    /// Which wording the definition is in (`legacy-2006`, `2019`).
+    definition_wording: String,
+    response_description: String,
+    confidence: Confidence,
+    note: String,
+    source: String,
 }
 
-/// `GET /api/v1/threat-levels`: every series with its current level.
-pub async fn api_list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+impl From<&LevelOn> for LevelBody {
+    fn from(l: &LevelOn) -> Self {
+        LevelBody {
+            series: l.series,
+            level: l.level,
+            response_level: l.response_level,
+            since: l.since.clone(),
+            definition: l.definition.clone(),
+            definition_wording: l.wording.clone(),
+            response_description: l.response_description.clone(),
+            confidence: l.confidence,
+            note: l.note.clone(),
+            source: l.source.clone(),
+        }
+    }
+}
+
+/// A series with its current level; a series no longer published has
+/// `level` null, the day it `closed` and its `last_level`.
+#[derive(Serialize, ToSchema)]
+pub struct SeriesSummary {
+    series: Series,
+    title: String,
+    /// Who sets the level.
+    set_by: String,
+    level: Option<ThreatLevel>,
+    response_level: Option<ResponseLevel>,
+    #[schema(format = Date)]
+    since: Option<String>,
+    definition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    definition_wording: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<Confidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
+    closed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_level: Option<ThreatLevel>,
+}
+
+/// Every threat-level series with its current level.
+#[utoipa::path(get, path = "/threat-levels", tag = "threat levels",
+    responses((status = 200, description = "Every series (complete, never paginated)", body = Complete<SeriesSummary>)))]
+pub async fn api_list(State(state): State<AppState>) -> Result<Json<Complete<SeriesSummary>>, ApiError> {
     let mut items = Vec::new();
     for series in Series::ALL {
-        let mut item = match state.store.threat().level_on(series, None).await {
-            Ok(l) => level_json(&l),
+        let (title, set_by) = (series.title().to_string(), series.set_by().to_string());
+        let item = match state.store.threat().level_on(series, None).await {
+            Ok(l) => SeriesSummary {
+                series,
+                title,
+                set_by,
+                level: Some(l.level),
+                response_level: Some(l.response_level),
+                since: Some(l.since),
+                definition: Some(l.definition),
+                definition_wording: Some(l.wording),
+                response_description: Some(l.response_description),
+                confidence: Some(l.confidence),
+                note: Some(l.note),
+                source: Some(l.source),
+                closed: None,
+                last_level: None,
+            },
             Err(LevelOnError::Lookup(LookupError::AfterClose { closed, .. })) => {
                 let history = state.store.threat().series_history(series).await?;
-                let last = history.changes.last();
-                json!({
-                    "series": series,
-                    "level": null,
-                    "response_level": null,
-                    "since": null,
-                    "definition": null,
-                    "closed": cordon_domain::reference::format_date(closed),
-                    "last_level": last.map(|c| c.level),
-                })
+                SeriesSummary {
+                    series,
+                    title,
+                    set_by,
+                    level: None,
+                    response_level: None,
+                    since: None,
+                    definition: None,
+                    definition_wording: None,
+                    response_description: None,
+                    confidence: None,
+                    note: None,
+                    source: None,
+                    closed: Some(cordon_domain::reference::format_date(closed)),
+                    last_level: history.changes.last().map(|c| c.level),
+                }
             }
             Err(e) => return Err(lookup_error(e)),
         };
-        item["title"] = json!(series.title());
-        item["set_by"] = json!(series.set_by());
         items.push(item);
     }
-    let total = items.len();
-    Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
+    Ok(Json(Complete::new(items)))
 }
 
-/// `GET /api/v1/threat-levels/{series}?on=YYYY-MM-DD`: the level in force on a day.
+/// The level in force on a day (default today).
+#[utoipa::path(get, path = "/threat-levels/{series}", tag = "threat levels",
+    params(SeriesPath, OnQuery),
+    responses(
+        (status = 200, description = "The level in force on the day", body = LevelBody),
+        BadRequest,
+        NotFound,
+    ))]
 pub async fn api_series(
     State(state): State<AppState>,
-    Path(series): Path<String>,
+    Path(p): Path<SeriesPath>,
     Query(q): Query<OnQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let series = parse_series(&series)?;
+) -> Result<Json<LevelBody>, ApiError> {
+    let series = parse_series(&p.series)?;
     let on = parse_on(&q.on)?;
     let level = state.store.threat().level_on(series, on).await.map_err(lookup_error)?;
-    Ok(Json(level_json(&level)))
+    Ok(Json(LevelBody::from(&level)))
 }
 
-/// `GET /api/v1/threat-levels/{series}/history`: every recorded change.
-pub async fn api_history(State(state): State<AppState>, Path(series): Path<String>) -> Result<Json<Value>, ApiError> {
-    let series = parse_series(&series)?;
+/// A recorded change of level.
+#[derive(Serialize, ToSchema)]
+pub struct ChangeBody {
+    #[schema(format = Date)]
+    effective: String,
+    level: ThreatLevel,
+    note: String,
+    source: String,
+    confidence: Confidence,
+}
+
+/// Every recorded level of a series, oldest first (complete, never paginated).
+#[derive(Serialize, ToSchema)]
+pub struct HistoryBody {
+    series: Series,
+    /// The day the series stopped being published, if it has.
+    #[schema(format = Date)]
+    closed: Option<String>,
+    items: Vec<ChangeBody>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+}
+
+/// Every recorded level of a series.
+#[utoipa::path(get, path = "/threat-levels/{series}/history", tag = "threat levels",
+    params(SeriesPath),
+    responses((status = 200, description = "The series' history", body = HistoryBody), NotFound))]
+pub async fn api_history(
+    State(state): State<AppState>,
+    Path(p): Path<SeriesPath>,
+) -> Result<Json<HistoryBody>, ApiError> {
+    let series = parse_series(&p.series)?;
     let h = state.store.threat().series_history(series).await?;
-    let items: Vec<Value> = h
+    let items: Vec<ChangeBody> = h
         .changes
         .iter()
-        .map(|c| {
-            json!({
-                "effective": cordon_domain::reference::format_date(c.effective),
-                "level": c.level,
-                "note": c.note,
-                "source": c.source,
-                "confidence": c.confidence,
-            })
+        .map(|c| ChangeBody {
+            effective: cordon_domain::reference::format_date(c.effective),
+            level: c.level,
+            note: c.note.clone(),
+            source: c.source.clone(),
+            confidence: c.confidence,
         })
         .collect();
-    let total = items.len();
-    Ok(Json(json!({
-        "series": series,
-        "closed": h.closed.map(cordon_domain::reference::format_date),
-        "items": items, "total": total, "limit": total, "offset": 0,
-    })))
+    let total = items.len() as i64;
+    Ok(Json(HistoryBody {
+        series,
+        closed: h.closed.map(cordon_domain::reference::format_date),
+        items,
+        total,
+        limit: total,
+        offset: 0,
+    }))
 }
 
-pub async fn api_methodologies(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let items = state.store.reference().attack_methodologies().await?;
-    let total = items.len();
-    Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
+/// The attack methodology catalogue.
+#[utoipa::path(get, path = "/reference/attack-methodologies", tag = "reference",
+    responses((status = 200, description = "Every methodology (complete, never paginated)", body = Complete<AttackMethodology>)))]
+pub async fn api_methodologies(State(state): State<AppState>) -> Result<Json<Complete<AttackMethodology>>, ApiError> {
+    Ok(Json(Complete::new(state.store.reference().attack_methodologies().await?)))
 }
 
-pub async fn api_risk_matrix(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(state.store.reference().risk_matrix().await?).map_err(|_| ApiError::internal())?))
+/// The configured risk matrix and tolerance.
+#[utoipa::path(get, path = "/reference/risk-matrix", tag = "reference",
+    responses((status = 200, description = "The risk matrix", body = RiskMatrix)))]
+pub async fn api_risk_matrix(State(state): State<AppState>) -> Result<Json<RiskMatrix>, ApiError> {
+    Ok(Json(state.store.reference().risk_matrix().await?))
+}
+
+/// An announced change of level.
+#[derive(Deserialize, ToSchema)]
+pub struct ThreatChangeBody {
+    #[schema(value_type = ThreatLevel)]
+    level: String,
+    /// The day it was announced, YYYY-MM-DD.
+    #[schema(format = Date)]
+    effective: String,
+    note: String,
+}
+
+/// The change as recorded.
+#[derive(Serialize, ToSchema)]
+pub struct RecordedBody {
+    series: Series,
+    level: ThreatLevel,
+    #[schema(format = Date)]
+    effective: String,
+    /// The journal entry that records it.
+    journal_seq: i64,
+}
+
+/// Record an announced change of level (administrators).
+#[utoipa::path(post, path = "/threat-levels/{series}", tag = "threat levels",
+    params(SeriesPath),
+    request_body = ThreatChangeBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Recorded", body = RecordedBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+    ))]
+pub async fn api_record_threat_level(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<SeriesPath>,
+    JsonBody(b): JsonBody<ThreatChangeBody>,
+) -> Result<(StatusCode, Json<RecordedBody>), ApiError> {
+    crate::identity::require_admin(&u)?;
+    let series = parse_series(&p.series)?;
+    let level: ThreatLevel = b.level.parse().map_err(|m: String| ApiError::unprocessable("level", m))?;
+    let effective = parse_date(&b.effective).map_err(|m| ApiError::bad_request("effective", m))?;
+    let journal_seq = state.store.threat().record_threat_level(&u.actor(), series, level, effective, &b.note).await?;
+    Ok((StatusCode::CREATED, Json(RecordedBody { series, level, effective: b.effective, journal_seq })))
+}
+
+/// This capability's API operations.
+pub fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .routes(routes!(api_list))
+        .routes(routes!(api_series, api_record_threat_level))
+        .routes(routes!(api_history))
+        .routes(routes!(api_methodologies))
+        .routes(routes!(api_risk_matrix))
 }
 
 /// A threat level as the pages show it.

@@ -74,6 +74,18 @@ impl From<Marking> for String {
     }
 }
 
+impl utoipa::PartialSchema for Marking {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(Marking::ALL.iter().map(|m| m.as_str())))
+            .description(Some("The protective marking, as written on the banner"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Marking {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,15 +104,3 @@ mod tests {
         assert!(Marking::OfficialSensitive < Marking::Secret);
     }
 }
-
-impl utoipa::PartialSchema for Marking {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::Type::String)
-            .enum_values(Some(Marking::ALL.iter().map(|m| m.as_str())))
-            .description(Some("The protective marking, as written on the banner"))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Marking {}

@@ -154,11 +154,52 @@ fn conflict_or_db(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// What a write expects of the journal: the last sequence number of a
+/// stream, as the writer read it. Checked inside the append transaction,
+/// under the head row's lock, so a write based on a state someone else has
+/// since changed is refused ([`StoreError::Stale`]) instead of overwriting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    pub stream: String,
+    /// 0 when the stream had no entries.
+    pub last_seq: i64,
+}
+
+impl Expect {
+    pub fn stream(stream: impl Into<String>, last_seq: i64) -> Self {
+        Expect { stream: stream.into(), last_seq }
+    }
+}
+
+/// The message of a stale write, in the user's words.
+pub const STALE: &str = "someone else changed this record after you opened it; \
+     check the current version below, then make your change again";
+
 impl Store {
     /// Appends events in one transaction, applying each to the state tables.
     /// Returns their sequence numbers. Either all are recorded or none.
     pub async fn append(&self, actor: &Actor, events: &[(Event, Marking)]) -> Result<Vec<i64>, StoreError> {
         self.append_with(actor, events, &[]).await
+    }
+
+    /// As [`Store::append`], only if `expect` still holds: otherwise nothing
+    /// is written and the answer is [`StoreError::Stale`].
+    pub async fn append_expecting(
+        &self,
+        actor: &Actor,
+        events: &[(Event, Marking)],
+        expect: Option<&Expect>,
+    ) -> Result<Vec<i64>, StoreError> {
+        self.append_checked(actor, events, &[], expect).await
+    }
+
+    /// The last sequence number of a stream (0 when it has none).
+    pub async fn stream_seq(&self, stream: &str) -> Result<i64, StoreError> {
+        Ok(self
+            .fetch_one("SELECT MAX(seq) FROM journal WHERE stream = $1", &[Val::Text(stream.to_string())])
+            .await?
+            .and_then(|r| r.opt_int(0))
+            .unwrap_or(0))
     }
 
     /// As [`Store::append`], also running `extra` statements on operational
@@ -168,6 +209,16 @@ impl Store {
         actor: &Actor,
         events: &[(Event, Marking)],
         extra: &[crate::Stmt],
+    ) -> Result<Vec<i64>, StoreError> {
+        self.append_checked(actor, events, extra, None).await
+    }
+
+    async fn append_checked(
+        &self,
+        actor: &Actor,
+        events: &[(Event, Marking)],
+        extra: &[crate::Stmt],
+        expect: Option<&Expect>,
     ) -> Result<Vec<i64>, StoreError> {
         if events.is_empty() {
             return Ok(Vec::new());
@@ -185,7 +236,7 @@ impl Store {
                 )
             })
             .collect();
-        self.chain_append(Ledger::Journal, items, extra).await
+        self.chain_append(Ledger::Journal, items, extra, expect).await
     }
 
     /// Records entries in the access log.
@@ -237,7 +288,7 @@ impl Store {
                                 })
                             })
                             .collect();
-                        let result = store.chain_append(Ledger::AccessLog, items, &[]).await;
+                        let result = store.chain_append(Ledger::AccessLog, items, &[], None).await;
                         for (_, _, done) in jobs {
                             let _ = done.send(match &result {
                                 Ok(_) => Ok(()),
@@ -256,6 +307,7 @@ impl Store {
         ledger: Ledger,
         items: Vec<Item<'_>>,
         extra: &[crate::Stmt],
+        expect: Option<&Expect>,
     ) -> Result<Vec<i64>, StoreError> {
         let key = self.key()?.clone();
         // Serialise writers in this process; the head row lock serialises processes.
@@ -270,6 +322,18 @@ impl Store {
                 .into_iter()
                 .next()
                 .ok_or_else(|| StoreError::Integrity(format!("the {} head row is missing", ledger.name())))?;
+            if let Some(expect) = expect {
+                // Under the head row's lock: no other write can come between.
+                let last = tx
+                    .fetch("SELECT MAX(seq) FROM journal WHERE stream = $1", &[Val::Text(expect.stream.clone())])
+                    .await?
+                    .first()
+                    .and_then(|r| r.opt_int(0))
+                    .unwrap_or(0);
+                if last != expect.last_seq {
+                    return Err(StoreError::Stale(STALE.into()));
+                }
+            }
             let mut seq = head.int(0);
             let mut chain: [u8; 32] = head
                 .bytes(1)

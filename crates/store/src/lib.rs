@@ -17,7 +17,7 @@ mod sql;
 pub mod threat;
 mod verify_sqlite;
 
-pub use journal::{AccessEntry, Actor, Ledger, RebuildReport, VerifyReport};
+pub use journal::{AccessEntry, Actor, Expect, Ledger, RebuildReport, VerifyReport};
 pub use sql::{Row, Stmt, Tx, Val};
 
 use cordon_domain::journal::{ChainKey, KEY_LEN};
@@ -44,6 +44,10 @@ pub enum StoreError {
     NotFound { field: Option<String>, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// A write based on a state that someone else has since changed
+    /// (optimistic concurrency): nothing was written.
+    #[error("{0}")]
+    Stale(String),
     /// The viewer may see the record but no role of theirs allows the action.
     #[error("{0}")]
     Forbidden(String),

@@ -59,6 +59,7 @@ impl From<StoreError> for ApiError {
                 err
             }
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Stale(m) => ApiError::new(StatusCode::CONFLICT, "stale", m),
             StoreError::RulesNotMet { code, message, problems } => {
                 let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
                 e.extra = Some(("problems", serde_json::to_value(problems).unwrap_or_default()));

@@ -149,7 +149,9 @@ impl FormErrors {
     pub fn from_store(e: cordon_store::StoreError) -> Result<Self, Response> {
         match e {
             cordon_store::StoreError::Invalid { field, message } => Ok(Self::one(&field, message)),
-            cordon_store::StoreError::Conflict(m) | cordon_store::StoreError::Forbidden(m) => Ok(Self::one("form", m)),
+            cordon_store::StoreError::Conflict(m)
+            | cordon_store::StoreError::Stale(m)
+            | cordon_store::StoreError::Forbidden(m) => Ok(Self::one("form", m)),
             other => Err(crate::error::ApiError::from(other).into_response()),
         }
     }

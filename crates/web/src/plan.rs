@@ -911,22 +911,11 @@ pub async fn page_attach(
     };
     let result = async {
         let (sha, size) = state.store.plan().upload_attachment(&u.viewer, &id, &ct, &data).await?;
-        let (_, plan) = state.store.plan().plan(&u.viewer, &id).await?;
-        let mut visit = plan
-            .recon_visits
-            .iter()
-            .find(|v| v.id == visit_id)
-            .cloned()
-            .ok_or_else(|| StoreError::not_found(Some("visit"), "no such visit in this plan"))?;
         let name: String = filename.chars().filter(|c| !c.is_control()).take(200).collect();
-        visit.attachments.push(Attachment {
-            id: new_item_id(),
-            name,
-            content_type: ct.clone(),
-            size: size as u64,
-            sha256: sha,
-        });
-        state.store.plan().save_plan_item(&u.viewer, &id, PlanItem::ReconVisit(visit)).await.map(|_| ())
+        let attachment =
+            Attachment { id: new_item_id(), name, content_type: ct.clone(), size: size as u64, sha256: sha };
+        // One store operation: two uploads at once both land.
+        state.store.plan().attach_to_visit(&u.viewer, &id, &visit_id, attachment).await.map(|_| ())
     }
     .await;
     after_change(&state, &u, &id, "#recon-visit", result).await

@@ -611,13 +611,8 @@ pub async fn mark_reviewed(
     if let Err(r) = check_csrf(&u, &f) {
         return r;
     }
-    let (_, existing) = match load(&state, &u, &id, "tactical_plan", &tp).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let PlanItem::TacticalPlan(mut t) = existing else { return crate::pages::not_found_for(Some(&u)) };
-    t.reviewed_by = u.user.name.clone();
-    match state.store.plan().save_plan_item(&u.viewer, &id, PlanItem::TacticalPlan(t)).await {
+    // One store operation: a change made to the plan meanwhile is kept.
+    match state.store.plan().mark_tactical_plan_reviewed(&u.viewer, &id, &tp, &u.user.name).await {
         Ok(_) => Redirect::to(&format!("/events/{id}/plan#tactical-plan")).into_response(),
         Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
         Err(e) => match FormErrors::from_store(e) {

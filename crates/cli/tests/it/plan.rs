@@ -801,3 +801,112 @@ async fn a_tactical_plan_is_marked_reviewed_from_the_plan_page() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn two_photographs_uploaded_at_once_to_one_visit_both_land() {
+    let f = fixture().await;
+    let visit = f
+        .ok(
+            Method::POST,
+            "/plan/recon_visit",
+            json!({"date": "2027-03-05", "attendees": "SecCo", "areas": "Start", "findings": "Open approach"}),
+        )
+        .await;
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let page = f.app.page(&b, &format!("/events/{}/plan", f.event)).await.text().await.unwrap();
+    let csrf = crate::common::hidden(&page, "csrf_token");
+    let url = f.app.url(&format!("/events/{}/plan/recon_visit/{}/attachments", f.event, visit["id"].as_str().unwrap()));
+    let upload = |n: u8| {
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        jpeg.extend(std::iter::repeat_n(n, 64));
+        let form = reqwest::multipart::Form::new().text("csrf_token", csrf.clone()).part(
+            "file",
+            reqwest::multipart::Part::bytes(jpeg).file_name(format!("gate-{n}.jpg")).mime_str("image/jpeg").unwrap(),
+        );
+        f.app.client.post(&url).header("cookie", b.cookie()).multipart(form).send()
+    };
+    let results = futures_join(vec![upload(1), upload(2), upload(3), upload(4)]).await;
+    for r in results {
+        assert_eq!(r.unwrap().status(), 303);
+    }
+    let (_, plan) = f.get("/plan").await;
+    let names: Vec<&str> = plan["plan"]["recon_visits"][0]["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 4, "no upload lost: {names:?}");
+}
+
+/// Runs the futures at once and waits for all of them.
+async fn futures_join<F: std::future::Future + Send + 'static>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_change_based_on_an_old_state_of_the_plan_is_refused_as_stale() {
+    let f = fixture().await;
+    let store = &f.app.store;
+    let secco = store.identity().user_by_email("secco@force.example").await.unwrap().unwrap();
+    let viewer = store.identity().viewer(&secco).await.unwrap();
+    let plan = store.plan();
+    let before = plan.plan_view(&viewer, &f.event).await.unwrap().plan_seq;
+    let stakeholder = |name: &str| {
+        serde_json::from_value::<cordon_domain::plan::PlanItem>(
+            json!({"section": "stakeholder", "id": "s1", "name": name, "organisation": "Council", "role": "Licensing"}),
+        )
+        .unwrap()
+    };
+    plan.save_plan_item_expecting(&viewer, &f.event, stakeholder("First"), Some(before)).await.unwrap();
+    // A second change prepared from the same state is refused and changes nothing.
+    let err = plan.save_plan_item_expecting(&viewer, &f.event, stakeholder("Second"), Some(before)).await.unwrap_err();
+    assert!(matches!(err, cordon_store::StoreError::Stale(_)), "{err:?}");
+    let view = plan.plan_view(&viewer, &f.event).await.unwrap();
+    assert_eq!(view.plan.stakeholders[0].name, "First");
+    // Prepared from the current state, it goes through.
+    plan.save_plan_item_expecting(&viewer, &f.event, stakeholder("Second"), Some(view.plan_seq)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_write_to_another_capabilitys_stream_keeps_the_plans_cached_view() {
+    let f = fixture().await;
+    let store = &f.app.store;
+    let secco = store.identity().user_by_email("secco@force.example").await.unwrap().unwrap();
+    let viewer = store.identity().viewer(&secco).await.unwrap();
+    let first = store.plan().plan_view(&viewer, &f.event).await.unwrap();
+    // Other streams: an organisation, a user, a threat level.
+    f.app.org("Another Force").await;
+    f.app.user("someone@another.example", "Another Force", &[Role::Staff], Clearance::Bpss).await;
+    store
+        .threat()
+        .record_threat_level(
+            &cordon_store::Actor::system(),
+            cordon_domain::threat::Series::National,
+            cordon_domain::threat::ThreatLevel::Substantial,
+            cordon_store::today(),
+            "x",
+        )
+        .await
+        .unwrap();
+    let again = store.plan().plan_view(&viewer, &f.event).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "the view was rebuilt for a write that cannot change it");
+    // The plan's own stream and the event's stream do change it.
+    f.ok(Method::POST, "/plan/stakeholder", json!({"name": "Council", "organisation": "Council", "role": "SAG"})).await;
+    let after_plan = store.plan().plan_view(&viewer, &f.event).await.unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &after_plan));
+    assert_eq!(after_plan.plan.stakeholders.len(), 1);
+    f.app.user("pc2@force.example", "Force", &[Role::Staff], Clearance::Sc).await;
+    let (status, _) = f.send(Method::POST, "/team", json!({"email": "pc2@force.example"})).await;
+    assert_eq!(status, 201);
+    let after_team = store.plan().plan_view(&viewer, &f.event).await.unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&after_plan, &after_team), "a change of the event's stream is a new view");
+}

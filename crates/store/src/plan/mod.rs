@@ -6,7 +6,7 @@ pub mod project;
 
 use crate::events::EventRecord;
 use crate::identity::User;
-use crate::journal::Actor;
+use crate::journal::{Actor, Expect};
 use crate::sql::Val;
 use crate::{Store, StoreError};
 use cordon_domain::access::{Action, Viewer};
@@ -49,7 +49,11 @@ pub struct Endorsement {
 /// Only the store can make one (`memo` is private), and it hands them out
 /// only after the read check, so holding a view shows the policy let you see it.
 pub struct PlanView {
+    /// The last journal entry of the streams the view is made from.
     pub stamp: i64,
+    /// The last journal entry of the plan's own stream: what a change must
+    /// expect (`Expect`) so that it cannot overwrite someone else's.
+    pub plan_seq: i64,
     pub event: EventRecord,
     pub plan: Plan,
     pub matrix: RiskMatrix,
@@ -66,6 +70,10 @@ pub struct PlanView {
 }
 
 impl PlanView {
+    fn commander_ids(&self) -> Vec<String> {
+        self.event.gold_user_id.iter().chain(self.event.silver_user_id.iter()).cloned().collect()
+    }
+
     /// A rendering of this view (a JSON body, a page, their compressed
     /// forms), made once and shared: the view never changes, so neither does
     /// anything rendered from it. Renderings must not depend on who asks beyond
@@ -163,29 +171,25 @@ impl PlanStore<'_> {
         Ok(Plan::from_items(items))
     }
 
-    /// The journal's last sequence number: every change of state appends to
-    /// the journal in the transaction that makes it, so two reads that see the
-    /// same number see the same state, in this process or any other.
-    pub async fn journal_stamp(&self) -> Result<i64, StoreError> {
-        Ok(self.store.fetch_one("SELECT seq FROM journal_head WHERE id = 1", &[]).await?.map(|r| r.int(0)).unwrap_or(0))
-    }
-
     /// Everything the plan's pages and API show for an event the viewer may
     /// see: the event, the draft, risk ratings, readiness, coverage and issued
-    /// versions. Computed once per state of the journal and shared between
-    /// requests; the access policy and the access log apply to every call
-    /// exactly as to a fresh read.
+    /// versions. Computed once per state of the streams it is made from and
+    /// shared between requests; the access policy and the access log apply to
+    /// every call exactly as to a fresh read.
     pub async fn plan_view(&self, viewer: &Viewer, event_id: &str) -> Result<Arc<PlanView>, StoreError> {
         self.view_at(event_id, Some(viewer)).await
     }
 
-    /// The view at the journal's current state. With `gate`, the event passes
-    /// the viewer's read check (refusal and logging) before anything is
+    /// The view at the current state of its streams. With `gate`, the event
+    /// passes the viewer's read check (refusal and logging) before anything is
     /// computed or returned; without, the caller has already checked it.
     pub(crate) async fn view_at(&self, event_id: &str, gate: Option<&Viewer>) -> Result<Arc<PlanView>, StoreError> {
-        // Read the stamp before the state: a view is never older than its stamp.
-        let stamp = self.journal_stamp().await?;
         let cached = self.store.inner.plan_views.lock().expect("cache lock").get(event_id).cloned();
+        // Read the stamp before the state, so a view is never older than its
+        // stamp. The commanders come from the cached view (or none): if they
+        // have changed, the plan's stream has moved on and the view is rebuilt.
+        let users = cached.as_ref().map(|v| v.commander_ids()).unwrap_or_default();
+        let stamp = self.stamp(event_id, &users).await?;
         if let Some(view) = cached.filter(|v| v.stamp == stamp) {
             if let Some(viewer) = gate {
                 self.store.events().admit(viewer, &view.event, "plan").await?;
@@ -196,20 +200,51 @@ impl PlanStore<'_> {
         if let Some(viewer) = gate {
             self.store.events().admit(viewer, &event, "plan").await?;
         }
-        let view = Arc::new(self.load_plan_view(event, stamp).await?);
+        let mut view = self.load_plan_view(event, stamp).await?;
+        if view.commander_ids() != users {
+            // The stamp did not cover these commanders' names: never reuse it.
+            view.stamp = -1;
+        }
+        let view = Arc::new(view);
         let mut views = self.store.inner.plan_views.lock().expect("cache lock");
-        // Bounded: stale views go first, and if every view is current, all go.
+        // Bounded: the oldest entries go first.
         if views.len() >= 64 {
-            views.retain(|_, v| v.stamp == stamp);
-            if views.len() >= 64 {
-                views.clear();
+            let oldest: Vec<String> = {
+                let mut all: Vec<(&String, i64)> = views.iter().map(|(k, v)| (k, v.stamp)).collect();
+                all.sort_by_key(|(_, s)| *s);
+                all.into_iter().take(16).map(|(k, _)| k.clone()).collect()
+            };
+            for k in oldest {
+                views.remove(&k);
             }
         }
         views.insert(event_id.to_string(), view.clone());
         Ok(view)
     }
 
+    /// The last journal entry of every stream a plan's view is made from: the
+    /// plan (items, versions, endorsements, commanders), the event (record,
+    /// team, shares, status), the commanders' own records (their names) and
+    /// the reference data (methodologies, risk matrix). A write to any other
+    /// stream leaves a cached view current.
+    async fn stamp(&self, event_id: &str, users: &[String]) -> Result<i64, StoreError> {
+        let mut parts = vec![
+            "SELECT MAX(seq) AS s FROM journal WHERE stream = $1".to_string(),
+            "SELECT MAX(seq) FROM journal WHERE stream = $2".to_string(),
+            "SELECT MAX(seq) FROM journal WHERE stream >= 'methodology/' AND stream < 'methodology0'".to_string(),
+            "SELECT MAX(seq) FROM journal WHERE stream >= 'reference/' AND stream < 'reference0'".to_string(),
+        ];
+        let mut args = vec![t(&format!("plan/{event_id}")), t(&format!("event/{event_id}"))];
+        for u in users {
+            args.push(t(&format!("user/{u}")));
+            parts.push(format!("SELECT MAX(seq) FROM journal WHERE stream = ${}", args.len()));
+        }
+        let sql = format!("SELECT MAX(s) FROM ({}) streams", parts.join(" UNION ALL "));
+        Ok(self.store.fetch_one(&sql, &args).await?.and_then(|r| r.opt_int(0)).unwrap_or(0))
+    }
+
     pub(crate) async fn load_plan_view(&self, event: EventRecord, stamp: i64) -> Result<PlanView, StoreError> {
+        let plan_seq = self.store.stream_seq(&format!("plan/{}", event.id)).await?;
         let plan = self.draft(&event.id).await?;
         let (matrix, catalogue) = self.context_parts().await?;
         let cx = Context { matrix: &matrix, catalogue: &catalogue, plan: &plan };
@@ -227,6 +262,7 @@ impl PlanStore<'_> {
         let label = |id: &Option<String>| id.as_ref().and_then(|id| names.get(id).cloned());
         Ok(PlanView {
             stamp,
+            plan_seq,
             item_count: plan.items().len(),
             gold_label: label(&event.gold_user_id),
             silver_label: label(&event.silver_user_id),
@@ -251,7 +287,20 @@ impl PlanStore<'_> {
         &self,
         viewer: &Viewer,
         event_id: &str,
+        item: PlanItem,
+    ) -> Result<PlanItem, StoreError> {
+        self.save_plan_item_expecting(viewer, event_id, item, None).await
+    }
+
+    /// As [`PlanStore::save_plan_item`], refused as stale unless the plan's
+    /// stream is still at `expected` (its last sequence number when the
+    /// change was prepared).
+    pub async fn save_plan_item_expecting(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
         mut item: PlanItem,
+        expected: Option<i64>,
     ) -> Result<PlanItem, StoreError> {
         let event = self.event_for_change(viewer, event_id).await?;
         let plan = self.draft(event_id).await?;
@@ -290,7 +339,8 @@ impl PlanStore<'_> {
         check_item(&item, &Context { matrix: &matrix, catalogue: &catalogue, plan: &plan })
             .map_err(|e| StoreError::Invalid { field: e.field, message: e.message })?;
         let ev = Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.into(), item: item.clone() });
-        self.store.append(&actor(viewer), &[(ev, event.marking)]).await?;
+        let expect = expected.map(|seq| Expect::stream(format!("plan/{event_id}"), seq));
+        self.store.append_expecting(&actor(viewer), &[(ev, event.marking)], expect.as_ref()).await?;
         Ok(item)
     }
 
@@ -301,6 +351,19 @@ impl PlanStore<'_> {
         event_id: &str,
         section: &str,
         item_id: &str,
+    ) -> Result<(), StoreError> {
+        self.remove_plan_item_expecting(viewer, event_id, section, item_id, None).await
+    }
+
+    /// As [`PlanStore::remove_plan_item`], refused as stale unless the plan's
+    /// stream is still at `expected`.
+    pub async fn remove_plan_item_expecting(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        section: &str,
+        item_id: &str,
+        expected: Option<i64>,
     ) -> Result<(), StoreError> {
         let event = self.event_for_change(viewer, event_id).await?;
         let plan = self.draft(event_id).await?;
@@ -327,8 +390,77 @@ impl PlanStore<'_> {
             section: section.into(),
             item_id: item_id.into(),
         });
-        self.store.append(&actor(viewer), &[(ev, event.marking)]).await?;
+        let expect = expected.map(|seq| Expect::stream(format!("plan/{event_id}"), seq));
+        self.store.append_expecting(&actor(viewer), &[(ev, event.marking)], expect.as_ref()).await?;
         Ok(())
+    }
+
+    /// Changes one item as a single operation that cannot lose a concurrent
+    /// change: the item is read, changed and saved expecting the plan's stream
+    /// not to have moved; if it has, the whole step runs again on the new state.
+    async fn update_item(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        section: &str,
+        item_id: &str,
+        change: impl Fn(&mut PlanItem) -> Result<(), StoreError>,
+    ) -> Result<PlanItem, StoreError> {
+        const ATTEMPTS: usize = 8;
+        for _ in 0..ATTEMPTS {
+            self.store.events().event_for_action(viewer, event_id, Action::Change).await?;
+            let seq = self.store.stream_seq(&format!("plan/{event_id}")).await?;
+            let plan = self.load_draft(event_id).await?;
+            let mut item =
+                plan.items().into_iter().find(|i| i.section() == section && i.id() == item_id).ok_or_else(|| {
+                    StoreError::not_found(Some("item"), format!("no {section} {item_id} in this plan"))
+                })?;
+            change(&mut item)?;
+            match self.save_plan_item_expecting(viewer, event_id, item, Some(seq)).await {
+                Err(StoreError::Stale(_)) => continue,
+                other => return other,
+            }
+        }
+        Err(StoreError::Stale(crate::journal::STALE.into()))
+    }
+
+    /// Adds an uploaded attachment to a reconnaissance visit, keeping every
+    /// attachment added at the same moment by anyone else.
+    pub async fn attach_to_visit(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        visit_id: &str,
+        attachment: cordon_domain::plan::Attachment,
+    ) -> Result<PlanItem, StoreError> {
+        self.update_item(viewer, event_id, "recon_visit", visit_id, |item| match item {
+            PlanItem::ReconVisit(v) => {
+                if !v.attachments.iter().any(|a| a.sha256 == attachment.sha256) {
+                    v.attachments.push(attachment.clone());
+                }
+                Ok(())
+            }
+            _ => Err(StoreError::not_found(Some("item"), "no such visit")),
+        })
+        .await
+    }
+
+    /// Records who reviewed a tactical plan, changing nothing else of it.
+    pub async fn mark_tactical_plan_reviewed(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        tactical_plan_id: &str,
+        reviewer: &str,
+    ) -> Result<PlanItem, StoreError> {
+        self.update_item(viewer, event_id, "tactical_plan", tactical_plan_id, |item| match item {
+            PlanItem::TacticalPlan(t) => {
+                t.reviewed_by = reviewer.to_string();
+                Ok(())
+            }
+            _ => Err(StoreError::not_found(Some("item"), "no such tactical plan")),
+        })
+        .await
     }
 
     /// Stores an attachment's bytes (content-addressed) after checking its type

@@ -79,9 +79,7 @@ async fn open_bench(url: Option<String>, key: PathBuf) -> Result<(Store, Option<
             (url, key, Some(dir))
         }
     };
-    let store =
-        Store::open(&Options { url, key_path: key, create_key: true, max_connections: 4, secret_accredited: false })
-            .await?;
+    let store = Store::open(&Options { max_connections: 4, ..Options::new(url, key) }).await?;
     Ok((store, dir))
 }
 

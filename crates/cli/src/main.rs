@@ -199,11 +199,10 @@ fn init_logging(format: LogFormat) {
 async fn open(global: &Global, default_url: &str, create_key: bool, max_connections: u32) -> Result<Store> {
     let url = global.database_url.clone().unwrap_or_else(|| default_url.to_string());
     let store = Store::open(&Options {
-        url,
-        key_path: global.journal_key.clone(),
         create_key,
         max_connections,
         secret_accredited: global.secret_accredited,
+        ..Options::new(url, global.journal_key.clone())
     })
     .await?;
     Ok(store)

@@ -339,7 +339,7 @@ impl Store {
                 .bytes(1)
                 .try_into()
                 .map_err(|_| StoreError::Integrity(format!("the {} head chain value is malformed", ledger.name())))?;
-            let at = crate::now();
+            let at = self.now_text();
             let mut seqs = Vec::with_capacity(items.len());
             // Entries are written many rows to a statement; the projection of
             // each event still runs in order, in the same transaction.

@@ -5,6 +5,7 @@
 //! else writes state. The same code runs on SQLite (the embedded default) and
 //! PostgreSQL, chosen by the database URL.
 
+pub mod clock;
 pub mod demo;
 pub mod events;
 pub mod identity;
@@ -17,6 +18,7 @@ mod sql;
 pub mod threat;
 mod verify_sqlite;
 
+pub use clock::{Clock, PasswordCost};
 pub use journal::{AccessEntry, Actor, Expect, Ledger, RebuildReport, VerifyReport};
 pub use sql::{Row, Stmt, Tx, Val};
 
@@ -131,6 +133,27 @@ pub struct Options {
     pub max_connections: u32,
     /// Whether this deployment is accredited to hold SECRET material.
     pub secret_accredited: bool,
+    /// The time the store works to (the system clock unless a test injects one).
+    pub clock: Clock,
+    /// How costly password hashes are (standard, unless the test kit says otherwise).
+    pub password_cost: PasswordCost,
+}
+
+impl Options {
+    /// Options for a database URL and journal key, with the defaults: the
+    /// key created when the journal is empty, 16 connections, no SECRET,
+    /// the system clock and standard password hashing.
+    pub fn new(url: impl Into<String>, key_path: impl Into<PathBuf>) -> Self {
+        Options {
+            url: url.into(),
+            key_path: key_path.into(),
+            create_key: true,
+            max_connections: 16,
+            secret_accredited: false,
+            clock: Clock::system(),
+            password_cost: PasswordCost::Standard,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -155,6 +178,8 @@ pub(crate) struct Inner {
     /// The access log's group-commit writer, started on first use.
     access_writer: std::sync::OnceLock<tokio::sync::mpsc::Sender<journal::AccessJob>>,
     deployment: cordon_domain::access::Deployment,
+    clock: Clock,
+    pub(crate) password_cost: PasswordCost,
 }
 
 /// A handle to the database; cheap to clone.
@@ -222,6 +247,8 @@ impl Store {
                 plan_cache: std::sync::Mutex::new(std::collections::HashMap::new()),
                 plan_views: std::sync::Mutex::new(std::collections::HashMap::new()),
                 deployment: cordon_domain::access::Deployment { secret_accredited: opts.secret_accredited },
+                clock: opts.clock.clone(),
+                password_cost: opts.password_cost,
             }),
         };
         let entries = store.journal_len().await?;
@@ -235,6 +262,21 @@ impl Store {
         }
         Arc::get_mut(&mut store.inner).expect("no other handle yet").key = key;
         Ok(store)
+    }
+
+    /// The current time, by the store's clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    /// The current time as stored (RFC 3339, UTC, microseconds).
+    pub fn now_text(&self) -> String {
+        format_time(self.now())
+    }
+
+    /// Today's date in the UK, by the store's clock.
+    pub fn today(&self) -> time::Date {
+        self.inner.clock.today()
     }
 
     pub fn deployment(&self) -> cordon_domain::access::Deployment {

@@ -13,6 +13,9 @@ use std::time::Duration;
 /// database on the server named by `CORDON_TEST_DATABASE_URL`, dropped afterwards.
 pub struct TestDb {
     pub url: String,
+    /// The clock of every store opened on this database by the test: move it
+    /// forward instead of sleeping.
+    pub clock: cordon_store::Clock,
     pub key: PathBuf,
     pub dir: tempfile::TempDir,
     pg: Option<(String, String)>,
@@ -30,11 +33,11 @@ impl TestDb {
                     .expect("connect to CORDON_TEST_DATABASE_URL");
                 sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).expect("URL with a database");
-                TestDb { url: format!("{base}/{name}"), key, dir, pg: Some((admin, name)) }
+                TestDb { url: format!("{base}/{name}"), clock: Default::default(), key, dir, pg: Some((admin, name)) }
             }
             None => {
                 let url = format!("sqlite://{}", dir.path().join("cordon.db").display());
-                TestDb { url, key, dir, pg: None }
+                TestDb { url, clock: Default::default(), key, dir, pg: None }
             }
         }
     }
@@ -43,13 +46,14 @@ impl TestDb {
         self.pg.is_some()
     }
 
+    /// The store's options: this test's clock, cheap password hashing.
     pub fn options(&self) -> Options {
         Options {
-            url: self.url.clone(),
-            key_path: self.key.clone(),
-            create_key: true,
             max_connections: 4,
             secret_accredited: true,
+            clock: self.clock.clone(),
+            password_cost: cordon_store::PasswordCost::Cheap,
+            ..Options::new(self.url.clone(), self.key.clone())
         }
     }
 

@@ -105,11 +105,9 @@ async fn backup_copies_sqlite_and_points_postgres_to_pg_dump() {
     assert!(out.status.success(), "{}", stderr(&out));
     // The copy is a working database whose journal verifies with the same key.
     let copy = cordon_store::Store::open(&cordon_store::Options {
-        url: format!("sqlite://{}", target.display()),
-        key_path: db.key.clone(),
         create_key: false,
         max_connections: 1,
-        secret_accredited: false,
+        ..cordon_store::Options::new(format!("sqlite://{}", target.display()), db.key.clone())
     })
     .await
     .unwrap();

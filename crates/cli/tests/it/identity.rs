@@ -125,7 +125,8 @@ async fn idle_sessions_expire() {
     let app = TestApp::spawn_with(config).await;
     app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
     let (_, b) = app.sign_in("jo@police.example", PASSWORD, None).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(app.page(&b, "/account").await.status(), 200);
+    app.db.clock.advance(time::Duration::seconds(2));
     assert_eq!(app.page(&b, "/account").await.status(), 303);
 }
 
@@ -224,7 +225,7 @@ async fn administrators_need_a_second_factor() {
         .await
         .unwrap();
     assert_eq!(res.status(), 422, "a wrong code is refused");
-    let code = cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
+    let code = cordon_store::identity::totp_code_for(&secret, app.db.clock.now()).unwrap();
     let res = app
         .client
         .post(app.url("/account/two-step"))
@@ -240,23 +241,17 @@ async fn administrators_need_a_second_factor() {
     assert_eq!(res.status(), 401);
     assert!(res.text().await.unwrap().contains("6-digit code"));
     // An expired code is refused.
-    let old =
-        cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc() - time::Duration::minutes(10))
-            .unwrap();
+    let old = cordon_store::identity::totp_code_for(&secret, app.db.clock.now() - time::Duration::minutes(10)).unwrap();
     let (res, _) = app.sign_in("admin@police.example", PASSWORD, Some(&old)).await;
     assert_eq!(res.status(), 401);
-    // The code already used to confirm cannot be replayed; wait for the next step if needed.
-    let mut signed_in = None;
-    for _ in 0..3 {
-        let code = cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
-        let (res, b) = app.sign_in("admin@police.example", PASSWORD, Some(&code)).await;
-        if res.status() == 303 {
-            signed_in = Some(b);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(31)).await;
-    }
-    let b = signed_in.expect("a fresh code signs in");
+    // The code already used to confirm cannot be replayed.
+    let (res, _) = app.sign_in("admin@police.example", PASSWORD, Some(&code)).await;
+    assert_eq!(res.status(), 401, "a code cannot be used twice");
+    // The next time step's code signs in.
+    app.db.clock.advance(time::Duration::seconds(30));
+    let code = cordon_store::identity::totp_code_for(&secret, app.db.clock.now()).unwrap();
+    let (res, b) = app.sign_in("admin@police.example", PASSWORD, Some(&code)).await;
+    assert_eq!(res.status(), 303, "a fresh code signs in");
     assert_eq!(app.page(&b, "/admin").await.status(), 200);
 }
 
@@ -335,10 +330,9 @@ async fn an_administrator_records_a_threat_level_change_from_the_page() {
     // Enrol the second factor directly, then sign in with a code.
     let (secret, _) = app.store.identity().begin_totp(&admin.id).await.unwrap();
     let code =
-        cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc() - time::Duration::seconds(30))
-            .unwrap();
+        cordon_store::identity::totp_code_for(&secret, app.db.clock.now() - time::Duration::seconds(30)).unwrap();
     app.store.identity().confirm_totp(&Actor::system(), &admin.id, &code).await.unwrap();
-    let code = cordon_store::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc()).unwrap();
+    let code = cordon_store::identity::totp_code_for(&secret, app.db.clock.now()).unwrap();
     let (res, b) = app.sign_in("admin@police.example", PASSWORD, Some(&code)).await;
     assert_eq!(res.status(), 303);
     let html = app.page(&b, "/admin").await.text().await.unwrap();

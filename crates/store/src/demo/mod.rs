@@ -141,7 +141,7 @@ impl DemoStore<'_> {
             let user = self.store.identity().add_user(&system, new, DEMO_PASSWORD).await?;
             if roles.contains(&Role::Administrator) {
                 let (secret, _) = self.store.identity().begin_totp(&user.id).await?;
-                let code = crate::identity::totp_code_for(&secret, time::OffsetDateTime::now_utc())
+                let code = crate::identity::totp_code_for(&secret, self.store.now())
                     .ok_or_else(|| StoreError::Integrity("demo TOTP".into()))?;
                 self.store.identity().confirm_totp(&system, &user.id, &code).await?;
             }
@@ -166,7 +166,7 @@ impl DemoStore<'_> {
             .await?
             .ok_or_else(|| StoreError::Integrity("demo coordinator".into()))?;
         let viewer = self.store.identity().viewer(&secco).await?;
-        let year = crate::today().year() + 1;
+        let year = self.store.today().year() + 1;
         let marathon = self
             .store
             .events()
@@ -245,7 +245,7 @@ impl DemoStore<'_> {
             )
             .await?;
         let v = self.store.identity().viewer(secco).await?;
-        let year = crate::today().year() + 1;
+        let year = self.store.today().year() + 1;
         let d = |m: u8, day: u8| format!("{year}-{m:02}-{day:02}");
         let mut items = vec![
             PlanItem::Tasking(Tasking {
@@ -264,7 +264,7 @@ impl DemoStore<'_> {
             PlanItem::ThreatAssessment(ThreatAssessment {
                 id: "ta-ctp".into(),
                 source: "CTP North intelligence assessment".into(),
-                date: crate::format_time(time::OffsetDateTime::now_utc()).chars().take(10).collect(),
+                date: crate::format_time(self.store.now()).chars().take(10).collect(),
                 summary: "No specific intelligence of a threat to the event. Crowded open-air events remain attractive targets; low-sophistication vehicle and bladed attacks are the most likely methodologies.".into(),
                 marking: Marking::OfficialSensitive,
                 national_threat_level: None,

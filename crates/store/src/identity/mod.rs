@@ -186,10 +186,10 @@ fn parse_time(s: &str) -> OffsetDateTime {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-async fn hash_password(password: String) -> Result<String, StoreError> {
+async fn hash_password(cost: crate::PasswordCost, password: String) -> Result<String, StoreError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
+        cost.argon2()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| StoreError::Integrity(format!("password hashing failed: {e}")))
@@ -200,15 +200,28 @@ async fn hash_password(password: String) -> Result<String, StoreError> {
 
 /// Verifies off the async threads. An unknown user is checked against a dummy
 /// hash so that the time taken does not say whether the account exists.
-async fn verify_password(hash: Option<String>, password: String) -> bool {
+async fn verify_password(cost: crate::PasswordCost, hash: Option<String>, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let dummy = DUMMY.get_or_init(|| {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default().hash_password(b"not a real password", &salt).map(|h| h.to_string()).unwrap_or_default()
-        });
+        // One dummy per cost, so that an unknown account costs what a known one does.
+        static DUMMIES: std::sync::Mutex<Vec<(crate::PasswordCost, String)>> = std::sync::Mutex::new(Vec::new());
+        let dummy = {
+            let mut dummies = DUMMIES.lock().expect("dummy hashes");
+            match dummies.iter().find(|(c, _)| *c == cost) {
+                Some((_, h)) => h.clone(),
+                None => {
+                    let salt = SaltString::generate(&mut OsRng);
+                    let h = cost
+                        .argon2()
+                        .hash_password(b"not a real password", &salt)
+                        .map(|h| h.to_string())
+                        .unwrap_or_default();
+                    dummies.push((cost, h.clone()));
+                    h
+                }
+            }
+        };
         let known = hash.is_some();
-        let h = hash.unwrap_or_else(|| dummy.clone());
+        let h = hash.unwrap_or(dummy);
         let ok =
             PasswordHash::new(&h).is_ok_and(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok());
         ok && known
@@ -338,7 +351,7 @@ impl IdentityStore<'_> {
             return Err(StoreError::invalid("email", format!("a user with the e-mail address {email} already exists")));
         }
         cordon_domain::password::check(password, &[&email, &name]).map_err(|m| StoreError::invalid("password", m))?;
-        let hash = hash_password(password.to_string()).await?;
+        let hash = hash_password(self.store.inner.password_cost, password.to_string()).await?;
         let id = new_id();
         let mut roles = new.roles.clone();
         roles.sort();
@@ -360,7 +373,7 @@ impl IdentityStore<'_> {
         let extra = [Stmt::new(
             "INSERT INTO credentials (user_id, password_hash, totp_secret, totp_last_step, updated_at) \
              VALUES ($1, $2, NULL, NULL, $3)",
-            vec![t(&id), t(&hash), t(&crate::now())],
+            vec![t(&id), t(&hash), t(&self.store.now_text())],
         )];
         self.store.append_with(actor, &events, &extra).await.map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::invalid("email", "a user with that e-mail address already exists"),
@@ -464,17 +477,17 @@ impl IdentityStore<'_> {
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
         if let Some(current) = current {
             let hash = self.password_hash(user_id).await?;
-            if !verify_password(hash, current.to_string()).await {
+            if !verify_password(self.store.inner.password_cost, hash, current.to_string()).await {
                 return Err(StoreError::invalid("current_password", "the current password is not right"));
             }
         }
         cordon_domain::password::check(new, &[&user.email, &user.name])
             .map_err(|m| StoreError::invalid("new_password", m))?;
-        let hash = hash_password(new.to_string()).await?;
+        let hash = hash_password(self.store.inner.password_cost, new.to_string()).await?;
         let extra = [
             Stmt::new(
                 "UPDATE credentials SET password_hash = $2, updated_at = $3 WHERE user_id = $1",
-                vec![t(user_id), t(&hash), t(&crate::now())],
+                vec![t(user_id), t(&hash), t(&self.store.now_text())],
             ),
             Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(user_id)]),
         ];
@@ -509,7 +522,7 @@ impl IdentityStore<'_> {
         self.store
             .fetch(
                 "UPDATE credentials SET totp_secret = $2, totp_last_step = NULL, updated_at = $3 WHERE user_id = $1",
-                &[t(user_id), t(&secret), t(&crate::now())],
+                &[t(user_id), t(&secret), t(&self.store.now_text())],
             )
             .await?;
         let totp = totp_for(&secret, &user.email)?;
@@ -555,7 +568,7 @@ impl IdentityStore<'_> {
             .ok_or_else(|| StoreError::invalid("totp", "no second factor is being set up"))?;
         let secret = row.opt_text(0).ok_or_else(|| StoreError::invalid("totp", "no second factor is being set up"))?;
         let totp = totp_for(&secret, &user.email)?;
-        totp_match(&totp, code, row.opt_int(1), OffsetDateTime::now_utc()).ok_or_else(|| {
+        totp_match(&totp, code, row.opt_int(1), self.store.now()).ok_or_else(|| {
             StoreError::invalid("totp", "the code is not right or has expired; enter the current 6-digit code")
         })
     }
@@ -574,7 +587,7 @@ impl IdentityStore<'_> {
         let se = |e: StoreError| SignInError::Store(e.to_string());
         let email = email.trim().to_lowercase();
         let keys = [format!("account:{email}"), format!("ip:{ip}")];
-        let now = OffsetDateTime::now_utc();
+        let now = self.store.now();
         for k in &keys {
             if let Some(r) = self
                 .store
@@ -595,7 +608,7 @@ impl IdentityStore<'_> {
             Some(u) => self.password_hash(&u.id).await.map_err(se)?,
             None => None,
         };
-        let ok = verify_password(hash, password.to_string()).await;
+        let ok = verify_password(self.store.inner.password_cost, hash, password.to_string()).await;
         let user = match (ok, user) {
             (true, Some(u)) if u.active => u,
             _ => {
@@ -683,7 +696,7 @@ impl IdentityStore<'_> {
         policy: SessionPolicy,
     ) -> Result<(String, Session), StoreError> {
         let token = random_token(32);
-        let now = OffsetDateTime::now_utc();
+        let now = self.store.now();
         let session = Session {
             id: new_id(),
             user_id: user.id.clone(),
@@ -745,7 +758,7 @@ impl IdentityStore<'_> {
             ip: r.text(17),
             user_agent: r.text(18),
         };
-        let now = OffsetDateTime::now_utc();
+        let now = self.store.now();
         let valid = parse_time(&session.expires_at) > now
             && parse_time(&session.last_seen_at) + policy.idle > now
             && user.active
@@ -828,7 +841,7 @@ impl IdentityStore<'_> {
         }
         let secret = format!("cordon_{}", random_token(32));
         let id = new_id();
-        let expires_at = crate::format_time(OffsetDateTime::now_utc() + Duration::days(expires_days));
+        let expires_at = crate::format_time(self.store.now() + Duration::days(expires_days));
         let event = Event::Identity(IdentityEvent::ApiTokenIssued {
             id: id.clone(),
             user_id: user_id.into(),
@@ -891,7 +904,7 @@ impl IdentityStore<'_> {
             )
             .await?;
         let Some(r) = row else { return Ok(None) };
-        if r.opt_text(2).is_some() || parse_time(&r.text(1)) <= OffsetDateTime::now_utc() {
+        if r.opt_text(2).is_some() || parse_time(&r.text(1)) <= self.store.now() {
             return Ok(None);
         }
         Ok(self.user(&r.text(0)).await?.filter(|u| u.active))

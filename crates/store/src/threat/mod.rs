@@ -212,7 +212,7 @@ impl ThreatStore<'_> {
         }
         let history = self.series_history(series).await?;
         history
-            .check_new_change(level, effective, crate::today())
+            .check_new_change(level, effective, self.store.today())
             .map_err(|e| StoreError::invalid(e.field(), e.to_string()))?;
         let event = Event::Threat(ThreatEvent::ThreatLevelChanged {
             series,

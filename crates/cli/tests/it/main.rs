@@ -12,3 +12,4 @@ mod cli;
 mod identity;
 mod journal;
 mod plan;
+mod schema;

@@ -3,6 +3,7 @@
 //! forget it: the SQL filter narrows by organisation, marking, clearance and
 //! team, and `domain::access::can` is applied again to what comes back.
 
+pub mod demo;
 pub mod project;
 
 use crate::identity::User;

@@ -4,6 +4,7 @@
 //! (password hashes, TOTP secrets) live in the operational `credentials` table,
 //! written in the same transaction as the journal event that says they changed.
 
+pub mod demo;
 pub mod project;
 
 use crate::journal::{AccessEntry, Actor};

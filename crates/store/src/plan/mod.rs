@@ -2,6 +2,7 @@
 //! versions (immutable snapshots), endorsement, readiness and copying.
 //! Every path reads the event through the access policy first.
 
+pub mod demo;
 pub mod project;
 
 use crate::events::EventRecord;

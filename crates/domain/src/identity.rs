@@ -5,9 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 macro_rules! identifiers {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $id:literal, $words:literal;)+ }) => {
+    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $id:tt, $words:literal;)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         pub enum $name {
             $(#[serde(rename = $id)] $variant,)+
         }
@@ -149,6 +149,21 @@ mod tests {
         assert_eq!(parse_roles("staff, auditor,staff").unwrap(), vec![Role::Staff, Role::Auditor]);
         assert!(parse_roles("gold").is_err());
         assert!(parse_roles(" , ").is_err());
+    }
+
+    /// The OpenAPI schemas list exactly the identifiers the API accepts and writes.
+    #[test]
+    fn schemas_list_the_identifiers() {
+        fn values<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()["enum"].clone()
+        }
+        assert_eq!(values::<OrgKind>(), serde_json::json!(OrgKind::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>()));
+        assert_eq!(values::<Role>(), serde_json::json!(Role::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>()));
+        assert_eq!(
+            values::<Clearance>(),
+            serde_json::json!(Clearance::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
+        );
+        assert_eq!(serde_json::to_value(Clearance::Bpss).unwrap(), "BPSS");
     }
 
     #[test]

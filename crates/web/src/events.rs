@@ -1,8 +1,13 @@
 //! Events and operations: pages and API. Every read goes through the store's
 //! access policy; a record the viewer may not see is answered as not found.
 
+use crate::api::{
+    ApiRoutes, BadRequest, Conflict, Forbidden, NotFound, Page, PageQuery, Paging, Unauthorised, Unprocessable,
+    UnsupportedMediaType,
+};
 use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
+use crate::identity::OrganisationRef;
 use crate::json::JsonBody;
 use crate::pages::{marking_class, render, FormErrors, Layout};
 use crate::AppState;
@@ -17,8 +22,9 @@ use cordon_domain::planned_event::{EventKind, EventStatus, Venue};
 use cordon_domain::Marking;
 use cordon_store::events::{EventFilter, EventRecord, NewEvent, TeamMember};
 use cordon_store::StoreError;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use crate::forms::{check_csrf, field, Fields};
 
@@ -27,20 +33,34 @@ pub fn highest<'a>(markings: impl IntoIterator<Item = &'a Marking>) -> Marking {
     markings.into_iter().copied().max().unwrap_or(Marking::Official)
 }
 
-#[derive(Debug, Deserialize, Default)]
+/// Filters for the events list. `limit` and `offset` are read here too, so
+/// that the page and the API share one parser, and are documented by
+/// [`PageQuery`].
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only events with this status.
+    #[param(value_type = Option<EventStatus>)]
     status: Option<String>,
+    /// Only events of this kind.
+    #[param(value_type = Option<EventKind>)]
     kind: Option<String>,
+    /// Only events ending on or after this time: RFC 3339, or a date (YYYY-MM-DD, the start of that day, UTC).
+    #[param(value_type = Option<String>, format = DateTime)]
     from: Option<String>,
+    /// Only events starting before this time: RFC 3339, or a date (YYYY-MM-DD, the start of that day, UTC).
+    #[param(value_type = Option<String>, format = DateTime)]
     to: Option<String>,
+    /// Words in the name, or a venue's name or address.
     q: Option<String>,
-    limit: Option<String>,
-    offset: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    page: PageQuery,
 }
 
 fn parse_filter(q: &ListQuery) -> Result<EventFilter, ApiError> {
     let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    let mut f = EventFilter { limit: 25, ..Default::default() };
+    let mut f = EventFilter::default();
     if let Some(s) = nonempty(&q.status) {
         f.status = Some(s.parse::<EventStatus>().map_err(|m| ApiError::bad_request("status", m))?);
     }
@@ -58,60 +78,146 @@ fn parse_filter(q: &ListQuery) -> Result<EventFilter, ApiError> {
         }
     }
     f.q = nonempty(&q.q);
-    if let Some(l) = nonempty(&q.limit) {
-        f.limit = l
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=100).contains(l))
-            .ok_or_else(|| ApiError::bad_request("limit", "limit must be 1 to 100"))?;
-    }
-    if let Some(o) = nonempty(&q.offset) {
-        f.offset = o
-            .parse::<i64>()
-            .ok()
-            .filter(|o| *o >= 0)
-            .ok_or_else(|| ApiError::bad_request("offset", "offset must be 0 or more"))?;
-    }
+    let Paging { limit, offset } = q.page.paging()?;
+    f.limit = limit;
+    f.offset = offset;
     Ok(f)
-}
-
-fn event_json(e: &EventRecord) -> Value {
-    json!({
-        "id": e.id,
-        "name": e.name,
-        "kind": e.kind,
-        "starts_at": e.starts_at,
-        "ends_at": e.ends_at,
-        "venues": e.venues,
-        "expected_attendance": e.expected_attendance,
-        "marking": e.marking,
-        "status": e.status,
-        "organisation": {"id": e.organisation_id, "name": e.organisation_name},
-        "shared_with": e.shared_with,
-        "created_by": e.created_by,
-        "created_at": e.created_at,
-        "updated_at": e.updated_at,
-    })
 }
 
 // ----- API -------------------------------------------------------------------
 
-#[derive(Deserialize)]
-pub struct NewEventBody {
+/// An event or operation.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct EventBody {
+    id: String,
     name: String,
-    kind: String,
+    kind: EventKind,
+    #[schema(format = DateTime)]
     starts_at: String,
+    #[schema(format = DateTime)]
     ends_at: String,
     venues: Vec<Venue>,
     expected_attendance: i64,
+    marking: Marking,
+    status: EventStatus,
+    /// The lead organisation, which owns the record.
+    organisation: OrganisationRef,
+    /// The ids of the other organisations it is shared with.
+    shared_with: Vec<String>,
+    /// The id of the user who created it.
+    created_by: String,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = DateTime)]
+    updated_at: String,
+}
+
+impl From<&EventRecord> for EventBody {
+    fn from(e: &EventRecord) -> Self {
+        EventBody {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            kind: e.kind,
+            starts_at: e.starts_at.clone(),
+            ends_at: e.ends_at.clone(),
+            venues: e.venues.clone(),
+            expected_attendance: e.expected_attendance,
+            marking: e.marking,
+            status: e.status,
+            organisation: OrganisationRef { id: e.organisation_id.clone(), name: e.organisation_name.clone() },
+            shared_with: e.shared_with.clone(),
+            created_by: e.created_by.clone(),
+            created_at: e.created_at.clone(),
+            updated_at: e.updated_at.clone(),
+        }
+    }
+}
+
+/// A member of an event's team.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct TeamMemberBody {
+    user_id: String,
+    #[schema(format = Email)]
+    email: String,
+    name: String,
+    organisation_name: String,
+    #[schema(format = DateTime)]
+    added_at: String,
+}
+
+impl From<TeamMember> for TeamMemberBody {
+    fn from(m: TeamMember) -> Self {
+        TeamMemberBody {
+            user_id: m.user_id,
+            email: m.email,
+            name: m.name,
+            organisation_name: m.organisation_name,
+            added_at: m.added_at,
+        }
+    }
+}
+
+/// An event with its team.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct EventWithTeamBody {
+    #[serde(flatten)]
+    event: EventBody,
+    team: Vec<TeamMemberBody>,
+}
+
+/// An event, by id.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct EventPath {
+    /// The event's id.
+    id: String,
+}
+
+/// A member of an event's team, by e-mail address.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MemberPath {
+    /// The event's id.
+    id: String,
+    /// The member's e-mail address.
+    #[param(format = Email)]
+    email: String,
+}
+
+/// A new event or operation.
+#[derive(Deserialize, ToSchema)]
+pub struct NewEventBody {
+    name: String,
+    #[schema(value_type = EventKind)]
+    kind: String,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
+    starts_at: String,
+    /// RFC 3339, after `starts_at`.
+    #[schema(format = DateTime)]
+    ends_at: String,
+    /// At least one.
+    venues: Vec<Venue>,
+    /// The expected peak attendance.
+    expected_attendance: i64,
+    /// No higher than the caller's clearance allows.
+    #[schema(value_type = Marking)]
     marking: String,
 }
 
+/// Create an event; the caller's organisation owns it and the caller joins its team.
+#[utoipa::path(post, path = "/events", tag = "events",
+    request_body = NewEventBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Created", body = EventBody),
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     JsonBody(b): JsonBody<NewEventBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<EventBody>), ApiError> {
     let new = NewEvent {
         name: b.name,
         kind: b.kind,
@@ -122,92 +228,168 @@ pub async fn api_create(
         marking: b.marking,
     };
     let e = state.store.events().create_event(&u.user, &u.viewer, new).await?;
-    Ok((StatusCode::CREATED, Json(event_json(&e))))
+    Ok((StatusCode::CREATED, Json(EventBody::from(&e))))
 }
 
+/// The events the caller may see, in start order, filtered, a page at a time.
+#[utoipa::path(get, path = "/events", tag = "events",
+    params(ListQuery, PageQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "A page of events", body = Page<EventBody>),
+        BadRequest, Unauthorised, Forbidden,
+    ))]
 pub async fn api_list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Page<EventBody>>, ApiError> {
     let f = parse_filter(&q)?;
     let (items, total) = state.store.events().events_visible(&u.viewer, &f).await?;
-    Ok(Json(json!({
-        "items": items.iter().map(event_json).collect::<Vec<_>>(),
-        "total": total, "limit": f.limit, "offset": f.offset,
-    })))
+    Ok(Json(Page { items: items.iter().map(EventBody::from).collect(), total, limit: f.limit, offset: f.offset }))
 }
 
-#[derive(Deserialize)]
+/// `?q=`: the words to search for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// Words in an event's name, or a venue's name or address (required).
     q: Option<String>,
 }
 
-/// `GET /api/v1/search?q=`: events whose name or venue matches, that the caller may see.
+/// What a search hit is.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HitType {
+    Event,
+}
+
+/// A record that matches a search.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct SearchHit {
+    #[serde(rename = "type")]
+    hit_type: HitType,
+    id: String,
+    name: String,
+    marking: Marking,
+    #[schema(format = DateTime)]
+    starts_at: String,
+}
+
+/// Events whose name or venue matches, that the caller may see.
+#[utoipa::path(get, path = "/search", tag = "events",
+    params(SearchQuery, PageQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "A page of matches", body = Page<SearchHit>),
+        BadRequest, Unauthorised, Forbidden,
+    ))]
 pub async fn api_search(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Query(q): Query<SearchQuery>,
-) -> Result<Json<Value>, ApiError> {
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Page<SearchHit>>, ApiError> {
+    let Paging { limit, offset } = page.paging()?;
     let text = q.q.unwrap_or_default();
     if text.trim().is_empty() {
         return Err(ApiError::bad_request("q", "q is required: the words to search for"));
     }
-    let f = EventFilter { q: Some(text), limit: 50, ..Default::default() };
+    let f = EventFilter { q: Some(text), limit, offset, ..Default::default() };
     let (items, total) = state.store.events().events_visible(&u.viewer, &f).await?;
-    Ok(Json(json!({
-        "items": items.iter().map(|e| json!({"type": "event", "id": e.id, "name": e.name, "marking": e.marking, "starts_at": e.starts_at})).collect::<Vec<_>>(),
-        "total": total, "limit": 50, "offset": 0,
-    })))
+    let items = items
+        .into_iter()
+        .map(|e| SearchHit {
+            hit_type: HitType::Event,
+            id: e.id,
+            name: e.name,
+            marking: e.marking,
+            starts_at: e.starts_at,
+        })
+        .collect();
+    Ok(Json(Page { items, total, limit, offset }))
 }
 
+/// One event, with its team.
+#[utoipa::path(get, path = "/events/{id}", tag = "events",
+    params(EventPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The event", body = EventWithTeamBody), Unauthorised, Forbidden, NotFound))]
 pub async fn api_get(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let (e, team) = state.store.events().event_with_team(&u.viewer, &id).await?;
-    let mut body = event_json(&e);
-    body["team"] = json!(team);
-    Ok(Json(body))
+    Path(p): Path<EventPath>,
+) -> Result<Json<EventWithTeamBody>, ApiError> {
+    let (e, team) = state.store.events().event_with_team(&u.viewer, &p.id).await?;
+    Ok(Json(EventWithTeamBody { event: EventBody::from(&e), team: team.into_iter().map(Into::into).collect() }))
 }
 
-#[derive(Deserialize)]
+/// Who to add to a team.
+#[derive(Deserialize, ToSchema)]
 pub struct TeamBody {
+    /// The e-mail address of an active user whose organisation has access to the event.
+    #[schema(format = Email)]
     email: String,
 }
 
+/// Add a user to an event's team (the event's owners).
+#[utoipa::path(post, path = "/events/{id}/team", tag = "events",
+    params(EventPath),
+    request_body = TeamBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Added", body = TeamMemberBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_add_member(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     JsonBody(b): JsonBody<TeamBody>,
-) -> Result<(StatusCode, Json<TeamMember>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.store.events().add_team_member(&u.viewer, &id, &b.email).await?)))
+) -> Result<(StatusCode, Json<TeamMemberBody>), ApiError> {
+    let member = state.store.events().add_team_member(&u.viewer, &p.id, &b.email).await?;
+    Ok((StatusCode::CREATED, Json(member.into())))
 }
 
+/// Remove a user from an event's team (the event's owners); the last member stays.
+#[utoipa::path(delete, path = "/events/{id}/team/{email}", tag = "events",
+    params(MemberPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Removed"), Unauthorised, Forbidden, NotFound, Unprocessable))]
 pub async fn api_remove_member(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, email)): Path<(String, String)>,
+    Path(p): Path<MemberPath>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.events().remove_team_member(&u.viewer, &id, &email).await?;
+    state.store.events().remove_team_member(&u.viewer, &p.id, &p.email).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+/// The next status.
+#[derive(Deserialize, ToSchema)]
 pub struct StatusBody {
+    /// `live` after `endorsed`, `debrief` after `live`, `closed` after `debrief`.
+    #[schema(value_type = EventStatus)]
     status: String,
 }
 
+/// Move an event to its next status (endorsed is reached by endorsing its plan).
+#[utoipa::path(post, path = "/events/{id}/status", tag = "events",
+    params(EventPath),
+    request_body = StatusBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The event in its new status", body = EventBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_status(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     JsonBody(b): JsonBody<StatusBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EventBody>, ApiError> {
     let status: EventStatus = b.status.parse().map_err(|m| ApiError::unprocessable("status", m))?;
-    Ok(Json(event_json(&state.store.events().set_event_status(&u.viewer, &id, status).await?)))
+    Ok(Json(EventBody::from(&state.store.events().set_event_status(&u.viewer, &p.id, status).await?)))
 }
 
 fn csv_field(s: &str) -> String {
@@ -216,8 +398,16 @@ fn csv_field(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// `GET /api/v1/events/export`: every event the caller may see, as CSV, with
-/// the highest marking in the first line.
+/// Every event the caller may see, as CSV, with the highest marking in the
+/// first line (and in `X-Protective-Marking`).
+#[utoipa::path(get, path = "/events/export", tag = "events",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The events as CSV: a `# MARKING` line, a header line, one line per event",
+            content_type = "text/csv", body = String,
+            headers(("X-Protective-Marking" = String, description = "The highest marking among the events"))),
+        Unauthorised, Forbidden,
+    ))]
 pub async fn api_export(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Response, ApiError> {
     let events = state.store.events().export_events(&u.viewer).await?;
     let marking = highest(events.iter().map(|e| &e.marking));
@@ -508,16 +698,13 @@ pub async fn page_team(
 }
 
 /// This capability's API operations.
-pub fn api() -> crate::api::ApiRoutes {
-    use axum::routing::get;
-    crate::api::ApiRoutes::undocumented(
-        utoipa_axum::router::OpenApiRouter::new()
-            .route("/events", get(api_list).post(api_create))
-            .route("/events/export", get(api_export))
-            .route("/events/{id}", get(api_get))
-            .route("/events/{id}/team", axum::routing::post(api_add_member))
-            .route("/events/{id}/team/{email}", axum::routing::delete(api_remove_member))
-            .route("/search", get(api_search))
-            .route("/events/{id}/status", axum::routing::post(api_status)),
-    )
+pub fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_export))
+        .routes(routes!(api_get))
+        .routes(routes!(api_add_member))
+        .routes(routes!(api_remove_member))
+        .routes(routes!(api_status))
+        .routes(routes!(api_search))
 }

@@ -1,6 +1,9 @@
 //! Sign-in, sign-out, the account page, administration of organisations and
 //! users, and the identity API.
 
+use crate::api::{
+    ApiRoutes, BadRequest, Complete, Forbidden, NotFound, Page, Unauthorised, Unprocessable, UnsupportedMediaType,
+};
 use crate::auth::{
     constant_eq, cookie_value, policy, set_cookie, ApiUser, CurrentUser, MaybeUser, PageUser, PRESESSION_COOKIE,
     SESSION_COOKIE,
@@ -20,9 +23,10 @@ use cordon_domain::reference::parse_date;
 use cordon_domain::threat::{Series, ThreatLevel};
 use cordon_domain::Marking;
 use cordon_store::identity::{ApiToken, NewUser, Organisation, Session, SignInError, User};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use crate::forms::{check_csrf as check_form_csrf, field, fields, Fields};
 
@@ -791,78 +795,226 @@ pub(crate) fn require_admin(u: &CurrentUser) -> Result<(), ApiError> {
     }
 }
 
-fn user_json(u: &User) -> Value {
-    json!({
-        "id": u.id, "email": u.email, "name": u.name,
-        "organisation": {"id": u.organisation_id, "name": u.organisation_name},
-        "roles": u.roles, "clearance": u.clearance, "active": u.active,
-        "totp_enabled": u.totp_enabled, "created_at": u.created_at,
-    })
+/// An organisation, as named in another record.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct OrganisationRef {
+    pub id: String,
+    pub name: String,
 }
 
-pub async fn api_me(ApiUser(u): ApiUser) -> Json<Value> {
-    Json(user_json(&u.user))
+/// A user account.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct UserBody {
+    id: String,
+    #[schema(format = Email)]
+    email: String,
+    name: String,
+    organisation: OrganisationRef,
+    roles: Vec<Role>,
+    clearance: Clearance,
+    /// False once the account is disabled.
+    active: bool,
+    /// Whether a second factor (TOTP) is set up.
+    totp_enabled: bool,
+    #[schema(format = DateTime)]
+    created_at: String,
 }
 
-pub async fn api_organisations(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Value>, ApiError> {
+impl From<&User> for UserBody {
+    fn from(u: &User) -> Self {
+        UserBody {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            name: u.name.clone(),
+            organisation: OrganisationRef { id: u.organisation_id.clone(), name: u.organisation_name.clone() },
+            roles: u.roles.clone(),
+            clearance: u.clearance,
+            active: u.active,
+            totp_enabled: u.totp_enabled,
+            created_at: u.created_at.clone(),
+        }
+    }
+}
+
+/// A user just added; `password` only when it was generated.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AddedUserBody {
+    #[serde(flatten)]
+    user: UserBody,
+    /// The generated password, shown only now; absent when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    password: Option<String>,
+}
+
+/// An organisation.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct OrganisationBody {
+    id: String,
+    name: String,
+    kind: OrgKind,
+    #[schema(format = DateTime)]
+    created_at: String,
+}
+
+impl From<Organisation> for OrganisationBody {
+    fn from(o: Organisation) -> Self {
+        OrganisationBody { id: o.id, name: o.name, kind: o.kind, created_at: o.created_at }
+    }
+}
+
+/// An API token (never its secret, which is shown only when it is issued).
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct TokenBody {
+    id: String,
+    user_id: String,
+    name: String,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = DateTime)]
+    expires_at: String,
+    /// When it was revoked; null while it has not been.
+    #[schema(format = DateTime, required = true)]
+    revoked_at: Option<String>,
+}
+
+impl From<ApiToken> for TokenBody {
+    fn from(t: ApiToken) -> Self {
+        TokenBody {
+            id: t.id,
+            user_id: t.user_id,
+            name: t.name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// A token just issued, with its secret.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct IssuedTokenBody {
+    #[serde(flatten)]
+    issued: TokenBody,
+    /// The secret to send as `Authorization: Bearer`, shown only now.
+    token: String,
+}
+
+/// A user, by id.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserPath {
+    /// The user's id.
+    id: String,
+}
+
+/// One of the caller's API tokens, by id.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TokenPath {
+    /// The token's id.
+    id: String,
+}
+
+/// The caller's own account.
+#[utoipa::path(get, path = "/me", tag = "identity",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The signed-in user", body = UserBody), Unauthorised, Forbidden))]
+pub async fn api_me(ApiUser(u): ApiUser) -> Json<UserBody> {
+    Json(UserBody::from(&u.user))
+}
+
+/// Every organisation (administrators).
+#[utoipa::path(get, path = "/organisations", tag = "identity",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Every organisation (complete, never paginated)", body = Complete<OrganisationBody>),
+        Unauthorised, Forbidden,
+    ))]
+pub async fn api_organisations(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Complete<OrganisationBody>>, ApiError> {
     require_admin(&u)?;
     let items = state.store.identity().organisations().await?;
-    let total = items.len();
-    Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
+    Ok(Json(Complete::new(items.into_iter().map(OrganisationBody::from).collect())))
 }
 
-#[derive(Deserialize)]
+/// A new organisation.
+#[derive(Deserialize, ToSchema)]
 pub struct NewOrganisationBody {
     name: String,
+    #[schema(value_type = OrgKind)]
     kind: String,
 }
 
+/// Add an organisation (administrators).
+#[utoipa::path(post, path = "/organisations", tag = "identity",
+    request_body = NewOrganisationBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Added", body = OrganisationBody),
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_add_organisation(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     JsonBody(b): JsonBody<NewOrganisationBody>,
-) -> Result<(StatusCode, Json<Organisation>), ApiError> {
+) -> Result<(StatusCode, Json<OrganisationBody>), ApiError> {
     require_admin(&u)?;
     let kind: OrgKind = b.kind.parse().map_err(|m: String| ApiError::unprocessable("kind", m))?;
-    Ok((StatusCode::CREATED, Json(state.store.identity().add_organisation(&u.actor(), &b.name, kind).await?)))
+    let org = state.store.identity().add_organisation(&u.actor(), &b.name, kind).await?;
+    Ok((StatusCode::CREATED, Json(org.into())))
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
+/// Users in name order, a page at a time (administrators).
+#[utoipa::path(get, path = "/users", tag = "identity",
+    params(crate::api::PageQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "A page of users", body = Page<UserBody>),
+        BadRequest, Unauthorised, Forbidden,
+    ))]
 pub async fn api_users(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+    Query(q): Query<crate::api::PageQuery>,
+) -> Result<Json<Page<UserBody>>, ApiError> {
     require_admin(&u)?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let offset = q.offset.unwrap_or(0).max(0);
-    let (users, total) = state.store.identity().users(limit, offset).await?;
-    Ok(Json(
-        json!({"items": users.iter().map(user_json).collect::<Vec<_>>(), "total": total, "limit": limit, "offset": offset}),
-    ))
+    let p = q.paging()?;
+    let (users, total) = state.store.identity().users(p.limit, p.offset).await?;
+    Ok(Json(Page { items: users.iter().map(UserBody::from).collect(), total, limit: p.limit, offset: p.offset }))
 }
 
-#[derive(Deserialize)]
+/// A new user.
+#[derive(Deserialize, ToSchema)]
 pub struct NewUserBody {
+    #[schema(format = Email)]
     email: String,
     name: String,
     /// The organisation's id or name.
     organisation: String,
+    /// At least one role.
+    #[schema(value_type = Vec<Role>)]
     roles: Vec<String>,
+    #[schema(value_type = Clearance)]
     clearance: String,
+    /// The first password; without it one is generated and returned once.
     password: Option<String>,
 }
 
+/// Add a user (administrators).
+#[utoipa::path(post, path = "/users", tag = "identity",
+    request_body = NewUserBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Added", body = AddedUserBody),
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_add_user(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     JsonBody(b): JsonBody<NewUserBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<AddedUserBody>), ApiError> {
     require_admin(&u)?;
     let new = new_user_from(&state, &b.email, &b.name, &b.organisation, &b.roles, &b.clearance).await?;
     let (password, generated) = match b.password {
@@ -870,39 +1022,57 @@ pub async fn api_add_user(
         None => (cordon_store::identity::generate_password(), true),
     };
     let user = state.store.identity().add_user(&u.actor(), new, &password).await?;
-    let mut body = user_json(&user);
-    if generated {
-        body["password"] = json!(password);
-    }
+    let body = AddedUserBody { user: UserBody::from(&user), password: generated.then_some(password) };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
+/// One user (administrators).
+#[utoipa::path(get, path = "/users/{id}", tag = "identity",
+    params(UserPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The user", body = UserBody), Unauthorised, Forbidden, NotFound))]
 pub async fn api_user(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+    Path(p): Path<UserPath>,
+) -> Result<Json<UserBody>, ApiError> {
     require_admin(&u)?;
-    let user = state.store.identity().user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
-    Ok(Json(user_json(&user)))
+    let user = state.store.identity().user(&p.id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
+    Ok(Json(UserBody::from(&user)))
 }
 
-#[derive(Deserialize)]
+/// Changes to a user; what is left out stays as it is.
+#[derive(Deserialize, ToSchema)]
 pub struct ChangeUserBody {
     name: Option<String>,
+    /// The organisation's id or name.
     organisation: Option<String>,
+    #[schema(value_type = Option<Vec<Role>>)]
     roles: Option<Vec<String>>,
+    #[schema(value_type = Option<Clearance>)]
     clearance: Option<String>,
+    /// False disables the account (its sessions end); true enables it again.
     active: Option<bool>,
 }
 
+/// Change a user (administrators). Any change to roles, clearance or
+/// organisation ends the user's sessions.
+#[utoipa::path(patch, path = "/users/{id}", tag = "identity",
+    params(UserPath),
+    request_body = ChangeUserBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The user as changed", body = UserBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_change_user(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<UserPath>,
     JsonBody(b): JsonBody<ChangeUserBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserBody>, ApiError> {
     require_admin(&u)?;
+    let id = p.id;
     let current = state.store.identity().user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
     let roles = match b.roles {
         Some(rs) => rs
@@ -942,52 +1112,72 @@ pub async fn api_change_user(
     if let Some(active) = b.active {
         user = state.store.identity().set_user_active(&u.actor(), &id, active).await?;
     }
-    Ok(Json(user_json(&user)))
+    Ok(Json(UserBody::from(&user)))
 }
 
-pub async fn api_tokens(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Value>, ApiError> {
+/// The caller's API tokens, newest first.
+#[utoipa::path(get, path = "/tokens", tag = "identity",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Every token of the caller (complete, never paginated)", body = Complete<TokenBody>),
+        Unauthorised, Forbidden,
+    ))]
+pub async fn api_tokens(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Complete<TokenBody>>, ApiError> {
     let items = state.store.identity().tokens_of(&u.user.id).await?;
-    let total = items.len();
-    Ok(Json(json!({"items": items, "total": total, "limit": total, "offset": 0})))
+    Ok(Json(Complete::new(items.into_iter().map(TokenBody::from).collect())))
 }
 
-#[derive(Deserialize)]
+/// A token to issue.
+#[derive(Deserialize, ToSchema)]
 pub struct NewTokenBody {
     name: String,
+    /// Days until it expires (1 to 366; default 90).
+    #[schema(minimum = 1, maximum = 366)]
     expires_days: Option<i64>,
 }
 
+/// Issue an API token for the caller; its secret is shown only in this answer.
+#[utoipa::path(post, path = "/tokens", tag = "identity",
+    request_body = NewTokenBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Issued", body = IssuedTokenBody),
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_issue_token(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     JsonBody(b): JsonBody<NewTokenBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<IssuedTokenBody>), ApiError> {
     let (secret, token) =
         state.store.identity().issue_token(&u.actor(), &u.user.id, &b.name, b.expires_days.unwrap_or(90)).await?;
-    let mut body = serde_json::to_value(token).map_err(|_| ApiError::internal())?;
-    body["token"] = json!(secret);
-    Ok((StatusCode::CREATED, Json(body)))
+    Ok((StatusCode::CREATED, Json(IssuedTokenBody { issued: token.into(), token: secret })))
 }
 
+/// Revoke one of the caller's API tokens (revoking it again changes nothing).
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "identity",
+    params(TokenPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Revoked"), Unauthorised, Forbidden, NotFound))]
 pub async fn api_revoke_token(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<TokenPath>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.identity().revoke_token(&u.actor(), &u.user.id, &id).await?;
+    state.store.identity().revoke_token(&u.actor(), &u.user.id, &p.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// This capability's API operations.
-pub fn api() -> crate::api::ApiRoutes {
-    use axum::routing::get;
-    crate::api::ApiRoutes::undocumented(
-        utoipa_axum::router::OpenApiRouter::new()
-            .route("/me", get(api_me))
-            .route("/organisations", get(api_organisations).post(api_add_organisation))
-            .route("/users", get(api_users).post(api_add_user))
-            .route("/users/{id}", get(api_user).patch(api_change_user))
-            .route("/tokens", get(api_tokens).post(api_issue_token))
-            .route("/tokens/{id}", axum::routing::delete(api_revoke_token)),
-    )
+pub fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .routes(routes!(api_me))
+        .routes(routes!(api_organisations, api_add_organisation))
+        .routes(routes!(api_users, api_add_user))
+        .routes(routes!(api_user, api_change_user))
+        .routes(routes!(api_tokens, api_issue_token))
+        .routes(routes!(api_revoke_token))
 }

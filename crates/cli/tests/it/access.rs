@@ -367,3 +367,42 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
         }
     }
 }
+
+#[tokio::test]
+async fn every_list_paginates_the_same_way_and_names_a_bad_limit_or_offset() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin@force.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    let secco = app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let (admin, secco) = (app.token(&admin).await, app.token(&secco).await);
+    assert_eq!(app.send_as(&secco, Method::POST, "/api/v1/events", event_body("OFFICIAL")).await.0, 201);
+    let bad = [
+        (&secco, "/api/v1/search?q=x&limit=abc", "limit"),
+        (&secco, "/api/v1/search?q=x&offset=-1", "offset"),
+        (&secco, "/api/v1/search?q=x&limit=101", "limit"),
+        (&admin, "/api/v1/users?limit=abc", "limit"),
+        (&admin, "/api/v1/users?offset=x", "offset"),
+        (&admin, "/api/v1/users?limit=0", "limit"),
+        (&secco, "/api/v1/events?offset=-1", "offset"),
+        (&secco, "/api/v1/events?limit=abc", "limit"),
+    ];
+    for (token, path, field) in bad {
+        let (status, body) = app.get_as(token, path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{path}: {body}");
+        assert_eq!(body["error"]["field"], field, "{path}: {body}");
+    }
+    // The same defaults everywhere: 25 from the start; a page is honoured.
+    for (token, path, total) in
+        [(&secco, "/api/v1/search?q=marathon", 1), (&admin, "/api/v1/users", 2), (&secco, "/api/v1/events", 1)]
+    {
+        let (status, body) = app.get_as(token, path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!((body["limit"].as_i64(), body["offset"].as_i64()), (Some(25), Some(0)), "{path}: {body}");
+        assert_eq!(body["total"], total, "{path}: {body}");
+    }
+    let (_, body) = app.get_as(&admin, "/api/v1/users?limit=1&offset=1").await;
+    assert_eq!((body["limit"].as_i64(), body["offset"].as_i64()), (Some(1), Some(1)), "{body}");
+    assert_eq!(body["items"].as_array().unwrap().len(), 1, "{body}");
+    let (_, body) = app.get_as(&secco, "/api/v1/search?q=marathon&offset=1").await;
+    assert_eq!((body["total"].as_i64(), body["items"].as_array().map(Vec::len)), (Some(1), Some(0)), "{body}");
+}

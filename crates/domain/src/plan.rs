@@ -18,7 +18,8 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// Who commissioned the plan, when, and the terms of reference (one per plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, Default)]
 pub struct Tasking {
     pub commissioned_by: String,
     /// `YYYY-MM-DD`.
@@ -26,13 +27,15 @@ pub struct Tasking {
     pub terms_of_reference: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// The commander's intent and strategic objectives (one per plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, Default)]
 pub struct Intent {
     pub intent: String,
     pub objectives: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A threat assessment received for the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ThreatAssessment {
     pub id: String,
     pub source: String,
@@ -46,13 +49,15 @@ pub struct ThreatAssessment {
     pub needs_review: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An operational factor that bears on the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OperationalFactor {
     pub id: String,
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A file attached to a reconnaissance visit, stored by its SHA-256 hash (uploaded first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: String,
     pub name: String,
@@ -61,7 +66,8 @@ pub struct Attachment {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A venue reconnaissance visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReconVisit {
     pub id: String,
     pub date: String,
@@ -75,7 +81,7 @@ pub struct ReconVisit {
 }
 
 /// The assessment of one attack methodology: inherent and residual ratings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskAssessment {
     /// The methodology's id in the reference catalogue.
     pub methodology: String,
@@ -95,7 +101,8 @@ pub struct RiskAssessment {
     pub needs_review: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A vulnerability found at a venue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Vulnerability {
     pub id: String,
     pub location: String,
@@ -105,7 +112,8 @@ pub struct Vulnerability {
     pub severity: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A legal power or policy relied on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Power {
     pub id: String,
     pub title: String,
@@ -114,7 +122,8 @@ pub struct Power {
     pub notes: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A measure's state of decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureStatus {
     Proposed,
@@ -122,7 +131,8 @@ pub enum MeasureStatus {
     Declined,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Why a measure was declined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeclineReason {
     /// Declined because resources are not available: the risk stays as residual risk.
@@ -130,7 +140,8 @@ pub enum DeclineReason {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A protective security measure, treating one or more assessed risks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Measure {
     pub id: String,
     pub title: String,
@@ -149,7 +160,8 @@ pub struct Measure {
     pub rationale: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A contingency plan for residual risks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contingency {
     pub id: String,
     /// The residual risks (methodologies) it manages.
@@ -159,7 +171,8 @@ pub struct Contingency {
     pub owner: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// A recommendation's priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     High,
@@ -167,7 +180,8 @@ pub enum Priority {
     Low,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A recommendation's state of decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecommendationStatus {
     Open,
@@ -177,7 +191,8 @@ pub enum RecommendationStatus {
     DeclinedOther,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A recommendation to the commander.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Recommendation {
     pub id: String,
     pub text: String,
@@ -188,7 +203,8 @@ pub struct Recommendation {
     pub status: RecommendationStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A review of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Review {
     pub id: String,
     pub date: String,
@@ -196,7 +212,8 @@ pub struct Review {
     pub notes: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The kind of a tactical plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TacticalPlanKind {
     Firearms,
@@ -210,7 +227,8 @@ pub enum TacticalPlanKind {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A tactical plan in the register (firearms, search, traffic, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TacticalPlan {
     pub id: String,
     pub kind: TacticalPlanKind,
@@ -224,7 +242,8 @@ pub struct TacticalPlan {
     pub notes: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A stakeholder in the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Stakeholder {
     pub id: String,
     pub name: String,
@@ -232,7 +251,8 @@ pub struct Stakeholder {
     pub role: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A record of liaison with a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Liaison {
     pub id: String,
     pub date: String,
@@ -244,7 +264,8 @@ pub struct Liaison {
     pub actions: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An action from a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeetingAction {
     pub text: String,
     pub owner: String,
@@ -252,7 +273,8 @@ pub struct MeetingAction {
     pub status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A planning meeting and its minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Meeting {
     pub id: String,
     /// Such as `tactical_planning_group`.
@@ -265,7 +287,7 @@ pub struct Meeting {
 }
 
 /// One item of the plan, tagged by its section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "section", rename_all = "snake_case")]
 pub enum PlanItem {
     Tasking(Tasking),
@@ -357,7 +379,7 @@ impl PlanItem {
 }
 
 /// The whole draft, assembled from its items.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, Default)]
 pub struct Plan {
     pub tasking: Option<Tasking>,
     pub intent: Option<Intent>,
@@ -641,7 +663,7 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
 }
 
 /// Ratings for one methodology, computed from the matrix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RiskRow {
     pub methodology: String,
     pub name: String,
@@ -829,7 +851,7 @@ pub fn tactical_words(k: TacticalPlanKind) -> &'static str {
 /// Coverage: each applicable methodology against the tactical plans and
 /// measures that address it; `gap` marks one rated at or above tolerance with
 /// no accepted measure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CoverageRow {
     pub methodology: String,
     pub name: String,
@@ -884,7 +906,7 @@ pub fn sha256_hex(s: &str) -> String {
 }
 
 /// One difference between two versions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Change {
     /// Where, such as `plan/measures/m1/status`.
     pub path: String,

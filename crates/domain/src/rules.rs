@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// A rule that is not met, in words, with where to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// The rule's identifier, such as `tasking`.
     pub rule: &'static str,

@@ -207,14 +207,6 @@ impl ApiRoutes {
     }
 }
 
-impl ApiRoutes {
-    /// Transitional: routes not yet described. Removed once every capability
-    /// declares its operations with `routes!`.
-    pub(crate) fn undocumented(router: OpenApiRouter<AppState>) -> Self {
-        ApiRoutes(router)
-    }
-}
-
 impl Default for ApiRoutes {
     fn default() -> Self {
         Self::new()

@@ -1,6 +1,10 @@
 //! The CT protective security plan: pages and API. The plan inherits its
 //! event's marking and team; every path reads the event through the policy.
 
+use crate::api::{
+    ApiRoutes, BadRequest, Complete, Conflict, ErrorBody, Forbidden, NotFound, PayloadTooLarge, Unauthorised,
+    Unprocessable, UnsupportedMediaType,
+};
 use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
 use crate::json::JsonBody;
@@ -14,18 +18,25 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use cordon_domain::london::display_stored;
 use cordon_domain::plan::*;
+use cordon_domain::Marking;
 use cordon_store::events::EventRecord;
-use cordon_store::plan::{PlanView, VersionSummary};
+use cordon_store::plan::{Endorsement, PlanView, VersionSummary};
 use cordon_store::StoreError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
+use utoipa::openapi::{schema::Schema, ObjectBuilder, RefOr, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
+use utoipa_axum::routes;
 
 use crate::forms::{check_csrf as form_csrf, field, fields, Fields};
 
 fn new_item_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+/// The sections that hold one item each: written with PUT `.../plan/{section}`.
+const SINGLETONS: &[&str] = &["tasking", "intent", "no_recon_reason"];
 
 /// Builds an item from a JSON body: the body is the item's fields; the section
 /// comes from the path. Unknown sections are 404; malformed bodies 400.
@@ -40,7 +51,7 @@ fn item_from_json(section: &str, item_id: Option<&str>, mut body: Value) -> Resu
         Some(id) => {
             obj.insert(key.into(), json!(id));
         }
-        None if !obj.contains_key(key) && !["tasking", "intent", "no_recon_reason"].contains(&section) => {
+        None if !obj.contains_key(key) && !SINGLETONS.contains(&section) => {
             obj.insert(key.into(), json!(new_item_id()));
         }
         None => {}
@@ -52,21 +63,386 @@ fn item_from_json(section: &str, item_id: Option<&str>, mut body: Value) -> Resu
     })
 }
 
-/// The plan as the API answers it.
-#[derive(serde::Serialize)]
-struct PlanJson<'a> {
+// ----- API: what it takes and answers ----------------------------------------
+
+/// A section of the plan, as named in paths: every section of [`SECTIONS`].
+pub struct Section;
+
+impl PartialSchema for Section {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(SECTIONS.iter().copied()))
+            .description(Some("A section of the plan"))
+            .into()
+    }
+}
+
+impl ToSchema for Section {}
+
+/// A section that holds one item: tasking, intent, or why there was no
+/// reconnaissance visit.
+pub struct SingletonSection;
+
+impl PartialSchema for SingletonSection {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(SINGLETONS.iter().copied()))
+            .description(Some("A section of the plan that holds one item"))
+            .into()
+    }
+}
+
+impl ToSchema for SingletonSection {}
+
+/// An event, by id.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct EventPath {
+    /// The event's id.
+    id: String,
+}
+
+/// A section of an event's plan (any section, for adding an item).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SectionPath {
+    /// The event's id.
+    id: String,
+    /// The section the item belongs to; a section that does not exist is 404.
+    #[param(value_type = Section, inline)]
+    section: String,
+}
+
+/// A section of an event's plan that holds one item.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SingletonPath {
+    /// The event's id.
+    id: String,
+    /// The section; only these sections are written at this address (others
+    /// answer 405: write their items at `.../plan/{section}/{item_id}`).
+    #[param(value_type = SingletonSection, inline)]
+    section: String,
+}
+
+/// One item of an event's plan.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ItemPath {
+    /// The event's id.
+    id: String,
+    /// The section the item belongs to.
+    #[param(value_type = Section, inline)]
+    section: String,
+    /// The item's id: a risk assessment's is its methodology's id; an item of
+    /// a section that holds one (tasking, intent, no_recon_reason) has the
+    /// section's name as its id.
+    item_id: String,
+}
+
+/// An issued version of an event's plan.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct VersionPath {
+    /// The event's id.
+    id: String,
+    /// The version's number, from 1; anything else is 400.
+    #[param(value_type = i64, minimum = 1)]
+    n: String,
+}
+
+/// Two issued versions of an event's plan.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DiffPath {
+    /// The event's id.
+    id: String,
+    /// The earlier version's number, from 1; anything else is 400.
+    #[param(value_type = i64, minimum = 1)]
+    a: String,
+    /// The later version's number, from 1; anything else is 400.
+    #[param(value_type = i64, minimum = 1)]
+    b: String,
+}
+
+/// An attachment of an event's plan, by the SHA-256 hash of its bytes.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AttachmentPath {
+    /// The event's id.
+    id: String,
+    /// The SHA-256 hash of the file, in lower-case hexadecimal, as the upload
+    /// answered it; a file no visit of this plan cites is 404.
+    #[param(value_type = String, pattern = "^[0-9a-f]{64}$")]
+    sha: String,
+}
+
+/// An item's fields, as sent to `.../plan/{section}` and
+/// `.../plan/{section}/{item_id}`: those of the path's section, without
+/// `section` (the path gives it). The item's `id` (a risk assessment's
+/// `methodology`) may be left out: adding an item makes one, and
+/// `.../{item_id}` takes it from the path.
+///
+/// Only describes the document: the handlers read the body as the fields of
+/// the path's section, never by trying each shape in turn.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum PlanItemFields {
+    Tasking(Tasking),
+    Intent(Intent),
+    ThreatAssessment(ThreatAssessment),
+    OperationalFactor(OperationalFactor),
+    ReconVisit(ReconVisit),
+    NoReconReason(NoReconReasonFields),
+    RiskAssessment(RiskAssessment),
+    Vulnerability(Vulnerability),
+    Power(Power),
+    Measure(Measure),
+    Contingency(Contingency),
+    Recommendation(Recommendation),
+    Review(Review),
+    TacticalPlan(TacticalPlan),
+    Stakeholder(Stakeholder),
+    Liaison(Liaison),
+    Meeting(Meeting),
+}
+
+/// Why no reconnaissance visit is recorded (section `no_recon_reason`).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct NoReconReasonFields {
+    reason: String,
+}
+
+/// The plan as the API answers it: the draft, the ratings of every
+/// methodology, readiness to issue and coverage.
+#[derive(Serialize, ToSchema)]
+pub struct PlanOverview<'a> {
     event_id: &'a str,
-    marking: cordon_domain::Marking,
+    /// The event's marking, which the plan inherits.
+    marking: Marking,
     plan: &'a Plan,
+    /// One row per methodology of the catalogue.
     risks: &'a [RiskRow],
-    readiness: Readiness<'a>,
+    readiness: PlanReadiness<'a>,
+    /// One row per applicable methodology.
     coverage: &'a [CoverageRow],
 }
 
-#[derive(serde::Serialize)]
-struct Readiness<'a> {
+/// Whether the plan may be issued: `ready` when no rule is broken, otherwise
+/// every rule not met with where to fix it.
+#[derive(Serialize, ToSchema)]
+pub struct PlanReadiness<'a> {
     ready: bool,
     problems: &'a [Problem],
+}
+
+/// An issued version, as listed.
+#[derive(Serialize, ToSchema)]
+pub struct PlanVersion {
+    #[schema(minimum = 1)]
+    number: i64,
+    #[schema(format = DateTime)]
+    issued_at: String,
+    /// The name of who issued it.
+    issued_by: String,
+    reason: String,
+    /// The SHA-256 hash of the version's body, in lower-case hexadecimal (as
+    /// the `X-Content-SHA256` header of `GET .../plan/versions/{n}`).
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    hash: String,
+    /// The strategic commander's endorsement; null until endorsed.
+    endorsement: Option<PlanEndorsement>,
+}
+
+/// The endorsement of an issued version by the event's strategic commander (Gold).
+#[derive(Serialize, ToSchema)]
+pub struct PlanEndorsement {
+    /// The name of who endorsed it.
+    endorsed_by: String,
+    #[schema(format = DateTime)]
+    endorsed_at: String,
+    /// Conditions attached to the endorsement; empty if none.
+    conditions: String,
+}
+
+impl From<&Endorsement> for PlanEndorsement {
+    fn from(e: &Endorsement) -> Self {
+        PlanEndorsement {
+            endorsed_by: e.endorsed_by.clone(),
+            endorsed_at: e.endorsed_at.clone(),
+            conditions: e.conditions.clone(),
+        }
+    }
+}
+
+impl From<&VersionSummary> for PlanVersion {
+    fn from(v: &VersionSummary) -> Self {
+        PlanVersion {
+            number: v.number,
+            issued_at: v.issued_at.clone(),
+            issued_by: v.issued_by.clone(),
+            reason: v.reason.clone(),
+            hash: v.hash.clone(),
+            endorsement: v.endorsement.as_ref().map(PlanEndorsement::from),
+        }
+    }
+}
+
+/// An issued version exactly as issued: canonical JSON (keys sorted, no
+/// spaces) whose SHA-256 hash is the version's `hash`.
+///
+/// Only describes the document: the body served is the stored text, byte for byte.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct VersionSnapshot {
+    /// The version's number.
+    #[schema(minimum = 1)]
+    version: i64,
+    /// Why it was issued.
+    reason: String,
+    #[schema(inline)]
+    issued_by: SnapshotIssuer,
+    /// The event's marking when issued.
+    marking: Marking,
+    #[schema(inline)]
+    event: SnapshotEvent,
+    #[schema(inline)]
+    risk_matrix: SnapshotMatrix,
+    /// The draft as issued.
+    plan: Plan,
+    /// One row per methodology of the catalogue, as rated when issued.
+    risks: Vec<RiskRow>,
+}
+
+/// Who issued a version.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct SnapshotIssuer {
+    /// The user's id.
+    id: String,
+    name: String,
+}
+
+/// The event as it was when a version was issued.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct SnapshotEvent {
+    id: String,
+    name: String,
+    /// The kind of event, such as `sporting` or `protest`.
+    kind: String,
+    #[schema(format = DateTime)]
+    starts_at: String,
+    #[schema(format = DateTime)]
+    ends_at: String,
+    #[schema(inline)]
+    venues: Vec<SnapshotVenue>,
+    expected_attendance: i64,
+    /// The name of the organisation that owns the event.
+    organisation: String,
+    /// The strategic commander (Gold), a user id.
+    gold_user_id: Option<String>,
+    /// The tactical commander (Silver), a user id.
+    silver_user_id: Option<String>,
+}
+
+/// A venue of the event.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct SnapshotVenue {
+    name: String,
+    address: String,
+}
+
+/// The risk matrix a version was rated against.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct SnapshotMatrix {
+    name: String,
+    /// The lowest band that needs treatment.
+    tolerance: String,
+}
+
+/// The differences between two issued versions, field by field.
+#[derive(Serialize, ToSchema)]
+pub struct PlanDiff {
+    /// The first version's number.
+    #[schema(minimum = 1)]
+    from: i64,
+    /// The second version's number.
+    #[schema(minimum = 1)]
+    to: i64,
+    changes: Vec<Change>,
+    /// How many changes there are.
+    total: usize,
+}
+
+/// Why a version is issued.
+#[derive(Deserialize, ToSchema)]
+pub struct IssueBody {
+    /// Why this version is being issued (required).
+    reason: String,
+}
+
+/// The strategic commander's endorsement of an issued version.
+#[derive(Deserialize, ToSchema)]
+pub struct EndorseBody {
+    /// Conditions attached to the endorsement (optional).
+    #[serde(default)]
+    conditions: String,
+}
+
+/// The event's strategic (Gold) and tactical (Silver) commanders, by e-mail
+/// address; absent or empty clears the role.
+#[derive(Deserialize, ToSchema)]
+pub struct CommandersBody {
+    /// Must be an active strategic commander.
+    #[schema(format = Email)]
+    gold_email: Option<String>,
+    #[schema(format = Email)]
+    silver_email: Option<String>,
+}
+
+/// The event's commanders as set.
+#[derive(Serialize, ToSchema)]
+pub struct CommandersSet {
+    /// The event's id.
+    id: String,
+    /// The strategic commander (Gold), a user id.
+    gold_user_id: Option<String>,
+    /// The tactical commander (Silver), a user id.
+    silver_user_id: Option<String>,
+}
+
+/// The event to copy the plan from.
+#[derive(Deserialize, ToSchema)]
+pub struct CopyBody {
+    /// An event whose plan the caller may see.
+    source_event_id: String,
+}
+
+/// The plan as copied.
+#[derive(Serialize, ToSchema)]
+pub struct PlanCopied {
+    /// How many items were copied; assessments and ratings are marked for review.
+    copied_items: usize,
+}
+
+/// An uploaded file, stored by its hash: cite it in a reconnaissance visit's
+/// `attachments` to keep it.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentUploaded {
+    /// The SHA-256 hash of the file, in lower-case hexadecimal.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    sha256: String,
+    /// Its size in bytes.
+    size: usize,
+    /// The Content-Type it was sent with.
+    content_type: String,
 }
 
 /// A JSON rendering of the view, kept with it, and its gzip form for
@@ -104,128 +480,193 @@ fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Bytes, ApiError> {
 
 // ----- API -------------------------------------------------------------------
 
+/// The draft plan, with risk ratings, readiness and coverage.
+#[utoipa::path(get, path = "/events/{id}/plan", tag = "plan",
+    params(EventPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The plan (gzip-encoded when the client accepts it)", body = PlanOverview),
+        Unauthorised, Forbidden, NotFound,
+    ))]
 pub async fn api_get(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let view = state.store.plan().plan_view(&u.viewer, &id).await?;
+    let view = state.store.plan().plan_view(&u.viewer, &p.id).await?;
     kept_json(&view, "json", &headers, |v| {
-        json_bytes(&PlanJson {
+        json_bytes(&PlanOverview {
             event_id: &v.event.id,
             marking: v.event.marking,
             plan: &v.plan,
             risks: &v.risks,
-            readiness: Readiness { ready: v.problems.is_empty(), problems: &v.problems },
+            readiness: PlanReadiness { ready: v.problems.is_empty(), problems: &v.problems },
             coverage: &v.coverage,
         })
     })
 }
 
+/// Whether the plan may be issued, and every rule not met.
+#[utoipa::path(get, path = "/events/{id}/plan/readiness", tag = "plan",
+    params(EventPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Readiness to issue", body = PlanReadiness),
+        Unauthorised, Forbidden, NotFound,
+    ))]
 pub async fn api_readiness(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let view = state.store.plan().plan_view(&u.viewer, &id).await?;
+    let view = state.store.plan().plan_view(&u.viewer, &p.id).await?;
     kept_json(&view, "readiness", &headers, |v| {
-        json_bytes(&Readiness { ready: v.problems.is_empty(), problems: &v.problems })
+        json_bytes(&PlanReadiness { ready: v.problems.is_empty(), problems: &v.problems })
     })
 }
 
+/// How each applicable risk is covered by accepted measures and tactical plans.
+#[utoipa::path(get, path = "/events/{id}/plan/coverage", tag = "plan",
+    params(EventPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "One row per applicable methodology (complete, never paginated)",
+            body = Complete<CoverageRow>),
+        Unauthorised, Forbidden, NotFound,
+    ))]
 pub async fn api_coverage(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let view = state.store.plan().plan_view(&u.viewer, &id).await?;
-    let total = view.coverage.len();
-    kept_json(&view, "coverage", &headers, |v| {
-        json_bytes(&json!({"items": v.coverage, "total": total, "limit": total, "offset": 0}))
-    })
+    let view = state.store.plan().plan_view(&u.viewer, &p.id).await?;
+    kept_json(&view, "coverage", &headers, |v| json_bytes(&Complete::new(v.coverage.clone())))
 }
 
+/// Add an item to a section of the draft (a section that holds one item: set it).
+#[utoipa::path(post, path = "/events/{id}/plan/{section}", tag = "plan",
+    params(SectionPath),
+    request_body(content = PlanItemFields, description = "The item's fields, those of the path's section"),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "The item as recorded, with its id and section", body = PlanItem),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_add_item(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, section)): Path<(String, String)>,
+    Path(p): Path<SectionPath>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<PlanItem>), ApiError> {
-    let item = item_from_json(&section, None, body)?;
-    Ok((StatusCode::CREATED, Json(state.store.plan().save_plan_item(&u.viewer, &id, item).await?)))
+    let item = item_from_json(&p.section, None, body)?;
+    Ok((StatusCode::CREATED, Json(state.store.plan().save_plan_item(&u.viewer, &p.id, item).await?)))
 }
 
+/// Set the tasking, the intent, or why there was no reconnaissance visit.
+#[utoipa::path(put, path = "/events/{id}/plan/{section}", tag = "plan",
+    params(SingletonPath),
+    request_body(content = PlanItemFields, description = "The fields of the path's section: `Tasking`, `Intent` or `NoReconReasonFields`"),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The item as recorded", body = PlanItem),
+        BadRequest, Unauthorised, Forbidden, NotFound,
+        (status = 405, description = "The section holds many items: PUT them at `.../plan/{section}/{item_id}`", body = ErrorBody),
+        UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_put_singleton(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, section)): Path<(String, String)>,
+    Path(p): Path<SingletonPath>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<PlanItem>, ApiError> {
-    if !["tasking", "intent", "no_recon_reason"].contains(&section.as_str()) {
+    if !SINGLETONS.contains(&p.section.as_str()) {
         return Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
             "PUT items at .../plan/{section}/{item_id}",
         ));
     }
-    let item = item_from_json(&section, None, body)?;
-    Ok(Json(state.store.plan().save_plan_item(&u.viewer, &id, item).await?))
+    let item = item_from_json(&p.section, None, body)?;
+    Ok(Json(state.store.plan().save_plan_item(&u.viewer, &p.id, item).await?))
 }
 
+/// Add or replace an item of the draft, by id.
+#[utoipa::path(put, path = "/events/{id}/plan/{section}/{item_id}", tag = "plan",
+    params(ItemPath),
+    request_body(content = PlanItemFields, description = "The item's fields, those of the path's section; the id comes from the path"),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The item as recorded", body = PlanItem),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_put_item(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, section, item_id)): Path<(String, String, String)>,
+    Path(p): Path<ItemPath>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<PlanItem>, ApiError> {
-    let item = item_from_json(&section, Some(&item_id), body)?;
-    Ok(Json(state.store.plan().save_plan_item(&u.viewer, &id, item).await?))
+    let item = item_from_json(&p.section, Some(&p.item_id), body)?;
+    Ok(Json(state.store.plan().save_plan_item(&u.viewer, &p.id, item).await?))
 }
 
+/// Remove an item of the draft. Refused (409) while other items link to it
+/// (a measure to a vulnerability, risk or tactical plan; a contingency to a
+/// risk): unlink it first.
+#[utoipa::path(delete, path = "/events/{id}/plan/{section}/{item_id}", tag = "plan",
+    params(ItemPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        Unauthorised, Forbidden, NotFound, Conflict,
+    ))]
 pub async fn api_delete_item(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, section, item_id)): Path<(String, String, String)>,
+    Path(p): Path<ItemPath>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.plan().remove_plan_item(&u.viewer, &id, &section, &item_id).await?;
+    state.store.plan().remove_plan_item(&u.viewer, &p.id, &p.section, &p.item_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct IssueBody {
-    reason: String,
-}
-
-fn version_json(v: &VersionSummary) -> Value {
-    json!({
-        "number": v.number, "issued_at": v.issued_at, "issued_by": v.issued_by, "reason": v.reason,
-        "hash": v.hash, "endorsement": v.endorsement,
-    })
-}
-
+/// Issue the draft as the next numbered, hashed, immutable version. A plan
+/// that is not ready is 422 with `code` `not_ready` and `problems` listing
+/// every rule not met; a version issued by someone else at the same moment is 409.
+#[utoipa::path(post, path = "/events/{id}/plan/versions", tag = "plan",
+    params(EventPath),
+    request_body = IssueBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Issued", body = PlanVersion),
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_issue(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     JsonBody(b): JsonBody<IssueBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let v = state.store.plan().issue_plan(&u.user, &u.viewer, &id, &b.reason).await?;
-    Ok((StatusCode::CREATED, Json(version_json(&v))))
+) -> Result<(StatusCode, Json<PlanVersion>), ApiError> {
+    let v = state.store.plan().issue_plan(&u.user, &u.viewer, &p.id, &b.reason).await?;
+    Ok((StatusCode::CREATED, Json(PlanVersion::from(&v))))
 }
 
+/// The issued versions, oldest first.
+#[utoipa::path(get, path = "/events/{id}/plan/versions", tag = "plan",
+    params(EventPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Every issued version (complete, never paginated)", body = Complete<PlanVersion>),
+        Unauthorised, Forbidden, NotFound,
+    ))]
 pub async fn api_versions(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let vs = state.store.plan().plan_versions(&u.viewer, &id).await?;
-    let total = vs.len();
-    Ok(Json(
-        json!({"items": vs.iter().map(version_json).collect::<Vec<_>>(), "total": total, "limit": total, "offset": 0}),
-    ))
+    Path(p): Path<EventPath>,
+) -> Result<Json<Complete<PlanVersion>>, ApiError> {
+    let vs = state.store.plan().plan_versions(&u.viewer, &p.id).await?;
+    Ok(Json(Complete::new(vs.iter().map(PlanVersion::from).collect())))
 }
 
 fn parse_number(s: &str, field: &str) -> Result<i64, ApiError> {
@@ -235,14 +676,22 @@ fn parse_number(s: &str, field: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::bad_request(field, format!("{field} must be a version number")))
 }
 
-/// `GET .../plan/versions/{n}`: exactly as issued, byte for byte.
+/// An issued version exactly as issued, byte for byte.
+#[utoipa::path(get, path = "/events/{id}/plan/versions/{n}", tag = "plan",
+    params(VersionPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The version's canonical JSON, exactly as stored when issued", body = VersionSnapshot,
+            headers(("X-Content-SHA256" = String, description = "The SHA-256 hash of the body, in lower-case hexadecimal: the version's `hash`"))),
+        BadRequest, Unauthorised, Forbidden, NotFound,
+    ))]
 pub async fn api_version(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, n)): Path<(String, String)>,
+    Path(p): Path<VersionPath>,
 ) -> Result<Response, ApiError> {
-    let n = parse_number(&n, "number")?;
-    let (body, hash) = state.store.plan().plan_version(&u.viewer, &id, n).await?;
+    let n = parse_number(&p.n, "number")?;
+    let (body, hash) = state.store.plan().plan_version(&u.viewer, &p.id, n).await?;
     let mut res = body.into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res.headers_mut().insert("x-content-sha256", HeaderValue::from_str(&hash).map_err(|_| ApiError::internal())?);
@@ -250,7 +699,7 @@ pub async fn api_version(
 }
 
 /// Issued versions never change: any attempt is a conflict.
-pub async fn api_version_immutable(ApiUser(_): ApiUser) -> ApiError {
+fn version_immutable() -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
         "conflict",
@@ -258,84 +707,159 @@ pub async fn api_version_immutable(ApiUser(_): ApiUser) -> ApiError {
     )
 }
 
+/// Replace an issued version: never allowed (issued versions never change).
+#[utoipa::path(put, path = "/events/{id}/plan/versions/{n}", tag = "plan",
+    params(VersionPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        Unauthorised, Forbidden, Conflict,
+    ))]
+pub async fn api_version_put(ApiUser(_): ApiUser) -> ApiError {
+    version_immutable()
+}
+
+/// Change an issued version: never allowed (issued versions never change).
+#[utoipa::path(patch, path = "/events/{id}/plan/versions/{n}", tag = "plan",
+    params(VersionPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        Unauthorised, Forbidden, Conflict,
+    ))]
+pub async fn api_version_patch(ApiUser(_): ApiUser) -> ApiError {
+    version_immutable()
+}
+
+/// Delete an issued version: never allowed (issued versions never change).
+#[utoipa::path(delete, path = "/events/{id}/plan/versions/{n}", tag = "plan",
+    params(VersionPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        Unauthorised, Forbidden, Conflict,
+    ))]
+pub async fn api_version_delete(ApiUser(_): ApiUser) -> ApiError {
+    version_immutable()
+}
+
+/// The differences between two issued versions, field by field.
+#[utoipa::path(get, path = "/events/{id}/plan/versions/{a}/diff/{b}", tag = "plan",
+    params(DiffPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "What changed from version `a` to version `b`", body = PlanDiff),
+        BadRequest, Unauthorised, Forbidden, NotFound,
+    ))]
 pub async fn api_diff(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, a, b)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    let (a, b) = (parse_number(&a, "a")?, parse_number(&b, "b")?);
-    let changes = state.store.plan().plan_diff(&u.viewer, &id, a, b).await?;
-    Ok(Json(json!({"from": a, "to": b, "changes": changes, "total": changes.len()})))
+    Path(p): Path<DiffPath>,
+) -> Result<Json<PlanDiff>, ApiError> {
+    let (a, b) = (parse_number(&p.a, "a")?, parse_number(&p.b, "b")?);
+    let changes = state.store.plan().plan_diff(&u.viewer, &p.id, a, b).await?;
+    let total = changes.len();
+    Ok(Json(PlanDiff { from: a, to: b, changes, total }))
 }
 
-#[derive(Deserialize)]
-pub struct EndorseBody {
-    #[serde(default)]
-    conditions: String,
-}
-
+/// Endorse an issued version. Only the event's strategic commander (Gold)
+/// may (403 for anyone else); a version is endorsed once (409 after).
+#[utoipa::path(post, path = "/events/{id}/plan/versions/{n}/endorsement", tag = "plan",
+    params(VersionPath),
+    request_body = EndorseBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Endorsed: the version with its endorsement", body = PlanVersion),
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType,
+    ))]
 pub async fn api_endorse(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, n)): Path<(String, String)>,
+    Path(p): Path<VersionPath>,
     JsonBody(b): JsonBody<EndorseBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let n = parse_number(&n, "number")?;
-    let v = state.store.plan().endorse_plan(&u.user, &u.viewer, &id, n, &b.conditions).await?;
-    Ok((StatusCode::CREATED, Json(version_json(&v))))
+) -> Result<(StatusCode, Json<PlanVersion>), ApiError> {
+    let n = parse_number(&p.n, "number")?;
+    let v = state.store.plan().endorse_plan(&u.user, &u.viewer, &p.id, n, &b.conditions).await?;
+    Ok((StatusCode::CREATED, Json(PlanVersion::from(&v))))
 }
 
-#[derive(Deserialize)]
-pub struct CommandersBody {
-    gold_email: Option<String>,
-    silver_email: Option<String>,
-}
-
+/// Set the event's strategic (Gold) and tactical (Silver) commanders; both join its team.
+#[utoipa::path(put, path = "/events/{id}/commanders", tag = "plan",
+    params(EventPath),
+    request_body = CommandersBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The commanders as set", body = CommandersSet),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_commanders(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     JsonBody(b): JsonBody<CommandersBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CommandersSet>, ApiError> {
     let e =
-        state.store.plan().set_commanders(&u.viewer, &id, b.gold_email.as_deref(), b.silver_email.as_deref()).await?;
-    Ok(Json(json!({"id": e.id, "gold_user_id": e.gold_user_id, "silver_user_id": e.silver_user_id})))
+        state.store.plan().set_commanders(&u.viewer, &p.id, b.gold_email.as_deref(), b.silver_email.as_deref()).await?;
+    Ok(Json(CommandersSet { id: e.id, gold_user_id: e.gold_user_id, silver_user_id: e.silver_user_id }))
 }
 
-#[derive(Deserialize)]
-pub struct CopyBody {
-    source_event_id: String,
-}
-
+/// Start this event's plan from another event's that the caller may see;
+/// assessments and ratings copied are marked for review. Only into an empty
+/// plan (409 otherwise).
+#[utoipa::path(post, path = "/events/{id}/plan/copy-from", tag = "plan",
+    params(EventPath),
+    request_body = CopyBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Copied", body = PlanCopied),
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
+    ))]
 pub async fn api_copy(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     JsonBody(b): JsonBody<CopyBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let n = state.store.plan().copy_plan_from(&u.viewer, &id, &b.source_event_id).await?;
-    Ok((StatusCode::CREATED, Json(json!({"copied_items": n}))))
+) -> Result<(StatusCode, Json<PlanCopied>), ApiError> {
+    let n = state.store.plan().copy_plan_from(&u.viewer, &p.id, &b.source_event_id).await?;
+    Ok((StatusCode::CREATED, Json(PlanCopied { copied_items: n })))
 }
 
-/// `POST .../attachments`: the raw file with its Content-Type.
+/// Upload a photograph or site plan: the raw file, with its Content-Type. A
+/// file that is empty, over 10 MB, or not a JPEG, PNG or PDF (by its
+/// Content-Type and its bytes) is 422 naming `file`.
+#[utoipa::path(post, path = "/events/{id}/attachments", tag = "plan",
+    params(EventPath),
+    request_body(description = "The file's bytes (up to 10 MB); they must be what the Content-Type says",
+        content(("image/png"), ("image/jpeg"), ("application/pdf"))),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Stored", body = AttachmentUploaded),
+        Unauthorised, Forbidden, NotFound, PayloadTooLarge, Unprocessable,
+    ))]
 pub async fn api_upload(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<String>,
+    Path(p): Path<EventPath>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<AttachmentUploaded>), ApiError> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let (sha, size) = state.store.plan().upload_attachment(&u.viewer, &id, ct, &body).await?;
-    Ok((StatusCode::CREATED, Json(json!({"sha256": sha, "size": size, "content_type": ct}))))
+    let (sha, size) = state.store.plan().upload_attachment(&u.viewer, &p.id, ct, &body).await?;
+    Ok((StatusCode::CREATED, Json(AttachmentUploaded { sha256: sha, size, content_type: ct.to_string() })))
 }
 
+/// A file cited by a reconnaissance visit of the plan.
+#[utoipa::path(get, path = "/events/{id}/attachments/{sha}", tag = "plan",
+    params(AttachmentPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The file's bytes, as uploaded (Content-Disposition: attachment)",
+            content(("image/png"), ("image/jpeg"), ("application/pdf"))),
+        Unauthorised, Forbidden, NotFound,
+    ))]
 pub async fn api_attachment(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Path((id, sha)): Path<(String, String)>,
+    Path(p): Path<AttachmentPath>,
 ) -> Result<Response, ApiError> {
-    let (ct, data) = state.store.plan().attachment(&u.viewer, &id, &sha).await?;
+    let (ct, data) = state.store.plan().attachment(&u.viewer, &p.id, &p.sha).await?;
     let mut res = data.into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&ct).map_err(|_| ApiError::internal())?);
     res.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
@@ -1090,26 +1614,20 @@ pub async fn page_diff(
     }
 }
 
-/// This capability's API operations.
-pub fn api() -> crate::api::ApiRoutes {
-    use axum::routing::get;
-    crate::api::ApiRoutes::undocumented(
-        utoipa_axum::router::OpenApiRouter::new()
-            .route("/events/{id}/commanders", axum::routing::put(api_commanders))
-            .route("/events/{id}/attachments", axum::routing::post(api_upload))
-            .route("/events/{id}/attachments/{sha}", get(api_attachment))
-            .route("/events/{id}/plan", get(api_get))
-            .route("/events/{id}/plan/readiness", get(api_readiness))
-            .route("/events/{id}/plan/coverage", get(api_coverage))
-            .route("/events/{id}/plan/copy-from", axum::routing::post(api_copy))
-            .route("/events/{id}/plan/versions", get(api_versions).post(api_issue))
-            .route(
-                "/events/{id}/plan/versions/{n}",
-                get(api_version).put(api_version_immutable).patch(api_version_immutable).delete(api_version_immutable),
-            )
-            .route("/events/{id}/plan/versions/{n}/endorsement", axum::routing::post(api_endorse))
-            .route("/events/{id}/plan/versions/{a}/diff/{b}", get(api_diff))
-            .route("/events/{id}/plan/{section}", axum::routing::post(api_add_item).put(api_put_singleton))
-            .route("/events/{id}/plan/{section}/{item_id}", axum::routing::put(api_put_item).delete(api_delete_item)),
-    )
+/// This capability's API operations, one `routes!` per path.
+pub fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .routes(routes!(api_get))
+        .routes(routes!(api_readiness))
+        .routes(routes!(api_coverage))
+        .routes(routes!(api_copy))
+        .routes(routes!(api_versions, api_issue))
+        .routes(routes!(api_version, api_version_put, api_version_patch, api_version_delete))
+        .routes(routes!(api_endorse))
+        .routes(routes!(api_diff))
+        .routes(routes!(api_add_item, api_put_singleton))
+        .routes(routes!(api_put_item, api_delete_item))
+        .routes(routes!(api_commanders))
+        .routes(routes!(api_upload))
+        .routes(routes!(api_attachment))
 }

@@ -910,3 +910,31 @@ async fn a_write_to_another_capabilitys_stream_keeps_the_plans_cached_view() {
     let after_team = store.plan().plan_view(&viewer, &f.event).await.unwrap();
     assert!(!std::sync::Arc::ptr_eq(&after_plan, &after_team), "a change of the event's stream is a new view");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_versions_and_attachments() {
+    let app = TestApp::spawn().await;
+    let (status, doc) = app.get_json("/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    let paths = &doc["paths"];
+
+    // An issued version: its hash in a header, its number from 1.
+    let get = &paths["/events/{id}/plan/versions/{n}"]["get"];
+    let ok = &get["responses"]["200"];
+    assert!(ok["headers"]["X-Content-SHA256"]["schema"].is_object(), "{ok}");
+    assert!(ok["content"]["application/json"]["schema"].is_object(), "{ok}");
+    let params = get["parameters"].as_array().unwrap();
+    let n = params.iter().find(|p| p["name"] == "n").expect("n is a parameter");
+    assert_eq!(n["in"], "path");
+    assert_eq!(n["schema"]["type"], "integer", "{n}");
+    assert_eq!(n["schema"]["minimum"], 1, "{n}");
+
+    // An upload: the raw file, in exactly three media types.
+    let post = &paths["/events/{id}/attachments"]["post"];
+    let mut types: Vec<&str> = post["requestBody"]["content"].as_object().unwrap().keys().map(String::as_str).collect();
+    types.sort();
+    assert_eq!(types, ["application/pdf", "image/jpeg", "image/png"]);
+    for status in ["201", "401", "413", "422"] {
+        assert!(post["responses"][status].is_object(), "the upload documents {status}");
+    }
+}

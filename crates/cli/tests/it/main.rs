@@ -12,4 +12,5 @@ mod cli;
 mod identity;
 mod journal;
 mod plan;
+mod scale_out;
 mod schema;

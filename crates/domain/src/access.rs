@@ -77,6 +77,15 @@ impl Viewer {
     }
 }
 
+/// Whether the viewer owns a record's team, and so may change who is on it,
+/// name its commanders or share it: on the team, in the owning organisation,
+/// with a role that may change records.
+pub fn owns_team(viewer: &Viewer, record: &RecordAccess) -> bool {
+    viewer.teams.contains(&record.record_id)
+        && viewer.organisation_id == record.owner_organisation_id
+        && viewer.may(Action::Change)
+}
+
 /// What the policy needs to know of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordAccess {

@@ -401,6 +401,21 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether another item links to this one (a measure treating a
+    /// vulnerability or risk, or carried out under a tactical plan; a
+    /// contingency for a risk). A linked item cannot be removed.
+    pub fn is_linked(&self, section: &str, item_id: &str) -> bool {
+        match section {
+            "vulnerability" => self.measures.iter().any(|m| m.vulnerabilities.iter().any(|v| v == item_id)),
+            "tactical_plan" => self.measures.iter().any(|m| m.tactical_plan.as_deref() == Some(item_id)),
+            "risk_assessment" => {
+                self.measures.iter().any(|m| m.risks.iter().any(|r| r == item_id))
+                    || self.contingencies.iter().any(|c| c.risks.iter().any(|r| r == item_id))
+            }
+            _ => false,
+        }
+    }
+
     /// Builds the plan from items in the order given.
     pub fn from_items(items: impl IntoIterator<Item = PlanItem>) -> Plan {
         let mut p = Plan::default();
@@ -1088,3 +1103,51 @@ crate::capability_event!(PlanEvent, |e| match e {
     | PlanEvent::PlanIssued { event_id, .. }
     | PlanEvent::PlanEndorsed { event_id, .. } => format!("plan/{event_id}"),
 });
+
+/// What an issued version records of its event.
+pub struct SnapshotEvent<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub kind: crate::planned_event::EventKind,
+    pub starts_at: &'a str,
+    pub ends_at: &'a str,
+    pub venues: &'a [crate::planned_event::Venue],
+    pub expected_attendance: i64,
+    /// The owning organisation's name.
+    pub organisation: &'a str,
+    pub gold_user_id: Option<&'a str>,
+    pub silver_user_id: Option<&'a str>,
+}
+
+/// An issued version: its canonical JSON (sorted keys, no whitespace) and the
+/// SHA-256 of that text. The same inputs always give the same bytes.
+#[allow(clippy::too_many_arguments)]
+pub fn version_snapshot(
+    number: i64,
+    reason: &str,
+    issued_by: (&str, &str),
+    marking: Marking,
+    event: &SnapshotEvent,
+    matrix: &RiskMatrix,
+    plan: &Plan,
+    risks: &[RiskRow],
+) -> (String, String) {
+    let snapshot = serde_json::json!({
+        "version": number,
+        "reason": reason,
+        "issued_by": {"id": issued_by.0, "name": issued_by.1},
+        "marking": marking,
+        "event": {
+            "id": event.id, "name": event.name, "kind": event.kind, "starts_at": event.starts_at,
+            "ends_at": event.ends_at, "venues": event.venues, "expected_attendance": event.expected_attendance,
+            "organisation": event.organisation, "gold_user_id": event.gold_user_id,
+            "silver_user_id": event.silver_user_id,
+        },
+        "risk_matrix": {"name": matrix.name, "tolerance": matrix.tolerance},
+        "plan": plan,
+        "risks": risks,
+    });
+    let body = canonical_json(&snapshot);
+    let hash = sha256_hex(&body);
+    (body, hash)
+}

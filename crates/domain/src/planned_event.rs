@@ -101,6 +101,35 @@ impl EventStatus {
     }
 }
 
+impl EventStatus {
+    /// The status an event moves on to by hand from this one, if any: an
+    /// event becomes endorsed only when its plan is endorsed, and a closed
+    /// event stays closed.
+    pub fn next(self) -> Option<EventStatus> {
+        match self {
+            EventStatus::Planning | EventStatus::Closed => None,
+            EventStatus::Endorsed => Some(EventStatus::Live),
+            EventStatus::Live => Some(EventStatus::Debrief),
+            EventStatus::Debrief => Some(EventStatus::Closed),
+        }
+    }
+
+    /// Whether an event may move from this status to `to`, and if not, why, in words.
+    pub fn check_transition(self, to: EventStatus) -> Result<(), String> {
+        if self.next() == Some(to) {
+            return Ok(());
+        }
+        Err(match (self, self.next()) {
+            (EventStatus::Planning, _) => {
+                "an event becomes endorsed when its strategic commander endorses an issued plan".to_string()
+            }
+            (EventStatus::Closed, _) => "the event is closed".to_string(),
+            (from, Some(next)) => format!("from {} the next status is {}", from.as_str(), next.as_str()),
+            (from, None) => format!("an event cannot move on from {}", from.as_str()),
+        })
+    }
+}
+
 impl FromStr for EventStatus {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -250,3 +279,21 @@ crate::capability_event!(PlannedEventEvent, |e| match e {
     PlannedEventEvent::PlannedEventStatusChanged { id, .. } => format!("event/{id}"),
     PlannedEventEvent::CommandersSet { event_id, .. } => format!("plan/{event_id}"),
 });
+
+#[cfg(test)]
+mod transition_tests {
+    use super::EventStatus::{self, *};
+
+    #[test]
+    fn an_event_moves_on_one_step_at_a_time_and_never_back() {
+        for from in EventStatus::ALL {
+            for to in EventStatus::ALL {
+                let allowed = matches!((from, to), (Endorsed, Live) | (Live, Debrief) | (Debrief, Closed));
+                assert_eq!(from.check_transition(to).is_ok(), allowed, "{from:?} -> {to:?}");
+            }
+        }
+        assert!(Planning.check_transition(Endorsed).unwrap_err().contains("endorses"));
+        assert_eq!(Closed.check_transition(Live).unwrap_err(), "the event is closed");
+        assert_eq!(Live.check_transition(Closed).unwrap_err(), "from live the next status is debrief");
+    }
+}

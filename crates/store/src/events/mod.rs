@@ -460,9 +460,7 @@ impl EventStore<'_> {
     /// Whether the viewer owns the record's team: in the team, in the owning
     /// organisation, with a role that may change records.
     pub(crate) async fn owns_team(&self, viewer: &Viewer, record: &EventRecord) -> bool {
-        viewer.teams.contains(&record.id)
-            && viewer.organisation_id == record.organisation_id
-            && viewer.may(Action::Change)
+        cordon_domain::access::owns_team(viewer, &record.access())
     }
 
     /// Adds a user, by e-mail address, to an event's team.
@@ -561,27 +559,7 @@ impl EventStore<'_> {
         status: EventStatus,
     ) -> Result<EventRecord, StoreError> {
         let record = self.event_for_action(viewer, event_id, Action::Change).await?;
-        let next = match record.status {
-            EventStatus::Planning => None,
-            EventStatus::Endorsed => Some(EventStatus::Live),
-            EventStatus::Live => Some(EventStatus::Debrief),
-            EventStatus::Debrief => Some(EventStatus::Closed),
-            EventStatus::Closed => None,
-        };
-        if next != Some(status) {
-            let message = match record.status {
-                EventStatus::Planning => {
-                    "an event becomes endorsed when its strategic commander endorses an issued plan".to_string()
-                }
-                EventStatus::Closed => "the event is closed".to_string(),
-                _ => format!(
-                    "from {} the next status is {}",
-                    record.status.as_str(),
-                    next.map(|n| n.as_str()).unwrap_or("")
-                ),
-            };
-            return Err(StoreError::invalid("status", message));
-        }
+        record.status.check_transition(status).map_err(|message| StoreError::invalid("status", message))?;
         let event = Event::PlannedEvent(PlannedEventEvent::PlannedEventStatusChanged { id: event_id.into(), status });
         self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         self.event_for(viewer, event_id).await

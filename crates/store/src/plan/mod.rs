@@ -15,15 +15,15 @@ use cordon_domain::event::Event;
 use cordon_domain::identity::Role;
 use cordon_domain::plan::PlanEvent;
 use cordon_domain::plan::{
-    canonical_json, check_item, copy_for_new_event, coverage, readiness, risk_rows, sha256_hex, Context, CoverageRow,
-    Plan, PlanItem, Problem, RiskRow,
+    check_item, copy_for_new_event, coverage, readiness, risk_rows, Context, CoverageRow, Plan, PlanItem, Problem,
+    RiskRow,
 };
 use cordon_domain::planned_event::PlannedEventEvent;
 use cordon_domain::records::RecordEvent;
 use cordon_domain::risk::RiskMatrix;
 use cordon_domain::threat::Series;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::any::Any;
 use std::sync::Arc;
 
@@ -372,15 +372,7 @@ impl PlanStore<'_> {
         if !exists {
             return Err(StoreError::not_found(Some("item"), format!("no {section} {item_id} in this plan")));
         }
-        let linked = match section {
-            "vulnerability" => plan.measures.iter().any(|m| m.vulnerabilities.iter().any(|v| v == item_id)),
-            "tactical_plan" => plan.measures.iter().any(|m| m.tactical_plan.as_deref() == Some(item_id)),
-            "risk_assessment" => {
-                plan.measures.iter().any(|m| m.risks.iter().any(|r| r == item_id))
-                    || plan.contingencies.iter().any(|c| c.risks.iter().any(|r| r == item_id))
-            }
-            _ => false,
-        };
+        let linked = plan.is_linked(section, item_id);
         if linked {
             return Err(StoreError::Conflict(format!(
                 "{section} {item_id} is linked from other items; unlink it first"
@@ -600,24 +592,27 @@ impl PlanStore<'_> {
             .map(|r| r.int(0))
             .unwrap_or(0)
             + 1;
-        let matrix = &view.matrix;
-        let snapshot = json!({
-            "version": number,
-            "reason": reason,
-            "issued_by": {"id": user.id, "name": user.name},
-            "marking": event.marking,
-            "event": {
-                "id": event.id, "name": event.name, "kind": event.kind, "starts_at": event.starts_at,
-                "ends_at": event.ends_at, "venues": event.venues, "expected_attendance": event.expected_attendance,
-                "organisation": event.organisation_name, "gold_user_id": event.gold_user_id,
-                "silver_user_id": event.silver_user_id,
+        let (body, hash) = cordon_domain::plan::version_snapshot(
+            number,
+            reason,
+            (&user.id, &user.name),
+            event.marking,
+            &cordon_domain::plan::SnapshotEvent {
+                id: &event.id,
+                name: &event.name,
+                kind: event.kind,
+                starts_at: &event.starts_at,
+                ends_at: &event.ends_at,
+                venues: &event.venues,
+                expected_attendance: event.expected_attendance,
+                organisation: &event.organisation_name,
+                gold_user_id: event.gold_user_id.as_deref(),
+                silver_user_id: event.silver_user_id.as_deref(),
             },
-            "risk_matrix": {"name": matrix.name, "tolerance": matrix.tolerance},
-            "plan": plan,
-            "risks": rows,
-        });
-        let body = canonical_json(&snapshot);
-        let hash = sha256_hex(&body);
+            &view.matrix,
+            plan,
+            rows,
+        );
         let ev =
             Event::Plan(PlanEvent::PlanIssued { event_id: event_id.into(), number, reason: reason.into(), body, hash });
         self.store.append(&actor(viewer), &[(ev, event.marking)]).await.map_err(|e| match e {

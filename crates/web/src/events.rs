@@ -187,6 +187,7 @@ pub struct MemberPath {
 /// A new event or operation.
 #[derive(Deserialize, ToSchema)]
 pub struct NewEventBody {
+    #[schema(min_length = 1)]
     name: String,
     #[schema(value_type = EventKind)]
     kind: String,
@@ -244,6 +245,13 @@ pub async fn api_list(
     ApiUser(u): ApiUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Page<EventBody>>, ApiError> {
+    // The page's filter form sends empty fields; a script that sends one has
+    // made a mistake, and the document says each is a value when present.
+    for (name, value) in [("status", &q.status), ("kind", &q.kind), ("from", &q.from), ("to", &q.to)] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(ApiError::bad_request(name, format!("{name} is empty: leave it out, or give a value")));
+        }
+    }
     let f = parse_filter(&q)?;
     let (items, total) = state.store.events().events_visible(&u.viewer, &f).await?;
     Ok(Json(Page { items: items.iter().map(EventBody::from).collect(), total, limit: f.limit, offset: f.offset }))
@@ -254,6 +262,7 @@ pub async fn api_list(
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words in an event's name, or a venue's name or address (required).
+    #[param(required = true, min_length = 1)]
     q: Option<String>,
 }
 

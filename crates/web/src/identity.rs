@@ -808,6 +808,7 @@ pub struct UserBody {
     id: String,
     #[schema(format = Email)]
     email: String,
+    #[schema(min_length = 1)]
     name: String,
     organisation: OrganisationRef,
     roles: Vec<Role>,
@@ -942,6 +943,7 @@ pub async fn api_organisations(
 /// A new organisation.
 #[derive(Deserialize, ToSchema)]
 pub struct NewOrganisationBody {
+    #[schema(min_length = 1)]
     name: String,
     #[schema(value_type = OrgKind)]
     kind: String,
@@ -990,6 +992,7 @@ pub async fn api_users(
 pub struct NewUserBody {
     #[schema(format = Email)]
     email: String,
+    #[schema(min_length = 1)]
     name: String,
     /// The organisation's id or name.
     organisation: String,
@@ -1133,6 +1136,7 @@ pub async fn api_tokens(
 /// A token to issue.
 #[derive(Deserialize, ToSchema)]
 pub struct NewTokenBody {
+    #[schema(min_length = 1)]
     name: String,
     /// Days until it expires (1 to 366; default 90).
     #[schema(minimum = 1, maximum = 366)]

@@ -385,6 +385,7 @@ pub struct PlanDiff {
 #[derive(Deserialize, ToSchema)]
 pub struct IssueBody {
     /// Why this version is being issued (required).
+    #[schema(min_length = 1)]
     reason: String,
 }
 

@@ -46,7 +46,8 @@ pub struct SeriesPath {
 
 fn parse_on(on: &Option<String>) -> Result<Option<Date>, ApiError> {
     match on.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
+        None => Ok(None),
+        Some("") => Err(ApiError::bad_request("on", "on is empty: leave it out for today, or give a date YYYY-MM-DD")),
         Some(s) => parse_date(s)
             .map(Some)
             .map_err(|_| ApiError::bad_request("on", format!("on must be a date written YYYY-MM-DD; {s:?} is not"))),
@@ -431,7 +432,9 @@ pub async fn page(
     let mut on_rows = Vec::new();
     let mut on_display = String::new();
     let mut status = StatusCode::OK;
-    match parse_on(&q.on) {
+    // The page's form sends an empty date when none is typed: that is "today".
+    let typed = q.on.clone().filter(|s| !s.trim().is_empty());
+    match parse_on(&typed) {
         Err(_) => {
             on_error = Some("Enter a real date, for example 2017-05-24".to_string());
             status = StatusCode::BAD_REQUEST;

@@ -457,12 +457,50 @@ fn kept_json(
     let plain: Arc<Bytes> = view.memo(key, make)?;
     let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
     let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let etag = (header::ETAG, HeaderValue::from_str(&etag(view.plan_seq)).expect("an ETag is ASCII"));
     if crate::gzip::accepted(headers) {
         let gz: Arc<Bytes> = view.memo(&format!("{key}.gz"), |_| Ok::<_, ApiError>(gzip_whole(&plain)))?;
         let enc = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        return Ok(([json, vary, enc], (*gz).clone()).into_response());
+        return Ok(([json, vary, enc, etag], (*gz).clone()).into_response());
     }
-    Ok(([json, vary], (*plain).clone()).into_response())
+    Ok(([json, vary, etag], (*plain).clone()).into_response())
+}
+
+/// The plan's entity tag: the last journal entry of its stream. A change sent
+/// with `If-Match` set to it is refused as stale (409) if anyone has changed
+/// the plan since.
+fn etag(plan_seq: i64) -> String {
+    format!("\"plan-{plan_seq}\"")
+}
+
+/// `If-Match`: the plan's ETag as last read, so that a change cannot
+/// overwrite one made meanwhile by someone else.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // describes the header in the document; `expected` reads it
+pub struct IfMatch {
+    /// The `ETag` of `GET /events/{id}/plan` (such as `"plan-42"`). Without it
+    /// the change is made whatever has changed since.
+    #[param(rename = "If-Match", value_type = Option<String>, pattern = r#"^(W/)?"plan-[0-9]+"$"#)]
+    pub if_match: Option<String>,
+}
+
+/// The plan stream's sequence number a change expects, from `If-Match`.
+fn expected(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or("").trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    text.strip_prefix("\"plan-")
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n >= 0)
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "If-Match",
+                "If-Match must be the plan's ETag as GET .../plan gave it, such as \"plan-42\"",
+            )
+        })
 }
 
 fn gzip_whole(bytes: &[u8]) -> Bytes {
@@ -486,7 +524,8 @@ fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Bytes, ApiError> {
     params(EventPath),
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, description = "The plan (gzip-encoded when the client accepts it)", body = PlanOverview),
+        (status = 200, description = "The plan (gzip-encoded when the client accepts it)", body = PlanOverview,
+            headers(("ETag" = String, description = "The plan's state: send it back as If-Match with a change so that it cannot overwrite someone else's"))),
         Unauthorised, Forbidden, NotFound,
     ))]
 pub async fn api_get(
@@ -549,40 +588,47 @@ pub async fn api_coverage(
 
 /// Add an item to a section of the draft (a section that holds one item: set it).
 #[utoipa::path(post, path = "/events/{id}/plan/{section}", tag = "plan",
-    params(SectionPath),
+    params(SectionPath, IfMatch),
     request_body(content = PlanItemFields, description = "The item's fields, those of the path's section"),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "The item as recorded, with its id and section", body = PlanItem),
-        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
     ))]
 pub async fn api_add_item(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(p): Path<SectionPath>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<PlanItem>), ApiError> {
+    let expected = expected(&headers)?;
     let item = item_from_json(&p.section, None, body)?;
-    Ok((StatusCode::CREATED, Json(state.store.plan().save_plan_item(&u.viewer, &p.id, item).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, expected).await?),
+    ))
 }
 
 /// Set the tasking, the intent, or why there was no reconnaissance visit.
 #[utoipa::path(put, path = "/events/{id}/plan/{section}", tag = "plan",
-    params(SingletonPath),
+    params(SingletonPath, IfMatch),
     request_body(content = PlanItemFields, description = "The fields of the path's section: `Tasking`, `Intent` or `NoReconReasonFields`"),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The item as recorded", body = PlanItem),
         BadRequest, Unauthorised, Forbidden, NotFound,
         (status = 405, description = "The section holds many items: PUT them at `.../plan/{section}/{item_id}`", body = ErrorBody),
-        UnsupportedMediaType, Unprocessable,
+        Conflict, UnsupportedMediaType, Unprocessable,
     ))]
 pub async fn api_put_singleton(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(p): Path<SingletonPath>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<PlanItem>, ApiError> {
+    let expected = expected(&headers)?;
     if !SINGLETONS.contains(&p.section.as_str()) {
         return Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -591,33 +637,35 @@ pub async fn api_put_singleton(
         ));
     }
     let item = item_from_json(&p.section, None, body)?;
-    Ok(Json(state.store.plan().save_plan_item(&u.viewer, &p.id, item).await?))
+    Ok(Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, expected).await?))
 }
 
 /// Add or replace an item of the draft, by id.
 #[utoipa::path(put, path = "/events/{id}/plan/{section}/{item_id}", tag = "plan",
-    params(ItemPath),
+    params(ItemPath, IfMatch),
     request_body(content = PlanItemFields, description = "The item's fields, those of the path's section; the id comes from the path"),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The item as recorded", body = PlanItem),
-        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
     ))]
 pub async fn api_put_item(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(p): Path<ItemPath>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<PlanItem>, ApiError> {
+    let expected = expected(&headers)?;
     let item = item_from_json(&p.section, Some(&p.item_id), body)?;
-    Ok(Json(state.store.plan().save_plan_item(&u.viewer, &p.id, item).await?))
+    Ok(Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, expected).await?))
 }
 
 /// Remove an item of the draft. Refused (409) while other items link to it
 /// (a measure to a vulnerability, risk or tactical plan; a contingency to a
 /// risk): unlink it first.
 #[utoipa::path(delete, path = "/events/{id}/plan/{section}/{item_id}", tag = "plan",
-    params(ItemPath),
+    params(ItemPath, IfMatch),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 204, description = "Removed"),
@@ -627,8 +675,10 @@ pub async fn api_delete_item(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(p): Path<ItemPath>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    state.store.plan().remove_plan_item(&u.viewer, &p.id, &p.section, &p.item_id).await?;
+    let expected = expected(&headers)?;
+    state.store.plan().remove_plan_item_expecting(&u.viewer, &p.id, &p.section, &p.item_id, expected).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -938,3 +938,42 @@ async fn the_openapi_document_describes_versions_and_attachments() {
         assert!(post["responses"][status].is_object(), "the upload documents {status}");
     }
 }
+
+#[tokio::test]
+async fn a_change_sent_with_an_old_etag_is_409_stale_and_changes_nothing() {
+    let f = fixture().await;
+    let url = f.app.url(&format!("/api/v1/events/{}/plan", f.event));
+    let res = f.app.client.get(&url).bearer_auth(&f.secco).send().await.unwrap();
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    assert!(etag.starts_with("\"plan-"), "{etag}");
+    let add = |name: &str, tag: Option<&str>| {
+        let mut req = f
+            .app
+            .client
+            .post(format!("{url}/stakeholder"))
+            .bearer_auth(&f.secco)
+            .json(&json!({"name": name, "organisation": "Council", "role": "SAG"}));
+        if let Some(tag) = tag {
+            req = req.header("if-match", tag);
+        }
+        req.send()
+    };
+    // Someone else changes the plan after we read it...
+    assert_eq!(add("Theirs", None).await.unwrap().status(), 201);
+    // ...so our change, based on what we read, is refused and nothing is written.
+    let res = add("Ours", Some(&etag)).await.unwrap();
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "stale");
+    assert!(body["error"]["message"].as_str().unwrap().contains("someone else changed"));
+    let (_, plan) = f.get("/plan").await;
+    assert_eq!(plan["plan"]["stakeholders"].as_array().unwrap().len(), 1);
+    // With the current ETag it goes through; a malformed one is a 400 naming If-Match.
+    let res = f.app.client.get(&url).bearer_auth(&f.secco).send().await.unwrap();
+    let current = res.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(current, etag);
+    assert_eq!(add("Ours", Some(&current)).await.unwrap().status(), 201);
+    let res = add("Ours", Some("yesterday")).await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "If-Match");
+}

@@ -717,3 +717,13 @@ pub fn api() -> ApiRoutes {
         .routes(routes!(api_status))
         .routes(routes!(api_search))
 }
+
+/// This capability's pages.
+pub fn pages() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/events", get(page_list).post(page_create))
+        .route("/events/new", get(page_new))
+        .route("/events/{id}", get(page_show))
+        .route("/events/{id}/team", post(page_team))
+}

@@ -1185,3 +1185,22 @@ pub fn api() -> ApiRoutes {
         .routes(routes!(api_tokens, api_issue_token))
         .routes(routes!(api_revoke_token))
 }
+
+/// This capability's pages.
+pub fn pages() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-out", get(sign_out_form).post(sign_out))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
+        .route("/account/two-step", get(two_step).post(confirm_two_step))
+        .route("/account/sessions/{id}/revoke", post(revoke_session))
+        .route("/account/tokens", post(issue_token_page))
+        .route("/account/tokens/{id}/revoke", post(revoke_token_page))
+        .route("/admin", get(admin))
+        .route("/admin/organisations", post(admin_add_org))
+        .route("/admin/users", post(admin_add_user))
+        .route("/admin/users/{id}", get(admin_user).post(admin_change_user))
+        .route("/admin/threat-levels", post(admin_threat_level))
+}

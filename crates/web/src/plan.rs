@@ -1682,3 +1682,22 @@ pub fn api() -> ApiRoutes {
         .routes(routes!(api_upload))
         .routes(routes!(api_attachment))
 }
+
+/// This capability's pages.
+pub fn pages() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/events/{id}/commanders", post(page_commanders))
+        .route("/events/{id}/plan", get(page))
+        .route("/events/{id}/plan/issue", post(page_issue))
+        .route("/events/{id}/plan/copy-from", post(page_copy))
+        .route("/events/{id}/plan/compare", get(page_compare))
+        .route("/events/{id}/plan/versions/{n}", get(page_version))
+        .route("/events/{id}/plan/versions/{n}/endorse", post(page_endorse))
+        .route("/events/{id}/plan/versions/{a}/diff/{b}", get(page_diff))
+        .route("/events/{id}/plan/recon_visit/{visit}/attachments", post(page_attach))
+        .route("/events/{id}/plan/{section}", post(page_save))
+        .route("/events/{id}/plan/tactical_plan/{tp}/reviewed", post(crate::plan_item::mark_reviewed))
+        .route("/events/{id}/plan/{section}/{item_id}", get(crate::plan_item::page).post(crate::plan_item::save))
+        .route("/events/{id}/plan/{section}/{item_id}/remove", post(page_remove))
+}

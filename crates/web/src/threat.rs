@@ -477,3 +477,9 @@ pub async fn page(
         },
     )
 }
+
+/// This capability's pages.
+pub fn pages() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/threat-levels", get(page))
+}

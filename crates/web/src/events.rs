@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::Json;
 use cordon_domain::access::Action;
 use cordon_domain::london::display_stored;
 use cordon_domain::planned_event::{EventKind, EventStatus, Venue};
@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
-use crate::forms::{check_csrf, field, Fields};
+use crate::forms::{field, CheckedForm, Fields};
 
 /// The highest marking among records shown, for the banner.
 pub fn highest<'a>(markings: impl IntoIterator<Item = &'a Marking>) -> Marking {
@@ -589,10 +589,7 @@ fn local_to_rfc3339(s: &str) -> String {
     s.to_string()
 }
 
-pub async fn page_create(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
-        return r;
-    }
+pub async fn page_create(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
     let attendance = field(&f, "expected_attendance");
     let attendance = match attendance.trim().replace(',', "").parse::<i64>() {
         Ok(n) => n,
@@ -678,13 +675,9 @@ pub async fn page_show(State(state): State<AppState>, PageUser(u): PageUser, Pat
 
 pub async fn page_team(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
-        return r;
-    }
     let email = field(&f, "email");
     let result = if field(&f, "action") == "status" {
         match field(&f, "status").parse::<EventStatus>() {

@@ -31,3 +31,32 @@ pub fn check_csrf(user: &CurrentUser, f: &Fields) -> Result<(), Response> {
         ))
     }
 }
+
+/// A form posted by a signed-in user, its CSRF token checked: the one way a
+/// page handler receives a form. Not signed in: to the sign-in page; a body
+/// that is not a form: a 400 page; a missing or wrong token: a 403 page.
+pub struct CheckedForm {
+    pub user: CurrentUser,
+    pub fields: Fields,
+}
+
+impl axum::extract::FromRequest<crate::AppState> for CheckedForm {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &crate::AppState) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let crate::auth::PageUser(user) = crate::auth::PageUser::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let axum::Form(fields) = axum::Form::<Fields>::from_request(req, state).await.map_err(|_| {
+            message_page(
+                StatusCode::BAD_REQUEST,
+                "The form could not be read",
+                "Go back, reload the page and try again.",
+                Some(&user),
+            )
+        })?;
+        check_csrf(&user, &fields)?;
+        Ok(CheckedForm { user, fields })
+    }
+}

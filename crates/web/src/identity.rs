@@ -28,7 +28,7 @@ use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
-use crate::forms::{check_csrf as check_form_csrf, field, fields, Fields};
+use crate::forms::{field, fields, CheckedForm, Fields};
 
 fn user_agent(h: &HeaderMap) -> String {
     h.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
@@ -328,10 +328,10 @@ pub async fn account(State(state): State<AppState>, PageUser(u): PageUser) -> Re
     account_page(&state, &u, StatusCode::OK, None, None, FormErrors::default()).await
 }
 
-pub async fn change_password(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
-    if let Err(r) = check_form_csrf(&u, &f) {
-        return r;
-    }
+pub async fn change_password(
+    State(state): State<AppState>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
     let new = field(&f, "new_password");
     if new != field(&f, "confirm_password") {
         let e = FormErrors::one("confirm_password", "The new passwords do not match");
@@ -354,23 +354,19 @@ pub async fn change_password(State(state): State<AppState>, PageUser(u): PageUse
 
 pub async fn revoke_session(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, .. }: CheckedForm,
 ) -> Response {
-    if let Err(r) = check_form_csrf(&u, &f) {
-        return r;
-    }
     match state.store.identity().revoke_session(&u.user.id, &id).await {
         Ok(_) => Redirect::to("/account").into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
 }
 
-pub async fn issue_token_page(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
-    if let Err(r) = check_form_csrf(&u, &f) {
-        return r;
-    }
+pub async fn issue_token_page(
+    State(state): State<AppState>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
     let days = field(&f, "expires_days").trim().parse::<i64>().unwrap_or(-1);
     match state.store.identity().issue_token(&u.actor(), &u.user.id, &field(&f, "name"), days).await {
         Ok((secret, _)) => {
@@ -385,13 +381,9 @@ pub async fn issue_token_page(State(state): State<AppState>, PageUser(u): PageUs
 
 pub async fn revoke_token_page(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, .. }: CheckedForm,
 ) -> Response {
-    if let Err(r) = check_form_csrf(&u, &f) {
-        return r;
-    }
     match state.store.identity().revoke_token(&u.actor(), &u.user.id, &id).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => ApiError::from(e).into_response(),
@@ -442,10 +434,10 @@ async fn two_step_page(state: &AppState, u: &CurrentUser, status: StatusCode, er
     )
 }
 
-pub async fn confirm_two_step(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
-    if let Err(r) = check_form_csrf(&u, &f) {
-        return r;
-    }
+pub async fn confirm_two_step(
+    State(state): State<AppState>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
     match state.store.identity().confirm_totp(&u.actor(), &u.user.id, &field(&f, "code")).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => match FormErrors::from_store(e) {
@@ -590,8 +582,8 @@ async fn admin_result(
     }
 }
 
-pub async fn admin_add_org(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
-    if let Err(r) = require_admin_page(&u).and_then(|_| check_form_csrf(&u, &f)) {
+pub async fn admin_add_org(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
+    if let Err(r) = require_admin_page(&u) {
         return r;
     }
     let result = match field(&f, "org_kind").parse::<OrgKind>() {
@@ -640,8 +632,11 @@ async fn new_user_from(
     Ok(NewUser { email: email.into(), name: name.into(), organisation_id: org.id, roles: parsed, clearance })
 }
 
-pub async fn admin_add_user(State(state): State<AppState>, PageUser(u): PageUser, Form(f): Form<Fields>) -> Response {
-    if let Err(r) = require_admin_page(&u).and_then(|_| check_form_csrf(&u, &f)) {
+pub async fn admin_add_user(
+    State(state): State<AppState>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    if let Err(r) = require_admin_page(&u) {
         return r;
     }
     let result = async {
@@ -672,10 +667,9 @@ pub async fn admin_add_user(State(state): State<AppState>, PageUser(u): PageUser
 
 pub async fn admin_threat_level(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = require_admin_page(&u).and_then(|_| check_form_csrf(&u, &f)) {
+    if let Err(r) = require_admin_page(&u) {
         return r;
     }
     let result = async {
@@ -744,11 +738,10 @@ pub async fn admin_user(State(state): State<AppState>, PageUser(u): PageUser, Pa
 
 pub async fn admin_change_user(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = require_admin_page(&u).and_then(|_| check_form_csrf(&u, &f)) {
+    if let Err(r) = require_admin_page(&u) {
         return r;
     }
     let result = async {

@@ -2,8 +2,8 @@
 //! access policy; a record the viewer may not see is answered as not found.
 
 use crate::api::{
-    ApiRoutes, BadRequest, Conflict, Forbidden, NotFound, Page, PageQuery, Paging, Unauthorised, Unprocessable,
-    UnsupportedMediaType,
+    ApiRoutes, BadRequest, Conflict, Forbidden, NotFound, Page, PageQuery, Paging, PayloadTooLarge, Unauthorised,
+    Unprocessable, UnsupportedMediaType,
 };
 use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
@@ -212,7 +212,7 @@ pub struct NewEventBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Created", body = EventBody),
-        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_create(
     State(state): State<AppState>,
@@ -348,7 +348,7 @@ pub struct TeamBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Added", body = TeamMemberBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_add_member(
     State(state): State<AppState>,
@@ -389,7 +389,7 @@ pub struct StatusBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The event in its new status", body = EventBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_status(
     State(state): State<AppState>,

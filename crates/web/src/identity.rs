@@ -2,7 +2,8 @@
 //! users, and the identity API.
 
 use crate::api::{
-    ApiRoutes, BadRequest, Complete, Forbidden, NotFound, Page, Unauthorised, Unprocessable, UnsupportedMediaType,
+    ApiRoutes, BadRequest, Complete, Forbidden, NotFound, Page, PayloadTooLarge, Unauthorised, Unprocessable,
+    UnsupportedMediaType,
 };
 use crate::auth::{
     constant_eq, cookie_value, policy, set_cookie, ApiUser, CurrentUser, MaybeUser, PageUser, PRESESSION_COOKIE,
@@ -948,7 +949,7 @@ pub struct NewOrganisationBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Added", body = OrganisationBody),
-        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_add_organisation(
     State(state): State<AppState>,
@@ -1004,7 +1005,7 @@ pub struct NewUserBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Added", body = AddedUserBody),
-        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_add_user(
     State(state): State<AppState>,
@@ -1059,7 +1060,7 @@ pub struct ChangeUserBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The user as changed", body = UserBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_change_user(
     State(state): State<AppState>,
@@ -1142,7 +1143,7 @@ pub struct NewTokenBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Issued", body = IssuedTokenBody),
-        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_issue_token(
     State(state): State<AppState>,

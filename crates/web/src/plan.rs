@@ -593,7 +593,7 @@ pub async fn api_coverage(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "The item as recorded, with its id and section", body = PlanItem),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_add_item(
     State(state): State<AppState>,
@@ -619,7 +619,7 @@ pub async fn api_add_item(
         (status = 200, description = "The item as recorded", body = PlanItem),
         BadRequest, Unauthorised, Forbidden, NotFound,
         (status = 405, description = "The section holds many items: PUT them at `.../plan/{section}/{item_id}`", body = ErrorBody),
-        Conflict, UnsupportedMediaType, Unprocessable,
+        Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_put_singleton(
     State(state): State<AppState>,
@@ -647,7 +647,7 @@ pub async fn api_put_singleton(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The item as recorded", body = PlanItem),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_put_item(
     State(state): State<AppState>,
@@ -691,7 +691,7 @@ pub async fn api_delete_item(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Issued", body = PlanVersion),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_issue(
     State(state): State<AppState>,
@@ -818,7 +818,7 @@ pub async fn api_diff(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Endorsed: the version with its endorsement", body = PlanVersion),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, PayloadTooLarge,
     ))]
 pub async fn api_endorse(
     State(state): State<AppState>,
@@ -838,7 +838,7 @@ pub async fn api_endorse(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The commanders as set", body = CommandersSet),
-        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_commanders(
     State(state): State<AppState>,
@@ -860,7 +860,7 @@ pub async fn api_commanders(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Copied", body = PlanCopied),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_copy(
     State(state): State<AppState>,

@@ -1,7 +1,8 @@
 //! Threat and response levels: the public page and the JSON API.
 
 use crate::api::{
-    ApiRoutes, BadRequest, Complete, Forbidden, NotFound, Unauthorised, Unprocessable, UnsupportedMediaType,
+    ApiRoutes, BadRequest, Complete, Forbidden, NotFound, PayloadTooLarge, Unauthorised, Unprocessable,
+    UnsupportedMediaType,
 };
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -299,7 +300,7 @@ pub struct RecordedBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Recorded", body = RecordedBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_record_threat_level(
     State(state): State<AppState>,

@@ -280,6 +280,12 @@ async fn the_openapi_document_describes_real_schemas_and_every_status() {
                     assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path} {status}");
                 }
             }
+            if let Some(body) = op.get("requestBody") {
+                assert!(responses.contains_key("413"), "{method} {path} takes a body but documents no 413");
+                if body["content"].get("application/json").is_some() {
+                    assert!(responses.contains_key("415"), "{method} {path} takes JSON but documents no 415");
+                }
+            }
             let secured = op.get("security").is_some();
             if secured {
                 assert!(responses.contains_key("401"), "{method} {path} needs credentials but documents no 401");

@@ -131,6 +131,19 @@ pub enum MeasureStatus {
     Declined,
 }
 
+impl MeasureStatus {
+    pub const ALL: [MeasureStatus; 3] = [MeasureStatus::Proposed, MeasureStatus::Accepted, MeasureStatus::Declined];
+
+    /// The status in words, as offered in a form.
+    pub fn words(self) -> &'static str {
+        match self {
+            MeasureStatus::Proposed => "Proposed",
+            MeasureStatus::Accepted => "Accepted",
+            MeasureStatus::Declined => "Declined",
+        }
+    }
+}
+
 /// Why a measure was declined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -138,6 +151,18 @@ pub enum DeclineReason {
     /// Declined because resources are not available: the risk stays as residual risk.
     Resources,
     Other,
+}
+
+impl DeclineReason {
+    pub const ALL: [DeclineReason; 2] = [DeclineReason::Resources, DeclineReason::Other];
+
+    /// The reason in words, following "Declined: ".
+    pub fn words(self) -> &'static str {
+        match self {
+            DeclineReason::Resources => "no resources",
+            DeclineReason::Other => "other reason",
+        }
+    }
 }
 
 /// A protective security measure, treating one or more assessed risks.
@@ -180,6 +205,18 @@ pub enum Priority {
     Low,
 }
 
+impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Priority::High => "High",
+            Priority::Medium => "Medium",
+            Priority::Low => "Low",
+        }
+    }
+}
+
 /// A recommendation's state of decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -189,6 +226,25 @@ pub enum RecommendationStatus {
     /// Declined for lack of resources: stays visible; its risks stay as residual risk.
     DeclinedResources,
     DeclinedOther,
+}
+
+impl RecommendationStatus {
+    pub const ALL: [RecommendationStatus; 4] = [
+        RecommendationStatus::Open,
+        RecommendationStatus::Accepted,
+        RecommendationStatus::DeclinedResources,
+        RecommendationStatus::DeclinedOther,
+    ];
+
+    /// The status in words, as offered in a form.
+    pub fn words(self) -> &'static str {
+        match self {
+            RecommendationStatus::Open => "Open",
+            RecommendationStatus::Accepted => "Accepted",
+            RecommendationStatus::DeclinedResources => "Declined: no resources",
+            RecommendationStatus::DeclinedOther => "Declined: other reason",
+        }
+    }
 }
 
 /// A recommendation to the commander.
@@ -225,6 +281,35 @@ pub enum TacticalPlanKind {
     Communications,
     Cbrn,
     Other,
+}
+
+impl TacticalPlanKind {
+    pub const ALL: [TacticalPlanKind; 9] = [
+        TacticalPlanKind::Firearms,
+        TacticalPlanKind::Search,
+        TacticalPlanKind::PublicOrder,
+        TacticalPlanKind::ProtectedPersons,
+        TacticalPlanKind::Traffic,
+        TacticalPlanKind::Medical,
+        TacticalPlanKind::Communications,
+        TacticalPlanKind::Cbrn,
+        TacticalPlanKind::Other,
+    ];
+
+    /// The kind in words, within a sentence: "the search (POLSA) plan".
+    pub fn words(self) -> &'static str {
+        match self {
+            TacticalPlanKind::Firearms => "firearms",
+            TacticalPlanKind::Search => "search (POLSA)",
+            TacticalPlanKind::PublicOrder => "public order",
+            TacticalPlanKind::ProtectedPersons => "protected persons",
+            TacticalPlanKind::Traffic => "traffic",
+            TacticalPlanKind::Medical => "medical",
+            TacticalPlanKind::Communications => "communications",
+            TacticalPlanKind::Cbrn => "CBRN",
+            TacticalPlanKind::Other => "other",
+        }
+    }
 }
 
 /// A tactical plan in the register (firearms, search, traffic, ...).
@@ -273,12 +358,63 @@ pub struct MeetingAction {
     pub status: String,
 }
 
+/// The kind of a planning meeting.
+///
+/// Stored as its snake_case name, as the free text it replaced held it. There
+/// is no catch-all for other names: reading one into `Other` would write it
+/// back differently, and journal payloads must re-serialise to the same bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKind {
+    TacticalPlanningGroup,
+    StrategicCoordinatingGroup,
+    SafetyAdvisoryGroup,
+    Other,
+}
+
+impl MeetingKind {
+    pub const ALL: [MeetingKind; 4] = [
+        MeetingKind::TacticalPlanningGroup,
+        MeetingKind::StrategicCoordinatingGroup,
+        MeetingKind::SafetyAdvisoryGroup,
+        MeetingKind::Other,
+    ];
+
+    /// The kind in words: "Tactical planning group".
+    pub fn words(self) -> &'static str {
+        match self {
+            MeetingKind::TacticalPlanningGroup => "Tactical planning group",
+            MeetingKind::StrategicCoordinatingGroup => "Strategic coordinating group",
+            MeetingKind::SafetyAdvisoryGroup => "Safety advisory group",
+            MeetingKind::Other => "Other",
+        }
+    }
+
+    /// The name it is stored and sent as: `tactical_planning_group`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingKind::TacticalPlanningGroup => "tactical_planning_group",
+            MeetingKind::StrategicCoordinatingGroup => "strategic_coordinating_group",
+            MeetingKind::SafetyAdvisoryGroup => "safety_advisory_group",
+            MeetingKind::Other => "other",
+        }
+    }
+}
+
+/// For code that names a kind in writing (such as the demo data): a name that
+/// is not one of the kinds is `Other`. Reading stored or posted input goes
+/// through serde, which refuses such a name.
+impl From<&str> for MeetingKind {
+    fn from(s: &str) -> Self {
+        MeetingKind::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or(MeetingKind::Other)
+    }
+}
+
 /// A planning meeting and its minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Meeting {
     pub id: String,
-    /// Such as `tactical_planning_group`.
-    pub kind: String,
+    pub kind: MeetingKind,
     pub date: String,
     pub attendees: String,
     pub minutes: String,
@@ -665,7 +801,6 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
             required("summary", &l.summary)
         }
         PlanItem::Meeting(m) => {
-            required("kind", &m.kind)?;
             date("date", &m.date)?;
             for (i, a) in m.actions.iter().enumerate() {
                 required(&format!("actions[{i}].text"), &a.text)?;
@@ -849,18 +984,9 @@ pub fn readiness(plan: &Plan, cx: &Context) -> Vec<Problem> {
     out
 }
 
+/// The kind of a tactical plan in words (see [`TacticalPlanKind::words`]).
 pub fn tactical_words(k: TacticalPlanKind) -> &'static str {
-    match k {
-        TacticalPlanKind::Firearms => "firearms",
-        TacticalPlanKind::Search => "search (POLSA)",
-        TacticalPlanKind::PublicOrder => "public order",
-        TacticalPlanKind::ProtectedPersons => "protected persons",
-        TacticalPlanKind::Traffic => "traffic",
-        TacticalPlanKind::Medical => "medical",
-        TacticalPlanKind::Communications => "communications",
-        TacticalPlanKind::Cbrn => "CBRN",
-        TacticalPlanKind::Other => "other",
-    }
+    k.words()
 }
 
 /// Coverage: each applicable methodology against the tactical plans and

@@ -17,6 +17,7 @@ mod json;
 pub mod middleware;
 mod pages;
 mod plan;
+mod plan_form;
 mod plan_item;
 mod threat;
 

@@ -29,7 +29,8 @@ use utoipa::openapi::{schema::Schema, ObjectBuilder, RefOr, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::routes;
 
-use crate::forms::{check_csrf as form_csrf, field, fields, Fields};
+use crate::forms::{check_csrf as form_csrf, field, Fields};
+use crate::plan_form::{self, Cx, FormView};
 
 fn new_item_id() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -919,195 +920,17 @@ pub async fn api_attachment(
 
 // ----- pages -----------------------------------------------------------------
 
-/// Builds an item from a page form.
-pub(crate) fn item_from_form(section: &str, f: &Fields) -> Result<PlanItem, (String, String)> {
-    let id = || Some(field(f, "id")).filter(|s| !s.is_empty()).unwrap_or_else(new_item_id);
-    let num = |name: &str| -> Result<Option<u32>, (String, String)> {
-        let v = field(f, name);
-        if v.is_empty() {
-            return Ok(None);
-        }
-        v.parse::<u32>()
-            .map(Some)
-            .map_err(|_| (name.to_string(), format!("{} must be a whole number", name.replace('_', " "))))
-    };
-    let bad = |field: &str, m: &str| (field.to_string(), m.to_string());
-    Ok(match section {
-        "tasking" => PlanItem::Tasking(Tasking {
-            commissioned_by: field(f, "commissioned_by"),
-            commissioned_on: field(f, "commissioned_on"),
-            terms_of_reference: field(f, "terms_of_reference"),
-        }),
-        "intent" => PlanItem::Intent(Intent {
-            intent: field(f, "intent"),
-            objectives: field(f, "objectives")
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect(),
-        }),
-        "threat_assessment" => PlanItem::ThreatAssessment(ThreatAssessment {
-            id: id(),
-            source: field(f, "source"),
-            date: field(f, "date"),
-            summary: field(f, "summary"),
-            marking: field(f, "marking").parse().map_err(|_| bad("marking", "choose a marking"))?,
-            national_threat_level: None,
-            needs_review: false,
-        }),
-        "operational_factor" => {
-            PlanItem::OperationalFactor(OperationalFactor { id: id(), description: field(f, "description") })
-        }
-        "recon_visit" => PlanItem::ReconVisit(ReconVisit {
-            id: id(),
-            date: field(f, "date"),
-            attendees: field(f, "attendees"),
-            areas: field(f, "areas"),
-            findings: field(f, "findings"),
-            attachments: vec![],
-            needs_review: false,
-        }),
-        "no_recon_reason" => PlanItem::NoReconReason { reason: field(f, "reason") },
-        "risk_assessment" => {
-            let applicable = field(f, "applicable") != "no";
-            PlanItem::RiskAssessment(RiskAssessment {
-                methodology: field(f, "methodology"),
-                applicable,
-                not_applicable_reason: field(f, "not_applicable_reason"),
-                likelihood: if applicable { num("likelihood")? } else { None },
-                impact: if applicable { num("impact")? } else { None },
-                residual_likelihood: if applicable { num("residual_likelihood")? } else { None },
-                residual_impact: if applicable { num("residual_impact")? } else { None },
-                no_measure_rationale: field(f, "no_measure_rationale"),
-                needs_review: false,
-            })
-        }
-        "vulnerability" => PlanItem::Vulnerability(Vulnerability {
-            id: id(),
-            location: field(f, "location"),
-            description: field(f, "description"),
-            methodologies: fields(f, "methodologies"),
-            severity: num("severity")?.unwrap_or(0),
-        }),
-        "power" => PlanItem::Power(Power {
-            id: id(),
-            title: field(f, "title"),
-            reference: field(f, "reference"),
-            notes: field(f, "notes"),
-        }),
-        "measure" => {
-            let status = match field(f, "status").as_str() {
-                "accepted" => MeasureStatus::Accepted,
-                "declined_resources" | "declined_other" => MeasureStatus::Declined,
-                _ => MeasureStatus::Proposed,
-            };
-            PlanItem::Measure(Measure {
-                id: id(),
-                title: field(f, "title"),
-                from_library: field(f, "from_library") == "yes",
-                risks: fields(f, "risks"),
-                vulnerabilities: fields(f, "vulnerabilities"),
-                tactical_plan: Some(field(f, "tactical_plan")).filter(|s| !s.is_empty()),
-                status,
-                decline_reason: match field(f, "status").as_str() {
-                    "declined_resources" => Some(DeclineReason::Resources),
-                    "declined_other" => Some(DeclineReason::Other),
-                    _ => None,
-                },
-                rationale: field(f, "rationale"),
-            })
-        }
-        "contingency" => PlanItem::Contingency(Contingency {
-            id: id(),
-            risks: fields(f, "risks"),
-            trigger: field(f, "trigger"),
-            actions: field(f, "actions"),
-            owner: field(f, "owner"),
-        }),
-        "recommendation" => PlanItem::Recommendation(Recommendation {
-            id: id(),
-            text: field(f, "text"),
-            priority: match field(f, "priority").as_str() {
-                "high" => Priority::High,
-                "low" => Priority::Low,
-                _ => Priority::Medium,
-            },
-            risks: fields(f, "risks"),
-            proportionality_rationale: field(f, "proportionality_rationale"),
-            status: match field(f, "status").as_str() {
-                "accepted" => RecommendationStatus::Accepted,
-                "declined_resources" => RecommendationStatus::DeclinedResources,
-                "declined_other" => RecommendationStatus::DeclinedOther,
-                _ => RecommendationStatus::Open,
-            },
-        }),
-        "review" => {
-            PlanItem::Review(Review { id: id(), date: field(f, "date"), by: field(f, "by"), notes: field(f, "notes") })
-        }
-        "tactical_plan" => PlanItem::TacticalPlan(TacticalPlan {
-            id: id(),
-            kind: serde_json::from_value(json!(field(f, "kind")))
-                .map_err(|_| bad("kind", "choose the kind of plan"))?,
-            owner: field(f, "owner"),
-            version: field(f, "version"),
-            received_on: field(f, "received_on"),
-            reviewed_by: field(f, "reviewed_by"),
-            notes: field(f, "notes"),
-        }),
-        "stakeholder" => PlanItem::Stakeholder(Stakeholder {
-            id: id(),
-            name: field(f, "name"),
-            organisation: field(f, "organisation"),
-            role: field(f, "role"),
-        }),
-        "liaison" => PlanItem::Liaison(Liaison {
-            id: id(),
-            date: field(f, "date"),
-            with: field(f, "with"),
-            summary: field(f, "summary"),
-            agreed: field(f, "agreed"),
-            actions: field(f, "actions"),
-        }),
-        "meeting" => {
-            let mut actions = Vec::new();
-            if !field(f, "action_text").is_empty() {
-                actions.push(MeetingAction {
-                    text: field(f, "action_text"),
-                    owner: field(f, "action_owner"),
-                    due: field(f, "action_due"),
-                    status: "open".into(),
-                });
-            }
-            PlanItem::Meeting(Meeting {
-                id: id(),
-                kind: field(f, "kind"),
-                date: field(f, "date"),
-                attendees: field(f, "attendees"),
-                minutes: field(f, "minutes"),
-                actions,
-            })
-        }
-        _ => return Err(bad("section", "no such section")),
-    })
-}
-
 pub struct RiskView {
     pub id: String,
     pub name: String,
     pub assessed: bool,
-    pub applicable: bool,
-    pub reason: String,
-    pub likelihood: String,
-    pub impact: String,
-    pub residual_likelihood: String,
-    pub residual_impact: String,
     pub inherent: String,
     pub residual: String,
     pub treated: String,
-    pub no_measure_rationale: String,
     pub flagged: bool,
     pub declined: Vec<String>,
+    /// Its assessment's form, for a viewer who may change the plan.
+    pub form: Option<FormView>,
 }
 
 #[derive(Template)]
@@ -1120,12 +943,13 @@ struct PlanBody<'a> {
     problems: &'a [Problem],
     coverage: &'a [CoverageRow],
     versions: &'a [VersionSummary],
-    likelihood: Vec<(usize, String)>,
-    impact: Vec<(usize, String)>,
     tolerance: &'a str,
     gold_name: &'a str,
     silver_name: &'a str,
-    errors: FormErrors,
+    /// What went wrong, one line each.
+    errors: Vec<String>,
+    /// The forms of the sections, for a viewer who may change the plan.
+    forms: Vec<(&'static str, FormView)>,
     can_change: bool,
     can_issue: bool,
     copy_sources: Vec<(String, String)>,
@@ -1140,6 +964,10 @@ struct Shell<'a> {
 }
 
 impl PlanBody<'_> {
+    /// The form of `section`, when the viewer may change the plan.
+    fn form(&self, section: &str) -> Option<&FormView> {
+        self.forms.iter().find(|(s, _)| *s == section).map(|(_, f)| f)
+    }
     fn risk_name(&self, id: &str) -> String {
         self.risks.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| id.to_string())
     }
@@ -1171,11 +999,7 @@ impl PlanBody<'_> {
         }
     }
     fn priority(&self, r: &Recommendation) -> &'static str {
-        match r.priority {
-            Priority::High => "High",
-            Priority::Medium => "Medium",
-            Priority::Low => "Low",
-        }
+        r.priority.words()
     }
     fn anchor(&self, path: &str) -> String {
         let section = path.trim_start_matches("/plan/").split('/').next().unwrap_or("");
@@ -1198,57 +1022,115 @@ fn rating_text(r: &Option<cordon_domain::risk::Rating>) -> String {
     r.as_ref().map(|r| format!("{} ({})", r.band, r.score)).unwrap_or_else(|| "Not rated".into())
 }
 
-fn risk_views(view: &PlanView) -> Vec<RiskView> {
+/// A form of the plan page sent with errors: its section and what was typed.
+#[derive(Clone, Copy)]
+struct Typed<'a> {
+    section: &'a str,
+    fields: &'a Fields,
+}
+
+/// The forms of the plan page, each filled in with its section's item (or
+/// nothing, for adding one); the form that was sent with errors, as typed,
+/// with its errors.
+struct PageForms<'a> {
+    view: &'a PlanView,
+    cx: Cx<'a>,
+    typed: Option<Typed<'a>>,
+    errors: FormErrors,
+}
+
+impl PageForms<'_> {
+    fn form(&self, section: &str, which: Option<(&str, &str)>, current: Fields) -> FormView {
+        let typed = self
+            .typed
+            .filter(|t| t.section == section && which.is_none_or(|(id, _)| field(t.fields, "methodology") == id));
+        let none = FormErrors::default();
+        let (values, errors) = match typed {
+            Some(t) => (t.fields, &self.errors),
+            None => (&current, &none),
+        };
+        plan_form::plan_page_form(section, &self.cx, &self.view.event.id, which, values, errors)
+            .expect("the plan page's sections have forms")
+    }
+}
+
+fn risk_views(view: &PlanView, forms: Option<&PageForms>) -> Vec<RiskView> {
     view.risks
         .iter()
         .map(|r| {
             let a = view.plan.assessment(&r.methodology);
-            let n = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
+            let form = forms.map(|forms| {
+                let current = match a {
+                    Some(a) => plan_form::values(&PlanItem::RiskAssessment(a.clone())),
+                    None => vec![("methodology".to_string(), r.methodology.clone())],
+                };
+                forms.form("risk_assessment", Some((&r.methodology, &r.name)), current)
+            });
             RiskView {
                 id: r.methodology.clone(),
                 name: r.name.clone(),
                 assessed: a.is_some(),
-                applicable: a.is_none_or(|a| a.applicable),
-                reason: a.map(|a| a.not_applicable_reason.clone()).unwrap_or_default(),
-                likelihood: n(a.and_then(|a| a.likelihood)),
-                impact: n(a.and_then(|a| a.impact)),
-                residual_likelihood: n(a.and_then(|a| a.residual_likelihood)),
-                residual_impact: n(a.and_then(|a| a.residual_impact)),
                 inherent: if r.applicable == Some(false) { "Not applicable".into() } else { rating_text(&r.inherent) },
                 residual: if r.applicable == Some(false) { "Not applicable".into() } else { rating_text(&r.residual) },
                 treated: format!("{} accepted", r.accepted_measures),
-                no_measure_rationale: a.map(|a| a.no_measure_rationale.clone()).unwrap_or_default(),
                 flagged: a.is_some_and(|a| a.needs_review),
                 declined: r.declined_for_resources.clone(),
+                form,
             }
         })
         .collect()
 }
 
-/// The plan's content for one viewer's permissions, with `csrf` in its forms.
+/// The plan's content for one viewer's permissions, with `csrf` in its forms;
+/// `typed` is the form sent with `errors`, if they are about one.
 fn plan_body(
     view: &PlanView,
     csrf: &str,
     can_change: bool,
     can_issue: bool,
     errors: FormErrors,
+    typed: Option<Typed>,
     copy_sources: Vec<(String, String)>,
 ) -> Result<String, askama::Error> {
-    let numbered = |labels: &[String]| labels.iter().enumerate().map(|(i, l)| (i + 1, l.clone())).collect();
+    let section = typed.map(|t| t.section);
+    let lines = errors.0.iter().map(|(f, m)| plan_form::summary_line(section, f, m)).collect();
+    let page_forms = can_change.then(|| PageForms {
+        view,
+        cx: Cx::from(view),
+        typed,
+        errors: section.map(|s| plan_form::worded_errors(s, errors.clone())).unwrap_or_default(),
+    });
+    let forms = match &page_forms {
+        // Every section's form; risk assessments have one per methodology.
+        Some(pf) => SECTIONS
+            .iter()
+            .filter(|s| **s != "risk_assessment")
+            .map(|section| {
+                let p = &view.plan;
+                let current = match *section {
+                    "tasking" => p.tasking.clone().map(PlanItem::Tasking),
+                    "intent" => p.intent.clone().map(PlanItem::Intent),
+                    "no_recon_reason" => p.no_recon_reason.clone().map(|reason| PlanItem::NoReconReason { reason }),
+                    _ => None,
+                };
+                (*section, pf.form(section, None, current.as_ref().map(plan_form::values).unwrap_or_default()))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     PlanBody {
         csrf,
         event: &view.event,
         plan: &view.plan,
-        risks: risk_views(view),
+        risks: risk_views(view, page_forms.as_ref()),
         problems: &view.problems,
         coverage: &view.coverage,
         versions: &view.versions,
-        likelihood: numbered(&view.matrix.likelihood),
-        impact: numbered(&view.matrix.impact),
         tolerance: &view.matrix.tolerance,
         gold_name: view.gold_label.as_deref().unwrap_or("Not set"),
         silver_name: view.silver_label.as_deref().unwrap_or("Not set"),
-        errors,
+        errors: lines,
+        forms,
         can_change,
         can_issue,
         copy_sources,
@@ -1278,6 +1160,7 @@ async fn plan_page(
     id: &str,
     status: StatusCode,
     errors: FormErrors,
+    typed: Option<Typed<'_>>,
     gzip: bool,
 ) -> Response {
     let view = match state.store.plan().plan_view(&u.viewer, id).await {
@@ -1306,7 +1189,7 @@ async fn plan_page(
         } else {
             Vec::new()
         };
-        return match plan_body(&view, &csrf, can_change, can_issue, errors, copy_sources) {
+        return match plan_body(&view, &csrf, can_change, can_issue, errors, typed, copy_sources) {
             Ok(body) => render(status, &Shell { layout: layout(), body: &body }),
             Err(e) => failed(e),
         };
@@ -1316,7 +1199,7 @@ async fn plan_page(
     // placeholder where each form's token goes, and the token filled in here.
     let key = format!("page:{can_change}:{can_issue}");
     let kept = match view
-        .memo(&key, |v| plan_body(v, &markers().csrf, can_change, can_issue, FormErrors::default(), Vec::new()))
+        .memo(&key, |v| plan_body(v, &markers().csrf, can_change, can_issue, FormErrors::default(), None, Vec::new()))
     {
         Ok(k) => k,
         Err(e) => return failed(e),
@@ -1360,15 +1243,29 @@ async fn after_change(
     anchor: &str,
     r: Result<(), StoreError>,
 ) -> Response {
+    after_sending(state, u, id, anchor, None, r).await
+}
+
+/// After a form of the plan page is sent: back to the plan at `anchor`, or
+/// the plan again with what went wrong (and the form `typed`, as typed).
+async fn after_sending(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    anchor: &str,
+    typed: Option<Typed<'_>>,
+    r: Result<(), StoreError>,
+) -> Response {
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     match r {
         Ok(()) => Redirect::to(&format!("/events/{id}/plan{anchor}")).into_response(),
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(u)),
         Err(StoreError::RulesNotMet { problems, .. }) => {
             let errors = FormErrors(problems.into_iter().map(|p| ("readiness".to_string(), p.message)).collect());
-            plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors, false).await
+            plan_page(state, u, id, unprocessable, errors, None, false).await
         }
         Err(e) => match FormErrors::from_store(e) {
-            Ok(errors) => plan_page(state, u, id, StatusCode::UNPROCESSABLE_ENTITY, errors, false).await,
+            Ok(errors) => plan_page(state, u, id, unprocessable, errors, typed, false).await,
             Err(r) => r,
         },
     }
@@ -1380,7 +1277,7 @@ pub async fn page(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), crate::gzip::accepted(&headers)).await
+    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), None, crate::gzip::accepted(&headers)).await
 }
 
 pub async fn page_save(
@@ -1393,22 +1290,22 @@ pub async fn page_save(
         return r;
     }
     let anchor = format!("#{}", section.replace('_', "-"));
-    let result = match item_from_form(&section, &f) {
-        Ok(mut item) => {
-            crate::plan_item::merge(&mut item, None, &f, &u.user.name);
-            state.store.plan().save_plan_item(&u.viewer, &id, item).await.map(|_| ())
-        }
+    let result = match plan_form::item_from_form(&section, &f, &u.user.name) {
+        Ok(item) => state.store.plan().save_plan_item(&u.viewer, &id, item).await.map(|_| ()),
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
+    let own_page = plan_form::own_page(&section);
     match result {
         // A failed add shows the form again on its own page, as typed, with
         // each error next to its field.
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_)))
-            if crate::plan_item::has_form(&section) && field(&f, "id").is_empty() =>
-        {
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) if own_page && field(&f, "id").is_empty() => {
             crate::plan_item::add_again(&state, &u, &id, &section, &f, e).await
         }
-        result => after_change(&state, &u, &id, &anchor, result).await,
+        // A section changed on the plan page: the page again, its form as typed.
+        result => {
+            let typed = (!own_page).then_some(Typed { section: &section, fields: &f });
+            after_sending(&state, &u, &id, &anchor, typed, result).await
+        }
     }
 }
 

@@ -282,6 +282,50 @@ fn copying_marks_assessments_for_review() {
     assert!(r.contains(&"tactical_plan_reviewed"));
 }
 
+/// The name an enum value is stored and sent as.
+fn name_of<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v).unwrap().as_str().unwrap().to_string()
+}
+
+/// Each list names every value once, with words of its own: forms offer
+/// their choices from these lists.
+#[test]
+fn choice_enums_list_every_value_once_with_words() {
+    fn distinct<T: Serialize + Copy>(all: &[T], words: fn(T) -> &'static str) {
+        let names: std::collections::BTreeSet<String> = all.iter().map(|v| name_of(*v)).collect();
+        let labels: std::collections::BTreeSet<&str> = all.iter().map(|v| words(*v)).collect();
+        assert_eq!((names.len(), labels.len()), (all.len(), all.len()));
+        assert!(labels.iter().all(|l| !l.is_empty()));
+    }
+    distinct(&MeasureStatus::ALL, MeasureStatus::words);
+    distinct(&DeclineReason::ALL, DeclineReason::words);
+    distinct(&Priority::ALL, Priority::words);
+    distinct(&RecommendationStatus::ALL, RecommendationStatus::words);
+    distinct(&TacticalPlanKind::ALL, TacticalPlanKind::words);
+    distinct(&MeetingKind::ALL, MeetingKind::words);
+    assert_eq!(tactical_words(TacticalPlanKind::Search), "search (POLSA)");
+}
+
+/// A meeting's kind is stored as the snake_case name the free text held, and
+/// reads back to the same bytes; a name that is not a kind is refused rather
+/// than rewritten.
+#[test]
+fn meeting_kinds_keep_their_stored_names() {
+    let names: Vec<String> = MeetingKind::ALL.iter().map(|k| name_of(*k)).collect();
+    assert_eq!(names, ["tactical_planning_group", "strategic_coordinating_group", "safety_advisory_group", "other"]);
+    for k in MeetingKind::ALL {
+        assert_eq!(k.as_str(), name_of(k));
+        assert_eq!(MeetingKind::from(k.as_str()), k);
+    }
+    assert_eq!(MeetingKind::ALL.map(MeetingKind::words)[0], "Tactical planning group");
+    let stored = r#"{"section":"meeting","id":"mt-1","kind":"safety_advisory_group","date":"2027-03-04","attendees":"SAG","minutes":"Agreed","actions":[]}"#;
+    let item: PlanItem = serde_json::from_str(stored).unwrap();
+    assert!(matches!(&item, PlanItem::Meeting(m) if m.kind == MeetingKind::SafetyAdvisoryGroup));
+    assert_eq!(serde_json::to_string(&item).unwrap(), stored);
+    let unknown = stored.replace("safety_advisory_group", "coffee_morning");
+    assert!(serde_json::from_str::<PlanItem>(&unknown).is_err());
+}
+
 proptest! {
     /// Issuing serialises the plan canonically; reading it back and
     /// serialising again gives the same bytes and so the same hash.

@@ -358,18 +358,18 @@ pub struct MeetingAction {
     pub status: String,
 }
 
-/// The kind of a planning meeting.
-///
-/// Stored as its snake_case name, as the free text it replaced held it. There
-/// is no catch-all for other names: reading one into `Other` would write it
-/// back differently, and journal payloads must re-serialise to the same bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+/// What kind of meeting: one of four, stored as its snake_case name. A
+/// meeting recorded before kinds were a list keeps the free text it was given
+/// (`Recorded`), so that every stored payload reads back and writes out to the
+/// same bytes; a new or changed meeting must be one of the four (`check_item`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeetingKind {
     TacticalPlanningGroup,
     StrategicCoordinatingGroup,
     SafetyAdvisoryGroup,
     Other,
+    /// Free text recorded before the list existed, kept as written.
+    Recorded(String),
 }
 
 impl MeetingKind {
@@ -381,34 +381,62 @@ impl MeetingKind {
     ];
 
     /// The kind in words: "Tactical planning group".
-    pub fn words(self) -> &'static str {
+    pub fn words(&self) -> &str {
         match self {
             MeetingKind::TacticalPlanningGroup => "Tactical planning group",
             MeetingKind::StrategicCoordinatingGroup => "Strategic coordinating group",
             MeetingKind::SafetyAdvisoryGroup => "Safety advisory group",
             MeetingKind::Other => "Other",
+            MeetingKind::Recorded(text) => text,
         }
     }
 
     /// The name it is stored and sent as: `tactical_planning_group`.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             MeetingKind::TacticalPlanningGroup => "tactical_planning_group",
             MeetingKind::StrategicCoordinatingGroup => "strategic_coordinating_group",
             MeetingKind::SafetyAdvisoryGroup => "safety_advisory_group",
             MeetingKind::Other => "other",
+            MeetingKind::Recorded(text) => text,
         }
+    }
+
+    /// Whether it is one of the four kinds (not free text from before the list).
+    pub fn is_listed(&self) -> bool {
+        !matches!(self, MeetingKind::Recorded(_))
     }
 }
 
-/// For code that names a kind in writing (such as the demo data): a name that
-/// is not one of the kinds is `Other`. Reading stored or posted input goes
-/// through serde, which refuses such a name.
 impl From<&str> for MeetingKind {
     fn from(s: &str) -> Self {
-        MeetingKind::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or(MeetingKind::Other)
+        MeetingKind::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or_else(|| MeetingKind::Recorded(s.to_string()))
     }
 }
+
+impl Serialize for MeetingKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MeetingKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(MeetingKind::from(String::deserialize(d)?.as_str()))
+    }
+}
+
+impl utoipa::PartialSchema for MeetingKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(MeetingKind::ALL.iter().map(|k| k.as_str().to_string())))
+            .description(Some("What kind of meeting"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for MeetingKind {}
 
 /// A planning meeting and its minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -801,6 +829,12 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
             required("summary", &l.summary)
         }
         PlanItem::Meeting(m) => {
+            if !m.kind.is_listed() {
+                return Err(err(
+                    "kind",
+                    "kind must be tactical_planning_group, strategic_coordinating_group, safety_advisory_group or other",
+                ));
+            }
             date("date", &m.date)?;
             for (i, a) in m.actions.iter().enumerate() {
                 required(&format!("actions[{i}].text"), &a.text)?;

@@ -632,7 +632,9 @@ pub(crate) fn item_from_form(section: &str, f: &Fields, user_name: &str) -> Resu
             };
             PlanItem::Meeting(Meeting {
                 id: p.id(),
-                kind: one_of(&MeetingKind::ALL, &p.one("kind"))
+                kind: MeetingKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == p.one("kind"))
                     .ok_or_else(|| bad("kind", "choose the kind of meeting"))?,
                 date: p.one("date"),
                 attendees: p.one("attendees"),

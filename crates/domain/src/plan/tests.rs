@@ -302,28 +302,30 @@ fn choice_enums_list_every_value_once_with_words() {
     distinct(&Priority::ALL, Priority::words);
     distinct(&RecommendationStatus::ALL, RecommendationStatus::words);
     distinct(&TacticalPlanKind::ALL, TacticalPlanKind::words);
-    distinct(&MeetingKind::ALL, MeetingKind::words);
+    let kinds: std::collections::BTreeSet<&str> = MeetingKind::ALL.iter().map(|k| k.words()).collect();
+    assert_eq!(kinds.len(), MeetingKind::ALL.len());
     assert_eq!(tactical_words(TacticalPlanKind::Search), "search (POLSA)");
 }
 
 /// A meeting's kind is stored as the snake_case name the free text held, and
-/// reads back to the same bytes; a name that is not a kind is refused rather
-/// than rewritten.
+/// reads back to the same bytes; a name that is not a kind is kept as it was
+/// recorded (and refused when the meeting is saved again, by `check_item`).
 #[test]
 fn meeting_kinds_keep_their_stored_names() {
-    let names: Vec<String> = MeetingKind::ALL.iter().map(|k| name_of(*k)).collect();
+    let names: Vec<String> = MeetingKind::ALL.iter().map(name_of).collect();
     assert_eq!(names, ["tactical_planning_group", "strategic_coordinating_group", "safety_advisory_group", "other"]);
     for k in MeetingKind::ALL {
-        assert_eq!(k.as_str(), name_of(k));
+        assert_eq!(k.as_str(), name_of(&k));
         assert_eq!(MeetingKind::from(k.as_str()), k);
     }
-    assert_eq!(MeetingKind::ALL.map(MeetingKind::words)[0], "Tactical planning group");
+    assert_eq!(MeetingKind::ALL[0].words(), "Tactical planning group");
     let stored = r#"{"section":"meeting","id":"mt-1","kind":"safety_advisory_group","date":"2027-03-04","attendees":"SAG","minutes":"Agreed","actions":[]}"#;
     let item: PlanItem = serde_json::from_str(stored).unwrap();
     assert!(matches!(&item, PlanItem::Meeting(m) if m.kind == MeetingKind::SafetyAdvisoryGroup));
     assert_eq!(serde_json::to_string(&item).unwrap(), stored);
     let unknown = stored.replace("safety_advisory_group", "coffee_morning");
-    assert!(serde_json::from_str::<PlanItem>(&unknown).is_err());
+    let item: PlanItem = serde_json::from_str(&unknown).unwrap();
+    assert_eq!(serde_json::to_string(&item).unwrap(), unknown, "free text from before the list is kept");
 }
 
 proptest! {
@@ -345,4 +347,23 @@ proptest! {
         let reparsed: Value = serde_json::from_str(&text).unwrap();
         prop_assert_eq!(canonical_json(&reparsed), text);
     }
+}
+
+#[test]
+fn a_meeting_kind_recorded_as_free_text_reads_back_byte_for_byte_but_cannot_be_saved_again() {
+    let stored = r#"{"section":"meeting","id":"m1","kind":"Gold group","date":"2026-01-10","attendees":"","minutes":"","actions":[]}"#;
+    let item: PlanItem = serde_json::from_str(stored).unwrap();
+    let PlanItem::Meeting(m) = &item else { panic!("a meeting") };
+    assert_eq!(m.kind, MeetingKind::Recorded("Gold group".into()));
+    assert_eq!(m.kind.words(), "Gold group");
+    assert_eq!(serde_json::to_string(&item).unwrap(), stored, "written out as it was stored");
+    let cat = catalogue();
+    let (matrix, plan) = (default_risk_matrix().unwrap(), Plan::default());
+    let err = check_item(&item, &Context { matrix: &matrix, catalogue: &cat, plan: &plan }).unwrap_err();
+    assert_eq!(err.field, "kind");
+    // Listed kinds round-trip by name.
+    let k: MeetingKind = serde_json::from_str("\"safety_advisory_group\"").unwrap();
+    assert_eq!(k, MeetingKind::SafetyAdvisoryGroup);
+    assert_eq!(serde_json::to_string(&k).unwrap(), "\"safety_advisory_group\"");
+    assert!(!MeetingKind::from("Gold group").is_listed());
 }

@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::Json;
 use cordon_domain::london::display_stored;
 use cordon_domain::plan::*;
 use cordon_domain::Marking;
@@ -29,7 +29,7 @@ use utoipa::openapi::{schema::Schema, ObjectBuilder, RefOr, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::routes;
 
-use crate::forms::{check_csrf as form_csrf, field, Fields};
+use crate::forms::{check_csrf as form_csrf, field, CheckedForm, Fields};
 use crate::plan_form::{self, Cx, FormView};
 
 fn new_item_id() -> String {
@@ -1282,13 +1282,9 @@ pub async fn page(
 
 pub async fn page_save(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path((id, section)): Path<(String, String)>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = form_csrf(&u, &f) {
-        return r;
-    }
     let anchor = format!("#{}", section.replace('_', "-"));
     let result = match plan_form::item_from_form(&section, &f, &u.user.name) {
         Ok(item) => state.store.plan().save_plan_item(&u.viewer, &id, item).await.map(|_| ()),
@@ -1311,13 +1307,9 @@ pub async fn page_save(
 
 pub async fn page_remove(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path((id, section, item_id)): Path<(String, String, String)>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, .. }: CheckedForm,
 ) -> Response {
-    if let Err(r) = form_csrf(&u, &f) {
-        return r;
-    }
     let result = state.store.plan().remove_plan_item(&u.viewer, &id, &section, &item_id).await;
     after_change(&state, &u, &id, &format!("#{}", section.replace('_', "-")), result).await
 }
@@ -1395,13 +1387,9 @@ pub async fn page_attach(
 
 pub async fn page_commanders(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = form_csrf(&u, &f) {
-        return r;
-    }
     let gold = field(&f, "gold_email");
     let silver = field(&f, "silver_email");
     let r = state.store.plan().set_commanders(&u.viewer, &id, Some(&gold), Some(&silver)).await.map(|_| ());
@@ -1410,13 +1398,9 @@ pub async fn page_commanders(
 
 pub async fn page_issue(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = form_csrf(&u, &f) {
-        return r;
-    }
     match state.store.plan().issue_plan(&u.user, &u.viewer, &id, &field(&f, "reason")).await {
         Ok(v) => Redirect::to(&format!("/events/{id}/plan/versions/{}", v.number)).into_response(),
         Err(e) => after_change(&state, &u, &id, "", Err(e)).await,
@@ -1425,13 +1409,9 @@ pub async fn page_issue(
 
 pub async fn page_copy(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path(id): Path<String>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = form_csrf(&u, &f) {
-        return r;
-    }
     let r = state.store.plan().copy_plan_from(&u.viewer, &id, &field(&f, "source_event_id")).await.map(|_| ());
     after_change(&state, &u, &id, "#readiness", r).await
 }
@@ -1484,13 +1464,9 @@ pub async fn page_version(
 
 pub async fn page_endorse(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path((id, n)): Path<(String, i64)>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = form_csrf(&u, &f) {
-        return r;
-    }
     match state.store.plan().endorse_plan(&u.user, &u.viewer, &id, n, &field(&f, "conditions")).await {
         Ok(_) => Redirect::to(&format!("/events/{id}/plan/versions/{n}")).into_response(),
         Err(e) => {

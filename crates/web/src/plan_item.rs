@@ -6,7 +6,7 @@
 
 use crate::auth::PageUser;
 use crate::error::ApiError;
-use crate::forms::{check_csrf, Fields};
+use crate::forms::{CheckedForm, Fields};
 use crate::pages::{message_page, render, FormErrors, Layout};
 use crate::plan_form::{self, capitalised, field_rows, item_from_form, values, Cx, Draw, FieldView};
 use crate::AppState;
@@ -14,7 +14,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use cordon_domain::plan::*;
 use cordon_store::plan::PlanView;
 use cordon_store::StoreError;
@@ -194,13 +193,9 @@ fn merge(item: &mut PlanItem, existing: &PlanItem) {
 
 pub async fn save(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path((id, section, item_id)): Path<(String, String, String)>,
-    Form(mut f): Form<Fields>,
+    CheckedForm { user: u, fields: mut f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
-        return r;
-    }
     let (view, existing) = match load(&state, &u, &id, &section, &item_id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -229,13 +224,9 @@ pub async fn save(
 /// reviewer of a tactical plan, changing nothing else.
 pub async fn mark_reviewed(
     State(state): State<AppState>,
-    PageUser(u): PageUser,
     Path((id, tp)): Path<(String, String)>,
-    Form(f): Form<Fields>,
+    CheckedForm { user: u, .. }: CheckedForm,
 ) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
-        return r;
-    }
     // One store operation: a change made to the plan meanwhile is kept.
     match state.store.plan().mark_tactical_plan_reviewed(&u.viewer, &id, &tp, &u.user.name).await {
         Ok(_) => Redirect::to(&format!("/events/{id}/plan#tactical-plan")).into_response(),

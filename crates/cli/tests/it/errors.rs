@@ -90,3 +90,46 @@ async fn whole_numbers_written_as_decimals_are_whole_numbers_and_empty_filters_a
     // The page's own form sends an empty date, which means today.
     assert_eq!(app.get("/threat-levels?on=").await.status(), 200);
 }
+
+#[tokio::test]
+async fn every_form_a_signed_in_user_posts_needs_the_session_token() {
+    let app = TestApp::spawn().await;
+    app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let (_, b) = app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let paths = [
+        "/account/password",
+        "/account/two-step",
+        "/account/sessions/x/revoke",
+        "/account/tokens",
+        "/account/tokens/x/revoke",
+        "/admin/organisations",
+        "/admin/users",
+        "/admin/users/x",
+        "/admin/threat-levels",
+        "/events",
+        "/events/x/team",
+        "/events/x/commanders",
+        "/events/x/plan/issue",
+        "/events/x/plan/copy-from",
+        "/events/x/plan/versions/1/endorse",
+        "/events/x/plan/stakeholder",
+        "/events/x/plan/tactical_plan/x/reviewed",
+        "/events/x/plan/stakeholder/x",
+        "/events/x/plan/stakeholder/x/remove",
+    ];
+    for path in paths {
+        for token in ["", "not-the-token"] {
+            let res = app
+                .client
+                .post(app.url(path))
+                .header("cookie", b.cookie())
+                .header("sec-fetch-site", "same-origin")
+                .form(&[("csrf_token", token), ("name", "x")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 403, "{path} with token {token:?}");
+            assert!(res.text().await.unwrap().contains("The form has expired"), "{path}");
+        }
+    }
+}

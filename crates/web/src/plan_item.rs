@@ -57,6 +57,10 @@ struct ItemPage {
     /// Whether a field is a date, described by the page's hint on dates.
     has_date: bool,
     errors: FormErrors,
+    /// The plan's state this form was drawn from: a save expects it still.
+    expected_seq: i64,
+    /// After a stale save: the item as the plan now holds it, (label, value).
+    current: Vec<(String, String)>,
 }
 
 fn find(view: &PlanView, section: &str, item_id: &str) -> Option<PlanItem> {
@@ -73,6 +77,39 @@ fn item_page(
     f: &Fields,
     status: StatusCode,
     errors: FormErrors,
+) -> Response {
+    item_page_with(u, view, section, existing, f, status, errors, Vec::new())
+}
+
+/// The item as it stands, in words, for a page that explains why a save was stale.
+fn current_values(section: &str, item: &PlanItem) -> Vec<(String, String)> {
+    let Some(form) = plan_form::form(section) else { return Vec::new() };
+    let values = values(item);
+    form.fields
+        .iter()
+        .filter(|spec| !spec.label.is_empty())
+        .filter_map(|spec| {
+            let v: Vec<&str> = values
+                .iter()
+                .filter(|(k, _)| k == spec.name)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+                .collect();
+            (!v.is_empty()).then(|| (spec.label.to_string(), v.join(", ")))
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn item_page_with(
+    u: &crate::auth::CurrentUser,
+    view: &PlanView,
+    section: &str,
+    existing: Option<&PlanItem>,
+    f: &Fields,
+    status: StatusCode,
+    errors: FormErrors,
+    current: Vec<(String, String)>,
 ) -> Response {
     let Some(form) = plan_form::form(section).filter(|f| f.own_page) else {
         return crate::pages::not_found_for(Some(u));
@@ -109,6 +146,8 @@ fn item_page(
             has_date: rows.iter().flatten().any(|f| f.kind == "date"),
             rows,
             errors,
+            expected_seq: view.plan_seq,
+            current,
         },
     )
 }
@@ -200,19 +239,43 @@ pub async fn save(
         Ok(x) => x,
         Err(r) => return r,
     };
+    // The plan's state the form was drawn from: a change made since by
+    // someone else is not overwritten.
+    let expected = f.iter().find(|(k, _)| k == "expected_seq").and_then(|(_, v)| v.trim().parse::<i64>().ok());
+    f.retain(|(k, _)| k != "expected_seq");
     // The item is the one in the address, whatever the form says.
     f.retain(|(k, _)| k != "id");
     f.push(("id".into(), item_id.clone()));
     let result = match item_from_form(&section, &f, &u.user.name) {
         Ok(mut item) => {
             merge(&mut item, &existing);
-            state.store.plan().save_plan_item(&u.viewer, &id, item).await.map(|_| ())
+            state.store.plan().save_plan_item_expecting(&u.viewer, &id, item, expected).await.map(|_| ())
         }
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
     match result {
         Ok(()) => Redirect::to(&format!("/events/{id}/plan#{}", section.replace('_', "-"))).into_response(),
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(&u)),
+        Err(StoreError::Stale(message)) => {
+            // What was typed stays in the form; the page shows the plan as it
+            // now is, and a save from here expects that state.
+            let view = match state.store.plan().plan_view(&u.viewer, &id).await {
+                Ok(v) => v,
+                Err(e) => return ApiError::from(e).into_response(),
+            };
+            let Some(now) = find(&view, &section, &item_id) else {
+                return message_page(
+                    StatusCode::CONFLICT,
+                    "This item has been removed",
+                    "Someone else removed it from the plan after you opened it.",
+                    Some(&u),
+                );
+            };
+            let current = current_values(&section, &now);
+            f.retain(|(k, _)| k != "id");
+            let errors = FormErrors::one("form", message);
+            item_page_with(&u, &view, &section, Some(&now), &f, StatusCode::CONFLICT, errors, current)
+        }
         Err(e) => match FormErrors::from_store(e) {
             Ok(errors) => item_page(&u, &view, &section, Some(&existing), &f, StatusCode::UNPROCESSABLE_ENTITY, errors),
             Err(r) => r,

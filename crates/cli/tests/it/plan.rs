@@ -977,3 +977,52 @@ async fn a_change_sent_with_an_old_etag_is_409_stale_and_changes_nothing() {
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "If-Match");
 }
+
+#[tokio::test]
+async fn a_page_saved_after_someone_else_changed_the_plan_shows_both_and_changes_nothing() {
+    let f = fixture().await;
+    let s = f
+        .ok(Method::POST, "/plan/stakeholder", json!({"name": "Licensing", "organisation": "Council", "role": "SAG"}))
+        .await;
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let item_path = format!("/events/{}/plan/stakeholder/{}", f.event, s["id"].as_str().unwrap());
+    let html = f.app.page(&b, &item_path).await.text().await.unwrap();
+    let csrf = crate::common::hidden(&html, "csrf_token");
+    let expected = crate::common::hidden(&html, "expected_seq");
+    // Meanwhile someone else renames the stakeholder through the API.
+    f.ok(
+        Method::PUT,
+        &format!("/plan/stakeholder/{}", s["id"].as_str().unwrap()),
+        json!({"name": "Licensing team", "organisation": "City Council", "role": "SAG"}),
+    )
+    .await;
+    let form = [
+        ("csrf_token", csrf.as_str()),
+        ("expected_seq", expected.as_str()),
+        ("name", "Licensing officer"),
+        ("organisation", "Council"),
+        ("role", "SAG"),
+    ];
+    let res = f.app.client.post(f.app.url(&item_path)).header("cookie", b.cookie()).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("someone else changed this record"), "the page says why");
+    assert!(html.contains("value=\"Licensing officer\""), "what was typed is kept");
+    assert!(html.contains("What the plan holds now") && html.contains("City Council"), "the current state is shown");
+    let (_, plan) = f.get("/plan").await;
+    assert_eq!(plan["plan"]["stakeholders"][0]["name"], "Licensing team", "nothing was overwritten");
+    // Saving again from that page (it now expects the current state) goes through.
+    let again = crate::common::hidden(&html, "expected_seq");
+    assert_ne!(again, expected);
+    let form = [
+        ("csrf_token", csrf.as_str()),
+        ("expected_seq", again.as_str()),
+        ("name", "Licensing officer"),
+        ("organisation", "Council"),
+        ("role", "SAG"),
+    ];
+    let res = f.app.client.post(f.app.url(&item_path)).header("cookie", b.cookie()).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, plan) = f.get("/plan").await;
+    assert_eq!(plan["plan"]["stakeholders"][0]["name"], "Licensing officer");
+}

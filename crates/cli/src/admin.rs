@@ -39,6 +39,7 @@ pub async fn org(store: Store, cmd: &OrgCommand) -> Result<()> {
 pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
     match cmd {
         UserCommand::Add { email, name, org, role, clearance } => {
+            let email = cordon_domain::identity::EmailAddress::parse(email).map_err(|e| anyhow!("--email: {e}"))?;
             let roles = parse_roles(role).map_err(|e| anyhow!("--role: {e}"))?;
             let clearance: Clearance = clearance.parse().map_err(|e: String| anyhow!("--clearance: {e}"))?;
             let org = store
@@ -58,7 +59,7 @@ pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
                     (s, false)
                 }
             };
-            let new = NewUser { email: email.clone(), name: name.clone(), organisation_id: org.id, roles, clearance };
+            let new = NewUser { email, name: name.clone(), organisation_id: org.id, roles, clearance };
             let user = store.identity().add_user(&operator(), new, &password).await.map_err(field_error)?;
             println!("Added {} <{}>, id {}.", user.name, user.email, user.id);
             if generated {

@@ -205,7 +205,7 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
         .add_user(
             &system,
             cordon_store::identity::NewUser {
-                email: email.clone(),
+                email: cordon_domain::identity::EmailAddress::parse(&email).map_err(anyhow::Error::msg)?,
                 name: "Bench Coordinator".into(),
                 organisation_id: org.id.clone(),
                 roles: vec![Role::SecurityCoordinator],

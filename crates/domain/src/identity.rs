@@ -101,6 +101,62 @@ pub fn parse_roles(s: &str) -> Result<Vec<Role>, String> {
     Ok(roles)
 }
 
+/// An e-mail address as Cordon keeps it: trimmed, in lower case, with one `@`
+/// and a dotted domain. Made only by [`EmailAddress::parse`], at the edge
+/// (forms, API bodies, the command line), so the store is never handed an
+/// address it has not seen checked.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(s: &str) -> Result<EmailAddress, String> {
+        parse_email(s).map(EmailAddress)
+    }
+
+    /// Parses an optional address: empty or absent is `None`.
+    pub fn parse_optional(s: Option<&str>) -> Result<Option<EmailAddress>, String> {
+        match s.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => EmailAddress::parse(s).map(Some),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        EmailAddress::parse(&s)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(e: EmailAddress) -> String {
+        e.0
+    }
+}
+
+impl utoipa::PartialSchema for EmailAddress {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Email)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EmailAddress {}
+
 /// Normalises and checks an e-mail address: one `@`, a dotted domain, no spaces.
 pub fn parse_email(s: &str) -> Result<String, String> {
     let e = s.trim().to_lowercase();
@@ -171,7 +227,19 @@ mod tests {
         assert_eq!(parse_email(" Jo.Bloggs@Police.UK ").unwrap(), "jo.bloggs@police.uk");
         for bad in ["", "jo", "jo@", "@x.uk", "jo@x", "jo @x.uk", "a@b@c.uk", "jo@.uk"] {
             assert!(parse_email(bad).is_err(), "{bad}");
+            assert!(serde_json::from_value::<EmailAddress>(serde_json::json!(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_email_address_is_made_only_by_parsing() {
+        let e = EmailAddress::parse(" Jo.Bloggs@Police.UK ").unwrap();
+        assert_eq!(e.as_str(), "jo.bloggs@police.uk");
+        assert_eq!(serde_json::to_string(&e).unwrap(), "\"jo.bloggs@police.uk\"");
+        let back: EmailAddress = serde_json::from_str("\"JO.BLOGGS@police.uk\"").unwrap();
+        assert_eq!(back, e);
+        assert_eq!(EmailAddress::parse_optional(Some("  ")).unwrap(), None);
+        assert!(EmailAddress::parse_optional(Some("x")).is_err());
     }
 }
 

@@ -297,7 +297,7 @@ impl TestApp {
             .add_user(
                 &cordon_store::Actor::system(),
                 cordon_store::identity::NewUser {
-                    email: email.into(),
+                    email: cordon_domain::identity::EmailAddress::parse(email).expect("a test e-mail address"),
                     name: format!("Test {email}"),
                     organisation_id: org.id,
                     roles: roles.to_vec(),

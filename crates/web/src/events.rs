@@ -17,6 +17,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use cordon_domain::access::Action;
+use cordon_domain::identity::EmailAddress;
 use cordon_domain::london::display_stored;
 use cordon_domain::planned_event::{EventKind, EventStatus, Venue};
 use cordon_domain::Marking;
@@ -356,7 +357,8 @@ pub async fn api_add_member(
     Path(p): Path<EventPath>,
     JsonBody(b): JsonBody<TeamBody>,
 ) -> Result<(StatusCode, Json<TeamMemberBody>), ApiError> {
-    let member = state.store.events().add_team_member(&u.viewer, &p.id, &b.email).await?;
+    let email = EmailAddress::parse(&b.email).map_err(|m| ApiError::unprocessable("email", m))?;
+    let member = state.store.events().add_team_member(&u.viewer, &p.id, &email).await?;
     Ok((StatusCode::CREATED, Json(member.into())))
 }
 
@@ -370,7 +372,9 @@ pub async fn api_remove_member(
     ApiUser(u): ApiUser,
     Path(p): Path<MemberPath>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.events().remove_team_member(&u.viewer, &p.id, &p.email).await?;
+    let email = EmailAddress::parse(&p.email)
+        .map_err(|_| ApiError::not_found(format!("{} is not in the team", p.email)).field("email"))?;
+    state.store.events().remove_team_member(&u.viewer, &p.id, &email).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -684,10 +688,14 @@ pub async fn page_team(
             Ok(s) => state.store.events().set_event_status(&u.viewer, &id, s).await.map(|_| ()),
             Err(m) => Err(StoreError::invalid("status", m)),
         }
-    } else if field(&f, "action") == "remove" {
-        state.store.events().remove_team_member(&u.viewer, &id, &email).await
     } else {
-        state.store.events().add_team_member(&u.viewer, &id, &email).await.map(|_| ())
+        match EmailAddress::parse(&email) {
+            Err(m) => Err(StoreError::invalid("email", m)),
+            Ok(email) if field(&f, "action") == "remove" => {
+                state.store.events().remove_team_member(&u.viewer, &id, &email).await
+            }
+            Ok(email) => state.store.events().add_team_member(&u.viewer, &id, &email).await.map(|_| ()),
+        }
     };
     match result {
         Ok(()) => Redirect::to(&format!("/events/{id}")).into_response(),

@@ -630,7 +630,9 @@ async fn new_user_from(
         return Err(cordon_store::StoreError::invalid("roles", "choose at least one role"));
     }
     let clearance: Clearance = clearance.parse().map_err(|m| cordon_store::StoreError::invalid("clearance", m))?;
-    Ok(NewUser { email: email.into(), name: name.into(), organisation_id: org.id, roles: parsed, clearance })
+    let email = cordon_domain::identity::EmailAddress::parse(email)
+        .map_err(|m| cordon_store::StoreError::invalid("email", m))?;
+    Ok(NewUser { email, name: name.into(), organisation_id: org.id, roles: parsed, clearance })
 }
 
 pub async fn admin_add_user(

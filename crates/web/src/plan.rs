@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use cordon_domain::identity::EmailAddress;
 use cordon_domain::london::display_stored;
 use cordon_domain::plan::*;
 use cordon_domain::Marking;
@@ -847,8 +848,11 @@ pub async fn api_commanders(
     Path(p): Path<EventPath>,
     JsonBody(b): JsonBody<CommandersBody>,
 ) -> Result<Json<CommandersSet>, ApiError> {
-    let e =
-        state.store.plan().set_commanders(&u.viewer, &p.id, b.gold_email.as_deref(), b.silver_email.as_deref()).await?;
+    let gold =
+        EmailAddress::parse_optional(b.gold_email.as_deref()).map_err(|m| ApiError::unprocessable("gold_email", m))?;
+    let silver = EmailAddress::parse_optional(b.silver_email.as_deref())
+        .map_err(|m| ApiError::unprocessable("silver_email", m))?;
+    let e = state.store.plan().set_commanders(&u.viewer, &p.id, gold.as_ref(), silver.as_ref()).await?;
     Ok(Json(CommandersSet { id: e.id, gold_user_id: e.gold_user_id, silver_user_id: e.silver_user_id }))
 }
 
@@ -1390,9 +1394,14 @@ pub async fn page_commanders(
     Path(id): Path<String>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let gold = field(&f, "gold_email");
-    let silver = field(&f, "silver_email");
-    let r = state.store.plan().set_commanders(&u.viewer, &id, Some(&gold), Some(&silver)).await.map(|_| ());
+    let r = async {
+        let gold = EmailAddress::parse_optional(Some(&field(&f, "gold_email")))
+            .map_err(|m| StoreError::invalid("gold_email", m))?;
+        let silver = EmailAddress::parse_optional(Some(&field(&f, "silver_email")))
+            .map_err(|m| StoreError::invalid("silver_email", m))?;
+        state.store.plan().set_commanders(&u.viewer, &id, gold.as_ref(), silver.as_ref()).await.map(|_| ())
+    }
+    .await;
     after_change(&state, &u, &id, "#commanders", r).await
 }
 

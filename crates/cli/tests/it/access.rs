@@ -149,7 +149,7 @@ async fn secret_is_refused_where_the_deployment_is_not_accredited() {
         .add_user(
             &Actor::system(),
             cordon_store::identity::NewUser {
-                email: "dv@force.example".into(),
+                email: cordon_domain::identity::EmailAddress::parse("dv@force.example").unwrap(),
                 name: "DV Holder".into(),
                 organisation_id: org.id,
                 roles: vec![Role::SecurityCoordinator],

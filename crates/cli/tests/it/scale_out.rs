@@ -81,7 +81,7 @@ async fn two_instances_on_one_postgresql_database_lose_nothing_and_apply_nothing
             .add_user(
                 &Actor::system(),
                 cordon_store::identity::NewUser {
-                    email: format!("secco{i}@force.example"),
+                    email: cordon_domain::identity::EmailAddress::parse(&format!("secco{i}@force.example")).unwrap(),
                     name: format!("Coordinator {i}"),
                     organisation_id: org.id.clone(),
                     roles: vec![Role::SecurityCoordinator],

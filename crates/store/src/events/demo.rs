@@ -48,7 +48,8 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
         ["gold@northshire.police.example", "polsa@northshire.police.example", "auditor@northshire.police.example"]
     {
         let viewer = store.identity().viewer(&secco).await?;
-        store.events().add_team_member(&viewer, &marathon.id, email).await?;
+        let email = cordon_domain::identity::EmailAddress::parse(email).map_err(StoreError::Integrity)?;
+        store.events().add_team_member(&viewer, &marathon.id, &email).await?;
     }
     let fire = store
         .identity()

@@ -12,7 +12,7 @@ use crate::sql::{Row, Val};
 use crate::{Store, StoreError};
 use cordon_domain::access::{can, clearance_for, marking_allowed, Action, RecordAccess, Viewer};
 use cordon_domain::event::Event;
-use cordon_domain::identity::Clearance;
+use cordon_domain::identity::{Clearance, EmailAddress};
 use cordon_domain::planned_event::PlannedEventEvent;
 use cordon_domain::planned_event::{
     check_event, parse_instant, EventKind, EventStatus, FieldError, PlannedEvent, Venue,
@@ -468,14 +468,14 @@ impl EventStore<'_> {
         &self,
         viewer: &Viewer,
         event_id: &str,
-        email: &str,
+        email: &EmailAddress,
     ) -> Result<TeamMember, StoreError> {
         let record = self.event_for(viewer, event_id).await?;
         if !self.owns_team(viewer, &record).await {
             self.log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team").await;
             return Err(StoreError::Forbidden("only the event's owners can change its team".into()));
         }
-        let email = cordon_domain::identity::parse_email(email).map_err(|m| StoreError::invalid("email", m))?;
+        let email = email.as_str();
         let user = self
             .store
             .identity()
@@ -506,14 +506,19 @@ impl EventStore<'_> {
     }
 
     /// Removes a user from an event's team. The last member cannot be removed.
-    pub async fn remove_team_member(&self, viewer: &Viewer, event_id: &str, email: &str) -> Result<(), StoreError> {
+    pub async fn remove_team_member(
+        &self,
+        viewer: &Viewer,
+        event_id: &str,
+        email: &EmailAddress,
+    ) -> Result<(), StoreError> {
         let record = self.event_for(viewer, event_id).await?;
         if !self.owns_team(viewer, &record).await {
             self.log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team").await;
             return Err(StoreError::Forbidden("only the event's owners can change its team".into()));
         }
         let members = self.members_of(event_id).await?;
-        let email = email.trim().to_lowercase();
+        let email = email.as_str();
         let member = members
             .iter()
             .find(|m| m.email == email)

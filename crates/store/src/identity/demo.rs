@@ -5,7 +5,7 @@ use crate::identity::NewUser;
 use crate::journal::Actor;
 use crate::sql::Val;
 use crate::{Store, StoreError};
-use cordon_domain::identity::{Clearance, OrgKind, Role};
+use cordon_domain::identity::{Clearance, EmailAddress, OrgKind, Role};
 
 /// The password every demo account shares. Demo data only: never operational.
 pub const DEMO_PASSWORD: &str = "demo-cordon-planning-2026";
@@ -102,7 +102,7 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
             .await?
             .ok_or_else(|| StoreError::Integrity("demo organisation".into()))?;
         let new = NewUser {
-            email: email.to_string(),
+            email: EmailAddress::parse(email).map_err(StoreError::Integrity)?,
             name: name.to_string(),
             organisation_id: org.id,
             roles: roles.to_vec(),

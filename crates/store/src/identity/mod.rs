@@ -15,7 +15,7 @@ use argon2::Argon2;
 use cordon_domain::access::Viewer;
 use cordon_domain::event::Event;
 use cordon_domain::identity::IdentityEvent;
-use cordon_domain::identity::{check_name, parse_email, Clearance, OrgKind, Role};
+use cordon_domain::identity::{check_name, Clearance, EmailAddress, OrgKind, Role};
 use cordon_domain::Marking;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -55,7 +55,7 @@ impl User {
 /// A new user, before checks.
 #[derive(Debug, Clone)]
 pub struct NewUser {
-    pub email: String,
+    pub email: EmailAddress,
     pub name: String,
     pub organisation_id: String,
     pub roles: Vec<Role>,
@@ -340,7 +340,7 @@ impl IdentityStore<'_> {
     // ----- users ---------------------------------------------------------
 
     pub async fn add_user(&self, actor: &Actor, new: NewUser, password: &str) -> Result<User, StoreError> {
-        let email = parse_email(&new.email).map_err(|m| StoreError::invalid("email", m))?;
+        let email = new.email.as_str().to_string();
         let name = check_name("name", &new.name).map_err(|m| StoreError::invalid("name", m))?;
         if new.roles.is_empty() {
             return Err(StoreError::invalid("roles", "at least one role is required"));

@@ -3,6 +3,7 @@
 
 use crate::events::EventFilter;
 use crate::{Store, StoreError};
+use cordon_domain::identity::EmailAddress;
 use cordon_domain::Marking;
 
 /// Writes the marathon's plan.
@@ -26,7 +27,12 @@ async fn plan(store: &Store, secco: &crate::identity::User, event_id: &str) -> R
     let v = store.identity().viewer(secco).await?;
     store
         .plan()
-        .set_commanders(&v, event_id, Some("gold@northshire.police.example"), Some("polsa@northshire.police.example"))
+        .set_commanders(
+            &v,
+            event_id,
+            Some(&EmailAddress::parse("gold@northshire.police.example").map_err(StoreError::Integrity)?),
+            Some(&EmailAddress::parse("polsa@northshire.police.example").map_err(StoreError::Integrity)?),
+        )
         .await?;
     let v = store.identity().viewer(secco).await?;
     let year = store.today().year() + 1;

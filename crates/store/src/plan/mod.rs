@@ -12,7 +12,7 @@ use crate::sql::Val;
 use crate::{Store, StoreError};
 use cordon_domain::access::{Action, Viewer};
 use cordon_domain::event::Event;
-use cordon_domain::identity::Role;
+use cordon_domain::identity::{EmailAddress, Role};
 use cordon_domain::plan::PlanEvent;
 use cordon_domain::plan::{
     check_item, copy_for_new_event, coverage, readiness, risk_rows, Context, CoverageRow, Plan, PlanItem, Problem,
@@ -523,8 +523,8 @@ impl PlanStore<'_> {
         &self,
         viewer: &Viewer,
         event_id: &str,
-        gold_email: Option<&str>,
-        silver_email: Option<&str>,
+        gold_email: Option<&EmailAddress>,
+        silver_email: Option<&EmailAddress>,
     ) -> Result<EventRecord, StoreError> {
         let event = self.event_for_change(viewer, event_id).await?;
         let gold = self.active_user_by("gold_email", gold_email).await?;
@@ -783,13 +783,17 @@ impl PlanStore<'_> {
         Ok(n)
     }
 
-    pub(crate) async fn active_user_by(&self, field: &str, email: Option<&str>) -> Result<Option<User>, StoreError> {
-        match email.map(str::trim).filter(|e| !e.is_empty()) {
+    pub(crate) async fn active_user_by(
+        &self,
+        field: &str,
+        email: Option<&EmailAddress>,
+    ) -> Result<Option<User>, StoreError> {
+        match email {
             None => Ok(None),
             Some(e) => self
                 .store
                 .identity()
-                .user_by_email(e)
+                .user_by_email(e.as_str())
                 .await?
                 .filter(|u| u.active)
                 .map(Some)

@@ -479,7 +479,7 @@ impl EventStore<'_> {
         let user = self
             .store
             .identity()
-            .user_by_email(&email)
+            .user_by_email(email)
             .await?
             .ok_or_else(|| StoreError::invalid("email", format!("no user has the e-mail address {email}")))?;
         if !user.active {

@@ -35,11 +35,46 @@ fn user_agent(h: &HeaderMap) -> String {
     h.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
 }
 
+/// Where to go after signing in: a path on this site, or home. Browsers drop
+/// tabs and newlines from a URL and read `\\` as `/`, so `/\t/evil.example`
+/// would leave the site: any control character, backslash or a second slash
+/// at the start sends the user home instead.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/sign-") {
+    let same_site = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && !next.starts_with("/sign-")
+        && next.len() <= 2048;
+    if same_site {
         next.to_string()
     } else {
         "/".to_string()
+    }
+}
+
+#[cfg(test)]
+mod next_tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        for ok in ["/", "/events", "/events/x/plan?tab=1#risks"] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example/x",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/sign-out",
+            "",
+            "/\u{0}",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 }
 
@@ -752,7 +787,7 @@ pub async fn admin_change_user(
         if action == "disable" || action == "enable" {
             state.store.identity().set_user_active(&u.actor(), &id, action == "enable").await?;
             return Ok(if action == "disable" {
-                "Disabled the account; its sessions have ended."
+                "Disabled the account; its sessions have ended and its API tokens are revoked."
             } else {
                 "Enabled the account."
             }

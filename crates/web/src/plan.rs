@@ -752,7 +752,16 @@ pub async fn api_version(
 }
 
 /// Issued versions never change: any attempt is a conflict.
-fn version_immutable() -> ApiError {
+/// A change to an issued version: 404 for a version the caller may not see or
+/// that does not exist (as for any record), otherwise 409: issued versions never change.
+async fn version_immutable(state: &AppState, u: &crate::auth::CurrentUser, p: &VersionPath) -> ApiError {
+    let n = match parse_number(&p.n, "n") {
+        Ok(n) => n,
+        Err(e) => return e,
+    };
+    if let Err(e) = state.store.plan().plan_version(&u.viewer, &p.id, n).await {
+        return e.into();
+    }
     ApiError::new(
         StatusCode::CONFLICT,
         "conflict",
@@ -765,10 +774,14 @@ fn version_immutable() -> ApiError {
     params(VersionPath),
     security(("bearer" = []), ("session" = [])),
     responses(
-        Unauthorised, Forbidden, Conflict,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict,
     ))]
-pub async fn api_version_put(ApiUser(_): ApiUser) -> ApiError {
-    version_immutable()
+pub async fn api_version_put(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<VersionPath>,
+) -> ApiError {
+    version_immutable(&state, &u, &p).await
 }
 
 /// Change an issued version: never allowed (issued versions never change).
@@ -776,10 +789,14 @@ pub async fn api_version_put(ApiUser(_): ApiUser) -> ApiError {
     params(VersionPath),
     security(("bearer" = []), ("session" = [])),
     responses(
-        Unauthorised, Forbidden, Conflict,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict,
     ))]
-pub async fn api_version_patch(ApiUser(_): ApiUser) -> ApiError {
-    version_immutable()
+pub async fn api_version_patch(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<VersionPath>,
+) -> ApiError {
+    version_immutable(&state, &u, &p).await
 }
 
 /// Delete an issued version: never allowed (issued versions never change).
@@ -787,10 +804,14 @@ pub async fn api_version_patch(ApiUser(_): ApiUser) -> ApiError {
     params(VersionPath),
     security(("bearer" = []), ("session" = [])),
     responses(
-        Unauthorised, Forbidden, Conflict,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict,
     ))]
-pub async fn api_version_delete(ApiUser(_): ApiUser) -> ApiError {
-    version_immutable()
+pub async fn api_version_delete(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<VersionPath>,
+) -> ApiError {
+    version_immutable(&state, &u, &p).await
 }
 
 /// The differences between two issued versions, field by field.

@@ -13,5 +13,6 @@ mod errors;
 mod identity;
 mod journal;
 mod plan;
+mod review;
 mod scale_out;
 mod schema;

@@ -429,15 +429,25 @@ impl IdentityStore<'_> {
         if roles.is_empty() {
             return Err(StoreError::invalid("roles", "at least one role is required"));
         }
-        if self.user(id).await?.is_none() {
+        let Some(current) = self.user(id).await? else {
             return Err(StoreError::not_found(None, "no such user"));
-        }
+        };
         if self.organisation(organisation_id).await?.is_none() {
             return Err(StoreError::invalid("organisation", "no such organisation"));
         }
         let mut roles = roles;
         roles.sort();
         roles.dedup();
+        // Nobody raises their own access: another administrator must.
+        let mut held = current.roles.clone();
+        held.sort();
+        if actor.user == id
+            && (roles != held || clearance != current.clearance || organisation_id != current.organisation_id)
+        {
+            return Err(StoreError::Forbidden(
+                "you cannot change your own roles, clearance or organisation; ask another administrator".into(),
+            ));
+        }
         let event = Event::Identity(IdentityEvent::UserChanged {
             id: id.into(),
             name,
@@ -456,13 +466,23 @@ impl IdentityStore<'_> {
         if user.active == active {
             return Ok(user);
         }
-        let event = if active {
-            Event::Identity(IdentityEvent::UserEnabled { id: id.into() })
-        } else {
-            Event::Identity(IdentityEvent::UserDisabled { id: id.into() })
-        };
+        if !active && actor.user == id {
+            return Err(StoreError::Forbidden("you cannot disable your own account; ask another administrator".into()));
+        }
+        let mut events = vec![(
+            if active {
+                Event::Identity(IdentityEvent::UserEnabled { id: id.into() })
+            } else {
+                Event::Identity(IdentityEvent::UserDisabled { id: id.into() })
+            },
+            Marking::Official,
+        )];
+        if !active {
+            // A disabled account's tokens end with it, and stay ended if it is enabled again.
+            events.extend(self.revocations(id).await?);
+        }
         let extra = [Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(id)])];
-        self.store.append_with(actor, &[(event, Marking::Official)], &extra).await?;
+        self.store.append_with(actor, &events, &extra).await?;
         self.user(id).await?.ok_or_else(|| StoreError::Integrity("user vanished".into()))
     }
 
@@ -492,14 +512,23 @@ impl IdentityStore<'_> {
             ),
             Stmt::new("DELETE FROM sessions WHERE user_id = $1", vec![t(user_id)]),
         ];
-        self.store
-            .append_with(
-                actor,
-                &[(Event::Identity(IdentityEvent::PasswordChanged { user_id: user_id.into() }), Marking::Official)],
-                &extra,
-            )
-            .await?;
+        // A new password ends every credential that came from the old one.
+        let mut events =
+            vec![(Event::Identity(IdentityEvent::PasswordChanged { user_id: user_id.into() }), Marking::Official)];
+        events.extend(self.revocations(user_id).await?);
+        self.store.append_with(actor, &events, &extra).await?;
         Ok(())
+    }
+
+    /// Revocations of every API token of a user that is still live.
+    async fn revocations(&self, user_id: &str) -> Result<Vec<(Event, Marking)>, StoreError> {
+        Ok(self
+            .tokens_of(user_id)
+            .await?
+            .into_iter()
+            .filter(|t| t.revoked_at.is_none())
+            .map(|t| (Event::Identity(IdentityEvent::ApiTokenRevoked { id: t.id }), Marking::Official))
+            .collect())
     }
 
     pub(crate) async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {

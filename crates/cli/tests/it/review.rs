@@ -1,0 +1,113 @@
+//! Regression tests for findings of the security review (the access issue),
+//! each over HTTP.
+
+use crate::common::{TestApp, PASSWORD};
+use cordon_domain::identity::{Clearance, Role};
+use cordon_store::Actor;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn sign_in_sends_people_only_to_paths_on_this_site() {
+    let app = TestApp::spawn().await;
+    app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    let (_, b) = app.sign_in("jo@police.example", PASSWORD, None).await;
+    for next in
+        ["/%09/evil.example/x", "/%0A/evil.example", "//evil.example", "/%5Cevil.example", "https://evil.example"]
+    {
+        let res = app
+            .client
+            .get(app.url(&format!("/sign-in?next={next}")))
+            .header("cookie", b.cookie())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{next}: never a 500");
+        assert_eq!(res.headers()["location"], "/", "{next}");
+    }
+    let res = app.client.get(app.url("/sign-in?next=/events")).header("cookie", b.cookie()).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/events");
+}
+
+#[tokio::test]
+async fn an_administrator_cannot_raise_their_own_access() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin@police.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    let other = app.user("admin2@police.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    let store = app.store.identity();
+    let err = store
+        .change_user(
+            &Actor::new(&admin.id, &admin.organisation_id),
+            &admin.id,
+            "Admin",
+            &admin.organisation_id,
+            vec![Role::Administrator],
+            Clearance::Dv,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, cordon_store::StoreError::Forbidden(_)), "{err:?}");
+    assert_eq!(store.user(&admin.id).await.unwrap().unwrap().clearance, Clearance::Sc, "nothing changed");
+    // Renaming oneself is fine; another administrator may raise the clearance.
+    store
+        .change_user(
+            &Actor::new(&admin.id, &admin.organisation_id),
+            &admin.id,
+            "Renamed",
+            &admin.organisation_id,
+            vec![Role::Administrator],
+            Clearance::Sc,
+        )
+        .await
+        .unwrap();
+    store
+        .change_user(
+            &Actor::new(&other.id, &other.organisation_id),
+            &admin.id,
+            "Renamed",
+            &admin.organisation_id,
+            vec![Role::Administrator],
+            Clearance::Dv,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.user(&admin.id).await.unwrap().unwrap().clearance, Clearance::Dv);
+    let err =
+        store.set_user_active(&Actor::new(&admin.id, &admin.organisation_id), &admin.id, false).await.unwrap_err();
+    assert!(matches!(err, cordon_store::StoreError::Forbidden(_)), "nobody disables their own account");
+}
+
+#[tokio::test]
+async fn api_tokens_end_with_a_password_change_and_with_a_disabled_account() {
+    let app = TestApp::spawn().await;
+    let jo = app.user("jo@police.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let token = app.token(&jo).await;
+    assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 200);
+    app.store.identity().change_password(&Actor::system(), &jo.id, None, "a brand new passphrase here").await.unwrap();
+    assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 401, "the password change revoked the token");
+
+    let token = app.token(&jo).await;
+    assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 200);
+    app.store.identity().set_user_active(&Actor::system(), &jo.id, false).await.unwrap();
+    app.store.identity().set_user_active(&Actor::system(), &jo.id, true).await.unwrap();
+    assert_eq!(
+        app.get_as(&token, "/api/v1/me").await.0,
+        401,
+        "disabling revoked it, and enabling does not bring it back"
+    );
+    // The journal says so: a replay gives the same state.
+    let report = app.store.rebuild(false).await.unwrap();
+    assert!(report.equal, "{:?}", report.differences);
+}
+
+#[tokio::test]
+async fn changing_a_version_of_an_event_that_does_not_exist_is_404() {
+    let app = TestApp::spawn().await;
+    let jo = app.user("jo@police.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let token = app.token(&jo).await;
+    for method in [Method::PATCH, Method::DELETE, Method::PUT] {
+        let (status, body) =
+            app.send_as(&token, method.clone(), "/api/v1/events/no-such-event/plan/versions/1", json!({})).await;
+        assert_eq!(status, 404, "{method}: {body}");
+    }
+}

@@ -138,6 +138,7 @@ pub fn router(state: AppState) -> Router {
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(middleware::sanitise_request_id))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

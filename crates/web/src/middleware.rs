@@ -100,3 +100,20 @@ fn words_for(status: axum::http::StatusCode) -> (&'static str, &'static str) {
         _ => ("error", "something went wrong; it has been logged"),
     }
 }
+
+/// A client's `x-request-id` is kept (echoed and logged) only when it is a
+/// short token of safe characters; otherwise it is dropped and the server
+/// makes its own, so nothing a client sends is written into logs unchecked.
+pub async fn sanitise_request_id(mut req: Request, next: Next) -> Response {
+    let safe = |v: &str| {
+        !v.is_empty()
+            && v.len() <= 64
+            && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    if let Some(v) = req.headers().get("x-request-id") {
+        if !v.to_str().is_ok_and(safe) {
+            req.headers_mut().remove("x-request-id");
+        }
+    }
+    next.run(req).await
+}

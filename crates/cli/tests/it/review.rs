@@ -111,3 +111,39 @@ async fn changing_a_version_of_an_event_that_does_not_exist_is_404() {
         assert_eq!(status, 404, "{method}: {body}");
     }
 }
+
+#[tokio::test]
+async fn a_request_id_is_echoed_only_when_it_is_a_short_safe_token() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/healthz")).header("x-request-id", "abc-123_X.9").send().await.unwrap();
+    assert_eq!(res.headers()["x-request-id"], "abc-123_X.9");
+    for bad in ["a b", "<script>", &"x".repeat(65), "id\u{202e}"] {
+        let res = app.client.get(app.url("/healthz")).header("x-request-id", bad).send().await;
+        let Ok(res) = res else { continue }; // a header the client itself cannot send
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_ne!(id, bad);
+        assert_eq!(id.len(), 36, "the server made its own: {id}");
+    }
+}
+
+#[tokio::test]
+async fn the_public_threat_levels_never_show_an_internal_user_id() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin@police.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    app.store
+        .threat()
+        .record_threat_level(
+            &Actor::new(&admin.id, &admin.organisation_id),
+            cordon_domain::threat::Series::National,
+            cordon_domain::threat::ThreatLevel::Substantial,
+            cordon_store::today(),
+            "Lowered",
+        )
+        .await
+        .unwrap();
+    let page = app.get("/threat-levels").await.text().await.unwrap();
+    assert!(!page.contains(&admin.id), "the page names no internal id");
+    assert!(page.contains("Recorded in Cordon by an administrator"));
+    let (_, api) = app.get_json("/api/v1/threat-levels/national/history").await;
+    assert!(!api.to_string().contains(&admin.id));
+}

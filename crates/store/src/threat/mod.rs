@@ -59,7 +59,7 @@ fn level_on_row(series: Series, r: &Row) -> Result<LevelOn, StoreError> {
         since: r.text(1),
         confidence: r.text(2).parse().map_err(StoreError::Integrity)?,
         note: r.text(3),
-        source: r.text(4),
+        source: public_source(r.text(4)),
         response_level: r.text(5).parse().map_err(StoreError::Integrity)?,
         response_description: r.text(6),
         definition: r.text(7),
@@ -144,7 +144,7 @@ impl ThreatStore<'_> {
                 effective: date_of(&r.text(0))?,
                 level: level_of(&r.text(1))?,
                 note: r.text(2),
-                source: r.text(3),
+                source: public_source(r.text(3)),
                 confidence: r.text(4).parse().map_err(StoreError::Integrity)?,
             });
         }
@@ -219,7 +219,8 @@ impl ThreatStore<'_> {
             level,
             effective: format_date(effective),
             note: note.to_string(),
-            source: format!("Recorded in Cordon by {}", actor.user),
+            // Who recorded it is in the journal entry; the public record says only that it was recorded here.
+            source: RECORDED_HERE.into(),
             confidence: Confidence::Official,
         });
         let seqs = self.store.append(actor, &[(event, Marking::Official)]).await.map_err(|e| match e {
@@ -229,5 +230,18 @@ impl ThreatStore<'_> {
             e => e,
         })?;
         Ok(seqs[0])
+    }
+}
+
+/// The source of a level recorded through Cordon, as the public pages show it.
+const RECORDED_HERE: &str = "Recorded in Cordon by an administrator";
+
+/// The source as shown publicly: levels recorded by earlier releases named the
+/// administrator's internal id, which the public pages do not show.
+fn public_source(source: String) -> String {
+    if source.starts_with("Recorded in Cordon by ") {
+        RECORDED_HERE.to_string()
+    } else {
+        source
     }
 }

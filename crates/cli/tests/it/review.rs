@@ -147,3 +147,57 @@ async fn the_public_threat_levels_never_show_an_internal_user_id() {
     let (_, api) = app.get_json("/api/v1/threat-levels/national/history").await;
     assert!(!api.to_string().contains(&admin.id));
 }
+
+#[tokio::test]
+async fn only_the_team_owners_name_commanders_and_no_form_tells_who_exists() {
+    let app = TestApp::spawn().await;
+    let secco = app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    app.user("gold@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
+    app.user("gold2@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
+    let estates = app.user("estates@force.example", "Force", &[Role::EstatesManager], Clearance::Sc).await;
+    let polsa = app.user("polsa@force.example", "Force", &[Role::TacticalAdviser], Clearance::Sc).await;
+    let gone = app.user("gone@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
+    app.store.identity().set_user_active(&Actor::system(), &gone.id, false).await.unwrap();
+    app.user("other@elsewhere.example", "Elsewhere", &[Role::StrategicCommander], Clearance::Sc).await;
+    let (secco_t, estates_t, polsa_t) = (app.token(&secco).await, app.token(&estates).await, app.token(&polsa).await);
+    let (status, e) = app
+        .send_as(
+            &secco_t,
+            Method::POST,
+            "/api/v1/events",
+            json!({"name": "Parade", "kind": "other", "starts_at": "2027-05-01T10:00:00Z", "ends_at": "2027-05-01T12:00:00Z",
+                   "venues": [{"name": "Park", "address": "NS1"}], "expected_attendance": 100, "marking": "OFFICIAL"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    let id = e["id"].as_str().unwrap();
+    let commanders = format!("/api/v1/events/{id}/commanders");
+    // Neither an estates manager nor a tactical adviser is on the team: neither may name commanders.
+    let (status, _) =
+        app.send_as(&estates_t, Method::PUT, &commanders, json!({"silver_email": "estates@force.example"})).await;
+    assert_eq!(status, 403, "an estates manager not on the team cannot name themselves Silver");
+    let (status, _) =
+        app.send_as(&polsa_t, Method::PUT, &commanders, json!({"gold_email": "gold2@force.example"})).await;
+    assert_eq!(status, 403);
+    let (_, ev) = app.get_as(&secco_t, &format!("/api/v1/events/{id}")).await;
+    assert_eq!(ev["team"].as_array().unwrap().len(), 1, "nobody was added to the team");
+    // The owner may; and every address that cannot be named gets the same message.
+    let (status, _) =
+        app.send_as(&secco_t, Method::PUT, &commanders, json!({"gold_email": "gold@force.example"})).await;
+    assert_eq!(status, 200);
+    let mut messages = std::collections::BTreeSet::new();
+    for who in ["nobody@force.example", "gone@force.example", "other@elsewhere.example", "estates@force.example"] {
+        let (status, body) = app.send_as(&secco_t, Method::PUT, &commanders, json!({"gold_email": who})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("gold_email")), "{who}: {body}");
+        messages.insert(body["error"]["message"].as_str().unwrap().replace(who, "ADDRESS"));
+    }
+    assert_eq!(messages.len(), 1, "one message for any address: {messages:?}");
+    let mut messages = std::collections::BTreeSet::new();
+    for who in ["nobody@force.example", "gone@force.example", "other@elsewhere.example"] {
+        let (status, body) =
+            app.send_as(&secco_t, Method::POST, &format!("/api/v1/events/{id}/team"), json!({"email": who})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("email")), "{who}: {body}");
+        messages.insert(body["error"]["message"].as_str().unwrap().replace(who, "ADDRESS"));
+    }
+    assert_eq!(messages.len(), 1, "one message for any address: {messages:?}");
+}

@@ -476,21 +476,27 @@ impl EventStore<'_> {
             return Err(StoreError::Forbidden("only the event's owners can change its team".into()));
         }
         let email = email.as_str();
+        // One message whatever the reason, so the form tells nobody who
+        // exists, who is disabled or who works for which organisation.
+        let cannot = || {
+            StoreError::invalid(
+                "email",
+                format!(
+                    "{email} cannot be added to this team: check the address; someone from another organisation \
+                     can be added once the event is shared with it"
+                ),
+            )
+        };
         let user = self
             .store
             .identity()
             .user_by_email(email)
             .await?
-            .ok_or_else(|| StoreError::invalid("email", format!("no user has the e-mail address {email}")))?;
-        if !user.active {
-            return Err(StoreError::invalid("email", "that account is disabled"));
-        }
-        if user.organisation_id != record.organisation_id && !record.shared_with.contains(&user.organisation_id) {
-            return Err(StoreError::invalid(
-                "email",
-                "that user's organisation has no access to this event; share the event with it first",
-            ));
-        }
+            .filter(|u| {
+                u.active
+                    && (u.organisation_id == record.organisation_id || record.shared_with.contains(&u.organisation_id))
+            })
+            .ok_or_else(cannot)?;
         let members = self.members_of(event_id).await?;
         if members.iter().any(|m| m.user_id == user.id) {
             return Err(StoreError::Conflict(format!("{email} is already in the team")));

@@ -527,13 +527,43 @@ impl PlanStore<'_> {
         silver_email: Option<&EmailAddress>,
     ) -> Result<EventRecord, StoreError> {
         let event = self.event_for_change(viewer, event_id).await?;
-        let gold = self.active_user_by("gold_email", gold_email).await?;
-        let silver = self.active_user_by("silver_email", silver_email).await?;
-        if let Some(g) = &gold {
-            if !g.has_role(Role::StrategicCommander) {
-                return Err(StoreError::invalid("gold_email", format!("{} is not a strategic commander", g.email)));
-            }
+        // Naming commanders puts them on the team: only the team's owners may.
+        if !self.store.events().owns_team(viewer, &event).await {
+            self.store
+                .events()
+                .log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team")
+                .await;
+            return Err(StoreError::Forbidden("only the event's owners can name its commanders".into()));
         }
+        // One message whatever the reason an address cannot be named, so the
+        // form tells nobody who exists, who is disabled or who works where.
+        let eligible = |u: &User, gold: bool| {
+            u.active
+                && (u.organisation_id == event.organisation_id || event.shared_with.contains(&u.organisation_id))
+                && (!gold || u.has_role(Role::StrategicCommander))
+        };
+        let gold = match gold_email {
+            None => None,
+            Some(e) => Some(
+                self.store.identity().user_by_email(e.as_str()).await?.filter(|u| eligible(u, true)).ok_or_else(|| {
+                    StoreError::invalid(
+                        "gold_email",
+                        format!("{e} cannot be named Gold for this event: choose an active strategic commander whose organisation can see it"),
+                    )
+                })?,
+            ),
+        };
+        let silver = match silver_email {
+            None => None,
+            Some(e) => Some(
+                self.store.identity().user_by_email(e.as_str()).await?.filter(|u| eligible(u, false)).ok_or_else(|| {
+                    StoreError::invalid(
+                        "silver_email",
+                        format!("{e} cannot be named Silver for this event: choose an active user whose organisation can see it"),
+                    )
+                })?,
+            ),
+        };
         let team = self.store.events().members_of(event_id).await?;
         let mut events = vec![(
             Event::PlannedEvent(PlannedEventEvent::CommandersSet {
@@ -544,12 +574,6 @@ impl PlanStore<'_> {
             event.marking,
         )];
         for u in [&gold, &silver].into_iter().flatten() {
-            if u.organisation_id != event.organisation_id && !event.shared_with.contains(&u.organisation_id) {
-                return Err(StoreError::invalid(
-                    "gold_email",
-                    format!("{}'s organisation has no access to this event", u.email),
-                ));
-            }
             if !team.iter().any(|m| m.user_id == u.id)
                 && !events.iter().any(|(e, _)| matches!(e, Event::Records(RecordEvent::TeamMemberAdded { user_id, .. }) if user_id == &u.id))
             {
@@ -781,23 +805,5 @@ impl PlanStore<'_> {
             .collect();
         self.store.append(&actor(viewer), &events).await?;
         Ok(n)
-    }
-
-    pub(crate) async fn active_user_by(
-        &self,
-        field: &str,
-        email: Option<&EmailAddress>,
-    ) -> Result<Option<User>, StoreError> {
-        match email {
-            None => Ok(None),
-            Some(e) => self
-                .store
-                .identity()
-                .user_by_email(e.as_str())
-                .await?
-                .filter(|u| u.active)
-                .map(Some)
-                .ok_or_else(|| StoreError::invalid(field, format!("no active user has the e-mail address {e}"))),
-        }
     }
 }

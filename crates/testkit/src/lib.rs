@@ -309,6 +309,14 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Sets up a user's second factor (as an administrator must before using the API).
+    pub async fn second_factor(&self, user: &cordon_store::identity::User) {
+        let identity = self.store.identity();
+        let (secret, _) = identity.begin_totp(&user.id).await.expect("begin TOTP");
+        let code = cordon_store::identity::totp_code_for(&secret, self.db.clock.now()).expect("a TOTP code");
+        identity.confirm_totp(&cordon_store::Actor::system(), &user.id, &code).await.expect("confirm TOTP");
+    }
+
     /// A bearer token for a user.
     pub async fn token(&self, user: &cordon_store::identity::User) -> String {
         self.store.identity().issue_token(&cordon_store::Actor::system(), &user.id, "test", 30).await.unwrap().0

@@ -39,8 +39,10 @@ impl CurrentUser {
     }
 
     /// Administrators must have a second factor before doing anything else.
+    /// An administrator who has not set up two-step verification: confined to
+    /// setting it up (pages), refused everything else (API, by session or token).
     pub fn needs_second_factor(&self) -> bool {
-        self.is_admin() && !self.user.totp_enabled && self.session.is_some()
+        self.is_admin() && !self.user.totp_enabled
     }
 }
 
@@ -114,13 +116,15 @@ impl FromRequestParts<AppState> for ApiUser {
                     ));
                 }
             }
-            if user.needs_second_factor() {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "second_factor_required",
-                    "administrators must set up a second factor first (Account, Two-step verification)",
-                ));
-            }
+        }
+        // Whether by session or by token: an administrator without a second
+        // factor administers nothing (and a token cannot get round it).
+        if user.needs_second_factor() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "second_factor_required",
+                "administrators must set up a second factor first (Account, Two-step verification)",
+            ));
         }
         Ok(ApiUser(user))
     }

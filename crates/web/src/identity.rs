@@ -403,6 +403,10 @@ pub async fn issue_token_page(
     State(state): State<AppState>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
+    if u.needs_second_factor() {
+        let e = FormErrors::one("name", "Set up two-step verification before you create an API token");
+        return account_page(&state, &u, StatusCode::FORBIDDEN, None, None, e).await;
+    }
     let days = field(&f, "expires_days").trim().parse::<i64>().unwrap_or(-1);
     match state.store.identity().issue_token(&u.actor(), &u.user.id, &field(&f, "name"), days).await {
         Ok((secret, _)) => {

@@ -372,6 +372,7 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
 async fn every_list_paginates_the_same_way_and_names_a_bad_limit_or_offset() {
     let app = TestApp::spawn().await;
     let admin = app.user("admin@force.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    app.second_factor(&admin).await;
     let secco = app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
     let (admin, secco) = (app.token(&admin).await, app.token(&secco).await);
     assert_eq!(app.send_as(&secco, Method::POST, "/api/v1/events", event_body("OFFICIAL")).await.0, 201);

@@ -287,6 +287,7 @@ async fn expired_and_revoked_tokens_are_refused() {
 async fn bad_identity_input_names_the_field_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let admin = app.user("admin@police.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    app.second_factor(&admin).await;
     app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
     let token = app.token(&admin).await;
     let before = app.store.journal_len().await.unwrap();

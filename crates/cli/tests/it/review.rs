@@ -201,3 +201,37 @@ async fn only_the_team_owners_name_commanders_and_no_form_tells_who_exists() {
     }
     assert_eq!(messages.len(), 1, "one message for any address: {messages:?}");
 }
+
+#[tokio::test]
+async fn an_administrator_without_a_second_factor_administers_nothing_through_a_token() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin@police.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    // A token made for them outside the pages (as `cordon token issue` would).
+    let token = app.token(&admin).await;
+    let (status, body) = app.get_as(&token, "/api/v1/users").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("second_factor_required")), "{body}");
+    let (status, _) =
+        app.send_as(&token, Method::PATCH, &format!("/api/v1/users/{}", admin.id), json!({"clearance": "DV"})).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.store.identity().user(&admin.id).await.unwrap().unwrap().clearance, Clearance::Sc);
+    let (status, _) = app.send_as(&token, Method::POST, "/api/v1/tokens", json!({"name": "more"})).await;
+    assert_eq!(status, 403, "no token issues another");
+    // From the account page they cannot make a token either.
+    let (_, b) = app.sign_in("admin@police.example", PASSWORD, None).await;
+    let html = app.page(&b, "/account").await.text().await.unwrap();
+    let csrf = crate::common::hidden(&html, "csrf_token");
+    let res = app
+        .client
+        .post(app.url("/account/tokens"))
+        .header("cookie", b.cookie())
+        .form(&[("csrf_token", csrf.as_str()), ("name", "script"), ("expires_days", "30")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("Set up two-step verification"));
+    assert_eq!(app.store.identity().tokens_of(&admin.id).await.unwrap().len(), 1, "only the one made outside");
+    // With a second factor, the same token works.
+    app.second_factor(&admin).await;
+    assert_eq!(app.get_as(&token, "/api/v1/users").await.0, 200);
+}

@@ -235,3 +235,29 @@ async fn an_administrator_without_a_second_factor_administers_nothing_through_a_
     app.second_factor(&admin).await;
     assert_eq!(app.get_as(&token, "/api/v1/users").await.0, 200);
 }
+
+#[tokio::test]
+async fn one_second_factor_code_signs_in_once_even_when_sent_six_times_at_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin@police.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    let identity = app.store.identity();
+    let (secret, _) = identity.begin_totp(&admin.id).await.unwrap();
+    // Confirm with the previous step's code, so the current one is unused.
+    let earlier =
+        cordon_store::identity::totp_code_for(&secret, app.db.clock.now() - time::Duration::seconds(30)).unwrap();
+    identity.confirm_totp(&Actor::system(), &admin.id, &earlier).await.unwrap();
+    let code = cordon_store::identity::totp_code_for(&secret, app.db.clock.now()).unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let store = app.store.clone();
+        let code = code.clone();
+        tasks.push(tokio::spawn(async move {
+            store.identity().sign_in("admin@police.example", PASSWORD, Some(&code), "127.0.0.1").await.is_ok()
+        }));
+    }
+    let mut signed_in = 0;
+    for t in tasks {
+        signed_in += t.await.unwrap() as usize;
+    }
+    assert_eq!(signed_in, 1, "the code was used once");
+}

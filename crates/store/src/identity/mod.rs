@@ -658,16 +658,20 @@ impl IdentityStore<'_> {
             match totp.map(str::trim).filter(|c| !c.is_empty()) {
                 None => return Err(SignInError::TotpRequired),
                 Some(code) => match self.check_totp_code(&user.id, code).await {
-                    Ok(step) => {
-                        self.store
+                    // Consume the time step in one statement: of two sign-ins
+                    // with one code at the same moment, only one gets a row back.
+                    Ok(step)
+                        if !self
+                            .store
                             .fetch(
-                                "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1",
+                                "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1 \
+                                 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING user_id",
                                 &[t(&user.id), Val::Int(step)],
                             )
                             .await
-                            .map_err(se)?;
-                    }
-                    Err(_) => {
+                            .map_err(se)?
+                            .is_empty() => {}
+                    _ => {
                         self.record_failure(&keys, now).await.map_err(se)?;
                         self.audit_sign_in(&email, ip, "sign_in_failed", "wrong or expired second-factor code").await;
                         return Err(SignInError::TotpInvalid);

@@ -273,7 +273,7 @@ pub async fn save(
             };
             let current = current_values(&section, &now);
             f.retain(|(k, _)| k != "id");
-            let errors = FormErrors::one("form", message);
+            let errors = FormErrors::one("form", capitalised(&message));
             item_page_with(&u, &view, &section, Some(&now), &f, StatusCode::CONFLICT, errors, current)
         }
         Err(e) => match FormErrors::from_store(e) {

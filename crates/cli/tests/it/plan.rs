@@ -1006,7 +1006,7 @@ async fn a_page_saved_after_someone_else_changed_the_plan_shows_both_and_changes
     let res = f.app.client.post(f.app.url(&item_path)).header("cookie", b.cookie()).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 409);
     let html = res.text().await.unwrap();
-    assert!(html.contains("someone else changed this record"), "the page says why");
+    assert!(html.contains("Someone else changed this record"), "the page says why, as a sentence");
     assert!(html.contains("value=\"Licensing officer\""), "what was typed is kept");
     assert!(html.contains("What the plan holds now") && html.contains("City Council"), "the current state is shown");
     let (_, plan) = f.get("/plan").await;

@@ -38,7 +38,6 @@ impl CurrentUser {
         self.user.has_role(Role::Administrator)
     }
 
-    /// Administrators must have a second factor before doing anything else.
     /// An administrator who has not set up two-step verification: confined to
     /// setting it up (pages), refused everything else (API, by session or token).
     pub fn needs_second_factor(&self) -> bool {

@@ -52,10 +52,17 @@ pub async fn metrics(req: Request, next: Next) -> Response {
 /// not JSON (axum's 405, the body limit's 413, a timeout's 408) is given the
 /// API's JSON error body, keeping its status and headers; a page that would
 /// answer with JSON or plain text is given an HTML error page instead.
+/// `/healthz`, `/metrics` and static files are left as they are.
 pub async fn error_shape(req: Request, next: Next) -> Response {
     use axum::response::IntoResponse;
-    let api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path();
+    let api = path.starts_with("/api/");
+    // Health, metrics and static files answer machines and keep their own bodies.
+    let machine = matches!(path, "/healthz" | "/metrics") || path.starts_with("/static/");
     let res = next.run(req).await;
+    if machine {
+        return res;
+    }
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;

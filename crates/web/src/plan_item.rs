@@ -67,20 +67,6 @@ fn find(view: &PlanView, section: &str, item_id: &str) -> Option<PlanItem> {
     view.plan.items().into_iter().find(|i| i.section() == section && i.id() == item_id)
 }
 
-/// The form of an item of `section`, filled in from `f`: changing `existing`,
-/// or adding a new one when it is `None`.
-fn item_page(
-    u: &crate::auth::CurrentUser,
-    view: &PlanView,
-    section: &str,
-    existing: Option<&PlanItem>,
-    f: &Fields,
-    status: StatusCode,
-    errors: FormErrors,
-) -> Response {
-    item_page_with(u, view, section, existing, f, status, errors, Vec::new())
-}
-
 /// The item as it stands, in words, for a page that explains why a save was stale.
 fn current_values(section: &str, item: &PlanItem) -> Vec<(String, String)> {
     let Some(form) = plan_form::form(section) else { return Vec::new() };
@@ -100,8 +86,9 @@ fn current_values(section: &str, item: &PlanItem) -> Vec<(String, String)> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn item_page_with(
+/// The form of an item of `section`, filled in from `f`: changing `existing`,
+/// or adding a new one when it is `None`.
+fn item_page(
     u: &crate::auth::CurrentUser,
     view: &PlanView,
     section: &str,
@@ -109,8 +96,12 @@ fn item_page_with(
     f: &Fields,
     status: StatusCode,
     errors: FormErrors,
-    current: Vec<(String, String)>,
 ) -> Response {
+    // A save refused as stale shows the item as the plan now holds it.
+    let current = match existing {
+        Some(item) if status == StatusCode::CONFLICT => current_values(section, item),
+        _ => Vec::new(),
+    };
     let Some(form) = plan_form::form(section).filter(|f| f.own_page) else {
         return crate::pages::not_found_for(Some(u));
     };
@@ -271,10 +262,9 @@ pub async fn save(
                     Some(&u),
                 );
             };
-            let current = current_values(&section, &now);
             f.retain(|(k, _)| k != "id");
             let errors = FormErrors::one("form", capitalised(&message));
-            item_page_with(&u, &view, &section, Some(&now), &f, StatusCode::CONFLICT, errors, current)
+            item_page(&u, &view, &section, Some(&now), &f, StatusCode::CONFLICT, errors)
         }
         Err(e) => match FormErrors::from_store(e) {
             Ok(errors) => item_page(&u, &view, &section, Some(&existing), &f, StatusCode::UNPROCESSABLE_ENTITY, errors),

@@ -4,6 +4,7 @@ use crate::{OrgCommand, TokenCommand, UserCommand};
 use anyhow::{anyhow, Result};
 use cordon_domain::identity::{parse_roles, Clearance, OrgKind};
 use cordon_store::identity::NewUser;
+use cordon_store::records::Caller;
 use cordon_store::{Actor, Store, StoreError};
 use std::io::{IsTerminal, Read};
 
@@ -24,7 +25,11 @@ pub async fn org(store: Store, cmd: &OrgCommand) -> Result<()> {
     match cmd {
         OrgCommand::Add { name, kind } => {
             let kind: OrgKind = kind.parse().map_err(|e: String| anyhow!("--kind: {e}"))?;
-            let org = store.identity().add_organisation(&operator(), name, kind).await.map_err(field_error)?;
+            let org = store
+                .identity()
+                .add_organisation(Caller::System(&operator()), name, kind)
+                .await
+                .map_err(field_error)?;
             println!("Added the organisation {} ({}), id {}.", org.name, org.kind, org.id);
         }
         OrgCommand::List => {
@@ -60,7 +65,8 @@ pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
                 }
             };
             let new = NewUser { email, name: name.clone(), organisation_id: org.id, roles, clearance };
-            let user = store.identity().add_user(&operator(), new, &password).await.map_err(field_error)?;
+            let user =
+                store.identity().add_user(Caller::System(&operator()), new, &password).await.map_err(field_error)?;
             println!("Added {} <{}>, id {}.", user.name, user.email, user.id);
             if generated {
                 println!("Password (shown only now): {password}");
@@ -72,11 +78,15 @@ pub async fn user(store: Store, cmd: &UserCommand) -> Result<()> {
                 .user_by_email(email)
                 .await?
                 .ok_or_else(|| anyhow!("email: no user has the address {email}"))?;
-            store.identity().set_user_active(&operator(), &user.id, false).await.map_err(field_error)?;
+            store
+                .identity()
+                .set_user_active(Caller::System(&operator()), &user.id, false)
+                .await
+                .map_err(field_error)?;
             println!("Disabled {} <{}>: their sessions have ended; their history is kept.", user.name, user.email);
         }
         UserCommand::List => {
-            let (users, _) = store.identity().users(10_000, 0).await?;
+            let (users, _) = store.identity().users(Caller::System(&operator()), 10_000, 0).await?;
             for u in users {
                 let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
                 println!(

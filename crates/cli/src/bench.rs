@@ -9,6 +9,7 @@ use cordon_domain::journal::{ChainKey, GENESIS};
 use cordon_domain::methodology::AttackMethodology;
 use cordon_domain::reference::ReferenceEvent;
 use cordon_domain::Marking;
+use cordon_store::records::Caller;
 use cordon_store::{Actor, Options, Store};
 use std::io::Write;
 use std::path::PathBuf;
@@ -197,13 +198,13 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
     let system = Actor::system();
     let org = match store.identity().organisation_by_name("Bench Force").await? {
         Some(o) => o,
-        None => store.identity().add_organisation(&system, "Bench Force", OrgKind::PoliceForce).await?,
+        None => store.identity().add_organisation(Caller::System(&system), "Bench Force", OrgKind::PoliceForce).await?,
     };
     let email = format!("bench-{}@bench.example", std::process::id());
     let user = store
         .identity()
         .add_user(
-            &system,
+            Caller::System(&system),
             cordon_store::identity::NewUser {
                 email: cordon_domain::identity::EmailAddress::parse(&email).map_err(anyhow::Error::msg)?,
                 name: "Bench Coordinator".into(),

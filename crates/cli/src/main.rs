@@ -8,6 +8,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use cordon_domain::reference::parse_date;
 use cordon_domain::threat::{Series, ThreatLevel};
+use cordon_store::records::Caller;
 use cordon_store::{Actor, Options, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -360,7 +361,13 @@ async fn threat_level(g: &Global, cmd: &ThreatLevelCommand) -> Result<()> {
             store.reference().load_reference().await?;
             let seq = store
                 .threat()
-                .record_threat_level(&Actor::new(actor.clone(), "cordon"), series, level, effective, note)
+                .record_threat_level(
+                    Caller::System(&Actor::new(actor.clone(), "cordon")),
+                    series,
+                    level,
+                    effective,
+                    note,
+                )
                 .await
                 .map_err(|e| match e {
                     cordon_store::StoreError::Invalid { field, message } => anyhow!("{field}: {message}"),

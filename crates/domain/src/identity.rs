@@ -1,5 +1,6 @@
 //! Organisations, users, roles and vetting clearances.
 
+use crate::ids::{OrganisationId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -249,42 +250,42 @@ mod tests {
 #[strum(serialize_all = "snake_case")]
 pub enum IdentityEvent {
     OrganisationAdded {
-        id: String,
+        id: OrganisationId,
         name: String,
         kind: OrgKind,
     },
     UserAdded {
-        id: String,
+        id: UserId,
         email: String,
         name: String,
-        organisation_id: String,
+        organisation_id: OrganisationId,
         roles: Vec<Role>,
         clearance: Clearance,
     },
     /// Roles, clearance or organisation changed: every session of the user ends.
     UserChanged {
-        id: String,
+        id: UserId,
         name: String,
-        organisation_id: String,
+        organisation_id: OrganisationId,
         roles: Vec<Role>,
         clearance: Clearance,
     },
     UserDisabled {
-        id: String,
+        id: UserId,
     },
     UserEnabled {
-        id: String,
+        id: UserId,
     },
     /// The password changed. The hash itself is kept apart from the journal.
     PasswordChanged {
-        user_id: String,
+        user_id: UserId,
     },
     TotpEnabled {
-        user_id: String,
+        user_id: UserId,
     },
     ApiTokenIssued {
         id: String,
-        user_id: String,
+        user_id: UserId,
         name: String,
         token_hash: String,
         expires_at: String,
@@ -305,3 +306,14 @@ crate::capability_event!(IdentityEvent, |e| match e {
     | IdentityEvent::ApiTokenIssued { user_id, .. } => format!("user/{user_id}"),
     IdentityEvent::ApiTokenRevoked { id } => format!("token/{id}"),
 });
+
+/// Administering users and organisations: adding, changing, disabling.
+pub const ADMINISTER: crate::access::Action = crate::access::Action {
+    name: "identity.administer",
+    what: "add and change users and organisations, disable accounts",
+    roles: Some(&[Role::Administrator]),
+    needs_team: false,
+};
+
+/// The identity capability's actions.
+pub const ACTIONS: &[crate::access::Action] = &[ADMINISTER];

@@ -7,6 +7,7 @@ pub mod access;
 pub mod demo;
 pub mod event;
 pub mod identity;
+pub mod ids;
 pub mod journal;
 pub mod london;
 pub mod marking;

@@ -40,6 +40,11 @@ pub fn display(t: OffsetDateTime) -> String {
 }
 
 /// Formats a stored RFC 3339 time for people, or returns it unchanged if it does not parse.
+/// A stored instant as people in the UK read it.
+pub fn display_instant(t: crate::ids::Instant) -> String {
+    display(t.get())
+}
+
 pub fn display_stored(s: &str) -> String {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .map(display)

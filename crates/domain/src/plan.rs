@@ -7,6 +7,7 @@
 //! be changed one item at a time (each change a journal event) and compared
 //! field by field between issued versions.
 
+use crate::ids::EventId;
 use crate::methodology::AttackMethodology;
 use crate::risk::{Rating, RiskMatrix};
 use crate::Marking;
@@ -1233,17 +1234,17 @@ mod tests;
 pub enum PlanEvent {
     /// An item of the draft plan was added or changed.
     PlanItemSaved {
-        event_id: String,
+        event_id: EventId,
         item: PlanItem,
     },
     PlanItemRemoved {
-        event_id: String,
+        event_id: EventId,
         section: String,
         item_id: String,
     },
     /// The draft was issued as an immutable, numbered, hashed snapshot.
     PlanIssued {
-        event_id: String,
+        event_id: EventId,
         number: i64,
         reason: String,
         body: String,
@@ -1251,7 +1252,7 @@ pub enum PlanEvent {
     },
     /// The strategic commander endorsed an issued version.
     PlanEndorsed {
-        event_id: String,
+        event_id: EventId,
         number: i64,
         conditions: String,
     },
@@ -1311,3 +1312,30 @@ pub fn version_snapshot(
     let hash = sha256_hex(&body);
     (body, hash)
 }
+
+/// Changing the draft plan (items, attachments, reviews, copying from another plan).
+pub const CHANGE: crate::access::Action = crate::access::Action {
+    name: "plan.change",
+    what: "change the draft plan: add, change and remove items, attach files, copy from another plan",
+    roles: Some(crate::access::CHANGE_ROLES),
+    needs_team: true,
+};
+
+/// Issuing the draft as a numbered, hashed version.
+pub const ISSUE: crate::access::Action = crate::access::Action {
+    name: "plan.issue",
+    what: "issue the draft as a numbered, hashed version",
+    roles: Some(&[crate::identity::Role::SecurityCoordinator, crate::identity::Role::SecurityAdviser]),
+    needs_team: true,
+};
+
+/// Endorsing an issued version (the event's named Gold only).
+pub const ENDORSE: crate::access::Action = crate::access::Action {
+    name: "plan.endorse",
+    what: "endorse an issued version, as the event's named strategic commander",
+    roles: Some(&[crate::identity::Role::StrategicCommander]),
+    needs_team: true,
+};
+
+/// The plan capability's actions.
+pub const ACTIONS: &[crate::access::Action] = &[CHANGE, ISSUE, ENDORSE];

@@ -1,6 +1,7 @@
 //! Events and operations that a CT protective security plan is written for.
 //! (Named `PlannedEvent` so it is never confused with a journal event.)
 
+use crate::ids::{EventId, Instant, OrganisationId, UserId};
 use crate::Marking;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -150,17 +151,17 @@ pub struct Venue {
 /// An event or operation, as created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedEvent {
-    pub id: String,
+    pub id: EventId,
     pub name: String,
     pub kind: EventKind,
     /// RFC 3339, UTC.
-    pub starts_at: String,
-    pub ends_at: String,
+    pub starts_at: Instant,
+    pub ends_at: Instant,
     pub venues: Vec<Venue>,
     pub expected_attendance: i64,
     pub marking: Marking,
     /// The lead organisation, which owns the record.
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
 }
 
 /// A checked request to create an event. Each error names its field.
@@ -177,8 +178,8 @@ impl FieldError {
 }
 
 /// Parses an RFC 3339 time and returns it normalised to UTC as stored.
-pub fn parse_instant(field: &str, s: &str) -> Result<time::OffsetDateTime, FieldError> {
-    time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339).map_err(|_| {
+pub fn parse_instant(field: &str, s: &str) -> Result<Instant, FieldError> {
+    Instant::parse(s).map_err(|_| {
         FieldError::new(field, format!("{field} must be a time in RFC 3339 form, such as 2026-05-03T08:00:00Z"))
     })
 }
@@ -186,8 +187,8 @@ pub fn parse_instant(field: &str, s: &str) -> Result<time::OffsetDateTime, Field
 /// Checks the parts of an event that do not depend on stored data.
 pub fn check_event(
     name: &str,
-    starts_at: time::OffsetDateTime,
-    ends_at: time::OffsetDateTime,
+    starts_at: Instant,
+    ends_at: Instant,
     venues: &[Venue],
     expected_attendance: i64,
 ) -> Result<(), FieldError> {
@@ -201,7 +202,7 @@ pub fn check_event(
     if ends_at <= starts_at {
         return Err(FieldError::new("ends_at", "ends_at must be after starts_at"));
     }
-    if ends_at - starts_at > time::Duration::days(366) {
+    if ends_at.get() - starts_at.get() > time::Duration::days(366) {
         return Err(FieldError::new("ends_at", "an event may last at most a year"));
     }
     if expected_attendance < 0 {
@@ -238,8 +239,8 @@ mod tests {
 
     #[test]
     fn each_rule_names_its_field() {
-        let s = datetime!(2026-05-03 08:00 UTC);
-        let e = datetime!(2026-05-03 18:00 UTC);
+        let s = Instant::from(datetime!(2026-05-03 08:00 UTC));
+        let e = Instant::from(datetime!(2026-05-03 18:00 UTC));
         assert!(check_event("Marathon", s, e, &venue(), 40_000).is_ok());
         assert_eq!(check_event(" ", s, e, &venue(), 1).unwrap_err().field, "name");
         assert_eq!(check_event("M", e, s, &venue(), 1).unwrap_err().field, "ends_at");
@@ -258,19 +259,19 @@ mod tests {
 pub enum PlannedEventEvent {
     PlannedEventCreated {
         event: PlannedEvent,
-        created_by: String,
+        created_by: UserId,
     },
     PlannedEventStatusChanged {
-        id: String,
+        id: EventId,
         status: EventStatus,
     },
     /// The strategic (Gold) and tactical (Silver) commanders of an event. On the
     /// plan's stream, as it has always been recorded, so that a change of
     /// commanders is a change of the plan's view.
     CommandersSet {
-        event_id: String,
-        gold_user_id: Option<String>,
-        silver_user_id: Option<String>,
+        event_id: EventId,
+        gold_user_id: Option<UserId>,
+        silver_user_id: Option<UserId>,
     },
 }
 
@@ -297,3 +298,22 @@ mod transition_tests {
         assert_eq!(Live.check_transition(Closed).unwrap_err(), "from live the next status is debrief");
     }
 }
+
+/// Creating an event (the creator's organisation owns it; they join its team).
+pub const CREATE: crate::access::Action = crate::access::Action {
+    name: "events.create",
+    what: "create an event or operation",
+    roles: Some(crate::access::CHANGE_ROLES),
+    needs_team: true,
+};
+
+/// Changing an event: its status and, for the team's owners, its team, shares and commanders.
+pub const CHANGE: crate::access::Action = crate::access::Action {
+    name: "events.change",
+    what: "move an event's status on; as an owner of its team, change the team, shares and commanders",
+    roles: Some(crate::access::CHANGE_ROLES),
+    needs_team: true,
+};
+
+/// The events capability's actions.
+pub const ACTIONS: &[crate::access::Action] = &[CREATE, CHANGE];

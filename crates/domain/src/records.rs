@@ -2,7 +2,42 @@
 //! owning organisation and marking: its team (need to know) and the
 //! organisations it is shared with.
 
+use crate::ids::{OrganisationId, RecordId, UserId};
 use serde::{Deserialize, Serialize};
+
+/// The kinds of access-controlled record. Each capability that holds marked
+/// records adds its kind here (one line), and its records get a row in the
+/// store's `records` table when they are created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// An event or operation (its plan is part of it).
+    Event,
+}
+
+impl RecordKind {
+    pub const ALL: &'static [RecordKind] = &[RecordKind::Event];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Event => "event",
+        }
+    }
+
+    /// The record kind in words, as messages say it.
+    pub fn words(self) -> &'static str {
+        match self {
+            RecordKind::Event => "event",
+        }
+    }
+}
+
+impl std::str::FromStr for RecordKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        RecordKind::ALL.iter().copied().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown record kind {s:?}"))
+    }
+}
 
 /// The journal events of teams and shares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
@@ -11,16 +46,16 @@ use serde::{Deserialize, Serialize};
 pub enum RecordEvent {
     /// A user joined a record's team (its need-to-know group).
     TeamMemberAdded {
-        record_id: String,
-        user_id: String,
+        record_id: RecordId,
+        user_id: UserId,
     },
     TeamMemberRemoved {
-        record_id: String,
-        user_id: String,
+        record_id: RecordId,
+        user_id: UserId,
     },
     RecordShared {
-        record_id: String,
-        organisation_id: String,
+        record_id: RecordId,
+        organisation_id: OrganisationId,
     },
 }
 

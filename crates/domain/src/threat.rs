@@ -461,3 +461,14 @@ crate::capability_event!(ThreatEvent, |e| match e {
         format!("threat/{series}")
     }
 });
+
+/// Recording a threat level (national or police sector).
+pub const RECORD: crate::access::Action = crate::access::Action {
+    name: "threat.record",
+    what: "record a change of threat level, or correct one",
+    roles: Some(&[crate::identity::Role::Administrator]),
+    needs_team: false,
+};
+
+/// The threat capability's actions.
+pub const ACTIONS: &[crate::access::Action] = &[RECORD];

@@ -52,6 +52,29 @@ impl From<Option<String>> for Val {
     }
 }
 
+/// Identifiers and instants are written as the text they serialise to.
+macro_rules! text_val {
+    ($($t:ty),*) => {$(
+        impl From<&$t> for Val {
+            fn from(v: &$t) -> Self {
+                Val::Text(v.to_string())
+            }
+        }
+        impl From<Option<$t>> for Val {
+            fn from(v: Option<$t>) -> Self {
+                v.map(|v| Val::Text(v.to_string())).unwrap_or(Val::NullText)
+            }
+        }
+    )*};
+}
+text_val!(
+    cordon_domain::ids::EventId,
+    cordon_domain::ids::UserId,
+    cordon_domain::ids::OrganisationId,
+    cordon_domain::ids::RecordId,
+    cordon_domain::ids::Instant
+);
+
 /// A statement with its arguments, as produced by the projector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stmt {
@@ -70,6 +93,22 @@ impl Stmt {
 pub struct Row(pub Vec<Val>);
 
 impl Row {
+    /// An identifier column, checked: a malformed stored id is an integrity fault.
+    pub fn id<T: TryFrom<String, Error = cordon_domain::ids::BadId>>(&self, i: usize) -> Result<T, crate::StoreError> {
+        T::try_from(self.text(i)).map_err(|e| crate::StoreError::Integrity(e.to_string()))
+    }
+
+    /// An optional identifier column (NULL or empty is `None`).
+    pub fn opt_id<T: TryFrom<String, Error = cordon_domain::ids::BadId>>(
+        &self,
+        i: usize,
+    ) -> Result<Option<T>, crate::StoreError> {
+        match self.opt_text(i).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => T::try_from(s).map(Some).map_err(|e| crate::StoreError::Integrity(e.to_string())),
+        }
+    }
+
     pub fn text(&self, i: usize) -> String {
         match self.0.get(i) {
             Some(Val::Text(s)) => s.clone(),

@@ -252,17 +252,18 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Every event's access facts, read straight from the tables (test oracle:
+/// Every record's access facts, read straight from the tables (test oracle:
 /// deliberately outside the store's policy-checked read paths).
-pub async fn event_access(db: &TestDb) -> Vec<cordon_domain::access::RecordAccess> {
-    let rows = db.sql("SELECT id, marking, organisation_id FROM planned_events ORDER BY id").await.unwrap();
+pub async fn record_access(db: &TestDb) -> Vec<cordon_domain::access::RecordAccess> {
+    let rows = db.sql("SELECT id, marking, organisation_id, kind FROM records ORDER BY id").await.unwrap();
     let shares = db.sql("SELECT record_id, organisation_id FROM record_shares").await.unwrap();
     rows.into_iter()
         .map(|r| cordon_domain::access::RecordAccess {
-            shared_with: shares.iter().filter(|s| s.text(0) == r.text(0)).map(|s| s.text(1)).collect(),
-            record_id: r.text(0),
+            shared_with: shares.iter().filter(|s| s.text(0) == r.text(0)).map(|s| s.text(1).parse().unwrap()).collect(),
+            record_id: r.text(0).parse().unwrap(),
+            kind: r.text(3).parse().unwrap(),
             marking: r.text(1).parse().unwrap(),
-            owner_organisation_id: r.text(2),
+            owner_organisation_id: r.text(2).parse().unwrap(),
         })
         .collect()
 }
@@ -277,7 +278,11 @@ impl TestApp {
             None => self
                 .store
                 .identity()
-                .add_organisation(&cordon_store::Actor::system(), name, cordon_domain::identity::OrgKind::PoliceForce)
+                .add_organisation(
+                    cordon_store::records::Caller::System(&cordon_store::Actor::system()),
+                    name,
+                    cordon_domain::identity::OrgKind::PoliceForce,
+                )
                 .await
                 .unwrap(),
         }
@@ -295,7 +300,7 @@ impl TestApp {
         self.store
             .identity()
             .add_user(
-                &cordon_store::Actor::system(),
+                cordon_store::records::Caller::System(&cordon_store::Actor::system()),
                 cordon_store::identity::NewUser {
                     email: cordon_domain::identity::EmailAddress::parse(email).expect("a test e-mail address"),
                     name: format!("Test {email}"),

@@ -30,6 +30,11 @@ impl CurrentUser {
         Actor::new(&self.user.id, &self.user.organisation_id)
     }
 
+    /// The caller the store checks: always a user, never the system.
+    pub fn caller(&self) -> cordon_store::records::Caller<'_> {
+        cordon_store::records::Caller::User(&self.viewer)
+    }
+
     pub fn csrf(&self) -> String {
         self.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default()
     }

@@ -16,9 +16,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use cordon_domain::access::Action;
+
 use cordon_domain::identity::EmailAddress;
-use cordon_domain::london::display_stored;
+use cordon_domain::ids::{EventId, Instant, OrganisationId, UserId};
+use cordon_domain::london::display_instant;
 use cordon_domain::planned_event::{EventKind, EventStatus, Venue};
 use cordon_domain::Marking;
 use cordon_store::events::{EventFilter, EventRecord, NewEvent, TeamMember};
@@ -75,7 +76,7 @@ fn parse_filter(q: &ListQuery) -> Result<EventFilter, ApiError> {
             let parsed = cordon_domain::planned_event::parse_instant(name, &t).map_err(|_| {
                 ApiError::bad_request(name, format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 time"))
             })?;
-            *slot = Some(cordon_store::format_time(parsed));
+            *slot = Some(parsed.stored());
         }
     }
     f.q = nonempty(&q.q);
@@ -90,13 +91,11 @@ fn parse_filter(q: &ListQuery) -> Result<EventFilter, ApiError> {
 /// An event or operation.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct EventBody {
-    id: String,
+    id: EventId,
     name: String,
     kind: EventKind,
-    #[schema(format = DateTime)]
-    starts_at: String,
-    #[schema(format = DateTime)]
-    ends_at: String,
+    starts_at: Instant,
+    ends_at: Instant,
     venues: Vec<Venue>,
     expected_attendance: i64,
     marking: Marking,
@@ -104,9 +103,9 @@ pub struct EventBody {
     /// The lead organisation, which owns the record.
     organisation: OrganisationRef,
     /// The ids of the other organisations it is shared with.
-    shared_with: Vec<String>,
+    shared_with: Vec<OrganisationId>,
     /// The id of the user who created it.
-    created_by: String,
+    created_by: UserId,
     #[schema(format = DateTime)]
     created_at: String,
     #[schema(format = DateTime)]
@@ -119,8 +118,8 @@ impl From<&EventRecord> for EventBody {
             id: e.id.clone(),
             name: e.name.clone(),
             kind: e.kind,
-            starts_at: e.starts_at.clone(),
-            ends_at: e.ends_at.clone(),
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
             venues: e.venues.clone(),
             expected_attendance: e.expected_attendance,
             marking: e.marking,
@@ -137,7 +136,7 @@ impl From<&EventRecord> for EventBody {
 /// A member of an event's team.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct TeamMemberBody {
-    user_id: String,
+    user_id: UserId,
     #[schema(format = Email)]
     email: String,
     name: String,
@@ -171,7 +170,7 @@ pub struct EventWithTeamBody {
 #[into_params(parameter_in = Path)]
 pub struct EventPath {
     /// The event's id.
-    id: String,
+    id: EventId,
 }
 
 /// A member of an event's team, by e-mail address.
@@ -179,7 +178,7 @@ pub struct EventPath {
 #[into_params(parameter_in = Path)]
 pub struct MemberPath {
     /// The event's id.
-    id: String,
+    id: EventId,
     /// The member's e-mail address.
     #[param(format = Email)]
     email: String,
@@ -279,11 +278,10 @@ pub enum HitType {
 pub struct SearchHit {
     #[serde(rename = "type")]
     hit_type: HitType,
-    id: String,
+    id: EventId,
     name: String,
     marking: Marking,
-    #[schema(format = DateTime)]
-    starts_at: String,
+    starts_at: Instant,
 }
 
 /// Events whose name or venue matches, that the caller may see.
@@ -430,11 +428,11 @@ pub async fn api_export(State(state): State<AppState>, ApiUser(u): ApiUser) -> R
     for e in &events {
         let venues: Vec<String> = e.venues.iter().map(|v| format!("{} ({})", v.name, v.address)).collect();
         let row = [
-            e.id.clone(),
+            e.id.to_string(),
             e.name.clone(),
             e.kind.to_string(),
-            e.starts_at.clone(),
-            e.ends_at.clone(),
+            e.starts_at.to_string(),
+            e.ends_at.to_string(),
             e.expected_attendance.to_string(),
             e.marking.to_string(),
             e.status.as_str().to_string(),
@@ -467,10 +465,10 @@ pub struct EventRow {
 
 fn row(e: &EventRecord) -> EventRow {
     EventRow {
-        id: e.id.clone(),
+        id: e.id.to_string(),
         name: e.name.clone(),
         kind: e.kind.words(),
-        starts: display_stored(&e.starts_at),
+        starts: display_instant(e.starts_at),
         status: e.status.as_str(),
         marking: e.marking.to_string(),
         marking_class: marking_class(e.marking),
@@ -537,7 +535,7 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
             error,
             prev_link: (f.offset > 0).then(|| link((f.offset - f.limit).max(0))),
             next_link: (f.offset + f.limit < total).then(|| link(f.offset + f.limit)),
-            can_create: u.viewer.may(Action::Create),
+            can_create: u.viewer.may(cordon_domain::planned_event::CREATE),
         },
     )
 }
@@ -642,7 +640,13 @@ struct EventPage {
     errors: FormErrors,
 }
 
-async fn event_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusCode, errors: FormErrors) -> Response {
+async fn event_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &EventId,
+    status: StatusCode,
+    errors: FormErrors,
+) -> Response {
     let (event, team) = match state.store.events().event_with_team(&u.viewer, id).await {
         Ok(x) => x,
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
@@ -654,16 +658,16 @@ async fn event_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusC
         EventStatus::Debrief => Some("closed"),
         _ => None,
     };
-    let can_manage = u.viewer.teams.contains(&event.id)
+    let can_manage = u.viewer.teams.contains(event.id.as_str())
         && u.viewer.organisation_id == event.organisation_id
-        && u.viewer.may(Action::Change);
+        && u.viewer.may(cordon_domain::planned_event::CHANGE);
     render(
         status,
         &EventPage {
             layout: Layout::for_user(event.name.clone(), event.marking, "/events", Some(u)),
             kind: event.kind.words(),
-            starts: display_stored(&event.starts_at),
-            ends: display_stored(&event.ends_at),
+            starts: display_instant(event.starts_at),
+            ends: display_instant(event.ends_at),
             event,
             team,
             can_manage,
@@ -673,13 +677,13 @@ async fn event_page(state: &AppState, u: &CurrentUser, id: &str, status: StatusC
     )
 }
 
-pub async fn page_show(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+pub async fn page_show(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<EventId>) -> Response {
     event_page(&state, &u, &id, StatusCode::OK, FormErrors::default()).await
 }
 
 pub async fn page_team(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
     let email = field(&f, "email");

@@ -19,6 +19,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use cordon_domain::identity::{Clearance, OrgKind, Role};
+use cordon_domain::ids::{OrganisationId, UserId};
 use cordon_domain::london::display_stored;
 use cordon_domain::reference::parse_date;
 use cordon_domain::threat::{Series, ThreatLevel};
@@ -564,7 +565,7 @@ async fn admin_page(
         Err(e) => return ApiError::from(e).into_response(),
     };
     let page = page.max(1);
-    let (users, total) = match state.store.identity().users(PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
+    let (users, total) = match state.store.identity().users(u.caller(), PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
         Ok(x) => x,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -579,7 +580,7 @@ async fn admin_page(
                 .map(|x| UserRow {
                     roles: x.roles.iter().map(|r| r.words()).collect::<Vec<_>>().join(", "),
                     clearance: x.clearance.as_str().into(),
-                    id: x.id,
+                    id: x.id.to_string(),
                     name: x.name,
                     email: x.email,
                     organisation: x.organisation_name,
@@ -631,7 +632,7 @@ pub async fn admin_add_org(State(state): State<AppState>, CheckedForm { user: u,
         Ok(kind) => state
             .store
             .identity()
-            .add_organisation(&u.actor(), &field(&f, "org_name"), kind)
+            .add_organisation(u.caller(), &field(&f, "org_name"), kind)
             .await
             .map(|o| format!("Added the organisation {}.", o.name))
             .map_err(|e| match e {
@@ -653,7 +654,11 @@ async fn new_user_from(
     roles: &[String],
     clearance: &str,
 ) -> Result<NewUser, cordon_store::StoreError> {
-    let org = match state.store.identity().organisation(organisation).await? {
+    let by_id = match OrganisationId::parse(organisation) {
+        Ok(id) => state.store.identity().organisation(&id).await?,
+        Err(_) => None,
+    };
+    let org = match by_id {
         Some(o) => o,
         None => state.store.identity().organisation_by_name(organisation).await?.ok_or_else(|| {
             cordon_store::StoreError::invalid("organisation", format!("no organisation {organisation:?}"))
@@ -696,7 +701,7 @@ pub async fn admin_add_user(
         if generated {
             password = cordon_store::identity::generate_password();
         }
-        let user = state.store.identity().add_user(&u.actor(), new, &password).await?;
+        let user = state.store.identity().add_user(u.caller(), new, &password).await?;
         Ok(if generated {
             format!("Added {} <{}>. Their password, shown only now: {password}", user.name, user.email)
         } else {
@@ -721,7 +726,7 @@ pub async fn admin_threat_level(
         let effective = parse_date(&field(&f, "effective")).map_err(|_| {
             cordon_store::StoreError::invalid("effective", "enter the date it was announced, written YYYY-MM-DD")
         })?;
-        state.store.threat().record_threat_level(&u.actor(), series, level, effective, &field(&f, "note")).await?;
+        state.store.threat().record_threat_level(u.caller(), series, level, effective, &field(&f, "note")).await?;
         Ok(format!("Recorded: {} is {level} from {}.", series.title(), cordon_domain::london::display_date(effective)))
     }
     .await;
@@ -743,7 +748,7 @@ struct AdminUserPage {
 async fn admin_user_page(
     state: &AppState,
     u: &CurrentUser,
-    id: &str,
+    id: &UserId,
     status: StatusCode,
     errors: FormErrors,
     notice: Option<String>,
@@ -771,7 +776,7 @@ async fn admin_user_page(
     )
 }
 
-pub async fn admin_user(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+pub async fn admin_user(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<UserId>) -> Response {
     if let Err(r) = require_admin_page(&u) {
         return r;
     }
@@ -780,7 +785,7 @@ pub async fn admin_user(State(state): State<AppState>, PageUser(u): PageUser, Pa
 
 pub async fn admin_change_user(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
     if let Err(r) = require_admin_page(&u) {
@@ -789,7 +794,7 @@ pub async fn admin_change_user(
     let result = async {
         let action = field(&f, "action");
         if action == "disable" || action == "enable" {
-            state.store.identity().set_user_active(&u.actor(), &id, action == "enable").await?;
+            state.store.identity().set_user_active(u.caller(), &id, action == "enable").await?;
             return Ok(if action == "disable" {
                 "Disabled the account; its sessions have ended and its API tokens are revoked."
             } else {
@@ -803,10 +808,13 @@ pub async fn admin_change_user(
         }
         let clearance: Clearance =
             field(&f, "clearance").parse().map_err(|m| cordon_store::StoreError::invalid("clearance", m))?;
+        let organisation: OrganisationId = field(&f, "organisation")
+            .parse()
+            .map_err(|_| cordon_store::StoreError::invalid("organisation", "choose an organisation from the list"))?;
         state
             .store
             .identity()
-            .change_user(&u.actor(), &id, &field(&f, "name"), &field(&f, "organisation"), roles, clearance)
+            .change_user(u.caller(), &id, &field(&f, "name"), &organisation, roles, clearance)
             .await?;
         Ok("Saved. Any change to roles, clearance or organisation has ended the user's sessions.".to_string())
     }
@@ -833,14 +841,14 @@ pub(crate) fn require_admin(u: &CurrentUser) -> Result<(), ApiError> {
 /// An organisation, as named in another record.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct OrganisationRef {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
 }
 
 /// A user account.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct UserBody {
-    id: String,
+    id: UserId,
     #[schema(format = Email)]
     email: String,
     #[schema(min_length = 1)]
@@ -885,7 +893,7 @@ pub struct AddedUserBody {
 /// An organisation.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct OrganisationBody {
-    id: String,
+    id: OrganisationId,
     name: String,
     kind: OrgKind,
     #[schema(format = DateTime)]
@@ -902,7 +910,7 @@ impl From<Organisation> for OrganisationBody {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct TokenBody {
     id: String,
-    user_id: String,
+    user_id: UserId,
     name: String,
     #[schema(format = DateTime)]
     created_at: String,
@@ -940,7 +948,7 @@ pub struct IssuedTokenBody {
 #[into_params(parameter_in = Path)]
 pub struct UserPath {
     /// The user's id.
-    id: String,
+    id: UserId,
 }
 
 /// One of the caller's API tokens, by id.
@@ -999,7 +1007,7 @@ pub async fn api_add_organisation(
 ) -> Result<(StatusCode, Json<OrganisationBody>), ApiError> {
     require_admin(&u)?;
     let kind: OrgKind = b.kind.parse().map_err(|m: String| ApiError::unprocessable("kind", m))?;
-    let org = state.store.identity().add_organisation(&u.actor(), &b.name, kind).await?;
+    let org = state.store.identity().add_organisation(u.caller(), &b.name, kind).await?;
     Ok((StatusCode::CREATED, Json(org.into())))
 }
 
@@ -1018,7 +1026,7 @@ pub async fn api_users(
 ) -> Result<Json<Page<UserBody>>, ApiError> {
     require_admin(&u)?;
     let p = q.paging()?;
-    let (users, total) = state.store.identity().users(p.limit, p.offset).await?;
+    let (users, total) = state.store.identity().users(u.caller(), p.limit, p.offset).await?;
     Ok(Json(Page { items: users.iter().map(UserBody::from).collect(), total, limit: p.limit, offset: p.offset }))
 }
 
@@ -1059,7 +1067,7 @@ pub async fn api_add_user(
         Some(p) => (p, false),
         None => (cordon_store::identity::generate_password(), true),
     };
-    let user = state.store.identity().add_user(&u.actor(), new, &password).await?;
+    let user = state.store.identity().add_user(u.caller(), new, &password).await?;
     let body = AddedUserBody { user: UserBody::from(&user), password: generated.then_some(password) };
     Ok((StatusCode::CREATED, Json(body)))
 }
@@ -1124,7 +1132,10 @@ pub async fn api_change_user(
         None => current.clearance,
     };
     let organisation_id = match b.organisation {
-        Some(o) => match state.store.identity().organisation(&o).await? {
+        Some(o) => match match OrganisationId::parse(&o) {
+            Ok(id) => state.store.identity().organisation(&id).await?,
+            Err(_) => None,
+        } {
             Some(org) => org.id,
             None => {
                 state
@@ -1145,10 +1156,10 @@ pub async fn api_change_user(
         || organisation_id != current.organisation_id
         || name != current.name
     {
-        user = state.store.identity().change_user(&u.actor(), &id, &name, &organisation_id, roles, clearance).await?;
+        user = state.store.identity().change_user(u.caller(), &id, &name, &organisation_id, roles, clearance).await?;
     }
     if let Some(active) = b.active {
-        user = state.store.identity().set_user_active(&u.actor(), &id, active).await?;
+        user = state.store.identity().set_user_active(u.caller(), &id, active).await?;
     }
     Ok(Json(UserBody::from(&user)))
 }

@@ -17,6 +17,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use cordon_domain::identity::EmailAddress;
+use cordon_domain::ids::{EventId, UserId};
 use cordon_domain::london::display_stored;
 use cordon_domain::plan::*;
 use cordon_domain::Marking;
@@ -103,7 +104,7 @@ impl ToSchema for SingletonSection {}
 #[into_params(parameter_in = Path)]
 pub struct EventPath {
     /// The event's id.
-    id: String,
+    id: EventId,
 }
 
 /// A section of an event's plan (any section, for adding an item).
@@ -111,7 +112,7 @@ pub struct EventPath {
 #[into_params(parameter_in = Path)]
 pub struct SectionPath {
     /// The event's id.
-    id: String,
+    id: EventId,
     /// The section the item belongs to; a section that does not exist is 404.
     #[param(value_type = Section, inline)]
     section: String,
@@ -122,7 +123,7 @@ pub struct SectionPath {
 #[into_params(parameter_in = Path)]
 pub struct SingletonPath {
     /// The event's id.
-    id: String,
+    id: EventId,
     /// The section; only these sections are written at this address (others
     /// answer 405: write their items at `.../plan/{section}/{item_id}`).
     #[param(value_type = SingletonSection, inline)]
@@ -134,7 +135,7 @@ pub struct SingletonPath {
 #[into_params(parameter_in = Path)]
 pub struct ItemPath {
     /// The event's id.
-    id: String,
+    id: EventId,
     /// The section the item belongs to.
     #[param(value_type = Section, inline)]
     section: String,
@@ -149,7 +150,7 @@ pub struct ItemPath {
 #[into_params(parameter_in = Path)]
 pub struct VersionPath {
     /// The event's id.
-    id: String,
+    id: EventId,
     /// The version's number, from 1; anything else is 400.
     #[param(value_type = i64, minimum = 1)]
     n: String,
@@ -160,7 +161,7 @@ pub struct VersionPath {
 #[into_params(parameter_in = Path)]
 pub struct DiffPath {
     /// The event's id.
-    id: String,
+    id: EventId,
     /// The earlier version's number, from 1; anything else is 400.
     #[param(value_type = i64, minimum = 1)]
     a: String,
@@ -174,7 +175,7 @@ pub struct DiffPath {
 #[into_params(parameter_in = Path)]
 pub struct AttachmentPath {
     /// The event's id.
-    id: String,
+    id: EventId,
     /// The SHA-256 hash of the file, in lower-case hexadecimal, as the upload
     /// answered it; a file no visit of this plan cites is 404.
     #[param(value_type = String, pattern = "^[0-9a-f]{64}$")]
@@ -347,9 +348,9 @@ pub struct SnapshotEvent {
     /// The name of the organisation that owns the event.
     organisation: String,
     /// The strategic commander (Gold), a user id.
-    gold_user_id: Option<String>,
+    gold_user_id: Option<UserId>,
     /// The tactical commander (Silver), a user id.
-    silver_user_id: Option<String>,
+    silver_user_id: Option<UserId>,
 }
 
 /// A venue of the event.
@@ -414,18 +415,18 @@ pub struct CommandersBody {
 #[derive(Serialize, ToSchema)]
 pub struct CommandersSet {
     /// The event's id.
-    id: String,
+    id: EventId,
     /// The strategic commander (Gold), a user id.
-    gold_user_id: Option<String>,
+    gold_user_id: Option<UserId>,
     /// The tactical commander (Silver), a user id.
-    silver_user_id: Option<String>,
+    silver_user_id: Option<UserId>,
 }
 
 /// The event to copy the plan from.
 #[derive(Deserialize, ToSchema)]
 pub struct CopyBody {
     /// An event whose plan the caller may see.
-    source_event_id: String,
+    source_event_id: EventId,
 }
 
 /// The plan as copied.
@@ -1182,7 +1183,7 @@ fn markers() -> &'static Markers {
 async fn plan_page(
     state: &AppState,
     u: &CurrentUser,
-    id: &str,
+    id: &EventId,
     status: StatusCode,
     errors: FormErrors,
     typed: Option<Typed<'_>>,
@@ -1193,8 +1194,8 @@ async fn plan_page(
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let can_change = u.viewer.may(cordon_domain::access::Action::Change);
-    let can_issue = u.viewer.may(cordon_domain::access::Action::Issue);
+    let can_change = u.viewer.may(cordon_domain::plan::CHANGE);
+    let can_issue = u.viewer.may(cordon_domain::plan::ISSUE);
     let csrf = u.csrf();
     let layout = || Layout::for_user(format!("Plan: {}", view.event.name), view.event.marking, "/events", Some(u));
     let failed = |e: askama::Error| {
@@ -1209,7 +1210,13 @@ async fn plan_page(
                 .events()
                 .events_visible(&u.viewer, &cordon_store::events::EventFilter { limit: 100, ..Default::default() })
                 .await
-                .map(|(es, _)| es.into_iter().filter(|e| e.id != view.event.id).map(|e| (e.id, e.name)).collect())
+                // Only sources whose marking this event can hold (finding 1).
+                .map(|(es, _)| {
+                    es.into_iter()
+                        .filter(|e| e.id != view.event.id && e.marking <= view.event.marking)
+                        .map(|e| (e.id.to_string(), e.name))
+                        .collect()
+                })
                 .unwrap_or_default()
         } else {
             Vec::new()
@@ -1264,7 +1271,7 @@ async fn plan_page(
 async fn after_change(
     state: &AppState,
     u: &CurrentUser,
-    id: &str,
+    id: &EventId,
     anchor: &str,
     r: Result<(), StoreError>,
 ) -> Response {
@@ -1276,7 +1283,7 @@ async fn after_change(
 async fn after_sending(
     state: &AppState,
     u: &CurrentUser,
-    id: &str,
+    id: &EventId,
     anchor: &str,
     typed: Option<Typed<'_>>,
     r: Result<(), StoreError>,
@@ -1299,7 +1306,7 @@ async fn after_sending(
 pub async fn page(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     headers: HeaderMap,
 ) -> Response {
     plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), None, crate::gzip::accepted(&headers)).await
@@ -1307,7 +1314,7 @@ pub async fn page(
 
 pub async fn page_save(
     State(state): State<AppState>,
-    Path((id, section)): Path<(String, String)>,
+    Path((id, section)): Path<(EventId, String)>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
     let anchor = format!("#{}", section.replace('_', "-"));
@@ -1332,7 +1339,7 @@ pub async fn page_save(
 
 pub async fn page_remove(
     State(state): State<AppState>,
-    Path((id, section, item_id)): Path<(String, String, String)>,
+    Path((id, section, item_id)): Path<(EventId, String, String)>,
     CheckedForm { user: u, .. }: CheckedForm,
 ) -> Response {
     let result = state.store.plan().remove_plan_item(&u.viewer, &id, &section, &item_id).await;
@@ -1343,7 +1350,7 @@ pub async fn page_remove(
 pub async fn page_attach(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Path((id, visit_id)): Path<(String, String)>,
+    Path((id, visit_id)): Path<(EventId, String)>,
     mut multipart: axum::extract::Multipart,
 ) -> Response {
     let mut csrf = String::new();
@@ -1412,7 +1419,7 @@ pub async fn page_attach(
 
 pub async fn page_commanders(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
     let r = async {
@@ -1428,7 +1435,7 @@ pub async fn page_commanders(
 
 pub async fn page_issue(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
     match state.store.plan().issue_plan(&u.user, &u.viewer, &id, &field(&f, "reason")).await {
@@ -1439,10 +1446,13 @@ pub async fn page_issue(
 
 pub async fn page_copy(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let r = state.store.plan().copy_plan_from(&u.viewer, &id, &field(&f, "source_event_id")).await.map(|_| ());
+    let r = match EventId::parse(&field(&f, "source_event_id")) {
+        Ok(source) => state.store.plan().copy_plan_from(&u.viewer, &id, &source).await.map(|_| ()),
+        Err(_) => Err(StoreError::invalid("source_event_id", "choose an event to copy from")),
+    };
     after_change(&state, &u, &id, "#readiness", r).await
 }
 
@@ -1460,7 +1470,7 @@ struct VersionPage {
 pub async fn page_version(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Path((id, n)): Path<(String, i64)>,
+    Path((id, n)): Path<(EventId, i64)>,
 ) -> Response {
     // One policy-checked read: the view carries the event and its versions.
     let view = match state.store.plan().plan_view(&u.viewer, &id).await {
@@ -1494,7 +1504,7 @@ pub async fn page_version(
 
 pub async fn page_endorse(
     State(state): State<AppState>,
-    Path((id, n)): Path<(String, i64)>,
+    Path((id, n)): Path<(EventId, i64)>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
     match state.store.plan().endorse_plan(&u.user, &u.viewer, &id, n, &field(&f, "conditions")).await {
@@ -1526,7 +1536,7 @@ struct DiffPage {
     changes: Vec<Change>,
 }
 
-pub async fn page_compare(PageUser(u): PageUser, Path(id): Path<String>, Query(q): Query<CompareQuery>) -> Response {
+pub async fn page_compare(PageUser(u): PageUser, Path(id): Path<EventId>, Query(q): Query<CompareQuery>) -> Response {
     match (q.a, q.b) {
         (Some(a), Some(b)) => Redirect::to(&format!("/events/{id}/plan/versions/{a}/diff/{b}")).into_response(),
         _ => message_page(
@@ -1541,7 +1551,7 @@ pub async fn page_compare(PageUser(u): PageUser, Path(id): Path<String>, Query(q
 pub async fn page_diff(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Path((id, a, b)): Path<(String, i64, i64)>,
+    Path((id, a, b)): Path<(EventId, i64, i64)>,
 ) -> Response {
     let event = match state.store.events().event_for(&u.viewer, &id).await {
         Ok(e) => e,

@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use cordon_domain::ids::EventId;
 use cordon_domain::plan::*;
 use cordon_store::plan::PlanView;
 use cordon_store::StoreError;
@@ -121,7 +122,7 @@ fn item_page(
         status,
         &ItemPage {
             layout: Layout::for_user(layout_title, view.event.marking, "/events", Some(u)),
-            event_id: view.event.id.clone(),
+            event_id: view.event.id.to_string(),
             event_name: view.event.name.clone(),
             action,
             button,
@@ -148,7 +149,7 @@ fn item_page(
 pub(crate) async fn add_again(
     state: &AppState,
     u: &crate::auth::CurrentUser,
-    id: &str,
+    id: &EventId,
     section: &str,
     f: &Fields,
     e: StoreError,
@@ -169,7 +170,7 @@ pub(crate) async fn add_again(
 async fn load(
     state: &AppState,
     u: &crate::auth::CurrentUser,
-    id: &str,
+    id: &EventId,
     section: &str,
     item_id: &str,
 ) -> Result<(std::sync::Arc<PlanView>, PlanItem), Response> {
@@ -178,7 +179,7 @@ async fn load(
         Err(StoreError::NotFound { .. }) => return Err(crate::pages::not_found_for(Some(u))),
         Err(e) => return Err(ApiError::from(e).into_response()),
     };
-    if !u.viewer.may(cordon_domain::access::Action::Change) {
+    if !u.viewer.may(cordon_domain::plan::CHANGE) {
         return Err(message_page(
             StatusCode::FORBIDDEN,
             "You cannot change this plan",
@@ -195,7 +196,7 @@ async fn load(
 pub async fn page(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Path((id, section, item_id)): Path<(String, String, String)>,
+    Path((id, section, item_id)): Path<(EventId, String, String)>,
 ) -> Response {
     match load(&state, &u, &id, &section, &item_id).await {
         Ok((view, item)) => {
@@ -223,7 +224,7 @@ fn merge(item: &mut PlanItem, existing: &PlanItem) {
 
 pub async fn save(
     State(state): State<AppState>,
-    Path((id, section, item_id)): Path<(String, String, String)>,
+    Path((id, section, item_id)): Path<(EventId, String, String)>,
     CheckedForm { user: u, fields: mut f }: CheckedForm,
 ) -> Response {
     let (view, existing) = match load(&state, &u, &id, &section, &item_id).await {
@@ -277,7 +278,7 @@ pub async fn save(
 /// reviewer of a tactical plan, changing nothing else.
 pub async fn mark_reviewed(
     State(state): State<AppState>,
-    Path((id, tp)): Path<(String, String)>,
+    Path((id, tp)): Path<(EventId, String)>,
     CheckedForm { user: u, .. }: CheckedForm,
 ) -> Response {
     // One store operation: a change made to the plan meanwhile is kept.

@@ -312,7 +312,7 @@ pub async fn api_record_threat_level(
     let series = parse_series(&p.series)?;
     let level: ThreatLevel = b.level.parse().map_err(|m: String| ApiError::unprocessable("level", m))?;
     let effective = parse_date(&b.effective).map_err(|m| ApiError::bad_request("effective", m))?;
-    let journal_seq = state.store.threat().record_threat_level(&u.actor(), series, level, effective, &b.note).await?;
+    let journal_seq = state.store.threat().record_threat_level(u.caller(), series, level, effective, &b.note).await?;
     Ok((StatusCode::CREATED, Json(RecordedBody { series, level, effective: b.effective, journal_seq })))
 }
 

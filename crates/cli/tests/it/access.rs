@@ -9,6 +9,7 @@ use cordon_domain::planned_event::PlannedEventEvent;
 use cordon_domain::records::RecordEvent;
 use cordon_domain::Marking;
 use cordon_store::events::{EventFilter, NewEvent};
+use cordon_store::records::Caller;
 use cordon_store::Actor;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -81,8 +82,10 @@ async fn events_are_created_and_hidden_from_those_without_need_to_know() {
 
     // Denials and sensitive reads are in the access log, which verifies.
     let log = app.store.ledger_page(cordon_store::Ledger::AccessLog, 0, 10_000).await.unwrap();
-    assert!(log.iter().any(|(e, _)| e.kind == "denied" && e.actor == colleague.id));
-    assert!(log.iter().any(|(e, _)| e.kind == "read" && e.actor == secco.id && e.marking == "OFFICIAL-SENSITIVE"));
+    assert!(log.iter().any(|(e, _)| e.kind == "denied" && e.actor == colleague.id.as_str()));
+    assert!(log
+        .iter()
+        .any(|(e, _)| e.kind == "read" && e.actor == secco.id.as_str() && e.marking == "OFFICIAL-SENSITIVE"));
     assert_eq!(app.store.verify_ledger(cordon_store::Ledger::AccessLog, &|_| {}).await.unwrap().fault, None);
 
     // The page shows the marking in the banner.
@@ -141,13 +144,13 @@ async fn secret_is_refused_where_the_deployment_is_not_accredited() {
     let store = cordon_store::Store::open(&opts).await.unwrap();
     let org = store
         .identity()
-        .add_organisation(&Actor::system(), "Force", cordon_domain::identity::OrgKind::PoliceForce)
+        .add_organisation(Caller::System(&Actor::system()), "Force", cordon_domain::identity::OrgKind::PoliceForce)
         .await
         .unwrap();
     let user = store
         .identity()
         .add_user(
-            &Actor::system(),
+            Caller::System(&Actor::system()),
             cordon_store::identity::NewUser {
                 email: cordon_domain::identity::EmailAddress::parse("dv@force.example").unwrap(),
                 name: "DV Holder".into(),
@@ -252,21 +255,21 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
         // Records are written straight to the journal so every combination occurs.
         let mut ids = Vec::new();
         for (i, (org, marking, shares, team)) in w.records.iter().enumerate() {
-            let id = uuid::Uuid::now_v7().to_string();
+            let id = cordon_domain::ids::EventId::generate();
             let mut events = vec![(
                 Event::PlannedEvent(PlannedEventEvent::PlannedEventCreated {
                     event: cordon_domain::planned_event::PlannedEvent {
                         id: id.clone(),
                         name: format!("Record {i} searchable"),
                         kind: cordon_domain::planned_event::EventKind::Other,
-                        starts_at: format!("2027-01-{:02}T10:00:00.000000Z", i + 1),
-                        ends_at: format!("2027-01-{:02}T12:00:00.000000Z", i + 1),
+                        starts_at: format!("2027-01-{:02}T10:00:00Z", i + 1).parse().unwrap(),
+                        ends_at: format!("2027-01-{:02}T12:00:00Z", i + 1).parse().unwrap(),
                         venues: vec![],
                         expected_attendance: 1,
                         marking: *marking,
                         organisation_id: orgs[*org].id.clone(),
                     },
-                    created_by: "test".into(),
+                    created_by: "test".parse().unwrap(),
                 }),
                 *marking,
             )];
@@ -274,7 +277,7 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
                 if *s != *org {
                     events.push((
                         Event::Records(RecordEvent::RecordShared {
-                            record_id: id.clone(),
+                            record_id: (&id).into(),
                             organisation_id: orgs[*s].id.clone(),
                         }),
                         *marking,
@@ -284,7 +287,7 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
             for m in team.iter().collect::<BTreeSet<_>>() {
                 if let Some(u) = users.get(*m) {
                     events.push((
-                        Event::Records(RecordEvent::TeamMemberAdded { record_id: id.clone(), user_id: u.id.clone() }),
+                        Event::Records(RecordEvent::TeamMemberAdded { record_id: (&id).into(), user_id: u.id.clone() }),
                         *marking,
                     ));
                 }
@@ -295,18 +298,22 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
         // Some users are disabled.
         for (i, (_, _, active)) in w.users.iter().enumerate() {
             if !active {
-                app.store.identity().set_user_active(&Actor::system(), &users[i].id, false).await.unwrap();
+                app.store
+                    .identity()
+                    .set_user_active(Caller::System(&Actor::system()), &users[i].id, false)
+                    .await
+                    .unwrap();
             }
         }
-        let access = crate::common::event_access(&app.db).await;
+        let access = crate::common::record_access(&app.db).await;
         let deployment = app.store.deployment();
         for u in &users {
             let u = app.store.identity().user(&u.id).await.unwrap().unwrap();
             let viewer = app.store.identity().viewer(&u).await.unwrap();
             let allowed: BTreeSet<String> = access
                 .iter()
-                .filter(|r| can(&viewer, Action::Read, r, deployment).is_ok())
-                .map(|r| r.record_id.clone())
+                .filter(|r| can(&viewer, Action::READ, r, deployment).is_ok())
+                .map(|r| r.record_id.to_string())
                 .collect();
             let (listed, total) = app
                 .store
@@ -314,7 +321,7 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
                 .events_visible(&viewer, &EventFilter { limit: 100, ..Default::default() })
                 .await
                 .unwrap();
-            let listed: BTreeSet<String> = listed.into_iter().map(|e| e.id).collect();
+            let listed: BTreeSet<String> = listed.into_iter().map(|e| e.id.to_string()).collect();
             assert_eq!(listed, allowed, "list for {}: {w:?}", u.email);
             assert_eq!(total as usize, allowed.len());
             let searched: BTreeSet<String> = app
@@ -328,15 +335,22 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
                 .unwrap()
                 .0
                 .into_iter()
-                .map(|e| e.id)
+                .map(|e| e.id.to_string())
                 .collect();
             assert_eq!(searched, allowed, "search for {}", u.email);
-            let exported: BTreeSet<String> =
-                app.store.events().export_events(&viewer).await.unwrap().into_iter().map(|e| e.id).collect();
+            let exported: BTreeSet<String> = app
+                .store
+                .events()
+                .export_events(&viewer)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.id.to_string())
+                .collect();
             assert_eq!(exported, allowed, "export for {}", u.email);
             for id in &ids {
                 let got = app.store.events().event_for(&viewer, id).await.is_ok();
-                assert_eq!(got, allowed.contains(id), "get {id} for {}", u.email);
+                assert_eq!(got, allowed.contains(id.as_str()), "get {id} for {}", u.email);
             }
             // And over HTTP, for active users: the API says the same.
             if u.active {
@@ -356,11 +370,16 @@ async fn what_each_user_gets_is_exactly_what_the_policy_allows() {
                     .await
                     .unwrap();
                 for id in &ids {
-                    assert_eq!(csv.contains(id.as_str()), allowed.contains(id), "export of {id} for {}", u.email);
+                    assert_eq!(
+                        csv.contains(id.as_str()),
+                        allowed.contains(id.as_str()),
+                        "export of {id} for {}",
+                        u.email
+                    );
                 }
                 for id in &ids {
                     let (status, _) = app.get_as(&token, &format!("/api/v1/events/{id}")).await;
-                    assert_eq!(status == 200, allowed.contains(id));
+                    assert_eq!(status == 200, allowed.contains(id.as_str()));
                     assert!(status == 200 || status == 404, "never 403 on read: {status}");
                 }
             }

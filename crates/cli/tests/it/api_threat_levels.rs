@@ -2,6 +2,7 @@
 
 use crate::common::TestApp;
 use cordon_domain::threat::{Series, ThreatLevel};
+use cordon_store::records::Caller;
 use cordon_store::Actor;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -144,7 +145,7 @@ async fn a_recorded_change_is_served_and_history_grows() {
     app.store
         .threat()
         .record_threat_level(
-            &Actor::new("admin", "cordon"),
+            Caller::System(&Actor::new("admin", "cordon")),
             Series::NiInNi,
             ThreatLevel::Moderate,
             today,

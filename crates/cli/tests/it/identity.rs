@@ -2,6 +2,7 @@
 
 use crate::common::{cookie, set_cookie_header, TestApp, PASSWORD};
 use cordon_domain::identity::{Clearance, Role};
+use cordon_store::records::Caller;
 use cordon_store::Actor;
 use reqwest::Method;
 use serde_json::json;
@@ -105,13 +106,20 @@ async fn sessions_end_when_clearance_roles_or_status_change() {
     assert_eq!(app.page(&b, "/account").await.status(), 200);
     app.store
         .identity()
-        .change_user(&Actor::system(), &jo.id, &jo.name, &jo.organisation_id, jo.roles.clone(), Clearance::Sc)
+        .change_user(
+            Caller::System(&Actor::system()),
+            &jo.id,
+            &jo.name,
+            &jo.organisation_id,
+            jo.roles.clone(),
+            Clearance::Sc,
+        )
         .await
         .unwrap();
     assert_eq!(app.page(&b, "/account").await.status(), 303, "clearance change ends the session");
     let (_, b) = app.sign_in("jo@police.example", PASSWORD, None).await;
     assert_eq!(app.page(&b, "/account").await.status(), 200);
-    app.store.identity().set_user_active(&Actor::system(), &jo.id, false).await.unwrap();
+    app.store.identity().set_user_active(Caller::System(&Actor::system()), &jo.id, false).await.unwrap();
     assert_eq!(app.page(&b, "/account").await.status(), 303, "disabling ends the session");
     let (res, _) = app.sign_in("jo@police.example", PASSWORD, None).await;
     assert_eq!(res.status(), 401, "a disabled account cannot sign in");
@@ -198,7 +206,7 @@ async fn cross_site_and_tokenless_requests_are_refused() {
         .unwrap();
     assert_eq!(res.status(), 201);
     // Nothing was created by the refused requests.
-    assert_eq!(crate::common::event_access(&app.db).await.len(), 1);
+    assert_eq!(crate::common::record_access(&app.db).await.len(), 1);
 }
 
 #[tokio::test]
@@ -279,7 +287,7 @@ async fn expired_and_revoked_tokens_are_refused() {
     assert!(rows.iter().all(|r| r.text(0) != token && r.text(0).len() == 64));
     // A disabled user's tokens stop working.
     let token = app.store.identity().issue_token(&Actor::system(), &jo.id, "x", 5).await.unwrap().0;
-    app.store.identity().set_user_active(&Actor::system(), &jo.id, false).await.unwrap();
+    app.store.identity().set_user_active(Caller::System(&Actor::system()), &jo.id, false).await.unwrap();
     assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 401);
 }
 

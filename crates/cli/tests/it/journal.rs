@@ -3,12 +3,14 @@
 
 use crate::common::{stderr, stdout, TestDb};
 use cordon_domain::event::Event;
+use cordon_domain::ids::{EventId, UserId};
 use cordon_domain::plan::PlanEvent;
 use cordon_domain::planned_event::{EventStatus, PlannedEventEvent};
 use cordon_domain::records::RecordEvent;
 use cordon_domain::reference::ReferenceEvent;
 use cordon_domain::threat::{Series, ThreatLevel};
 use cordon_domain::Marking;
+use cordon_store::records::Caller;
 use cordon_store::{Actor, Store, StoreError};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -188,7 +190,7 @@ async fn replaying_the_journal_reproduces_the_live_state() {
         store
             .threat()
             .record_threat_level(
-                &Actor::new("admin", "cordon"),
+                Caller::System(&Actor::new("admin", "cordon")),
                 Series::National,
                 ThreatLevel::Critical,
                 cordon_store::today(),
@@ -311,19 +313,29 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
     let admin = identity.user_by_email("admin@northshire.police.example").await.unwrap().unwrap();
     let (_, token) = identity.issue_token(&sys, &admin.id, "t", 5).await.unwrap();
     identity.revoke_token(&sys, &admin.id, &token.id).await.unwrap();
-    let staff = db.sql("SELECT id FROM users WHERE email LIKE 'staff%'").await.unwrap()[0].text(0);
-    identity.set_user_active(&sys, &staff, false).await.unwrap();
-    identity.set_user_active(&sys, &staff, true).await.unwrap();
+    let staff: UserId =
+        db.sql("SELECT id FROM users WHERE email LIKE 'staff%'").await.unwrap()[0].text(0).parse().unwrap();
+    identity.set_user_active(Caller::System(&sys), &staff, false).await.unwrap();
+    identity.set_user_active(Caller::System(&sys), &staff, true).await.unwrap();
     identity.change_password(&sys, &staff, None, "a long replay passphrase 2026").await.unwrap();
     let u = identity.user(&staff).await.unwrap().unwrap();
-    identity.change_user(&sys, &staff, "Renamed", &u.organisation_id, u.roles.clone(), u.clearance).await.unwrap();
+    identity
+        .change_user(Caller::System(&sys), &staff, "Renamed", &u.organisation_id, u.roles.clone(), u.clearance)
+        .await
+        .unwrap();
     store
         .threat()
-        .record_threat_level(&sys, Series::National, ThreatLevel::Substantial, cordon_store::today(), "Replay")
+        .record_threat_level(
+            Caller::System(&sys),
+            Series::National,
+            ThreatLevel::Substantial,
+            cordon_store::today(),
+            "Replay",
+        )
         .await
         .unwrap();
     let member = &db.sql("SELECT record_id, user_id FROM team_members ORDER BY record_id, user_id").await.unwrap()[0];
-    let event = member.text(0);
+    let event: EventId = member.text(0).parse().unwrap();
     let item = &db.sql("SELECT event_id, section, item_id FROM plan_items ORDER BY item_id").await.unwrap()[0];
     let other = db
         .sql(&format!(
@@ -332,19 +344,27 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
         ))
         .await
         .unwrap()[0]
-        .text(0);
+        .text(0)
+        .parse()
+        .unwrap();
     let events = vec![
         (
-            RecordEvent::TeamMemberRemoved { record_id: event.clone(), user_id: member.text(1) }.into(),
+            RecordEvent::TeamMemberRemoved { record_id: (&event).into(), user_id: member.text(1).parse().unwrap() }
+                .into(),
             Marking::Official,
         ),
-        (RecordEvent::RecordShared { record_id: event.clone(), organisation_id: other }.into(), Marking::Official),
+        (RecordEvent::RecordShared { record_id: (&event).into(), organisation_id: other }.into(), Marking::Official),
         (
             PlannedEventEvent::PlannedEventStatusChanged { id: event, status: EventStatus::Live }.into(),
             Marking::Official,
         ),
         (
-            PlanEvent::PlanItemRemoved { event_id: item.text(0), section: item.text(1), item_id: item.text(2) }.into(),
+            PlanEvent::PlanItemRemoved {
+                event_id: item.text(0).parse().unwrap(),
+                section: item.text(1),
+                item_id: item.text(2),
+            }
+            .into(),
             Marking::OfficialSensitive,
         ),
     ];

@@ -13,6 +13,7 @@ mod errors;
 mod identity;
 mod journal;
 mod plan;
+mod records;
 mod review;
 mod scale_out;
 mod schema;

@@ -3,6 +3,7 @@
 
 use crate::common::TestApp;
 use cordon_domain::identity::{Clearance, Role};
+use cordon_store::records::Caller;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -12,6 +13,12 @@ struct Fixture {
     gold: String,
     outsider: String,
     event: String,
+}
+
+impl Fixture {
+    fn event_id(&self) -> cordon_domain::ids::EventId {
+        self.event.parse().unwrap()
+    }
 }
 
 async fn fixture() -> Fixture {
@@ -859,21 +866,22 @@ async fn a_change_based_on_an_old_state_of_the_plan_is_refused_as_stale() {
     let secco = store.identity().user_by_email("secco@force.example").await.unwrap().unwrap();
     let viewer = store.identity().viewer(&secco).await.unwrap();
     let plan = store.plan();
-    let before = plan.plan_view(&viewer, &f.event).await.unwrap().plan_seq;
+    let before = plan.plan_view(&viewer, &f.event_id()).await.unwrap().plan_seq;
     let stakeholder = |name: &str| {
         serde_json::from_value::<cordon_domain::plan::PlanItem>(
             json!({"section": "stakeholder", "id": "s1", "name": name, "organisation": "Council", "role": "Licensing"}),
         )
         .unwrap()
     };
-    plan.save_plan_item_expecting(&viewer, &f.event, stakeholder("First"), Some(before)).await.unwrap();
+    plan.save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("First"), Some(before)).await.unwrap();
     // A second change prepared from the same state is refused and changes nothing.
-    let err = plan.save_plan_item_expecting(&viewer, &f.event, stakeholder("Second"), Some(before)).await.unwrap_err();
+    let err =
+        plan.save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("Second"), Some(before)).await.unwrap_err();
     assert!(matches!(err, cordon_store::StoreError::Stale(_)), "{err:?}");
-    let view = plan.plan_view(&viewer, &f.event).await.unwrap();
+    let view = plan.plan_view(&viewer, &f.event_id()).await.unwrap();
     assert_eq!(view.plan.stakeholders[0].name, "First");
     // Prepared from the current state, it goes through.
-    plan.save_plan_item_expecting(&viewer, &f.event, stakeholder("Second"), Some(view.plan_seq)).await.unwrap();
+    plan.save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("Second"), Some(view.plan_seq)).await.unwrap();
 }
 
 #[tokio::test]
@@ -882,14 +890,14 @@ async fn a_write_to_another_capabilitys_stream_keeps_the_plans_cached_view() {
     let store = &f.app.store;
     let secco = store.identity().user_by_email("secco@force.example").await.unwrap().unwrap();
     let viewer = store.identity().viewer(&secco).await.unwrap();
-    let first = store.plan().plan_view(&viewer, &f.event).await.unwrap();
+    let first = store.plan().plan_view(&viewer, &f.event_id()).await.unwrap();
     // Other streams: an organisation, a user, a threat level.
     f.app.org("Another Force").await;
     f.app.user("someone@another.example", "Another Force", &[Role::Staff], Clearance::Bpss).await;
     store
         .threat()
         .record_threat_level(
-            &cordon_store::Actor::system(),
+            Caller::System(&cordon_store::Actor::system()),
             cordon_domain::threat::Series::National,
             cordon_domain::threat::ThreatLevel::Substantial,
             cordon_store::today(),
@@ -897,17 +905,17 @@ async fn a_write_to_another_capabilitys_stream_keeps_the_plans_cached_view() {
         )
         .await
         .unwrap();
-    let again = store.plan().plan_view(&viewer, &f.event).await.unwrap();
+    let again = store.plan().plan_view(&viewer, &f.event_id()).await.unwrap();
     assert!(std::sync::Arc::ptr_eq(&first, &again), "the view was rebuilt for a write that cannot change it");
     // The plan's own stream and the event's stream do change it.
     f.ok(Method::POST, "/plan/stakeholder", json!({"name": "Council", "organisation": "Council", "role": "SAG"})).await;
-    let after_plan = store.plan().plan_view(&viewer, &f.event).await.unwrap();
+    let after_plan = store.plan().plan_view(&viewer, &f.event_id()).await.unwrap();
     assert!(!std::sync::Arc::ptr_eq(&first, &after_plan));
     assert_eq!(after_plan.plan.stakeholders.len(), 1);
     f.app.user("pc2@force.example", "Force", &[Role::Staff], Clearance::Sc).await;
     let (status, _) = f.send(Method::POST, "/team", json!({"email": "pc2@force.example"})).await;
     assert_eq!(status, 201);
-    let after_team = store.plan().plan_view(&viewer, &f.event).await.unwrap();
+    let after_team = store.plan().plan_view(&viewer, &f.event_id()).await.unwrap();
     assert!(!std::sync::Arc::ptr_eq(&after_plan, &after_team), "a change of the event's stream is a new view");
 }
 

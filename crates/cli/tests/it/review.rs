@@ -3,6 +3,7 @@
 
 use crate::common::{TestApp, PASSWORD};
 use cordon_domain::identity::{Clearance, Role};
+use cordon_store::records::Caller;
 use cordon_store::Actor;
 use reqwest::Method;
 use serde_json::json;
@@ -37,7 +38,7 @@ async fn an_administrator_cannot_raise_their_own_access() {
     let store = app.store.identity();
     let err = store
         .change_user(
-            &Actor::new(&admin.id, &admin.organisation_id),
+            Caller::System(&Actor::new(&admin.id, &admin.organisation_id)),
             &admin.id,
             "Admin",
             &admin.organisation_id,
@@ -51,7 +52,7 @@ async fn an_administrator_cannot_raise_their_own_access() {
     // Renaming oneself is fine; another administrator may raise the clearance.
     store
         .change_user(
-            &Actor::new(&admin.id, &admin.organisation_id),
+            Caller::System(&Actor::new(&admin.id, &admin.organisation_id)),
             &admin.id,
             "Renamed",
             &admin.organisation_id,
@@ -62,7 +63,7 @@ async fn an_administrator_cannot_raise_their_own_access() {
         .unwrap();
     store
         .change_user(
-            &Actor::new(&other.id, &other.organisation_id),
+            Caller::System(&Actor::new(&other.id, &other.organisation_id)),
             &admin.id,
             "Renamed",
             &admin.organisation_id,
@@ -72,8 +73,10 @@ async fn an_administrator_cannot_raise_their_own_access() {
         .await
         .unwrap();
     assert_eq!(store.user(&admin.id).await.unwrap().unwrap().clearance, Clearance::Dv);
-    let err =
-        store.set_user_active(&Actor::new(&admin.id, &admin.organisation_id), &admin.id, false).await.unwrap_err();
+    let err = store
+        .set_user_active(Caller::System(&Actor::new(&admin.id, &admin.organisation_id)), &admin.id, false)
+        .await
+        .unwrap_err();
     assert!(matches!(err, cordon_store::StoreError::Forbidden(_)), "nobody disables their own account");
 }
 
@@ -88,8 +91,8 @@ async fn api_tokens_end_with_a_password_change_and_with_a_disabled_account() {
 
     let token = app.token(&jo).await;
     assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 200);
-    app.store.identity().set_user_active(&Actor::system(), &jo.id, false).await.unwrap();
-    app.store.identity().set_user_active(&Actor::system(), &jo.id, true).await.unwrap();
+    app.store.identity().set_user_active(Caller::System(&Actor::system()), &jo.id, false).await.unwrap();
+    app.store.identity().set_user_active(Caller::System(&Actor::system()), &jo.id, true).await.unwrap();
     assert_eq!(
         app.get_as(&token, "/api/v1/me").await.0,
         401,
@@ -133,7 +136,7 @@ async fn the_public_threat_levels_never_show_an_internal_user_id() {
     app.store
         .threat()
         .record_threat_level(
-            &Actor::new(&admin.id, &admin.organisation_id),
+            Caller::System(&Actor::new(&admin.id, &admin.organisation_id)),
             cordon_domain::threat::Series::National,
             cordon_domain::threat::ThreatLevel::Substantial,
             cordon_store::today(),
@@ -142,10 +145,10 @@ async fn the_public_threat_levels_never_show_an_internal_user_id() {
         .await
         .unwrap();
     let page = app.get("/threat-levels").await.text().await.unwrap();
-    assert!(!page.contains(&admin.id), "the page names no internal id");
+    assert!(!page.contains(admin.id.as_str()), "the page names no internal id");
     assert!(page.contains("Recorded in Cordon by an administrator"));
     let (_, api) = app.get_json("/api/v1/threat-levels/national/history").await;
-    assert!(!api.to_string().contains(&admin.id));
+    assert!(!api.to_string().contains(admin.id.as_str()));
 }
 
 #[tokio::test]
@@ -157,7 +160,7 @@ async fn only_the_team_owners_name_commanders_and_no_form_tells_who_exists() {
     let estates = app.user("estates@force.example", "Force", &[Role::EstatesManager], Clearance::Sc).await;
     let polsa = app.user("polsa@force.example", "Force", &[Role::TacticalAdviser], Clearance::Sc).await;
     let gone = app.user("gone@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
-    app.store.identity().set_user_active(&Actor::system(), &gone.id, false).await.unwrap();
+    app.store.identity().set_user_active(Caller::System(&Actor::system()), &gone.id, false).await.unwrap();
     app.user("other@elsewhere.example", "Elsewhere", &[Role::StrategicCommander], Clearance::Sc).await;
     let (secco_t, estates_t, polsa_t) = (app.token(&secco).await, app.token(&estates).await, app.token(&polsa).await);
     let (status, e) = app

@@ -5,6 +5,7 @@
 
 use crate::common::{hidden, stderr, stdout, TestDb, PASSWORD};
 use cordon_domain::identity::{Clearance, Role};
+use cordon_store::records::Caller;
 use cordon_store::Actor;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -71,7 +72,7 @@ async fn two_instances_on_one_postgresql_database_lose_nothing_and_apply_nothing
     store.reference().load_reference().await.unwrap();
     let org = store
         .identity()
-        .add_organisation(&Actor::system(), "Force", cordon_domain::identity::OrgKind::PoliceForce)
+        .add_organisation(Caller::System(&Actor::system()), "Force", cordon_domain::identity::OrgKind::PoliceForce)
         .await
         .unwrap();
     let mut tokens = Vec::new();
@@ -79,7 +80,7 @@ async fn two_instances_on_one_postgresql_database_lose_nothing_and_apply_nothing
         let user = store
             .identity()
             .add_user(
-                &Actor::system(),
+                Caller::System(&Actor::system()),
                 cordon_store::identity::NewUser {
                     email: cordon_domain::identity::EmailAddress::parse(&format!("secco{i}@force.example")).unwrap(),
                     name: format!("Coordinator {i}"),

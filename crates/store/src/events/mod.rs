@@ -7,48 +7,52 @@ pub mod demo;
 pub mod project;
 
 use crate::identity::User;
-use crate::journal::{AccessEntry, Actor};
+use crate::journal::Actor;
+use crate::records::Caller;
 use crate::sql::{Row, Val};
 use crate::{Store, StoreError};
-use cordon_domain::access::{can, clearance_for, marking_allowed, Action, RecordAccess, Viewer};
+use cordon_domain::access::{clearance_for, marking_allowed, Action, RecordAccess, Viewer};
 use cordon_domain::event::Event;
-use cordon_domain::identity::{Clearance, EmailAddress};
+use cordon_domain::identity::EmailAddress;
+use cordon_domain::ids::{EventId, Instant, OrganisationId, RecordId, UserId};
 use cordon_domain::planned_event::PlannedEventEvent;
 use cordon_domain::planned_event::{
     check_event, parse_instant, EventKind, EventStatus, FieldError, PlannedEvent, Venue,
 };
-use cordon_domain::records::RecordEvent;
+use cordon_domain::planned_event::{CHANGE, CREATE};
+use cordon_domain::records::{RecordEvent, RecordKind};
 use cordon_domain::Marking;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventRecord {
-    pub id: String,
+    pub id: EventId,
     pub name: String,
     pub kind: EventKind,
-    pub starts_at: String,
-    pub ends_at: String,
+    pub starts_at: Instant,
+    pub ends_at: Instant,
     pub venues: Vec<Venue>,
     pub expected_attendance: i64,
     pub marking: Marking,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub organisation_name: String,
     pub status: EventStatus,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: String,
     pub updated_at: String,
-    pub shared_with: Vec<String>,
+    pub shared_with: Vec<OrganisationId>,
     /// The strategic commander (Gold), a user id.
-    pub gold_user_id: Option<String>,
+    pub gold_user_id: Option<UserId>,
     /// The tactical commander (Silver), a user id.
-    pub silver_user_id: Option<String>,
+    pub silver_user_id: Option<UserId>,
 }
 
 impl EventRecord {
     pub fn access(&self) -> RecordAccess {
         RecordAccess {
-            record_id: self.id.clone(),
+            record_id: RecordId::from(&self.id),
+            kind: RecordKind::Event,
             marking: self.marking,
             owner_organisation_id: self.organisation_id.clone(),
             shared_with: self.shared_with.iter().cloned().collect(),
@@ -85,7 +89,7 @@ pub struct EventFilter {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TeamMember {
-    pub user_id: String,
+    pub user_id: UserId,
     pub email: String,
     pub name: String,
     pub organisation_name: String,
@@ -100,22 +104,8 @@ fn invalid(e: FieldError) -> StoreError {
     StoreError::Invalid { field: e.field, message: e.message }
 }
 
-fn clearance_rank(c: Clearance) -> i64 {
-    Clearance::ALL.iter().position(|x| *x == c).unwrap_or(0) as i64
-}
-
 const EVENT_COLUMNS: &str = "e.id, e.name, e.kind, e.starts_at, e.ends_at, e.expected_attendance, e.marking, \
      e.organisation_id, o.name, e.status, e.created_by, e.created_at, e.updated_at, e.gold_user_id, e.silver_user_id";
-
-/// The access policy as SQL: the same rule as `domain::access::can` for reading.
-/// Parameters: $1 organisation, $2 clearance rank, $3 user, $4 SECRET accredited, $5 active.
-const VISIBLE: &str = "$5 = 1 \
-     AND (e.organisation_id = $1 OR EXISTS (SELECT 1 FROM record_shares s WHERE s.record_id = e.id AND s.organisation_id = $1)) \
-     AND (e.marking = 'OFFICIAL' \
-          OR (e.marking = 'OFFICIAL-SENSITIVE' AND $2 >= 1 \
-              AND EXISTS (SELECT 1 FROM team_members m WHERE m.record_id = e.id AND m.user_id = $3)) \
-          OR (e.marking = 'SECRET' AND $4 = 1 AND $2 >= 3 \
-              AND EXISTS (SELECT 1 FROM team_members m WHERE m.record_id = e.id AND m.user_id = $3)))";
 
 /// The events capability's operations, reached as `store.events()`.
 #[derive(Clone, Copy)]
@@ -130,16 +120,6 @@ impl Store {
 }
 
 impl EventStore<'_> {
-    pub(crate) fn visible_args(&self, viewer: &Viewer) -> Vec<Val> {
-        vec![
-            t(&viewer.organisation_id),
-            Val::Int(clearance_rank(viewer.clearance)),
-            t(&viewer.user_id),
-            Val::Int(self.store.deployment().secret_accredited as i64),
-            Val::Int(viewer.active as i64),
-        ]
-    }
-
     pub(crate) async fn hydrate(&self, rows: Vec<Row>) -> Result<Vec<EventRecord>, StoreError> {
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -171,9 +151,9 @@ impl EventStore<'_> {
         for v in venue_rows {
             venues.entry(v.text(0)).or_default().push(Venue { name: v.text(1), address: v.text(2) });
         }
-        let mut shares: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut shares: BTreeMap<String, Vec<OrganisationId>> = BTreeMap::new();
         for s in share_rows {
-            shares.entry(s.text(0)).or_default().push(s.text(1));
+            shares.entry(s.text(0)).or_default().push(s.id(1)?);
         }
         rows.iter()
             .map(|r| {
@@ -181,28 +161,28 @@ impl EventStore<'_> {
                 Ok(EventRecord {
                     venues: venues.remove(&id).unwrap_or_default(),
                     shared_with: shares.remove(&id).unwrap_or_default(),
-                    id,
+                    id: r.id(0)?,
                     name: r.text(1),
                     kind: r.text(2).parse().map_err(StoreError::Integrity)?,
-                    starts_at: r.text(3),
-                    ends_at: r.text(4),
+                    starts_at: r.text(3).parse().map_err(|e| StoreError::Integrity(format!("{e}")))?,
+                    ends_at: r.text(4).parse().map_err(|e| StoreError::Integrity(format!("{e}")))?,
                     expected_attendance: r.int(5),
                     marking: r.text(6).parse().map_err(|e| StoreError::Integrity(format!("{e}")))?,
-                    organisation_id: r.text(7),
+                    organisation_id: r.id(7)?,
                     organisation_name: r.text(8),
                     status: r.text(9).parse().map_err(StoreError::Integrity)?,
-                    created_by: r.text(10),
+                    created_by: r.id(10)?,
                     created_at: r.text(11),
                     updated_at: r.text(12),
-                    gold_user_id: r.opt_text(13),
-                    silver_user_id: r.opt_text(14),
+                    gold_user_id: r.opt_id(13)?,
+                    silver_user_id: r.opt_id(14)?,
                 })
             })
             .collect()
     }
 
-    /// Applies `can` to what the SQL filter let through, and records reads of
-    /// OFFICIAL-SENSITIVE and SECRET material in the access log.
+    /// Applies `can` to what the SQL filter let through (a second check that
+    /// the filter and the policy agree), and logs the sensitive reads.
     pub(crate) async fn checked(
         &self,
         viewer: &Viewer,
@@ -212,57 +192,20 @@ impl EventStore<'_> {
         let d = self.store.deployment();
         let mut out = Vec::with_capacity(records.len());
         for r in records {
-            if can(viewer, Action::Read, &r.access(), d).is_ok() {
+            if cordon_domain::access::can(viewer, Action::READ, &r.access(), d).is_ok() {
                 out.push(r);
             } else {
                 tracing::error!(record = %r.id, "the SQL access filter let through a record the policy refuses");
             }
         }
-        self.log_reads(viewer, &out.iter().collect::<Vec<_>>(), how).await?;
+        let access: Vec<RecordAccess> = out.iter().map(EventRecord::access).collect();
+        self.store.records().log_reads(viewer, &access, how).await?;
         Ok(out)
-    }
-
-    /// Records reads of OFFICIAL-SENSITIVE and SECRET records in the access log.
-    pub(crate) async fn log_reads(
-        &self,
-        viewer: &Viewer,
-        records: &[&EventRecord],
-        how: &str,
-    ) -> Result<(), StoreError> {
-        let entries: Vec<AccessEntry> = records
-            .iter()
-            .filter(|r| r.marking != Marking::Official)
-            .map(|r| AccessEntry {
-                stream: format!("event/{}", r.id),
-                kind: "read".into(),
-                marking: r.marking.as_str().into(),
-                payload: serde_json::json!({"via": how}).to_string(),
-            })
-            .collect();
-        if entries.is_empty() {
-            return Ok(());
-        }
-        self.store.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), entries).await
-    }
-
-    pub(crate) async fn log_denial(&self, viewer: &Viewer, record: &str, action: Action, reason: &str) {
-        let entry = AccessEntry {
-            stream: record.to_string(),
-            kind: "denied".into(),
-            marking: "-".into(),
-            payload: serde_json::json!({"action": action, "reason": reason}).to_string(),
-        };
-        if let Err(e) = self.store.log_access(&Actor::new(&viewer.user_id, &viewer.organisation_id), vec![entry]).await
-        {
-            tracing::error!(error = %e, "could not write the access log");
-        }
     }
 
     /// Creates an event owned by the creator's organisation; the creator joins its team.
     pub async fn create_event(&self, user: &User, viewer: &Viewer, new: NewEvent) -> Result<EventRecord, StoreError> {
-        if !viewer.may(Action::Create) {
-            return Err(StoreError::Forbidden("none of your roles allows creating events".into()));
-        }
+        self.store.records().permit(viewer.into(), CREATE).await?;
         let kind: EventKind = new.kind.parse().map_err(|m| StoreError::invalid("kind", m))?;
         let marking: Marking = new.marking.parse().map_err(|e| StoreError::invalid("marking", format!("{e}")))?;
         marking_allowed(marking, self.store.deployment()).map_err(|m| StoreError::invalid("marking", m))?;
@@ -281,11 +224,11 @@ impl EventStore<'_> {
             .collect();
         check_event(&new.name, starts, ends, &venues, new.expected_attendance).map_err(invalid)?;
         let event = PlannedEvent {
-            id: crate::identity::new_id(),
+            id: EventId::generate(),
             name: new.name.trim().to_string(),
             kind,
-            starts_at: crate::format_time(starts),
-            ends_at: crate::format_time(ends),
+            starts_at: starts,
+            ends_at: ends,
             venues,
             expected_attendance: new.expected_attendance,
             marking,
@@ -297,50 +240,72 @@ impl EventStore<'_> {
                 Event::PlannedEvent(PlannedEventEvent::PlannedEventCreated { event, created_by: user.id.clone() }),
                 marking,
             ),
-            (Event::Records(RecordEvent::TeamMemberAdded { record_id: id.clone(), user_id: user.id.clone() }), marking),
+            (
+                Event::Records(RecordEvent::TeamMemberAdded {
+                    record_id: RecordId::from(&id),
+                    user_id: user.id.clone(),
+                }),
+                marking,
+            ),
         ];
         self.store.append(&Actor::new(&user.id, &user.organisation_id), &events).await?;
         let mut viewer = viewer.clone();
-        viewer.teams.insert(id.clone());
+        viewer.teams.insert(RecordId::from(&id));
         self.event_for(&viewer, &id).await
     }
 
     /// One event, if the viewer may see it; otherwise not found (never forbidden),
     /// so its existence does not leak. Denials are recorded.
-    pub async fn event_for(&self, viewer: &Viewer, id: &str) -> Result<EventRecord, StoreError> {
-        let record = self.event_unchecked(id).await?;
-        self.admit(viewer, &record, "get").await?;
+    pub async fn event_for(&self, viewer: &Viewer, id: &EventId) -> Result<EventRecord, StoreError> {
+        self.event_as(viewer.into(), id, Action::READ, "get").await
+    }
+
+    /// One event, admitted for `action` through the records layer: not found
+    /// if the caller may not read it, forbidden if they may read it but not
+    /// do `action`. A request for an id that does not exist is logged as a
+    /// denial is, so the two take the same time to answer.
+    pub(crate) async fn event_as(
+        &self,
+        caller: Caller<'_>,
+        id: &EventId,
+        action: Action,
+        how: &str,
+    ) -> Result<EventRecord, StoreError> {
+        let record = match self.event_unchecked(id).await {
+            Ok(r) => r,
+            Err(e @ StoreError::NotFound { .. }) => {
+                if let Caller::User(viewer) = caller {
+                    self.store.records().log_unknown(viewer, RecordKind::Event, id, action).await;
+                }
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        if action != Action::READ {
+            self.store.records().admit(caller, Action::READ, &record.access(), how).await?;
+        }
+        self.store.records().admit(caller, action, &record.access(), how).await?;
         Ok(record)
     }
 
-    /// An event by id with no policy check. Only for callers that pass the
-    /// record through [`Store::admit`] before anything of it leaves the store.
-    pub(crate) async fn event_unchecked(&self, id: &str) -> Result<EventRecord, StoreError> {
+    /// An event by id with no policy check. Only for [`EventStore::event_as`]
+    /// and the projector-side reads of the store itself.
+    pub(crate) async fn event_unchecked(&self, id: &EventId) -> Result<EventRecord, StoreError> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM planned_events e JOIN organisations o ON o.id = e.organisation_id WHERE e.id = $1"
         );
-        let rows = self.store.fetch(&sql, &[t(id)]).await?;
+        let rows = self.store.fetch(&sql, &[Val::from(id)]).await?;
         self.hydrate(rows).await?.pop().ok_or_else(|| StoreError::not_found(None, "no such event"))
     }
 
-    /// The read check for one event: a record the viewer may not see is not
-    /// found (the denial is logged); a sensitive record's read is logged.
-    pub(crate) async fn admit(&self, viewer: &Viewer, record: &EventRecord, how: &str) -> Result<(), StoreError> {
-        if let Err(denial) = can(viewer, Action::Read, &record.access(), self.store.deployment()) {
-            self.log_denial(viewer, &format!("event/{}", record.id), Action::Read, denial.reason()).await;
-            return Err(StoreError::not_found(None, "no such event"));
-        }
-        self.log_reads(viewer, &[record], how).await
-    }
-
     /// Checks the viewer may act on an event; a record they cannot see is not found.
-    pub async fn event_for_action(&self, viewer: &Viewer, id: &str, action: Action) -> Result<EventRecord, StoreError> {
-        let record = self.event_for(viewer, id).await?;
-        if let Err(denial) = can(viewer, action, &record.access(), self.store.deployment()) {
-            self.log_denial(viewer, &format!("event/{id}"), action, denial.reason()).await;
-            return Err(StoreError::Forbidden(format!("you may not do that: {}", denial.reason())));
-        }
-        Ok(record)
+    pub async fn event_for_action(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        action: Action,
+    ) -> Result<EventRecord, StoreError> {
+        self.event_as(viewer.into(), id, action, "get").await
     }
 
     /// The events the viewer may see, filtered and paginated, with the total.
@@ -349,8 +314,8 @@ impl EventStore<'_> {
         viewer: &Viewer,
         f: &EventFilter,
     ) -> Result<(Vec<EventRecord>, i64), StoreError> {
-        let mut args = self.visible_args(viewer);
-        let mut clauses = vec![VISIBLE.to_string()];
+        let (visible, mut args) = self.store.records().visible(viewer, 1);
+        let mut clauses = vec![visible];
         // Each filter adds one parameter; `{}` in its clause stands for it.
         let mut push = |clause: &str, v: Val, args: &mut Vec<Val>| {
             args.push(v);
@@ -380,7 +345,10 @@ impl EventStore<'_> {
         let where_sql = clauses.join(" AND ");
         let total = self
             .store
-            .fetch_one(&format!("SELECT COUNT(*) FROM planned_events e WHERE {where_sql}"), &args)
+            .fetch_one(
+                &format!("SELECT COUNT(*) FROM planned_events e JOIN records r ON r.id = e.id WHERE {where_sql}"),
+                &args,
+            )
             .await?
             .map(|r| r.int(0))
             .unwrap_or(0);
@@ -391,8 +359,8 @@ impl EventStore<'_> {
         page_args.push(Val::Int(offset));
         let n = args.len();
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM planned_events e JOIN organisations o ON o.id = e.organisation_id \
-             WHERE {where_sql} ORDER BY e.starts_at, e.id LIMIT ${} OFFSET ${}",
+            "SELECT {EVENT_COLUMNS} FROM planned_events e JOIN records r ON r.id = e.id \
+             JOIN organisations o ON o.id = e.organisation_id WHERE {where_sql} ORDER BY e.starts_at, e.id LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
@@ -419,7 +387,7 @@ impl EventStore<'_> {
     }
 
     /// The members of an event's team (the viewer must be able to see the event).
-    pub async fn team(&self, viewer: &Viewer, event_id: &str) -> Result<Vec<TeamMember>, StoreError> {
+    pub async fn team(&self, viewer: &Viewer, event_id: &EventId) -> Result<Vec<TeamMember>, StoreError> {
         self.event_for(viewer, event_id).await?;
         self.members_of(event_id).await
     }
@@ -428,7 +396,7 @@ impl EventStore<'_> {
     pub async fn event_with_team(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
     ) -> Result<(EventRecord, Vec<TeamMember>), StoreError> {
         let event = self.event_for(viewer, event_id).await?;
         let team = self.members_of(event_id).await?;
@@ -436,9 +404,8 @@ impl EventStore<'_> {
     }
 
     /// The team of an event the caller has already read through the policy.
-    pub(crate) async fn members_of(&self, event_id: &str) -> Result<Vec<TeamMember>, StoreError> {
-        Ok(self
-            .store
+    pub(crate) async fn members_of(&self, event_id: &EventId) -> Result<Vec<TeamMember>, StoreError> {
+        self.store
             .fetch(
                 "SELECT u.id, u.email, u.name, o.name, m.added_at FROM team_members m \
                  JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = u.organisation_id \
@@ -447,34 +414,48 @@ impl EventStore<'_> {
             )
             .await?
             .into_iter()
-            .map(|r| TeamMember {
-                user_id: r.text(0),
-                email: r.text(1),
-                name: r.text(2),
-                organisation_name: r.text(3),
-                added_at: r.text(4),
+            .map(|r| -> Result<TeamMember, StoreError> {
+                Ok(TeamMember {
+                    user_id: r.id(0)?,
+                    email: r.text(1),
+                    name: r.text(2),
+                    organisation_name: r.text(3),
+                    added_at: r.text(4),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Whether the viewer owns the record's team: in the team, in the owning
     /// organisation, with a role that may change records.
     pub(crate) async fn owns_team(&self, viewer: &Viewer, record: &EventRecord) -> bool {
-        cordon_domain::access::owns_team(viewer, &record.access())
+        cordon_domain::access::owns_team(viewer, &record.access(), CHANGE)
+    }
+
+    /// Refuses, and logs, a change by someone who does not own the event's team.
+    pub(crate) async fn require_team_owner(
+        &self,
+        viewer: &Viewer,
+        record: &EventRecord,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        if self.owns_team(viewer, record).await {
+            return Ok(());
+        }
+        let stream = crate::records::stream_of(&record.access());
+        self.store.records().log_denial(viewer, &stream, CHANGE, cordon_domain::access::Denial::NotTeamOwner).await;
+        Err(StoreError::Forbidden(format!("only the event's owners can {what}")))
     }
 
     /// Adds a user, by e-mail address, to an event's team.
     pub async fn add_team_member(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         email: &EmailAddress,
     ) -> Result<TeamMember, StoreError> {
         let record = self.event_for(viewer, event_id).await?;
-        if !self.owns_team(viewer, &record).await {
-            self.log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team").await;
-            return Err(StoreError::Forbidden("only the event's owners can change its team".into()));
-        }
+        self.require_team_owner(viewer, &record, "change its team").await?;
         let email = email.as_str();
         // One message whatever the reason, so the form tells nobody who
         // exists, who is disabled or who works for which organisation.
@@ -515,14 +496,11 @@ impl EventStore<'_> {
     pub async fn remove_team_member(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         email: &EmailAddress,
     ) -> Result<(), StoreError> {
         let record = self.event_for(viewer, event_id).await?;
-        if !self.owns_team(viewer, &record).await {
-            self.log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team").await;
-            return Err(StoreError::Forbidden("only the event's owners can change its team".into()));
-        }
+        self.require_team_owner(viewer, &record, "change its team").await?;
         let members = self.members_of(event_id).await?;
         let email = email.as_str();
         let member = members
@@ -542,20 +520,23 @@ impl EventStore<'_> {
 
     /// Shares an event with another organisation (its OFFICIAL content becomes
     /// visible to that organisation; sensitive content still needs the team).
-    pub async fn share_event(&self, viewer: &Viewer, event_id: &str, organisation_id: &str) -> Result<(), StoreError> {
+    pub async fn share_event(
+        &self,
+        viewer: &Viewer,
+        event_id: &EventId,
+        organisation_id: &OrganisationId,
+    ) -> Result<(), StoreError> {
         let record = self.event_for(viewer, event_id).await?;
-        if !self.owns_team(viewer, &record).await {
-            return Err(StoreError::Forbidden("only the event's owners can share it".into()));
-        }
+        self.require_team_owner(viewer, &record, "share it").await?;
         if self.store.identity().organisation(organisation_id).await?.is_none() {
             return Err(StoreError::invalid("organisation", "no such organisation"));
         }
-        if record.organisation_id == organisation_id || record.shared_with.iter().any(|o| o == organisation_id) {
+        if record.organisation_id == *organisation_id || record.shared_with.contains(organisation_id) {
             return Ok(());
         }
         let event = Event::Records(RecordEvent::RecordShared {
             record_id: event_id.into(),
-            organisation_id: organisation_id.into(),
+            organisation_id: organisation_id.clone(),
         });
         self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         Ok(())
@@ -566,12 +547,12 @@ impl EventStore<'_> {
     pub async fn set_event_status(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         status: EventStatus,
     ) -> Result<EventRecord, StoreError> {
-        let record = self.event_for_action(viewer, event_id, Action::Change).await?;
+        let record = self.event_for_action(viewer, event_id, CHANGE).await?;
         record.status.check_transition(status).map_err(|message| StoreError::invalid("status", message))?;
-        let event = Event::PlannedEvent(PlannedEventEvent::PlannedEventStatusChanged { id: event_id.into(), status });
+        let event = Event::PlannedEvent(PlannedEventEvent::PlannedEventStatusChanged { id: event_id.clone(), status });
         self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         self.event_for(viewer, event_id).await
     }

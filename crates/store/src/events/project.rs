@@ -22,8 +22,8 @@ pub fn project(event: &PlannedEventEvent, entry: &Entry) -> Vec<Stmt> {
                     t(&e.id),
                     t(&e.name),
                     t(e.kind.as_str()),
-                    t(&e.starts_at),
-                    t(&e.ends_at),
+                    t(&e.starts_at.stored()),
+                    t(&e.ends_at.stored()),
                     Val::Int(e.expected_attendance),
                     t(e.marking.as_str()),
                     t(&e.organisation_id),
@@ -32,6 +32,14 @@ pub fn project(event: &PlannedEventEvent, entry: &Entry) -> Vec<Stmt> {
                     seq,
                 ],
             )];
+            v.push(crate::records::project::register(
+                &(&e.id).into(),
+                cordon_domain::records::RecordKind::Event,
+                e.marking,
+                &e.organisation_id,
+                None,
+                entry,
+            ));
             for (i, venue) in e.venues.iter().enumerate() {
                 v.push(Stmt::new(
                     "INSERT INTO event_venues (event_id, position, name, address) VALUES ($1, $2, $3, $4)",

@@ -89,7 +89,7 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     let system = Actor::system();
     for (name, kind) in DEMO_ORGS {
         if store.identity().organisation_by_name(name).await?.is_none() {
-            store.identity().add_organisation(&system, name, *kind).await?;
+            store.identity().add_organisation(crate::records::Caller::System(&system), name, *kind).await?;
         }
     }
     for (email, name, org, roles, clearance) in DEMO_USERS {
@@ -108,7 +108,7 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
             roles: roles.to_vec(),
             clearance: *clearance,
         };
-        let user = store.identity().add_user(&system, new, DEMO_PASSWORD).await?;
+        let user = store.identity().add_user(crate::records::Caller::System(&system), new, DEMO_PASSWORD).await?;
         if roles.contains(&Role::Administrator) {
             let (secret, _) = store.identity().begin_totp(&user.id).await?;
             let code = crate::identity::totp_code_for(&secret, store.now())
@@ -129,7 +129,7 @@ pub(crate) async fn credentials(store: &Store) -> Result<DemoCredentials, StoreE
         if roles.contains(&Role::Administrator) {
             if let Some(u) = store.identity().user_by_email(email).await? {
                 let row = store
-                    .fetch_one("SELECT totp_secret FROM credentials WHERE user_id = $1", &[Val::Text(u.id)])
+                    .fetch_one("SELECT totp_secret FROM credentials WHERE user_id = $1", &[Val::from(&u.id)])
                     .await?;
                 admin_totp_secret = row
                     .and_then(|r| r.opt_text(0))

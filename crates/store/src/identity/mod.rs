@@ -8,6 +8,7 @@ pub mod demo;
 pub mod project;
 
 use crate::journal::{AccessEntry, Actor};
+use crate::records::Caller;
 use crate::sql::{Row, Stmt, Val};
 use crate::{Store, StoreError};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -16,6 +17,7 @@ use cordon_domain::access::Viewer;
 use cordon_domain::event::Event;
 use cordon_domain::identity::IdentityEvent;
 use cordon_domain::identity::{check_name, Clearance, EmailAddress, OrgKind, Role};
+use cordon_domain::ids::{OrganisationId, RecordId, UserId};
 use cordon_domain::Marking;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -24,7 +26,7 @@ use time::{Duration, OffsetDateTime};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Organisation {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
     pub kind: OrgKind,
     pub created_at: String,
@@ -32,10 +34,10 @@ pub struct Organisation {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub organisation_name: String,
     pub roles: Vec<Role>,
     pub clearance: Clearance,
@@ -57,7 +59,7 @@ impl User {
 pub struct NewUser {
     pub email: EmailAddress,
     pub name: String,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub roles: Vec<Role>,
     pub clearance: Clearance,
 }
@@ -66,7 +68,7 @@ pub struct NewUser {
 pub struct Session {
     /// A public identifier for listing and revoking; not the secret.
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub created_at: String,
     pub last_seen_at: String,
     pub expires_at: String,
@@ -79,7 +81,7 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiToken {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub name: String,
     pub created_at: String,
     pub expires_at: String,
@@ -113,7 +115,7 @@ pub enum SignInError {
     Store(String),
 }
 
-fn viewer_of(user: &User, teams: BTreeSet<String>) -> Viewer {
+fn viewer_of(user: &User, teams: BTreeSet<RecordId>) -> Viewer {
     Viewer {
         user_id: user.id.clone(),
         organisation_id: user.organisation_id.clone(),
@@ -135,10 +137,10 @@ fn user_of(r: &Row) -> Result<User, StoreError> {
         .map(|s| s.parse::<Role>().map_err(StoreError::Integrity))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(User {
-        id: r.text(0),
+        id: r.id(0)?,
         email: r.text(1),
         name: r.text(2),
-        organisation_id: r.text(3),
+        organisation_id: r.id(3)?,
         organisation_name: r.text(4),
         roles,
         clearance: r.text(6).parse().map_err(StoreError::Integrity)?,
@@ -151,7 +153,7 @@ fn user_of(r: &Row) -> Result<User, StoreError> {
 
 fn org_of(r: &Row) -> Result<Organisation, StoreError> {
     Ok(Organisation {
-        id: r.text(0),
+        id: r.id(0)?,
         name: r.text(1),
         kind: r.text(2).parse().map_err(StoreError::Integrity)?,
         created_at: r.text(3),
@@ -287,12 +289,19 @@ impl Store {
 impl IdentityStore<'_> {
     // ----- organisations -------------------------------------------------
 
-    pub async fn add_organisation(&self, actor: &Actor, name: &str, kind: OrgKind) -> Result<Organisation, StoreError> {
+    pub async fn add_organisation(
+        &self,
+        caller: Caller<'_>,
+        name: &str,
+        kind: OrgKind,
+    ) -> Result<Organisation, StoreError> {
+        self.store.records().permit(caller, cordon_domain::identity::ADMINISTER).await?;
+        let actor = &caller.actor();
         let name = check_name("name", name).map_err(|m| StoreError::invalid("name", m))?;
         if self.organisation_by_name(&name).await?.is_some() {
             return Err(StoreError::invalid("name", format!("an organisation called {name:?} already exists")));
         }
-        let id = new_id();
+        let id = OrganisationId::generate();
         self.store
             .append(
                 actor,
@@ -309,7 +318,7 @@ impl IdentityStore<'_> {
         self.organisation(&id).await?.ok_or_else(|| StoreError::Integrity("organisation vanished".into()))
     }
 
-    pub async fn organisation(&self, id: &str) -> Result<Option<Organisation>, StoreError> {
+    pub async fn organisation(&self, id: &OrganisationId) -> Result<Option<Organisation>, StoreError> {
         self.store
             .fetch_one("SELECT id, name, kind, created_at FROM organisations WHERE id = $1", &[t(id)])
             .await?
@@ -339,7 +348,9 @@ impl IdentityStore<'_> {
 
     // ----- users ---------------------------------------------------------
 
-    pub async fn add_user(&self, actor: &Actor, new: NewUser, password: &str) -> Result<User, StoreError> {
+    pub async fn add_user(&self, caller: Caller<'_>, new: NewUser, password: &str) -> Result<User, StoreError> {
+        self.store.records().permit(caller, cordon_domain::identity::ADMINISTER).await?;
+        let actor = &caller.actor();
         let email = new.email.as_str().to_string();
         let name = check_name("name", &new.name).map_err(|m| StoreError::invalid("name", m))?;
         if new.roles.is_empty() {
@@ -353,7 +364,7 @@ impl IdentityStore<'_> {
         }
         cordon_domain::password::check(password, &[&email, &name]).map_err(|m| StoreError::invalid("password", m))?;
         let hash = hash_password(self.store.inner.password_cost, password.to_string()).await?;
-        let id = new_id();
+        let id = UserId::generate();
         let mut roles = new.roles.clone();
         roles.sort();
         roles.dedup();
@@ -383,7 +394,7 @@ impl IdentityStore<'_> {
         self.user(&id).await?.ok_or_else(|| StoreError::Integrity("user vanished".into()))
     }
 
-    pub async fn user(&self, id: &str) -> Result<Option<User>, StoreError> {
+    pub async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1"
         );
@@ -398,7 +409,8 @@ impl IdentityStore<'_> {
     }
 
     /// Users in name order, a page at a time, with the total.
-    pub async fn users(&self, limit: i64, offset: i64) -> Result<(Vec<User>, i64), StoreError> {
+    pub async fn users(&self, caller: Caller<'_>, limit: i64, offset: i64) -> Result<(Vec<User>, i64), StoreError> {
+        self.store.records().permit(caller, cordon_domain::identity::ADMINISTER).await?;
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id \
              ORDER BY u.name, u.id LIMIT $1 OFFSET $2"
@@ -418,13 +430,15 @@ impl IdentityStore<'_> {
     /// roles, clearance or organisation ends every session of the user.
     pub async fn change_user(
         &self,
-        actor: &Actor,
-        id: &str,
+        caller: Caller<'_>,
+        id: &UserId,
         name: &str,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         roles: Vec<Role>,
         clearance: Clearance,
     ) -> Result<User, StoreError> {
+        self.store.records().permit(caller, cordon_domain::identity::ADMINISTER).await?;
+        let actor = &caller.actor();
         let name = check_name("name", name).map_err(|m| StoreError::invalid("name", m))?;
         if roles.is_empty() {
             return Err(StoreError::invalid("roles", "at least one role is required"));
@@ -441,17 +455,17 @@ impl IdentityStore<'_> {
         // Nobody raises their own access: another administrator must.
         let mut held = current.roles.clone();
         held.sort();
-        if actor.user == id
-            && (roles != held || clearance != current.clearance || organisation_id != current.organisation_id)
+        if actor.user == id.as_str()
+            && (roles != held || clearance != current.clearance || *organisation_id != current.organisation_id)
         {
             return Err(StoreError::Forbidden(
                 "you cannot change your own roles, clearance or organisation; ask another administrator".into(),
             ));
         }
         let event = Event::Identity(IdentityEvent::UserChanged {
-            id: id.into(),
+            id: id.clone(),
             name,
-            organisation_id: organisation_id.into(),
+            organisation_id: organisation_id.clone(),
             roles,
             clearance,
         });
@@ -461,19 +475,21 @@ impl IdentityStore<'_> {
     }
 
     /// Disables (or re-enables) an account. Its history stays; its sessions end.
-    pub async fn set_user_active(&self, actor: &Actor, id: &str, active: bool) -> Result<User, StoreError> {
+    pub async fn set_user_active(&self, caller: Caller<'_>, id: &UserId, active: bool) -> Result<User, StoreError> {
+        self.store.records().permit(caller, cordon_domain::identity::ADMINISTER).await?;
+        let actor = &caller.actor();
         let user = self.user(id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
         if user.active == active {
             return Ok(user);
         }
-        if !active && actor.user == id {
+        if !active && actor.user == id.as_str() {
             return Err(StoreError::Forbidden("you cannot disable your own account; ask another administrator".into()));
         }
         let mut events = vec![(
             if active {
-                Event::Identity(IdentityEvent::UserEnabled { id: id.into() })
+                Event::Identity(IdentityEvent::UserEnabled { id: id.clone() })
             } else {
-                Event::Identity(IdentityEvent::UserDisabled { id: id.into() })
+                Event::Identity(IdentityEvent::UserDisabled { id: id.clone() })
             },
             Marking::Official,
         )];
@@ -491,7 +507,7 @@ impl IdentityStore<'_> {
     pub async fn change_password(
         &self,
         actor: &Actor,
-        user_id: &str,
+        user_id: &UserId,
         current: Option<&str>,
         new: &str,
     ) -> Result<(), StoreError> {
@@ -514,14 +530,14 @@ impl IdentityStore<'_> {
         ];
         // A new password ends every credential that came from the old one.
         let mut events =
-            vec![(Event::Identity(IdentityEvent::PasswordChanged { user_id: user_id.into() }), Marking::Official)];
+            vec![(Event::Identity(IdentityEvent::PasswordChanged { user_id: user_id.clone() }), Marking::Official)];
         events.extend(self.revocations(user_id).await?);
         self.store.append_with(actor, &events, &extra).await?;
         Ok(())
     }
 
     /// Revocations of every API token of a user that is still live.
-    async fn revocations(&self, user_id: &str) -> Result<Vec<(Event, Marking)>, StoreError> {
+    async fn revocations(&self, user_id: &UserId) -> Result<Vec<(Event, Marking)>, StoreError> {
         Ok(self
             .tokens_of(user_id)
             .await?
@@ -531,7 +547,7 @@ impl IdentityStore<'_> {
             .collect())
     }
 
-    pub(crate) async fn password_hash(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) async fn password_hash(&self, user_id: &UserId) -> Result<Option<String>, StoreError> {
         Ok(self
             .store
             .fetch_one("SELECT password_hash FROM credentials WHERE user_id = $1", &[t(user_id)])
@@ -543,7 +559,7 @@ impl IdentityStore<'_> {
 
     /// Starts TOTP set-up: stores a new secret, not yet in force, and returns
     /// it base32-encoded with its otpauth:// address.
-    pub async fn begin_totp(&self, user_id: &str) -> Result<(String, String), StoreError> {
+    pub async fn begin_totp(&self, user_id: &UserId) -> Result<(String, String), StoreError> {
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
         if user.totp_enabled {
             return Err(StoreError::Conflict("a second factor is already set up for this account".into()));
@@ -560,7 +576,7 @@ impl IdentityStore<'_> {
     }
 
     /// The pending or active TOTP secret, base32 and otpauth URL (for the set-up page).
-    pub async fn pending_totp(&self, user_id: &str) -> Result<Option<(String, String)>, StoreError> {
+    pub async fn pending_totp(&self, user_id: &UserId) -> Result<Option<(String, String)>, StoreError> {
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
         let row = self.store.fetch_one("SELECT totp_secret FROM credentials WHERE user_id = $1", &[t(user_id)]).await?;
         match row.and_then(|r| r.opt_text(0)) {
@@ -573,7 +589,7 @@ impl IdentityStore<'_> {
     }
 
     /// Confirms TOTP set-up with a current code.
-    pub async fn confirm_totp(&self, actor: &Actor, user_id: &str, code: &str) -> Result<(), StoreError> {
+    pub async fn confirm_totp(&self, actor: &Actor, user_id: &UserId, code: &str) -> Result<(), StoreError> {
         let step = self.check_totp_code(user_id, code).await?;
         let extra = [Stmt::new(
             "UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1",
@@ -582,14 +598,14 @@ impl IdentityStore<'_> {
         self.store
             .append_with(
                 actor,
-                &[(Event::Identity(IdentityEvent::TotpEnabled { user_id: user_id.into() }), Marking::Official)],
+                &[(Event::Identity(IdentityEvent::TotpEnabled { user_id: user_id.clone() }), Marking::Official)],
                 &extra,
             )
             .await?;
         Ok(())
     }
 
-    pub(crate) async fn check_totp_code(&self, user_id: &str, code: &str) -> Result<i64, StoreError> {
+    pub(crate) async fn check_totp_code(&self, user_id: &UserId, code: &str) -> Result<i64, StoreError> {
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
         let row = self
             .store
@@ -810,7 +826,7 @@ impl IdentityStore<'_> {
                 )
                 .await?;
         }
-        let teams = rows.iter().filter_map(|r| r.opt_text(19)).collect();
+        let teams = rows.iter().filter_map(|r| r.opt_id(19).transpose()).collect::<Result<_, _>>()?;
         let viewer = viewer_of(&user, teams);
         Ok(Some((user, session, viewer)))
     }
@@ -820,7 +836,7 @@ impl IdentityStore<'_> {
         Ok(())
     }
 
-    pub async fn sessions_of(&self, user_id: &str) -> Result<Vec<Session>, StoreError> {
+    pub async fn sessions_of(&self, user_id: &UserId) -> Result<Vec<Session>, StoreError> {
         Ok(self
             .store
             .fetch(
@@ -832,7 +848,7 @@ impl IdentityStore<'_> {
             .into_iter()
             .map(|r| Session {
                 id: r.text(0),
-                user_id: r.text(1),
+                user_id: user_id.clone(),
                 created_at: r.text(2),
                 last_seen_at: r.text(3),
                 expires_at: r.text(4),
@@ -844,7 +860,7 @@ impl IdentityStore<'_> {
     }
 
     /// Ends one of the user's own sessions. Returns whether one was ended.
-    pub async fn revoke_session(&self, user_id: &str, public_id: &str) -> Result<bool, StoreError> {
+    pub async fn revoke_session(&self, user_id: &UserId, public_id: &str) -> Result<bool, StoreError> {
         let deleted = self
             .store
             .fetch(
@@ -861,7 +877,7 @@ impl IdentityStore<'_> {
     pub async fn issue_token(
         &self,
         actor: &Actor,
-        user_id: &str,
+        user_id: &UserId,
         name: &str,
         expires_days: i64,
     ) -> Result<(String, ApiToken), StoreError> {
@@ -878,7 +894,7 @@ impl IdentityStore<'_> {
         let expires_at = crate::format_time(self.store.now() + Duration::days(expires_days));
         let event = Event::Identity(IdentityEvent::ApiTokenIssued {
             id: id.clone(),
-            user_id: user_id.into(),
+            user_id: user_id.clone(),
             name,
             token_hash: sha256_hex(&secret),
             expires_at,
@@ -888,7 +904,7 @@ impl IdentityStore<'_> {
         Ok((secret, token.ok_or_else(|| StoreError::Integrity("token vanished".into()))?))
     }
 
-    pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<ApiToken>, StoreError> {
+    pub async fn tokens_of(&self, user_id: &UserId) -> Result<Vec<ApiToken>, StoreError> {
         Ok(self
             .store
             .fetch(
@@ -900,7 +916,7 @@ impl IdentityStore<'_> {
             .into_iter()
             .map(|r| ApiToken {
                 id: r.text(0),
-                user_id: r.text(1),
+                user_id: user_id.clone(),
                 name: r.text(2),
                 created_at: r.text(3),
                 expires_at: r.text(4),
@@ -909,7 +925,7 @@ impl IdentityStore<'_> {
             .collect())
     }
 
-    pub async fn revoke_token(&self, actor: &Actor, user_id: &str, token_id: &str) -> Result<(), StoreError> {
+    pub async fn revoke_token(&self, actor: &Actor, user_id: &UserId, token_id: &str) -> Result<(), StoreError> {
         let token = self
             .tokens_of(user_id)
             .await?
@@ -941,20 +957,20 @@ impl IdentityStore<'_> {
         if r.opt_text(2).is_some() || parse_time(&r.text(1)) <= self.store.now() {
             return Ok(None);
         }
-        Ok(self.user(&r.text(0)).await?.filter(|u| u.active))
+        Ok(self.user(&r.id(0)?).await?.filter(|u| u.active))
     }
 
     // ----- viewers and teams ---------------------------------------------
 
     /// The access-policy view of a user: their roles, clearance and teams.
     pub async fn viewer(&self, user: &User) -> Result<Viewer, StoreError> {
-        let teams: BTreeSet<String> = self
+        let teams: BTreeSet<RecordId> = self
             .store
             .fetch("SELECT record_id FROM team_members WHERE user_id = $1", &[t(&user.id)])
             .await?
             .into_iter()
-            .map(|r| r.text(0))
-            .collect();
+            .map(|r| r.id(0))
+            .collect::<Result<_, _>>()?;
         Ok(viewer_of(user, teams))
     }
 }

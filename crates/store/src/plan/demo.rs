@@ -22,7 +22,11 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     plan(store, &secco, &marathon.id).await
 }
 
-async fn plan(store: &Store, secco: &crate::identity::User, event_id: &str) -> Result<(), StoreError> {
+async fn plan(
+    store: &Store,
+    secco: &crate::identity::User,
+    event_id: &cordon_domain::ids::EventId,
+) -> Result<(), StoreError> {
     use cordon_domain::plan::*;
     let v = store.identity().viewer(secco).await?;
     store

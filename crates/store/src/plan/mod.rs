@@ -13,6 +13,7 @@ use crate::{Store, StoreError};
 use cordon_domain::access::{Action, Viewer};
 use cordon_domain::event::Event;
 use cordon_domain::identity::{EmailAddress, Role};
+use cordon_domain::ids::{EventId, UserId};
 use cordon_domain::plan::PlanEvent;
 use cordon_domain::plan::{
     check_item, copy_for_new_event, coverage, readiness, risk_rows, Context, CoverageRow, Plan, PlanItem, Problem,
@@ -71,7 +72,7 @@ pub struct PlanView {
 }
 
 impl PlanView {
-    fn commander_ids(&self) -> Vec<String> {
+    fn commander_ids(&self) -> Vec<UserId> {
         self.event.gold_user_id.iter().chain(self.event.silver_user_id.iter()).cloned().collect()
     }
 
@@ -127,7 +128,7 @@ impl PlanStore<'_> {
     }
 
     /// The draft plan of an event the viewer may see.
-    pub async fn plan(&self, viewer: &Viewer, event_id: &str) -> Result<(EventRecord, Plan), StoreError> {
+    pub async fn plan(&self, viewer: &Viewer, event_id: &EventId) -> Result<(EventRecord, Plan), StoreError> {
         let event = self.store.events().event_for(viewer, event_id).await?;
         let plan = self.draft(event_id).await?;
         Ok((event, plan))
@@ -136,14 +137,14 @@ impl PlanStore<'_> {
     /// The draft, from a cache keyed by the last journal entry of the plan's
     /// stream: any change to the plan appends to that stream, so a stale copy
     /// is never served, by this instance or after another instance's write.
-    pub(crate) async fn draft(&self, event_id: &str) -> Result<Plan, StoreError> {
+    pub(crate) async fn draft(&self, event_id: &EventId) -> Result<Plan, StoreError> {
         let version = self
             .store
             .fetch_one("SELECT MAX(seq) FROM journal WHERE stream = $1", &[Val::Text(format!("plan/{event_id}"))])
             .await?
             .and_then(|r| r.opt_int(0))
             .unwrap_or(0);
-        if let Some((v, plan)) = self.store.inner.plan_cache.lock().expect("cache lock").get(event_id) {
+        if let Some((v, plan)) = self.store.inner.plan_cache.lock().expect("cache lock").get(event_id.as_str()) {
             if *v == version {
                 return Ok(plan.clone());
             }
@@ -157,7 +158,7 @@ impl PlanStore<'_> {
         Ok(plan)
     }
 
-    pub(crate) async fn load_draft(&self, event_id: &str) -> Result<Plan, StoreError> {
+    pub(crate) async fn load_draft(&self, event_id: &EventId) -> Result<Plan, StoreError> {
         let rows = self
             .store
             .fetch(
@@ -177,15 +178,15 @@ impl PlanStore<'_> {
     /// versions. Computed once per state of the streams it is made from and
     /// shared between requests; the access policy and the access log apply to
     /// every call exactly as to a fresh read.
-    pub async fn plan_view(&self, viewer: &Viewer, event_id: &str) -> Result<Arc<PlanView>, StoreError> {
+    pub async fn plan_view(&self, viewer: &Viewer, event_id: &EventId) -> Result<Arc<PlanView>, StoreError> {
         self.view_at(event_id, Some(viewer)).await
     }
 
     /// The view at the current state of its streams. With `gate`, the event
     /// passes the viewer's read check (refusal and logging) before anything is
     /// computed or returned; without, the caller has already checked it.
-    pub(crate) async fn view_at(&self, event_id: &str, gate: Option<&Viewer>) -> Result<Arc<PlanView>, StoreError> {
-        let cached = self.store.inner.plan_views.lock().expect("cache lock").get(event_id).cloned();
+    pub(crate) async fn view_at(&self, event_id: &EventId, gate: Option<&Viewer>) -> Result<Arc<PlanView>, StoreError> {
+        let cached = self.store.inner.plan_views.lock().expect("cache lock").get(event_id.as_str()).cloned();
         // Read the stamp before the state, so a view is never older than its
         // stamp. The commanders come from the cached view (or none): if they
         // have changed, the plan's stream has moved on and the view is rebuilt.
@@ -193,14 +194,14 @@ impl PlanStore<'_> {
         let stamp = self.stamp(event_id, &users).await?;
         if let Some(view) = cached.filter(|v| v.stamp == stamp) {
             if let Some(viewer) = gate {
-                self.store.events().admit(viewer, &view.event, "plan").await?;
+                self.store.records().admit(viewer.into(), Action::READ, &view.event.access(), "plan").await?;
             }
             return Ok(view);
         }
-        let event = self.store.events().event_unchecked(event_id).await?;
-        if let Some(viewer) = gate {
-            self.store.events().admit(viewer, &event, "plan").await?;
-        }
+        let event = match gate {
+            Some(viewer) => self.store.events().event_as(viewer.into(), event_id, Action::READ, "plan").await?,
+            None => self.store.events().event_unchecked(event_id).await?,
+        };
         let mut view = self.load_plan_view(event, stamp).await?;
         if view.commander_ids() != users {
             // The stamp did not cover these commanders' names: never reuse it.
@@ -228,7 +229,7 @@ impl PlanStore<'_> {
     /// team, shares, status), the commanders' own records (their names) and
     /// the reference data (methodologies, risk matrix). A write to any other
     /// stream leaves a cached view current.
-    async fn stamp(&self, event_id: &str, users: &[String]) -> Result<i64, StoreError> {
+    async fn stamp(&self, event_id: &EventId, users: &[UserId]) -> Result<i64, StoreError> {
         let mut parts = vec![
             "SELECT MAX(seq) AS s FROM journal WHERE stream = $1".to_string(),
             "SELECT MAX(seq) FROM journal WHERE stream = $2".to_string(),
@@ -253,14 +254,14 @@ impl PlanStore<'_> {
         let problems = readiness(&plan, &cx);
         let coverage = coverage(&plan, &cx);
         let versions = self.versions_of(&event.id).await?;
-        let ids: Vec<&String> = event.gold_user_id.iter().chain(event.silver_user_id.iter()).collect();
+        let ids: Vec<&UserId> = event.gold_user_id.iter().chain(event.silver_user_id.iter()).collect();
         let mut names = std::collections::HashMap::new();
         for id in ids {
             if let Some(u) = self.store.identity().user(id).await? {
                 names.insert(id.clone(), format!("{} ({})", u.name, u.email));
             }
         }
-        let label = |id: &Option<String>| id.as_ref().and_then(|id| names.get(id).cloned());
+        let label = |id: &Option<UserId>| id.as_ref().and_then(|id| names.get(id).cloned());
         Ok(PlanView {
             stamp,
             plan_seq,
@@ -278,8 +279,12 @@ impl PlanStore<'_> {
         })
     }
 
-    pub(crate) async fn event_for_change(&self, viewer: &Viewer, event_id: &str) -> Result<EventRecord, StoreError> {
-        self.store.events().event_for_action(viewer, event_id, Action::Change).await
+    pub(crate) async fn event_for_change(
+        &self,
+        viewer: &Viewer,
+        event_id: &EventId,
+    ) -> Result<EventRecord, StoreError> {
+        self.store.events().event_for_action(viewer, event_id, cordon_domain::plan::CHANGE).await
     }
 
     /// Adds or changes an item of the draft, after checking it against the
@@ -287,7 +292,7 @@ impl PlanStore<'_> {
     pub async fn save_plan_item(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         item: PlanItem,
     ) -> Result<PlanItem, StoreError> {
         self.save_plan_item_expecting(viewer, event_id, item, None).await
@@ -299,7 +304,7 @@ impl PlanStore<'_> {
     pub async fn save_plan_item_expecting(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         mut item: PlanItem,
         expected: Option<i64>,
     ) -> Result<PlanItem, StoreError> {
@@ -323,23 +328,28 @@ impl PlanStore<'_> {
             }
         }
         if let PlanItem::ReconVisit(rv) = &item {
+            // A visit cites only its own event's uploads; the message is the
+            // same whether or not the bytes were uploaded somewhere else.
             for a in &rv.attachments {
                 if self
                     .store
-                    .fetch_one("SELECT size FROM attachments WHERE sha256 = $1", &[t(&a.sha256)])
+                    .fetch_one(
+                        "SELECT 1 FROM attachment_owners WHERE record_id = $1 AND sha256 = $2",
+                        &[Val::from(event_id), t(&a.sha256)],
+                    )
                     .await?
                     .is_none()
                 {
                     return Err(StoreError::invalid(
                         "attachments",
-                        format!("attachment {} has not been uploaded", a.name),
+                        format!("attachment {} has not been uploaded to this event", a.name),
                     ));
                 }
             }
         }
         check_item(&item, &Context { matrix: &matrix, catalogue: &catalogue, plan: &plan })
             .map_err(|e| StoreError::Invalid { field: e.field, message: e.message })?;
-        let ev = Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.into(), item: item.clone() });
+        let ev = Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.clone(), item: item.clone() });
         let expect = expected.map(|seq| Expect::stream(format!("plan/{event_id}"), seq));
         self.store.append_expecting(&actor(viewer), &[(ev, event.marking)], expect.as_ref()).await?;
         Ok(item)
@@ -349,7 +359,7 @@ impl PlanStore<'_> {
     pub async fn remove_plan_item(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         section: &str,
         item_id: &str,
     ) -> Result<(), StoreError> {
@@ -361,7 +371,7 @@ impl PlanStore<'_> {
     pub async fn remove_plan_item_expecting(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         section: &str,
         item_id: &str,
         expected: Option<i64>,
@@ -379,7 +389,7 @@ impl PlanStore<'_> {
             )));
         }
         let ev = Event::Plan(PlanEvent::PlanItemRemoved {
-            event_id: event_id.into(),
+            event_id: event_id.clone(),
             section: section.into(),
             item_id: item_id.into(),
         });
@@ -394,14 +404,14 @@ impl PlanStore<'_> {
     async fn update_item(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         section: &str,
         item_id: &str,
         change: impl Fn(&mut PlanItem) -> Result<(), StoreError>,
     ) -> Result<PlanItem, StoreError> {
         const ATTEMPTS: usize = 8;
         for _ in 0..ATTEMPTS {
-            self.store.events().event_for_action(viewer, event_id, Action::Change).await?;
+            self.store.events().event_for_action(viewer, event_id, cordon_domain::plan::CHANGE).await?;
             let seq = self.store.stream_seq(&format!("plan/{event_id}")).await?;
             let plan = self.load_draft(event_id).await?;
             let mut item =
@@ -422,7 +432,7 @@ impl PlanStore<'_> {
     pub async fn attach_to_visit(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         visit_id: &str,
         attachment: cordon_domain::plan::Attachment,
     ) -> Result<PlanItem, StoreError> {
@@ -442,7 +452,7 @@ impl PlanStore<'_> {
     pub async fn mark_tactical_plan_reviewed(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         tactical_plan_id: &str,
         reviewer: &str,
     ) -> Result<PlanItem, StoreError> {
@@ -461,7 +471,7 @@ impl PlanStore<'_> {
     pub async fn upload_attachment(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         content_type: &str,
         data: &[u8],
     ) -> Result<(String, usize), StoreError> {
@@ -494,17 +504,44 @@ impl PlanStore<'_> {
             &[t(&hash), t(&ct), Val::Int(data.len() as i64), Val::Bytes(data.to_vec())],
         )
         .await?;
+        // The upload belongs to this event's record.
+        self.store
+            .fetch(
+                "INSERT INTO attachment_owners (record_id, sha256, uploaded_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (record_id, sha256) DO NOTHING",
+                &[Val::from(event_id), t(&hash), t(&self.store.now_text())],
+            )
+            .await?;
         Ok((hash, data.len()))
     }
 
-    /// An attachment cited by a plan the viewer may see.
+    /// An attachment uploaded to, and cited by, a plan the viewer may see:
+    /// the record it belongs to is admitted through the records layer.
     pub async fn attachment(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         sha256: &str,
     ) -> Result<(String, Vec<u8>), StoreError> {
-        let plan = self.plan(viewer, event_id).await?.1;
+        let record = self
+            .store
+            .records()
+            .access(&event_id.into())
+            .await?
+            .ok_or_else(|| StoreError::not_found(None, "no such attachment"))?;
+        self.store.records().admit(viewer.into(), Action::READ, &record, "attachment").await?;
+        let owned = self
+            .store
+            .fetch_one(
+                "SELECT 1 FROM attachment_owners WHERE record_id = $1 AND sha256 = $2",
+                &[Val::from(event_id), t(sha256)],
+            )
+            .await?
+            .is_some();
+        if !owned {
+            return Err(StoreError::not_found(None, "no such attachment"));
+        }
+        let plan = self.draft(event_id).await?;
         let cited = plan.recon_visits.iter().flat_map(|v| v.attachments.iter()).any(|a| a.sha256 == sha256);
         if !cited {
             return Err(StoreError::not_found(None, "no such attachment"));
@@ -522,19 +559,13 @@ impl PlanStore<'_> {
     pub async fn set_commanders(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         gold_email: Option<&EmailAddress>,
         silver_email: Option<&EmailAddress>,
     ) -> Result<EventRecord, StoreError> {
         let event = self.event_for_change(viewer, event_id).await?;
         // Naming commanders puts them on the team: only the team's owners may.
-        if !self.store.events().owns_team(viewer, &event).await {
-            self.store
-                .events()
-                .log_denial(viewer, &format!("event/{event_id}"), Action::Change, "not an owner of the team")
-                .await;
-            return Err(StoreError::Forbidden("only the event's owners can name its commanders".into()));
-        }
+        self.store.events().require_team_owner(viewer, &event, "name its commanders").await?;
         // One message whatever the reason an address cannot be named, so the
         // form tells nobody who exists, who is disabled or who works where.
         let eligible = |u: &User, gold: bool| {
@@ -567,7 +598,7 @@ impl PlanStore<'_> {
         let team = self.store.events().members_of(event_id).await?;
         let mut events = vec![(
             Event::PlannedEvent(PlannedEventEvent::CommandersSet {
-                event_id: event_id.into(),
+                event_id: event_id.clone(),
                 gold_user_id: gold.as_ref().map(|u| u.id.clone()),
                 silver_user_id: silver.as_ref().map(|u| u.id.clone()),
             }),
@@ -592,10 +623,10 @@ impl PlanStore<'_> {
         &self,
         user: &User,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         reason: &str,
     ) -> Result<VersionSummary, StoreError> {
-        let event = self.store.events().event_for_action(viewer, event_id, Action::Issue).await?;
+        let event = self.store.events().event_for_action(viewer, event_id, cordon_domain::plan::ISSUE).await?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::invalid("reason", "say why this version is being issued"));
@@ -625,8 +656,8 @@ impl PlanStore<'_> {
                 id: &event.id,
                 name: &event.name,
                 kind: event.kind,
-                starts_at: &event.starts_at,
-                ends_at: &event.ends_at,
+                starts_at: &event.starts_at.stored(),
+                ends_at: &event.ends_at.stored(),
                 venues: &event.venues,
                 expected_attendance: event.expected_attendance,
                 organisation: &event.organisation_name,
@@ -637,8 +668,13 @@ impl PlanStore<'_> {
             plan,
             rows,
         );
-        let ev =
-            Event::Plan(PlanEvent::PlanIssued { event_id: event_id.into(), number, reason: reason.into(), body, hash });
+        let ev = Event::Plan(PlanEvent::PlanIssued {
+            event_id: event_id.clone(),
+            number,
+            reason: reason.into(),
+            body,
+            hash,
+        });
         self.store.append(&actor(viewer), &[(ev, event.marking)]).await.map_err(|e| match e {
             StoreError::Conflict(_) => {
                 StoreError::Conflict("another version was issued at the same moment; try again".into())
@@ -652,13 +688,13 @@ impl PlanStore<'_> {
             .ok_or_else(|| StoreError::Integrity("issued version vanished".into()))
     }
 
-    pub async fn plan_versions(&self, viewer: &Viewer, event_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
+    pub async fn plan_versions(&self, viewer: &Viewer, event_id: &EventId) -> Result<Vec<VersionSummary>, StoreError> {
         self.store.events().event_for(viewer, event_id).await?;
         self.versions_of(event_id).await
     }
 
     /// The issued versions of an event the caller has already read through the policy.
-    pub(crate) async fn versions_of(&self, event_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
+    pub(crate) async fn versions_of(&self, event_id: &EventId) -> Result<Vec<VersionSummary>, StoreError> {
         let rows = self
             .store
             .fetch(
@@ -692,7 +728,7 @@ impl PlanStore<'_> {
     pub async fn plan_version(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         number: i64,
     ) -> Result<(String, String), StoreError> {
         self.store.events().event_for(viewer, event_id).await?;
@@ -706,7 +742,7 @@ impl PlanStore<'_> {
     }
 
     /// One issued version of an event the caller has already read through the policy.
-    pub(crate) async fn version_of(&self, event_id: &str, number: i64) -> Result<(String, String), StoreError> {
+    pub(crate) async fn version_of(&self, event_id: &EventId, number: i64) -> Result<(String, String), StoreError> {
         let r = self
             .store
             .fetch_one(
@@ -722,7 +758,7 @@ impl PlanStore<'_> {
     pub async fn plan_diff(
         &self,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         a: i64,
         b: i64,
     ) -> Result<Vec<cordon_domain::plan::Change>, StoreError> {
@@ -747,12 +783,21 @@ impl PlanStore<'_> {
         &self,
         user: &User,
         viewer: &Viewer,
-        event_id: &str,
+        event_id: &EventId,
         number: i64,
         conditions: &str,
     ) -> Result<VersionSummary, StoreError> {
-        let event = self.store.events().event_for(viewer, event_id).await?;
-        if event.gold_user_id.as_deref() != Some(user.id.as_str()) || !viewer.may(Action::Endorse) {
+        let endorse = cordon_domain::plan::ENDORSE;
+        let event = self.store.events().event_for_action(viewer, event_id, endorse).await.map_err(|e| match e {
+            StoreError::Forbidden(_) => {
+                StoreError::Forbidden("only the event's strategic commander (Gold) can endorse its plan".into())
+            }
+            e => e,
+        })?;
+        if event.gold_user_id.as_ref() != Some(&user.id) {
+            let stream = crate::records::stream_of(&event.access());
+            let denial = cordon_domain::access::Denial::NotNamedCommander;
+            self.store.records().log_denial(viewer, &stream, endorse, denial).await;
             return Err(StoreError::Forbidden(
                 "only the event's strategic commander (Gold) can endorse its plan".into(),
             ));
@@ -766,7 +811,7 @@ impl PlanStore<'_> {
             return Err(StoreError::Conflict(format!("version {number} is already endorsed")));
         }
         let ev = Event::Plan(PlanEvent::PlanEndorsed {
-            event_id: event_id.into(),
+            event_id: event_id.clone(),
             number,
             conditions: conditions.trim().into(),
         });
@@ -780,17 +825,33 @@ impl PlanStore<'_> {
 
     /// Starts this event's plan from an earlier one the viewer may see. The
     /// target draft must be empty. Assessments and ratings are marked for review.
-    pub async fn copy_plan_from(&self, viewer: &Viewer, event_id: &str, source_id: &str) -> Result<usize, StoreError> {
+    pub async fn copy_plan_from(
+        &self,
+        viewer: &Viewer,
+        event_id: &EventId,
+        source_id: &EventId,
+    ) -> Result<usize, StoreError> {
         let event = self.event_for_change(viewer, event_id).await?;
         if event_id == source_id {
             return Err(StoreError::invalid("source_event_id", "choose a different event to copy from"));
         }
-        let (_, source) = self.plan(viewer, source_id).await.map_err(|e| match e {
+        let (source_event, source) = self.plan(viewer, source_id).await.map_err(|e| match e {
             StoreError::NotFound { .. } => {
                 StoreError::invalid("source_event_id", "no such event, or you may not see it")
             }
             e => e,
         })?;
+        // Marked content never moves down (finding 1): the copy would be held
+        // under this event's marking, readable by people the source excludes.
+        if source_event.marking > event.marking {
+            return Err(StoreError::invalid(
+                "source_event_id",
+                format!(
+                    "{} is marked {}, above this event ({}); copy only from a plan marked {} or lower",
+                    source_event.name, source_event.marking, event.marking, event.marking
+                ),
+            ));
+        }
         if !self.draft(event_id).await?.items().is_empty() {
             return Err(StoreError::Conflict(
                 "this event's plan already has content; copy only into an empty plan".into(),
@@ -801,7 +862,7 @@ impl PlanStore<'_> {
         let n = items.len();
         let events: Vec<_> = items
             .into_iter()
-            .map(|item| (Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.into(), item }), event.marking))
+            .map(|item| (Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.clone(), item }), event.marking))
             .collect();
         self.store.append(&actor(viewer), &events).await?;
         Ok(n)

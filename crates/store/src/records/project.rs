@@ -2,11 +2,38 @@
 
 use crate::projector::{t, Table};
 use crate::sql::{Stmt, Val};
+use cordon_domain::ids::RecordId;
 use cordon_domain::journal::Entry;
-use cordon_domain::records::RecordEvent;
+use cordon_domain::records::{RecordEvent, RecordKind};
+use cordon_domain::Marking;
+
+/// The statement that registers a new record of any kind: capabilities'
+/// projectors include it with the event that creates the record, so the
+/// `records` table is written only here.
+pub fn register(
+    id: &RecordId,
+    kind: RecordKind,
+    marking: Marking,
+    organisation_id: &str,
+    parent: Option<&RecordId>,
+    entry: &Entry,
+) -> Stmt {
+    Stmt::new(
+        "INSERT INTO records (id, kind, marking, organisation_id, parent_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        vec![
+            Val::from(id),
+            t(kind.as_str()),
+            t(marking.as_str()),
+            t(organisation_id),
+            Val::from(parent.cloned()),
+            t(&entry.at),
+        ],
+    )
+}
 
 /// This capability's state tables, parents before children.
 pub const TABLES: &[Table] = &[
+    Table { name: "records", order_by: "id" },
     Table { name: "team_members", order_by: "record_id, user_id" },
     Table { name: "record_shares", order_by: "record_id, organisation_id" },
 ];

@@ -3,7 +3,6 @@
 
 pub mod project;
 
-use crate::journal::Actor;
 use crate::sql::{Row, Val};
 use crate::{Store, StoreError};
 use cordon_domain::event::Event;
@@ -197,12 +196,14 @@ impl ThreatStore<'_> {
     /// Records an announced change of level, after checking it against the history.
     pub async fn record_threat_level(
         &self,
-        actor: &Actor,
+        caller: crate::records::Caller<'_>,
         series: Series,
         level: ThreatLevel,
         effective: Date,
         note: &str,
     ) -> Result<i64, StoreError> {
+        self.store.records().permit(caller, cordon_domain::threat::RECORD).await?;
+        let actor = &caller.actor();
         let note = note.trim();
         if note.is_empty() {
             return Err(StoreError::invalid("note", "a note is required: say what was announced and by whom"));

@@ -563,9 +563,63 @@ pub struct Plan {
     pub stakeholders: Vec<Stakeholder>,
     pub liaison: Vec<Liaison>,
     pub meetings: Vec<Meeting>,
+    /// The items marked above the event, as `section/id` to marking. An item
+    /// not listed carries the event's marking (a threat assessment, at least
+    /// its own `marking`). Empty, and absent from JSON, when nothing is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub markings: BTreeMap<String, Marking>,
 }
 
 impl Plan {
+    /// The key of an item in [`Plan::markings`].
+    pub fn marking_key(section: &str, id: &str) -> String {
+        format!("{section}/{id}")
+    }
+
+    /// An item's marking: its own, never below the event's.
+    pub fn marking_of(&self, item: &PlanItem, event: Marking) -> Marking {
+        let own = self.markings.get(&Self::marking_key(item.section(), &item.id())).copied().unwrap_or(event);
+        let assessed = match item {
+            PlanItem::ThreatAssessment(t) => t.marking,
+            _ => event,
+        };
+        own.max(assessed).max(event)
+    }
+
+    /// The highest marking of anything in the plan.
+    pub fn highest_marking(&self, event: Marking) -> Marking {
+        self.items().iter().map(|i| self.marking_of(i, event)).max().unwrap_or(event).max(event)
+    }
+
+    /// The plan as a viewer who may read items marked up to `ceiling` sees
+    /// it, with the number of items withheld from them.
+    pub fn visible_to(&self, event: Marking, ceiling: Marking) -> (Plan, usize) {
+        let items = self.items();
+        let total = items.len();
+        let shown: Vec<PlanItem> = items.into_iter().filter(|i| self.marking_of(i, event) <= ceiling).collect();
+        let withheld = total - shown.len();
+        if withheld == 0 {
+            return (self.clone(), 0);
+        }
+        let keys: std::collections::BTreeSet<String> =
+            shown.iter().map(|i| Self::marking_key(i.section(), &i.id())).collect();
+        let mut plan = Plan::from_items(shown);
+        plan.markings = self.markings.iter().filter(|(k, _)| keys.contains(*k)).map(|(k, m)| (k.clone(), *m)).collect();
+        (plan, withheld)
+    }
+
+    /// Sets an item's own marking (`None` or the event's: no entry).
+    pub fn set_marking(&mut self, section: &str, id: &str, marking: Option<Marking>, event: Marking) {
+        let key = Self::marking_key(section, id);
+        match marking.filter(|m| *m > event) {
+            Some(m) => {
+                self.markings.insert(key, m);
+            }
+            None => {
+                self.markings.remove(&key);
+            }
+        }
+    }
     /// Whether another item links to this one (a measure treating a
     /// vulnerability or risk, or carried out under a tactical plan; a
     /// contingency for a risk). A linked item cannot be removed.
@@ -1063,6 +1117,69 @@ pub fn coverage(plan: &Plan, cx: &Context) -> Vec<CoverageRow> {
         .collect()
 }
 
+/// Readiness problems, found on the whole plan, as a viewer who sees only
+/// `shown` may read them: a problem about a withheld item says so without
+/// quoting it.
+pub fn problems_for(problems: Vec<Problem>, full: &Plan, shown: &Plan) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let hidden = |prefix: &str, visible: &dyn Fn(&str) -> bool, exists: &dyn Fn(&str) -> bool| {
+                p.path.strip_prefix(prefix).is_some_and(|id| exists(id) && !visible(id))
+            };
+            let withheld =
+                hidden("/plan/recommendations/", &|id| shown.recommendations.iter().any(|r| r.id == id), &|id| {
+                    full.recommendations.iter().any(|r| r.id == id)
+                }) || hidden("/plan/tactical_plans/", &|id| shown.tactical_plans.iter().any(|t| t.id == id), &|id| {
+                    full.tactical_plans.iter().any(|t| t.id == id)
+                }) || hidden("/plan/risk_assessments/", &|id| shown.assessment(id).is_some(), &|id| {
+                    full.assessment(id).is_some()
+                });
+            if withheld {
+                Problem {
+                    rule: p.rule,
+                    message: "An item marked above what you may read needs attention; someone who may read it must \
+                              act"
+                    .into(),
+                    path: String::new(),
+                }
+            } else {
+                p
+            }
+        })
+        .collect()
+}
+
+/// Coverage, found on the whole plan, as a viewer who sees only `shown` may
+/// read it: withheld measures and tactical plans are counted, not named.
+pub fn coverage_for(rows: Vec<CoverageRow>, full: &Plan, shown: &Plan) -> Vec<CoverageRow> {
+    if full == shown {
+        return rows;
+    }
+    rows.into_iter()
+        .map(|mut r| {
+            let all = full.accepted_measures_for(&r.methodology);
+            let visible: Vec<&Measure> =
+                all.iter().copied().filter(|m| shown.measures.iter().any(|s| s.id == m.id)).collect();
+            let withheld = all.len() - visible.len();
+            r.accepted_measures = visible.iter().map(|m| m.title.clone()).collect();
+            if withheld > 0 {
+                r.accepted_measures.push(format!("{withheld} withheld (marked above what you may read)"));
+            }
+            let mut plans: Vec<String> = visible
+                .iter()
+                .filter_map(|m| m.tactical_plan.as_ref())
+                .filter_map(|id| shown.tactical_plans.iter().find(|t| &t.id == id))
+                .map(|t| format!("{} ({})", tactical_words(t.kind), t.owner))
+                .collect();
+            plans.sort();
+            plans.dedup();
+            r.tactical_plans = plans;
+            r
+        })
+        .collect()
+}
+
 /// The canonical JSON of an issued snapshot: keys sorted (serde_json's map is
 /// ordered), no insignificant whitespace. The same value always gives the same bytes.
 pub fn canonical_json(v: &Value) -> String {
@@ -1236,6 +1353,9 @@ pub enum PlanEvent {
     PlanItemSaved {
         event_id: EventId,
         item: PlanItem,
+        /// The item's own marking, when above the event's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        marking: Option<Marking>,
     },
     PlanItemRemoved {
         event_id: EventId,

@@ -43,11 +43,24 @@ const SINGLETONS: &[&str] = &["tasking", "intent", "no_recon_reason"];
 
 /// Builds an item from a JSON body: the body is the item's fields; the section
 /// comes from the path. Unknown sections are 404; malformed bodies 400.
-fn item_from_json(section: &str, item_id: Option<&str>, mut body: Value) -> Result<PlanItem, ApiError> {
+fn item_from_json(
+    section: &str,
+    item_id: Option<&str>,
+    mut body: Value,
+) -> Result<(PlanItem, Option<Marking>), ApiError> {
     if !SECTIONS.contains(&section) {
         return Err(ApiError::not_found(format!("no plan section {section:?}")).field("section"));
     }
     let obj = body.as_object_mut().ok_or_else(|| ApiError::bad_request("body", "send the item as a JSON object"))?;
+    // The item's own marking (a threat assessment's is one of its fields).
+    let marking = match if section == "threat_assessment" { obj.get("marking").cloned() } else { obj.remove("marking") }
+    {
+        None | Some(Value::Null) => None,
+        Some(Value::String(m)) => Some(m.parse::<Marking>().map_err(|_| {
+            ApiError::unprocessable("marking", "marking must be OFFICIAL, OFFICIAL-SENSITIVE or SECRET")
+        })?),
+        Some(_) => return Err(ApiError::bad_request("marking", "marking must be a string")),
+    };
     obj.insert("section".into(), json!(section));
     let key = if section == "risk_assessment" { "methodology" } else { "id" };
     match item_id {
@@ -59,11 +72,12 @@ fn item_from_json(section: &str, item_id: Option<&str>, mut body: Value) -> Resu
         }
         None => {}
     }
-    serde_json::from_value::<PlanItem>(body).map_err(|e| {
+    let item = serde_json::from_value::<PlanItem>(body).map_err(|e| {
         let msg = e.to_string();
         let field = msg.strip_prefix("missing field `").and_then(|s| s.split('`').next()).unwrap_or("body").to_string();
         ApiError::bad_request(&field, format!("the item could not be read: {msg}"))
-    })
+    })?;
+    Ok((item, marking))
 }
 
 // ----- API: what it takes and answers ----------------------------------------
@@ -225,8 +239,13 @@ pub struct NoReconReasonFields {
 #[derive(Serialize, ToSchema)]
 pub struct PlanOverview<'a> {
     event_id: &'a str,
-    /// The event's marking, which the plan inherits.
+    /// The event's marking: every item's lowest (an item may be marked higher:
+    /// `plan.markings`).
     marking: Marking,
+    /// The highest marking of what this answer holds.
+    marking_shown: Marking,
+    /// How many items are withheld from the caller (marked above what they may read).
+    withheld: usize,
     plan: &'a Plan,
     /// One row per methodology of the catalogue.
     risks: &'a [RiskRow],
@@ -542,6 +561,8 @@ pub async fn api_get(
         json_bytes(&PlanOverview {
             event_id: &v.event.id,
             marking: v.event.marking,
+            marking_shown: v.marking_shown,
+            withheld: v.withheld,
             plan: &v.plan,
             risks: &v.risks,
             readiness: PlanReadiness { ready: v.problems.is_empty(), problems: &v.problems },
@@ -592,7 +613,7 @@ pub async fn api_coverage(
 /// Add an item to a section of the draft (a section that holds one item: set it).
 #[utoipa::path(post, path = "/events/{id}/plan/{section}", tag = "plan",
     params(SectionPath, IfMatch),
-    request_body(content = PlanItemFields, description = "The item's fields, those of the path's section"),
+    request_body(content = PlanItemFields, description = "The item's fields, those of the path's section, and optionally its own `marking` (OFFICIAL, OFFICIAL-SENSITIVE or SECRET; at or above the event's, which is the default)"),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "The item as recorded, with its id and section", body = PlanItem),
@@ -606,10 +627,10 @@ pub async fn api_add_item(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<PlanItem>), ApiError> {
     let expected = expected(&headers)?;
-    let item = item_from_json(&p.section, None, body)?;
+    let (item, marking) = item_from_json(&p.section, None, body)?;
     Ok((
         StatusCode::CREATED,
-        Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, expected).await?),
+        Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, marking, expected).await?),
     ))
 }
 
@@ -639,14 +660,14 @@ pub async fn api_put_singleton(
             "PUT items at .../plan/{section}/{item_id}",
         ));
     }
-    let item = item_from_json(&p.section, None, body)?;
-    Ok(Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, expected).await?))
+    let (item, marking) = item_from_json(&p.section, None, body)?;
+    Ok(Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, marking, expected).await?))
 }
 
 /// Add or replace an item of the draft, by id.
 #[utoipa::path(put, path = "/events/{id}/plan/{section}/{item_id}", tag = "plan",
     params(ItemPath, IfMatch),
-    request_body(content = PlanItemFields, description = "The item's fields, those of the path's section; the id comes from the path"),
+    request_body(content = PlanItemFields, description = "The item's fields, those of the path's section (the id comes from the path), and optionally its own `marking` (at or above the event's; when absent, the item keeps the marking it has)"),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The item as recorded", body = PlanItem),
@@ -660,8 +681,8 @@ pub async fn api_put_item(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<PlanItem>, ApiError> {
     let expected = expected(&headers)?;
-    let item = item_from_json(&p.section, Some(&p.item_id), body)?;
-    Ok(Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, expected).await?))
+    let (item, marking) = item_from_json(&p.section, Some(&p.item_id), body)?;
+    Ok(Json(state.store.plan().save_plan_item_expecting(&u.viewer, &p.id, item, marking, expected).await?))
 }
 
 /// Remove an item of the draft. Refused (409) while other items link to it
@@ -730,13 +751,14 @@ fn parse_number(s: &str, field: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::bad_request(field, format!("{field} must be a version number")))
 }
 
-/// An issued version exactly as issued, byte for byte.
+/// An issued version exactly as issued, byte for byte; or, for a caller who
+/// may not read every item of it, redacted.
 #[utoipa::path(get, path = "/events/{id}/plan/versions/{n}", tag = "plan",
     params(VersionPath),
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, description = "The version's canonical JSON, exactly as stored when issued", body = VersionSnapshot,
-            headers(("X-Content-SHA256" = String, description = "The SHA-256 hash of the body, in lower-case hexadecimal: the version's `hash`"))),
+        (status = 200, description = "The version's canonical JSON, exactly as stored when issued. For a caller who may not read every item: the items marked above what they may read removed, `\"redacted\": true`, `withheld` (how many), and no `X-Content-SHA256`", body = VersionSnapshot,
+            headers(("X-Content-SHA256" = String, description = "The SHA-256 hash of the body, in lower-case hexadecimal: the version's `hash` (only when the body is whole)"))),
         BadRequest, Unauthorised, Forbidden, NotFound,
     ))]
 pub async fn api_version(
@@ -748,7 +770,9 @@ pub async fn api_version(
     let (body, hash) = state.store.plan().plan_version(&u.viewer, &p.id, n).await?;
     let mut res = body.into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    res.headers_mut().insert("x-content-sha256", HeaderValue::from_str(&hash).map_err(|_| ApiError::internal())?);
+    if let Some(hash) = hash {
+        res.headers_mut().insert("x-content-sha256", HeaderValue::from_str(&hash).map_err(|_| ApiError::internal())?);
+    }
     Ok(res)
 }
 
@@ -979,6 +1003,8 @@ struct PlanBody<'a> {
     can_change: bool,
     can_issue: bool,
     copy_sources: Vec<(String, String)>,
+    /// How many items are marked above what the viewer may read.
+    withheld: usize,
 }
 
 /// A page around content rendered on its own.
@@ -990,6 +1016,14 @@ struct Shell<'a> {
 }
 
 impl PlanBody<'_> {
+    /// An item's own marking, when it is above the event's; empty otherwise.
+    fn tag(&self, section: &str, id: &str) -> String {
+        match self.plan.markings.get(&Plan::marking_key(section, id)) {
+            Some(m) if *m > self.event.marking => m.to_string(),
+            _ => String::new(),
+        }
+    }
+
     /// The form of `section`, when the viewer may change the plan.
     fn form(&self, section: &str) -> Option<&FormView> {
         self.forms.iter().find(|(s, _)| *s == section).map(|(_, f)| f)
@@ -1139,7 +1173,8 @@ fn plan_body(
                     "no_recon_reason" => p.no_recon_reason.clone().map(|reason| PlanItem::NoReconReason { reason }),
                     _ => None,
                 };
-                (*section, pf.form(section, None, current.as_ref().map(plan_form::values).unwrap_or_default()))
+                let values = current.as_ref().map(|i| plan_form::values_with_marking(i, p)).unwrap_or_default();
+                (*section, pf.form(section, None, values))
             })
             .collect(),
         None => Vec::new(),
@@ -1160,6 +1195,7 @@ fn plan_body(
         can_change,
         can_issue,
         copy_sources,
+        withheld: view.withheld,
     }
     .render()
 }
@@ -1197,7 +1233,7 @@ async fn plan_page(
     let can_change = u.viewer.may(cordon_domain::plan::CHANGE);
     let can_issue = u.viewer.may(cordon_domain::plan::ISSUE);
     let csrf = u.csrf();
-    let layout = || Layout::for_user(format!("Plan: {}", view.event.name), view.event.marking, "/events", Some(u));
+    let layout = || Layout::for_user(format!("Plan: {}", view.event.name), view.marking_shown, "/events", Some(u));
     let failed = |e: askama::Error| {
         tracing::error!(error = %e, "template failed to render");
         (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be shown").into_response()
@@ -1319,7 +1355,12 @@ pub async fn page_save(
 ) -> Response {
     let anchor = format!("#{}", section.replace('_', "-"));
     let result = match plan_form::item_from_form(&section, &f, &u.user.name) {
-        Ok(item) => state.store.plan().save_plan_item(&u.viewer, &id, item).await.map(|_| ()),
+        Ok(item) => match plan_form::posted_marking(&section, &f) {
+            Ok(marking) => {
+                state.store.plan().save_plan_item_expecting(&u.viewer, &id, item, marking, None).await.map(|_| ())
+            }
+            Err((field, message)) => Err(StoreError::Invalid { field, message }),
+        },
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
     let own_page = plan_form::own_page(&section);
@@ -1492,7 +1533,12 @@ pub async fn page_version(
     render(
         StatusCode::OK,
         &VersionPage {
-            layout: Layout::for_user(format!("{}: version {n}", event.name), event.marking, "/events", Some(&u)),
+            layout: Layout::for_user(
+                format!("{}: version {n}", event.name),
+                snapshot_marking(&snapshot),
+                "/events",
+                Some(&u),
+            ),
             is_gold: event.gold_user_id.as_deref() == Some(u.user.id.as_str()),
             issued_at: display_stored(&version.issued_at),
             event,
@@ -1557,13 +1603,20 @@ pub async fn page_diff(
         Ok(e) => e,
         Err(_) => return crate::pages::not_found_for(Some(&u)),
     };
+    // The banner shows the highest marking of the two versions as this viewer has them.
+    let mut shown = event.marking;
+    for n in [a, b] {
+        if let Ok((body, _)) = state.store.plan().plan_version(&u.viewer, &id, n).await {
+            shown = shown.max(snapshot_marking(&serde_json::from_str(&body).unwrap_or_default()));
+        }
+    }
     match state.store.plan().plan_diff(&u.viewer, &id, a, b).await {
         Ok(changes) => render(
             StatusCode::OK,
             &DiffPage {
                 layout: Layout::for_user(
                     format!("{}: version {a} and version {b}", event.name),
-                    event.marking,
+                    shown,
                     "/events",
                     Some(&u),
                 ),
@@ -1613,4 +1666,10 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/events/{id}/plan/tactical_plan/{tp}/reviewed", post(crate::plan_item::mark_reviewed))
         .route("/events/{id}/plan/{section}/{item_id}", get(crate::plan_item::page).post(crate::plan_item::save))
         .route("/events/{id}/plan/{section}/{item_id}/remove", post(page_remove))
+}
+
+/// The highest marking of what an issued version (as the viewer has it) holds.
+fn snapshot_marking(snapshot: &Value) -> Marking {
+    let event: Marking = snapshot["marking"].as_str().and_then(|m| m.parse().ok()).unwrap_or(Marking::Official);
+    serde_json::from_value::<Plan>(snapshot["plan"].clone()).map(|p| p.highest_marking(event)).unwrap_or(event)
 }

@@ -347,11 +347,73 @@ pub(crate) struct Cx<'a> {
     pub plan: &'a Plan,
     pub risks: &'a [RiskRow],
     pub matrix: &'a RiskMatrix,
+    /// The event's marking (an item's lowest) and the highest the viewer may
+    /// read (an item's highest, as they may mark it).
+    pub event_marking: Marking,
+    pub ceiling: Marking,
 }
 
 impl<'a> From<&'a PlanView> for Cx<'a> {
     fn from(v: &'a PlanView) -> Self {
-        Cx { plan: &v.plan, risks: &v.risks, matrix: &v.matrix }
+        Cx { plan: &v.plan, risks: &v.risks, matrix: &v.matrix, event_marking: v.event.marking, ceiling: v.ceiling }
+    }
+}
+
+/// The name an item's own marking is posted as (a threat assessment's
+/// marking is one of its fields, `marking`).
+pub(crate) const ITEM_MARKING: &str = "item_marking";
+
+/// The item's own marking, drawn as the last row of its form: the event's
+/// marking (the default) or higher, up to what the viewer may read. None for
+/// a threat assessment, whose marking is a field of its own.
+pub(crate) fn marking_row(
+    section: &str,
+    cx: &Cx,
+    prefix: Option<&str>,
+    values: &Fields,
+    errors: &FormErrors,
+) -> Option<Vec<FieldView>> {
+    if section == "threat_assessment" {
+        return None;
+    }
+    let chosen = Some(field(values, ITEM_MARKING)).filter(|v| !v.is_empty()).unwrap_or(cx.event_marking.to_string());
+    let options = Marking::ALL
+        .iter()
+        .filter(|m| **m >= cx.event_marking && **m <= cx.ceiling.max(cx.event_marking))
+        .map(|m| {
+            let label = if *m == cx.event_marking { format!("{m} (the event's marking)") } else { m.to_string() };
+            (m.to_string(), label, m.as_str() == chosen)
+        })
+        .collect();
+    let id = match prefix {
+        Some(p) => format!("{p}-item-marking"),
+        None => ITEM_MARKING.to_string(),
+    };
+    let error = errors.get(ITEM_MARKING).unwrap_or_default().to_string();
+    let described_by = if error.is_empty() { String::new() } else { format!("{id}-error") };
+    Some(vec![FieldView {
+        id,
+        name: ITEM_MARKING,
+        label: "Marking of this item",
+        kind: "select",
+        value: chosen,
+        options,
+        error,
+        described_by,
+    }])
+}
+
+/// The item's own marking as posted: none (keep it, or the event's), or a marking.
+pub(crate) fn posted_marking(section: &str, f: &Fields) -> Result<Option<Marking>, (String, String)> {
+    if section == "threat_assessment" {
+        return Ok(None);
+    }
+    match field(f, ITEM_MARKING).as_str() {
+        "" => Ok(None),
+        m => m
+            .parse::<Marking>()
+            .map(Some)
+            .map_err(|_| (ITEM_MARKING.to_string(), "Choose the marking of this item from the list".to_string())),
     }
 }
 
@@ -389,7 +451,14 @@ fn choices(c: Choices, cx: &Cx) -> Vec<Choice> {
             .collect()
     };
     match c {
-        Choices::Marking => Marking::ALL.iter().map(|m| choice(m.as_str(), m.as_str())).collect(),
+        // From the event's marking up to what the viewer may read.
+        Choices::Marking => Marking::ALL
+            .iter()
+            .map(|m| Choice {
+                offered: *m >= cx.event_marking && *m <= cx.ceiling.max(cx.event_marking),
+                ..choice(m.as_str(), m.as_str())
+            })
+            .collect(),
         Choices::Severity => (1..=5).map(|n| choice(n.to_string(), n.to_string())).collect(),
         Choices::MeasureStatus => MeasureStatus::ALL
             .iter()
@@ -647,6 +716,15 @@ pub(crate) fn item_from_form(section: &str, f: &Fields, user_name: &str) -> Resu
 }
 
 /// An item's values under the names its form uses: what changing it starts from.
+/// An item's values with its own marking, when it has one above the event's.
+pub(crate) fn values_with_marking(item: &PlanItem, plan: &Plan) -> Fields {
+    let mut f = values(item);
+    if let Some(m) = plan.markings.get(&Plan::marking_key(item.section(), &item.id())) {
+        f.push((ITEM_MARKING.to_string(), m.to_string()));
+    }
+    f
+}
+
 pub(crate) fn values(item: &PlanItem) -> Fields {
     let mut f: Fields = Vec::new();
     let mut put = |k: &str, v: &str| f.push((k.to_string(), v.to_string()));
@@ -759,6 +837,7 @@ pub(crate) fn values(item: &PlanItem) -> Fields {
 /// decline reason are asked for under other names.
 fn form_field(section: &str, field: &str) -> String {
     match (section, field) {
+        (s, "marking") if s != "threat_assessment" => ITEM_MARKING.into(),
         ("measure", "decline_reason") => "status".into(),
         ("meeting", f) if f.starts_with("actions[") => {
             f.rsplit_once('.').map(|(_, part)| format!("action_{part}")).unwrap_or_else(|| f.to_string())
@@ -774,6 +853,9 @@ fn form_field(section: &str, field: &str) -> String {
 pub(crate) fn worded(section: &str, field: &str, message: &str) -> Option<(String, String)> {
     let form = form(section)?;
     let name = form_field(section, field);
+    if name == ITEM_MARKING {
+        return Some((name, capitalised(message)));
+    }
     let spec = form.fields.iter().find(|s| s.name == name && !matches!(s.kind, Kind::Hidden))?;
     let message = [field, name.as_str()]
         .iter()
@@ -892,7 +974,8 @@ pub(crate) fn plan_page_form(
         Some((id, _)) => format!("{}-{id}", form.prefix),
         None => form.prefix.to_string(),
     };
-    let rows = field_rows(&form, cx, &Draw { adding: true, prefix: Some(&prefix), values, errors });
+    let mut rows = field_rows(&form, cx, &Draw { adding: true, prefix: Some(&prefix), values, errors });
+    rows.extend(marking_row(section, cx, Some(&prefix), values, errors));
     Some(FormView {
         action: format!("/events/{event_id}/plan/{section}"),
         has_error: rows.iter().flatten().any(|f| !f.error.is_empty()),
@@ -1014,7 +1097,13 @@ mod tests {
     fn every_declared_field_is_read_and_every_field_read_is_declared() {
         let (plan, matrix) = (plan(), default_risk_matrix().unwrap());
         let risks = vec![row("vaw", "Vehicle as a weapon"), row("drone", "Drone"), row("fire", "Arson")];
-        let cx = Cx { plan: &plan, risks: &risks, matrix: &matrix };
+        let cx = Cx {
+            plan: &plan,
+            risks: &risks,
+            matrix: &matrix,
+            event_marking: Marking::Official,
+            ceiling: Marking::Secret,
+        };
         // Each item is parsed with the same id, so that only the fields differ.
         let parse = |section: &str, mut f: Fields| {
             f.push(("id".into(), "item-1".into()));
@@ -1050,7 +1139,8 @@ mod tests {
     #[test]
     fn choices_come_from_the_domain_enums() {
         let (plan, matrix) = (plan(), default_risk_matrix().unwrap());
-        let cx = Cx { plan: &plan, risks: &[], matrix: &matrix };
+        let cx =
+            Cx { plan: &plan, risks: &[], matrix: &matrix, event_marking: Marking::Official, ceiling: Marking::Secret };
         let labels = |c| choices(c, &cx).into_iter().map(|c| (c.value, c.label)).collect::<Vec<_>>();
         let pairs = |p: &[(&str, &str)]| p.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect::<Vec<_>>();
         assert_eq!(
@@ -1118,7 +1208,13 @@ mod tests {
     fn a_new_form_holds_its_defaults_and_offers_only_assessed_risks() {
         let (plan, matrix) = (plan(), default_risk_matrix().unwrap());
         let risks = vec![row("vaw", "Vehicle as a weapon"), row("fire", "Arson")];
-        let cx = Cx { plan: &plan, risks: &risks, matrix: &matrix };
+        let cx = Cx {
+            plan: &plan,
+            risks: &risks,
+            matrix: &matrix,
+            event_marking: Marking::Official,
+            ceiling: Marking::Secret,
+        };
         let none = FormErrors::default();
         let draw = |values: &Fields, adding| {
             let d = Draw { adding, prefix: Some("measure"), values, errors: &none };

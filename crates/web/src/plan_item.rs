@@ -108,7 +108,9 @@ fn item_page(
     };
     let errors = plan_form::worded_errors(section, errors);
     let draw = Draw { adding: existing.is_none(), prefix: None, values: f, errors: &errors };
-    let rows = field_rows(&form, &Cx::from(view), &draw);
+    let cx = Cx::from(view);
+    let mut rows = field_rows(&form, &cx, &draw);
+    rows.extend(plan_form::marking_row(section, &cx, None, f, &errors));
     let plan_path = format!("/events/{}/plan", view.event.id);
     let (heading, action, button, item_path) = match existing {
         Some(item) => {
@@ -121,7 +123,12 @@ fn item_page(
     render(
         status,
         &ItemPage {
-            layout: Layout::for_user(layout_title, view.event.marking, "/events", Some(u)),
+            layout: Layout::for_user(
+                layout_title,
+                existing.map(|i| view.plan.marking_of(i, view.event.marking)).unwrap_or(view.event.marking),
+                "/events",
+                Some(u),
+            ),
             event_id: view.event.id.to_string(),
             event_name: view.event.name.clone(),
             action,
@@ -200,7 +207,8 @@ pub async fn page(
 ) -> Response {
     match load(&state, &u, &id, &section, &item_id).await {
         Ok((view, item)) => {
-            item_page(&u, &view, &section, Some(&item), &values(&item), StatusCode::OK, FormErrors::default())
+            let values = plan_form::values_with_marking(&item, &view.plan);
+            item_page(&u, &view, &section, Some(&item), &values, StatusCode::OK, FormErrors::default())
         }
         Err(r) => r,
     }
@@ -241,7 +249,15 @@ pub async fn save(
     let result = match item_from_form(&section, &f, &u.user.name) {
         Ok(mut item) => {
             merge(&mut item, &existing);
-            state.store.plan().save_plan_item_expecting(&u.viewer, &id, item, expected).await.map(|_| ())
+            match plan_form::posted_marking(&section, &f) {
+                Ok(marking) => state
+                    .store
+                    .plan()
+                    .save_plan_item_expecting(&u.viewer, &id, item, marking, expected)
+                    .await
+                    .map(|_| ()),
+                Err((field, message)) => Err(StoreError::Invalid { field, message }),
+            }
         }
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };

@@ -297,7 +297,8 @@ async fn bad_plan_input_names_the_field_and_changes_nothing() {
         (
             "/plan/threat_assessment",
             Method::POST,
-            json!({"source": "x", "date": "2027-02-03", "summary": "y", "marking": "SECRET"}),
+            // Below the event's marking (an item may be marked higher, never lower).
+            json!({"source": "x", "date": "2027-02-03", "summary": "y", "marking": "OFFICIAL"}),
             422,
             "marking",
         ),
@@ -873,15 +874,19 @@ async fn a_change_based_on_an_old_state_of_the_plan_is_refused_as_stale() {
         )
         .unwrap()
     };
-    plan.save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("First"), Some(before)).await.unwrap();
+    plan.save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("First"), None, Some(before)).await.unwrap();
     // A second change prepared from the same state is refused and changes nothing.
-    let err =
-        plan.save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("Second"), Some(before)).await.unwrap_err();
+    let err = plan
+        .save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("Second"), None, Some(before))
+        .await
+        .unwrap_err();
     assert!(matches!(err, cordon_store::StoreError::Stale(_)), "{err:?}");
     let view = plan.plan_view(&viewer, &f.event_id()).await.unwrap();
     assert_eq!(view.plan.stakeholders[0].name, "First");
     // Prepared from the current state, it goes through.
-    plan.save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("Second"), Some(view.plan_seq)).await.unwrap();
+    plan.save_plan_item_expecting(&viewer, &f.event_id(), stakeholder("Second"), None, Some(view.plan_seq))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -1033,4 +1038,94 @@ async fn a_page_saved_after_someone_else_changed_the_plan_shows_both_and_changes
     assert_eq!(res.status(), 303);
     let (_, plan) = f.get("/plan").await;
     assert_eq!(plan["plan"]["stakeholders"][0]["name"], "Licensing officer");
+}
+
+/// A plan item may carry a marking above its event's: a team member whose
+/// clearance is below it gets the plan, readiness, versions and diffs
+/// without it, told how many items are withheld, and never its text.
+#[tokio::test]
+async fn an_item_marked_above_a_viewers_clearance_is_withheld_on_every_read_path() {
+    let f = fixture().await;
+    f.make_ready().await;
+    let polsa = f.app.user("polsa@force.example", "Force", &[Role::TacticalAdviser], Clearance::Bpss).await;
+    let polsa = f.app.token(&polsa).await;
+    f.ok(Method::POST, "/team", json!({"email": "polsa@force.example"})).await;
+    let secret = "Covert armed response at the finish line";
+    let rec = f
+        .ok(
+            Method::POST,
+            "/plan/recommendation",
+            json!({"text": secret, "priority": "high", "risks": ["vehicle_as_a_weapon"], "proportionality_rationale": "",
+                   "status": "accepted", "marking": "SECRET"}),
+        )
+        .await;
+    let get = |path: &str| {
+        let url = format!("/api/v1/events/{}{path}", f.event);
+        let (app, token) = (&f.app, polsa.clone());
+        async move { app.get_as(&token, &url).await }
+    };
+
+    // The draft and its readiness.
+    let (status, plan) = get("/plan").await;
+    assert_eq!(status, 200);
+    assert_eq!(plan["withheld"], 1);
+    assert_eq!(plan["marking_shown"], "OFFICIAL-SENSITIVE");
+    assert!(!plan.to_string().contains(secret));
+    let (_, mine) = f.get("/plan").await;
+    assert_eq!(mine["withheld"], 0);
+    assert_eq!(mine["marking_shown"], "SECRET");
+    assert_eq!(mine["plan"]["markings"][format!("recommendation/{}", rec["id"].as_str().unwrap())], "SECRET");
+    let (_, readiness) = get("/plan/readiness").await;
+    assert_eq!(readiness["ready"], false, "readiness is found on the whole plan");
+    assert!(!readiness.to_string().contains(secret), "a problem never quotes a withheld item: {readiness}");
+    let (_, coverage) = get("/plan/coverage").await;
+    assert!(!coverage.to_string().contains(secret));
+
+    // The page: not the text, a line saying what is withheld, the banner of what is shown.
+    let (_, b) = f.app.sign_in("polsa@force.example", crate::common::PASSWORD, None).await;
+    let page = f.app.page(&b, &format!("/events/{}/plan", f.event)).await.text().await.unwrap();
+    assert!(!page.contains(secret));
+    assert!(page.contains("1 item is withheld from you"));
+    assert!(!page.contains(">SECRET<"), "the banner shows what this viewer is shown");
+
+    // They cannot overwrite or remove what they cannot see.
+    let rec_path = format!("/api/v1/events/{}/plan/recommendation/{}", f.event, rec["id"].as_str().unwrap());
+    let before = f.app.store.journal_len().await.unwrap();
+    let (status, _) = f.app.send_as(&polsa, Method::PUT, &rec_path, json!({"text": "x", "priority": "low", "risks": [], "proportionality_rationale": "x", "status": "accepted"})).await;
+    assert_eq!(status, 404);
+    let (status, _) = f.app.send_as(&polsa, Method::DELETE, &rec_path, Value::Null).await;
+    assert_eq!(status, 404);
+    assert_eq!(f.app.store.journal_len().await.unwrap(), before);
+
+    // An item is never marked below its event.
+    let (status, body) = f
+        .send(
+            Method::POST,
+            "/plan/stakeholder",
+            json!({"name": "Council", "organisation": "Council", "role": "SAG", "marking": "OFFICIAL"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["field"], "marking");
+
+    // Issued versions stay whole and hashed; the team member gets them redacted.
+    f.ok(Method::PUT, &format!("/plan/recommendation/{}", rec["id"].as_str().unwrap()), json!({"text": secret, "priority": "high", "risks": ["vehicle_as_a_weapon"], "proportionality_rationale": "Intelligence-led", "status": "accepted"})).await;
+    let (status, v) = f.send(Method::POST, "/plan/versions", json!({"reason": "First issue"})).await;
+    assert_eq!(status, 201, "{v}");
+    let url = f.app.url(&format!("/api/v1/events/{}/plan/versions/1", f.event));
+    let whole = f.app.client.get(&url).bearer_auth(&f.secco).send().await.unwrap();
+    assert!(whole.headers().contains_key("x-content-sha256"));
+    assert!(whole.text().await.unwrap().contains(secret), "the marking is kept when the item is saved without one");
+    let redacted = f.app.client.get(&url).bearer_auth(&polsa).send().await.unwrap();
+    assert_eq!(redacted.status(), 200);
+    assert!(
+        !redacted.headers().contains_key("x-content-sha256"),
+        "the byte-exact form is for those who may see all of it"
+    );
+    let body: Value = redacted.json().await.unwrap();
+    assert_eq!(body["redacted"], true);
+    assert_eq!(body["withheld"], 1);
+    assert!(!body.to_string().contains(secret));
+    let (_, diff) = get("/plan/versions/1/diff/1").await;
+    assert!(!diff.to_string().contains(secret));
 }

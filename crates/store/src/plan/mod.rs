@@ -10,7 +10,7 @@ use crate::identity::User;
 use crate::journal::{Actor, Expect};
 use crate::sql::Val;
 use crate::{Store, StoreError};
-use cordon_domain::access::{Action, Viewer};
+use cordon_domain::access::{marking_allowed, Action, Viewer};
 use cordon_domain::event::Event;
 use cordon_domain::identity::{EmailAddress, Role};
 use cordon_domain::ids::{EventId, UserId};
@@ -23,6 +23,7 @@ use cordon_domain::planned_event::PlannedEventEvent;
 use cordon_domain::records::RecordEvent;
 use cordon_domain::risk::RiskMatrix;
 use cordon_domain::threat::Series;
+use cordon_domain::Marking;
 use serde::Serialize;
 use serde_json::Value;
 use std::any::Any;
@@ -68,10 +69,52 @@ pub struct PlanView {
     /// "Name (e-mail)" of the strategic and tactical commanders, when set.
     pub gold_label: Option<String>,
     pub silver_label: Option<String>,
+    /// How many items are withheld from this view (marked above what its
+    /// viewer may read), and the highest marking of what it shows.
+    pub withheld: usize,
+    pub marking_shown: Marking,
+    /// The highest marking the view was made for (SECRET for the whole plan).
+    pub ceiling: Marking,
+    catalogue: Vec<cordon_domain::methodology::AttackMethodology>,
     memo: std::sync::Mutex<std::collections::HashMap<String, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl PlanView {
+    /// The view as a viewer who may read items marked up to `ceiling` sees
+    /// it: withheld items removed; readiness and coverage found on the whole
+    /// plan, but never quoting a withheld item. Made once per ceiling.
+    pub fn for_ceiling(self: &Arc<Self>, ceiling: Marking) -> Arc<PlanView> {
+        if self.plan.highest_marking(self.event.marking) <= ceiling {
+            return self.clone();
+        }
+        let key = format!("view-for:{ceiling}");
+        self.memo(&key, |full| -> Result<PlanView, std::convert::Infallible> {
+            let (plan, withheld) = full.plan.visible_to(full.event.marking, ceiling);
+            let cx = Context { matrix: &full.matrix, catalogue: &full.catalogue, plan: &plan };
+            let risks = risk_rows(&plan, &cx);
+            Ok(PlanView {
+                stamp: full.stamp,
+                plan_seq: full.plan_seq,
+                event: full.event.clone(),
+                matrix: full.matrix.clone(),
+                risks,
+                problems: cordon_domain::plan::problems_for(full.problems.clone(), &full.plan, &plan),
+                coverage: cordon_domain::plan::coverage_for(full.coverage.clone(), &full.plan, &plan),
+                versions: full.versions.clone(),
+                item_count: plan.items().len(),
+                gold_label: full.gold_label.clone(),
+                silver_label: full.silver_label.clone(),
+                withheld,
+                marking_shown: plan.highest_marking(full.event.marking),
+                ceiling,
+                catalogue: full.catalogue.clone(),
+                plan,
+                memo: std::sync::Mutex::new(std::collections::HashMap::new()),
+            })
+        })
+        .unwrap_or_else(|never| match never {})
+    }
+
     fn commander_ids(&self) -> Vec<UserId> {
         self.event.gold_user_id.iter().chain(self.event.silver_user_id.iter()).cloned().collect()
     }
@@ -162,7 +205,8 @@ impl PlanStore<'_> {
         let rows = self
             .store
             .fetch(
-                "SELECT body FROM plan_items WHERE event_id = $1 ORDER BY section, position, item_id",
+                "SELECT body, section, item_id, marking FROM plan_items WHERE event_id = $1 \
+                 ORDER BY section, position, item_id",
                 &[t(event_id)],
             )
             .await?;
@@ -170,7 +214,14 @@ impl PlanStore<'_> {
             .iter()
             .map(|r| serde_json::from_str::<PlanItem>(&r.text(0)).map_err(|e| StoreError::Integrity(e.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Plan::from_items(items))
+        let mut plan = Plan::from_items(items);
+        for r in &rows {
+            if let Some(m) = r.opt_text(3) {
+                let m: Marking = m.parse().map_err(|e| StoreError::Integrity(format!("{e}")))?;
+                plan.markings.insert(Plan::marking_key(&r.text(1), &r.text(2)), m);
+            }
+        }
+        Ok(plan)
     }
 
     /// Everything the plan's pages and API show for an event the viewer may
@@ -179,7 +230,31 @@ impl PlanStore<'_> {
     /// shared between requests; the access policy and the access log apply to
     /// every call exactly as to a fresh read.
     pub async fn plan_view(&self, viewer: &Viewer, event_id: &EventId) -> Result<Arc<PlanView>, StoreError> {
-        self.view_at(event_id, Some(viewer)).await
+        let view = self.view_at(event_id, Some(viewer)).await?;
+        let ceiling = self.ceiling(viewer, &view.event);
+        Ok(view.for_ceiling(ceiling))
+    }
+
+    /// The highest marking of an item of `event` that `viewer` may read:
+    /// the event's own at least (they have been admitted to it), higher where
+    /// their clearance, the team and the deployment allow.
+    pub(crate) fn ceiling(&self, viewer: &Viewer, event: &EventRecord) -> Marking {
+        self.ceiling_of(viewer, event.access())
+    }
+
+    /// As [`PlanStore::ceiling`], from the record's access facts.
+    pub(crate) fn ceiling_of(&self, viewer: &Viewer, mut access: cordon_domain::access::RecordAccess) -> Marking {
+        let d = self.store.deployment();
+        let base = access.marking;
+        [Marking::OfficialSensitive, Marking::Secret]
+            .into_iter()
+            .filter(|m| *m > base)
+            .take_while(|m| {
+                access.marking = *m;
+                cordon_domain::access::can(viewer, Action::READ, &access, d).is_ok()
+            })
+            .last()
+            .unwrap_or(base)
     }
 
     /// The view at the current state of its streams. With `gate`, the event
@@ -266,6 +341,10 @@ impl PlanStore<'_> {
             stamp,
             plan_seq,
             item_count: plan.items().len(),
+            withheld: 0,
+            marking_shown: plan.highest_marking(event.marking),
+            ceiling: Marking::Secret,
+            catalogue,
             gold_label: label(&event.gold_user_id),
             silver_label: label(&event.silver_user_id),
             event,
@@ -295,7 +374,7 @@ impl PlanStore<'_> {
         event_id: &EventId,
         item: PlanItem,
     ) -> Result<PlanItem, StoreError> {
-        self.save_plan_item_expecting(viewer, event_id, item, None).await
+        self.save_plan_item_expecting(viewer, event_id, item, None, None).await
     }
 
     /// As [`PlanStore::save_plan_item`], refused as stale unless the plan's
@@ -306,10 +385,20 @@ impl PlanStore<'_> {
         viewer: &Viewer,
         event_id: &EventId,
         mut item: PlanItem,
+        marking: Option<Marking>,
         expected: Option<i64>,
     ) -> Result<PlanItem, StoreError> {
         let event = self.event_for_change(viewer, event_id).await?;
         let plan = self.draft(event_id).await?;
+        let ceiling = self.ceiling(viewer, &event);
+        // An item the viewer may not read is not there for them: never
+        // overwritten, never confirmed.
+        let existing = plan.items().into_iter().find(|i| i.section() == item.section() && i.id() == item.id());
+        if let Some(e) = &existing {
+            if plan.marking_of(e, event.marking) > ceiling {
+                return Err(StoreError::not_found(Some("item"), format!("no {} {} in this plan", e.section(), e.id())));
+            }
+        }
         let (matrix, catalogue) = self.context_parts().await?;
         if let PlanItem::ThreatAssessment(ta) = &mut item {
             // The national threat level on the assessment date, from the reference data.
@@ -317,14 +406,9 @@ impl PlanStore<'_> {
                 ta.national_threat_level =
                     self.store.threat().level_on(Series::National, Some(d)).await.ok().map(|l| l.level.to_string());
             }
-            if ta.marking > event.marking {
-                return Err(StoreError::invalid(
-                    "marking",
-                    format!(
-                        "the assessment is marked above the event ({}); raise the event's marking first",
-                        event.marking
-                    ),
-                ));
+            // An assessment's own marking is its item's marking.
+            if let Some(m) = marking {
+                ta.marking = ta.marking.max(m);
             }
         }
         if let PlanItem::ReconVisit(rv) = &item {
@@ -349,9 +433,35 @@ impl PlanStore<'_> {
         }
         check_item(&item, &Context { matrix: &matrix, catalogue: &catalogue, plan: &plan })
             .map_err(|e| StoreError::Invalid { field: e.field, message: e.message })?;
-        let ev = Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.clone(), item: item.clone() });
+        // The item's marking: as asked; when not asked, what it had; at least the event's.
+        let own = match &item {
+            PlanItem::ThreatAssessment(ta) => Some(ta.marking),
+            _ => marking.or_else(|| existing.as_ref().map(|e| plan.marking_of(e, event.marking))),
+        };
+        let item_marking = own.unwrap_or(event.marking);
+        if item_marking < event.marking {
+            return Err(StoreError::invalid(
+                "marking",
+                format!(
+                    "an item cannot be marked below its event ({}); choose {} or higher",
+                    event.marking, event.marking
+                ),
+            ));
+        }
+        marking_allowed(item_marking, self.store.deployment()).map_err(|m| StoreError::invalid("marking", m))?;
+        if item_marking > ceiling {
+            return Err(StoreError::invalid(
+                "marking",
+                format!("you may not mark an item {item_marking}: you could not read it yourself"),
+            ));
+        }
+        let ev = Event::Plan(PlanEvent::PlanItemSaved {
+            event_id: event_id.clone(),
+            item: item.clone(),
+            marking: Some(item_marking).filter(|m| *m > event.marking),
+        });
         let expect = expected.map(|seq| Expect::stream(format!("plan/{event_id}"), seq));
-        self.store.append_expecting(&actor(viewer), &[(ev, event.marking)], expect.as_ref()).await?;
+        self.store.append_expecting(&actor(viewer), &[(ev, item_marking)], expect.as_ref()).await?;
         Ok(item)
     }
 
@@ -378,7 +488,11 @@ impl PlanStore<'_> {
     ) -> Result<(), StoreError> {
         let event = self.event_for_change(viewer, event_id).await?;
         let plan = self.draft(event_id).await?;
-        let exists = plan.items().iter().any(|i| i.section() == section && i.id() == item_id);
+        let ceiling = self.ceiling(viewer, &event);
+        let exists = plan
+            .items()
+            .iter()
+            .any(|i| i.section() == section && i.id() == item_id && plan.marking_of(i, event.marking) <= ceiling);
         if !exists {
             return Err(StoreError::not_found(Some("item"), format!("no {section} {item_id} in this plan")));
         }
@@ -419,7 +533,7 @@ impl PlanStore<'_> {
                     StoreError::not_found(Some("item"), format!("no {section} {item_id} in this plan"))
                 })?;
             change(&mut item)?;
-            match self.save_plan_item_expecting(viewer, event_id, item, Some(seq)).await {
+            match self.save_plan_item_expecting(viewer, event_id, item, None, Some(seq)).await {
                 Err(StoreError::Stale(_)) => continue,
                 other => return other,
             }
@@ -530,6 +644,7 @@ impl PlanStore<'_> {
             .await?
             .ok_or_else(|| StoreError::not_found(None, "no such attachment"))?;
         self.store.records().admit(viewer.into(), Action::READ, &record, "attachment").await?;
+        let ceiling = self.ceiling_of(viewer, record.clone());
         let owned = self
             .store
             .fetch_one(
@@ -541,7 +656,8 @@ impl PlanStore<'_> {
         if !owned {
             return Err(StoreError::not_found(None, "no such attachment"));
         }
-        let plan = self.draft(event_id).await?;
+        // Cited by a visit the viewer may read.
+        let (plan, _) = self.draft(event_id).await?.visible_to(record.marking, ceiling);
         let cited = plan.recon_visits.iter().flat_map(|v| v.attachments.iter()).any(|a| a.sha256 == sha256);
         if !cited {
             return Err(StoreError::not_found(None, "no such attachment"));
@@ -730,15 +846,18 @@ impl PlanStore<'_> {
         viewer: &Viewer,
         event_id: &EventId,
         number: i64,
-    ) -> Result<(String, String), StoreError> {
-        self.store.events().event_for(viewer, event_id).await?;
-        self.version_of(event_id, number).await
+    ) -> Result<(String, Option<String>), StoreError> {
+        let event = self.store.events().event_for(viewer, event_id).await?;
+        let (body, hash) = self.version_of(event_id, number).await?;
+        redact_version(body, hash, self.ceiling(viewer, &event))
     }
 
     /// One issued version of the event of a view (which the policy let the
-    /// caller see: views are only handed out after the read check).
-    pub async fn version_in(&self, view: &PlanView, number: i64) -> Result<(String, String), StoreError> {
-        self.version_of(&view.event.id, number).await
+    /// caller see: views are only handed out after the read check), as the
+    /// view's viewer may read it.
+    pub async fn version_in(&self, view: &PlanView, number: i64) -> Result<(String, Option<String>), StoreError> {
+        let (body, hash) = self.version_of(&view.event.id, number).await?;
+        redact_version(body, hash, view.ceiling)
     }
 
     /// One issued version of an event the caller has already read through the policy.
@@ -762,9 +881,12 @@ impl PlanStore<'_> {
         a: i64,
         b: i64,
     ) -> Result<Vec<cordon_domain::plan::Change>, StoreError> {
-        self.store.events().event_for(viewer, event_id).await?;
-        let (va, _) = self.version_of(event_id, a).await?;
-        let (vb, _) = self.version_of(event_id, b).await?;
+        let event = self.store.events().event_for(viewer, event_id).await?;
+        let ceiling = self.ceiling(viewer, &event);
+        let (va, ha) = self.version_of(event_id, a).await?;
+        let (vb, hb) = self.version_of(event_id, b).await?;
+        let (va, _) = redact_version(va, ha, ceiling)?;
+        let (vb, _) = redact_version(vb, hb, ceiling)?;
         let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| StoreError::Integrity(e.to_string()));
         let (mut va, mut vb) = (parse(&va)?, parse(&vb)?);
         // The version number, reason and issuer always differ; compare the content.
@@ -857,14 +979,59 @@ impl PlanStore<'_> {
                 "this event's plan already has content; copy only into an empty plan".into(),
             ));
         }
+        // Only what the copier may read, in the source and in the target; each
+        // item keeps its own marking (never below the target's).
+        let ceiling = self.ceiling(viewer, &source_event).min(self.ceiling(viewer, &event));
+        let (source, _) = source.visible_to(source_event.marking, ceiling);
         let copy = copy_for_new_event(&source);
         let items = copy.items();
         let n = items.len();
         let events: Vec<_> = items
             .into_iter()
-            .map(|item| (Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.clone(), item }), event.marking))
+            .map(|item| {
+                let m = copy.marking_of(&item, source_event.marking).max(event.marking);
+                let own = Some(m).filter(|m| *m > event.marking);
+                (Event::Plan(PlanEvent::PlanItemSaved { event_id: event_id.clone(), item, marking: own }), m)
+            })
             .collect();
         self.store.append(&actor(viewer), &events).await?;
         Ok(n)
     }
+}
+
+/// An issued version as a viewer who may read items up to `ceiling` may
+/// have it: whole and byte-exact, with its hash, when they may read every
+/// item; otherwise with the withheld items (and their risk rows) removed,
+/// `"redacted": true`, the count of what was withheld, and no hash.
+fn redact_version(body: String, hash: String, ceiling: Marking) -> Result<(String, Option<String>), StoreError> {
+    let integrity = |e: serde_json::Error| StoreError::Integrity(e.to_string());
+    let mut v: Value = serde_json::from_str(&body).map_err(integrity)?;
+    let marking: Marking =
+        v["marking"].as_str().unwrap_or("OFFICIAL").parse().map_err(|e| StoreError::Integrity(format!("{e}")))?;
+    let plan: Plan = serde_json::from_value(v["plan"].clone()).map_err(integrity)?;
+    if plan.highest_marking(marking) <= ceiling {
+        return Ok((body, Some(hash)));
+    }
+    let (shown, withheld) = plan.visible_to(marking, ceiling);
+    v["plan"] = serde_json::to_value(&shown).map_err(integrity)?;
+    if let Some(rows) = v["risks"].as_array_mut() {
+        rows.retain(|r| {
+            let m = r["methodology"].as_str().unwrap_or_default();
+            plan.assessment(m).is_none() || shown.assessment(m).is_some()
+        });
+        let visible: Vec<String> = shown
+            .measures
+            .iter()
+            .map(|m| m.title.clone())
+            .chain(shown.recommendations.iter().map(|r| r.text.clone()))
+            .collect();
+        for r in rows.iter_mut() {
+            if let Some(list) = r["declined_for_resources"].as_array_mut() {
+                list.retain(|x| x.as_str().is_some_and(|x| visible.iter().any(|v| v == x)));
+            }
+        }
+    }
+    v["redacted"] = Value::Bool(true);
+    v["withheld"] = Value::from(withheld as u64);
+    Ok((cordon_domain::plan::canonical_json(&v), None))
 }

@@ -16,10 +16,11 @@ pub const TABLES: &[Table] = &[
 pub fn project(event: &PlanEvent, entry: &Entry) -> Vec<Stmt> {
     let seq = Val::Int(entry.seq);
     match event {
-        PlanEvent::PlanItemSaved { event_id, item } => vec![Stmt::new(
-            "INSERT INTO plan_items (event_id, section, item_id, position, body, updated_by, updated_at, seq) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $4) ON CONFLICT (event_id, section, item_id) DO UPDATE SET \
-             body = excluded.body, updated_by = excluded.updated_by, updated_at = excluded.updated_at, seq = excluded.seq",
+        PlanEvent::PlanItemSaved { event_id, item, marking } => vec![Stmt::new(
+            "INSERT INTO plan_items (event_id, section, item_id, position, body, updated_by, updated_at, seq, marking) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $4, $8) ON CONFLICT (event_id, section, item_id) DO UPDATE SET \
+             body = excluded.body, updated_by = excluded.updated_by, updated_at = excluded.updated_at, \
+             seq = excluded.seq, marking = excluded.marking",
             vec![
                 t(event_id),
                 t(item.section()),
@@ -28,6 +29,7 @@ pub fn project(event: &PlanEvent, entry: &Entry) -> Vec<Stmt> {
                 Val::Text(serde_json::to_string(item).expect("plan items serialise")),
                 t(&entry.actor),
                 t(&entry.at),
+                Val::from(marking.map(|m| m.as_str().to_string())),
             ],
         )],
         PlanEvent::PlanItemRemoved { event_id, section, item_id } => vec![Stmt::new(

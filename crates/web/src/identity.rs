@@ -497,11 +497,13 @@ pub async fn confirm_two_step(
 
 // ----- administration --------------------------------------------------------
 
-fn require_admin_page(u: &CurrentUser) -> Result<(), Response> {
-    if u.is_admin() {
-        Ok(())
-    } else {
-        Err(message_page(StatusCode::FORBIDDEN, "Administrators only", "This page is for administrators.", Some(u)))
+/// Administration pages: the store decides (`identity.administer`) and logs a refusal.
+async fn require_admin_page(state: &AppState, u: &CurrentUser) -> Result<(), Response> {
+    match state.store.records().permit(u.caller(), cordon_domain::identity::ADMINISTER).await {
+        Ok(()) => Ok(()),
+        Err(_) => {
+            Err(message_page(StatusCode::FORBIDDEN, "Administrators only", "This page is for administrators.", Some(u)))
+        }
     }
 }
 
@@ -602,7 +604,7 @@ async fn admin_page(
 }
 
 pub async fn admin(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<PageQuery>) -> Response {
-    if let Err(r) = require_admin_page(&u) {
+    if let Err(r) = require_admin_page(&state, &u).await {
         return r;
     }
     admin_page(&state, &u, StatusCode::OK, q.page.unwrap_or(1), FormErrors::default(), None, Vec::new()).await
@@ -624,7 +626,7 @@ async fn admin_result(
 }
 
 pub async fn admin_add_org(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
-    if let Err(r) = require_admin_page(&u) {
+    if let Err(r) = require_admin_page(&state, &u).await {
         return r;
     }
     let result = match field(&f, "org_kind").parse::<OrgKind>() {
@@ -683,7 +685,7 @@ pub async fn admin_add_user(
     State(state): State<AppState>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = require_admin_page(&u) {
+    if let Err(r) = require_admin_page(&state, &u).await {
         return r;
     }
     let result = async {
@@ -716,7 +718,7 @@ pub async fn admin_threat_level(
     State(state): State<AppState>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = require_admin_page(&u) {
+    if let Err(r) = require_admin_page(&state, &u).await {
         return r;
     }
     let result = async {
@@ -777,7 +779,7 @@ async fn admin_user_page(
 }
 
 pub async fn admin_user(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<UserId>) -> Response {
-    if let Err(r) = require_admin_page(&u) {
+    if let Err(r) = require_admin_page(&state, &u).await {
         return r;
     }
     admin_user_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), None).await
@@ -788,7 +790,7 @@ pub async fn admin_change_user(
     Path(id): Path<UserId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    if let Err(r) = require_admin_page(&u) {
+    if let Err(r) = require_admin_page(&state, &u).await {
         return r;
     }
     let result = async {
@@ -830,12 +832,18 @@ pub async fn admin_change_user(
 
 // ----- API -------------------------------------------------------------------
 
-pub(crate) fn require_admin(u: &CurrentUser) -> Result<(), ApiError> {
-    if u.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "administrators only"))
-    }
+/// The administration API: the store decides `action` and logs a refusal.
+pub(crate) async fn require(
+    state: &AppState,
+    u: &CurrentUser,
+    action: cordon_domain::access::Action,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .records()
+        .permit(u.caller(), action)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::FORBIDDEN, "forbidden", "administrators only"))
 }
 
 /// An organisation, as named in another record.
@@ -978,7 +986,7 @@ pub async fn api_organisations(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> Result<Json<Complete<OrganisationBody>>, ApiError> {
-    require_admin(&u)?;
+    require(&state, &u, cordon_domain::identity::ADMINISTER).await?;
     let items = state.store.identity().organisations().await?;
     Ok(Json(Complete::new(items.into_iter().map(OrganisationBody::from).collect())))
 }
@@ -1005,7 +1013,7 @@ pub async fn api_add_organisation(
     ApiUser(u): ApiUser,
     JsonBody(b): JsonBody<NewOrganisationBody>,
 ) -> Result<(StatusCode, Json<OrganisationBody>), ApiError> {
-    require_admin(&u)?;
+    require(&state, &u, cordon_domain::identity::ADMINISTER).await?;
     let kind: OrgKind = b.kind.parse().map_err(|m: String| ApiError::unprocessable("kind", m))?;
     let org = state.store.identity().add_organisation(u.caller(), &b.name, kind).await?;
     Ok((StatusCode::CREATED, Json(org.into())))
@@ -1024,7 +1032,7 @@ pub async fn api_users(
     ApiUser(u): ApiUser,
     Query(q): Query<crate::api::PageQuery>,
 ) -> Result<Json<Page<UserBody>>, ApiError> {
-    require_admin(&u)?;
+    require(&state, &u, cordon_domain::identity::ADMINISTER).await?;
     let p = q.paging()?;
     let (users, total) = state.store.identity().users(u.caller(), p.limit, p.offset).await?;
     Ok(Json(Page { items: users.iter().map(UserBody::from).collect(), total, limit: p.limit, offset: p.offset }))
@@ -1061,7 +1069,7 @@ pub async fn api_add_user(
     ApiUser(u): ApiUser,
     JsonBody(b): JsonBody<NewUserBody>,
 ) -> Result<(StatusCode, Json<AddedUserBody>), ApiError> {
-    require_admin(&u)?;
+    require(&state, &u, cordon_domain::identity::ADMINISTER).await?;
     let new = new_user_from(&state, &b.email, &b.name, &b.organisation, &b.roles, &b.clearance).await?;
     let (password, generated) = match b.password {
         Some(p) => (p, false),
@@ -1082,7 +1090,7 @@ pub async fn api_user(
     ApiUser(u): ApiUser,
     Path(p): Path<UserPath>,
 ) -> Result<Json<UserBody>, ApiError> {
-    require_admin(&u)?;
+    require(&state, &u, cordon_domain::identity::ADMINISTER).await?;
     let user = state.store.identity().user(&p.id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
     Ok(Json(UserBody::from(&user)))
 }
@@ -1117,7 +1125,7 @@ pub async fn api_change_user(
     Path(p): Path<UserPath>,
     JsonBody(b): JsonBody<ChangeUserBody>,
 ) -> Result<Json<UserBody>, ApiError> {
-    require_admin(&u)?;
+    require(&state, &u, cordon_domain::identity::ADMINISTER).await?;
     let id = p.id;
     let current = state.store.identity().user(&id).await?.ok_or_else(|| ApiError::not_found("no such user"))?;
     let roles = match b.roles {

@@ -308,7 +308,7 @@ pub async fn api_record_threat_level(
     Path(p): Path<SeriesPath>,
     JsonBody(b): JsonBody<ThreatChangeBody>,
 ) -> Result<(StatusCode, Json<RecordedBody>), ApiError> {
-    crate::identity::require_admin(&u)?;
+    crate::identity::require(&state, &u, cordon_domain::threat::RECORD).await?;
     let series = parse_series(&p.series)?;
     let level: ThreatLevel = b.level.parse().map_err(|m: String| ApiError::unprocessable("level", m))?;
     let effective = parse_date(&b.effective).map_err(|m| ApiError::bad_request("effective", m))?;

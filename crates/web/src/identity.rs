@@ -11,7 +11,7 @@ use crate::auth::{
 };
 use crate::error::ApiError;
 use crate::json::JsonBody;
-use crate::pages::{message_page, render, FormErrors, Layout};
+use crate::pages::{message_page, render, wait_words, FormErrors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -206,9 +206,47 @@ pub async fn sign_in(
             &state,
         ),
         Err(SignInError::Throttled { retry_after }) => {
+            let message = format!(
+                "There have been too many wrong attempts to sign in to this account. Wait {} before trying again",
+                wait_words(retry_after)
+            );
             let mut res = sign_in_page(
                 StatusCode::TOO_MANY_REQUESTS,
-                FormErrors::one("email", format!("Too many attempts. Wait {retry_after} seconds before trying again")),
+                FormErrors::one("email", message),
+                email,
+                next,
+                false,
+                &state,
+            );
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
+        Err(SignInError::SlowDown { retry_after, second_factor }) => {
+            let (field, wrong) = if second_factor {
+                ("totp", "The code is not right or has expired")
+            } else {
+                ("email", "The e-mail address or password is not right")
+            };
+            let message = format!(
+                "{wrong}. Many sign-ins from your network have failed recently: wait {} before trying again",
+                wait_words(retry_after)
+            );
+            let mut res = sign_in_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                FormErrors::one(field, message),
+                email,
+                next,
+                second_factor,
+                &state,
+            );
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
+        Err(SignInError::Busy { retry_after }) => {
+            let message = format!("Cordon is busy checking other sign-ins. Try again in {}", wait_words(retry_after));
+            let mut res = sign_in_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                FormErrors::one("email", message),
                 email,
                 next,
                 false,

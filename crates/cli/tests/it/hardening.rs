@@ -1,0 +1,215 @@
+//! Regression tests for findings 5 and 6 of the security review (the
+//! hardening of sign-in throttling), each over HTTP. No test sleeps: they
+//! move the test's clock.
+
+use crate::common::{cookie, hidden, TestApp, PASSWORD};
+use cordon_domain::identity::{Clearance, Role};
+use std::collections::BTreeMap;
+use time::Duration;
+
+/// The sign-in form's CSRF pair: the presession cookie and the token in the
+/// page. One pair serves any number of attempts, as a script would use it.
+async fn sign_in_form(app: &TestApp) -> (String, String) {
+    let page = app.get("/sign-in").await;
+    let pre = cookie(&page, "cordon_presession").expect("presession cookie");
+    (pre, hidden(&page.text().await.unwrap(), "csrf_token"))
+}
+
+/// One sign-in attempt through the page, optionally through a proxy's header.
+async fn attempt(
+    app: &TestApp,
+    pair: &(String, String),
+    email: &str,
+    password: &str,
+    totp: Option<&str>,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    post_sign_in(&app.client, &app.base, pair, email, password, totp, forwarded_for).await
+}
+
+async fn post_sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    (pre, csrf): &(String, String),
+    email: &str,
+    password: &str,
+    totp: Option<&str>,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let mut form = vec![("csrf_token", csrf.as_str()), ("next", "/account"), ("email", email), ("password", password)];
+    if let Some(code) = totp {
+        form.push(("totp", code));
+    }
+    let mut req = client.post(format!("{base}/sign-in")).header("cookie", format!("cordon_presession={pre}"));
+    if let Some(xff) = forwarded_for {
+        req = req.header("x-forwarded-for", xff);
+    }
+    req.form(&form).send().await.unwrap()
+}
+
+/// Sends `n` sign-in attempts at once and counts them by status; checks that
+/// every refusal says when to try again.
+async fn at_once(app: &TestApp, n: usize, email: &str, password: &str, totp: Option<&str>) -> BTreeMap<u16, usize> {
+    let pair = sign_in_form(app).await;
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (client, base, pair, start) = (app.client.clone(), app.base.clone(), pair.clone(), start.clone());
+            let (email, password, totp) = (email.to_string(), password.to_string(), totp.map(str::to_string));
+            tokio::spawn(async move {
+                start.wait().await;
+                let res = post_sign_in(&client, &base, &pair, &email, &password, totp.as_deref(), None).await;
+                let retry_after = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+                (res.status().as_u16(), retry_after)
+            })
+        })
+        .collect();
+    let mut statuses = BTreeMap::new();
+    for task in tasks {
+        let (status, retry_after) = task.await.unwrap();
+        if status == 429 {
+            let wait: i64 = retry_after.expect("Retry-After").parse().unwrap();
+            assert!(wait >= 1, "Retry-After {wait}");
+        }
+        *statuses.entry(status).or_default() += 1;
+    }
+    statuses
+}
+
+/// The failures counted for a throttling key, read straight from the table.
+async fn counted(app: &TestApp, key: &str) -> i64 {
+    let rows = app.db.sql(&format!("SELECT failures FROM login_throttle WHERE key = '{key}'")).await.unwrap();
+    rows.first().map(|r| r.int(0)).unwrap_or(0)
+}
+
+/// Access-log entries of a kind.
+async fn logged(app: &TestApp, kind: &str) -> usize {
+    app.db.sql(&format!("SELECT seq FROM access_log WHERE kind = '{kind}'")).await.unwrap().len()
+}
+
+/// The free attempts an account has before it must wait (`throttle::ACCOUNT`).
+const FREE: usize = 5;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wrong_passwords_sent_at_once_are_each_counted_and_the_excess_refused() {
+    let app = TestApp::spawn().await;
+    app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    let mut checked_total = 0;
+    // A known account, and one that does not exist (once a flood of argon2 checks).
+    for email in ["jo@police.example", "nobody@police.example"] {
+        let statuses = at_once(&app, 40, email, "not the password at all", None).await;
+        let checked = statuses.get(&401).copied().unwrap_or(0);
+        let refused = statuses.get(&429).copied().unwrap_or(0);
+        assert_eq!(checked + refused, 40, "{email}: every attempt was checked or refused: {statuses:?}");
+        // Five free attempts, then a wait of a second that doubles: a sixth
+        // or seventh gets in only if the burst outlasts those waits.
+        assert!((FREE..=FREE + 2).contains(&checked), "{email}: only the free attempts are checked: {statuses:?}");
+        assert_eq!(counted(&app, &format!("account:{email}")).await, checked as i64, "{email}: no count is lost");
+        checked_total += checked;
+    }
+    assert_eq!(logged(&app, "sign_in_failed").await, checked_total);
+    assert_eq!(logged(&app, "sign_in_throttled").await, 80 - checked_total);
+    assert_eq!(counted(&app, "ip:127.0.0.1").await, checked_total as i64, "the address counted every failure");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wrong_second_factor_codes_sent_at_once_are_each_counted_and_the_excess_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.user("admin@police.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    let identity = app.store.identity();
+    let (secret, _) = identity.begin_totp(&admin.id).await.unwrap();
+    // Confirm with the previous step's code, so the current one stays unused.
+    let now = app.db.clock.now();
+    let earlier = cordon_store::identity::totp_code_for(&secret, now - Duration::seconds(30)).unwrap();
+    identity.confirm_totp(&cordon_store::Actor::system(), &admin.id, &earlier).await.unwrap();
+    let near: Vec<String> = (-2..=2)
+        .map(|k| cordon_store::identity::totp_code_for(&secret, now + Duration::seconds(30 * k)).unwrap())
+        .collect();
+    let wrong = (0..1_000_000).map(|n| format!("{n:06}")).find(|c| !near.contains(c)).unwrap();
+
+    let statuses = at_once(&app, 40, "admin@police.example", PASSWORD, Some(&wrong)).await;
+    let checked = statuses.get(&401).copied().unwrap_or(0);
+    let refused = statuses.get(&429).copied().unwrap_or(0);
+    assert_eq!(checked + refused, 40, "{statuses:?}");
+    assert!((FREE..=FREE + 2).contains(&checked), "only the free attempts are checked: {statuses:?}");
+    assert_eq!(counted(&app, "account:admin@police.example").await, checked as i64, "no count is lost");
+
+    // The account now waits, even with the right code; later the right code signs in.
+    let pair = sign_in_form(&app).await;
+    let code = cordon_store::identity::totp_code_for(&secret, app.db.clock.now()).unwrap();
+    let res = attempt(&app, &pair, "admin@police.example", PASSWORD, Some(&code), None).await;
+    assert_eq!(res.status(), 429);
+    app.db.clock.advance(Duration::minutes(16));
+    let code = cordon_store::identity::totp_code_for(&secret, app.db.clock.now()).unwrap();
+    let res = attempt(&app, &pair, "admin@police.example", PASSWORD, Some(&code), None).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(counted(&app, "account:admin@police.example").await, 0, "a success clears the account's count");
+}
+
+#[tokio::test]
+async fn failures_are_forgotten_after_a_quiet_quarter_of_an_hour() {
+    let app = TestApp::spawn().await;
+    app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    let pair = sign_in_form(&app).await;
+    let wrong = |app| attempt(app, &pair, "jo@police.example", "not the password at all", None, None);
+    for _ in 0..FREE {
+        assert_eq!(wrong(&app).await.status(), 401);
+    }
+    let res = wrong(&app).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["retry-after"], "1");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("too many wrong attempts to sign in to this account. Wait 1 second before"), "{page}");
+    // A wait that doubles.
+    app.db.clock.advance(Duration::seconds(1));
+    assert_eq!(wrong(&app).await.status(), 401);
+    let res = wrong(&app).await;
+    assert_eq!((res.status().as_u16(), res.headers()["retry-after"].to_str().unwrap()), (429, "2"));
+
+    // After fifteen quiet minutes the count starts again: five free attempts.
+    app.db.clock.advance(Duration::minutes(15) + Duration::seconds(1));
+    for _ in 0..FREE {
+        assert_eq!(wrong(&app).await.status(), 401, "the old failures no longer count");
+    }
+    assert_eq!(wrong(&app).await.status(), 429);
+}
+
+#[tokio::test]
+async fn failures_at_an_address_never_refuse_another_account_its_right_password() {
+    let app = TestApp::spawn().await;
+    app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    app.user("sam@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    let pair = sign_in_form(&app).await;
+    // Someone at this address (an office, or a proxy everyone shares) guesses
+    // at jo's account and then at many others.
+    for _ in 0..FREE {
+        assert_eq!(attempt(&app, &pair, "jo@police.example", "guess", None, None).await.status(), 401);
+    }
+    let mut slowed = 0;
+    for i in 0..30 {
+        let res = attempt(&app, &pair, &format!("user{i}@police.example"), "guess", None, None).await;
+        if res.status() == 429 {
+            assert!(res.headers().contains_key("retry-after"));
+            let page = res.text().await.unwrap();
+            assert!(page.contains("Many sign-ins from your network have failed recently"), "{page}");
+            slowed += 1;
+        } else {
+            assert_eq!(res.status(), 401);
+        }
+    }
+    assert!(slowed >= 10, "the address is told to slow down once it passes its allowance ({slowed})");
+    // Sam, at the same address, still signs in with the right password.
+    let res = attempt(&app, &pair, "sam@police.example", PASSWORD, None, None).await;
+    assert_eq!(res.status(), 303, "a right password is never refused for the address's failures");
+    // Jo's own account waits; a mistyped password from the address is slowed, not ignored.
+    assert_eq!(attempt(&app, &pair, "jo@police.example", PASSWORD, None, None).await.status(), 429);
+    assert_eq!(attempt(&app, &pair, "sam@police.example", "typo", None, None).await.status(), 429);
+
+    // Fifteen quiet minutes later the address's failures are forgotten too.
+    app.db.clock.advance(Duration::minutes(15) + Duration::seconds(1));
+    for i in 0..3 {
+        let res = attempt(&app, &pair, &format!("later{i}@police.example"), "guess", None, None).await;
+        assert_eq!(res.status(), 401, "not slowed any more");
+    }
+    assert_eq!(attempt(&app, &pair, "jo@police.example", PASSWORD, None, None).await.status(), 303);
+}

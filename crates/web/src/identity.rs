@@ -11,10 +11,11 @@ use crate::auth::{
 };
 use crate::error::ApiError;
 use crate::json::JsonBody;
+use crate::middleware::ClientAddr;
 use crate::pages::{message_page, render, wait_words, FormErrors, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
@@ -25,7 +26,6 @@ use cordon_domain::threat::{Series, ThreatLevel};
 use cordon_domain::Marking;
 use cordon_store::identity::{ApiToken, NewUser, Organisation, Session, SignInError, User};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
@@ -134,7 +134,7 @@ pub async fn sign_in_form(
 
 pub async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<Fields>,
 ) -> Response {
@@ -157,7 +157,7 @@ pub async fn sign_in(
         return sign_in_page(StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errors), email, next, false, &state);
     }
     let totp = field(&f, "totp");
-    let ip = peer.ip().to_string();
+    let ip = client.to_string();
     match state.store.identity().sign_in(&email, &password, Some(totp.as_str()).filter(|s| !s.is_empty()), &ip).await {
         Ok(user) => {
             // Any session this browser had ends; the new one gets a new id.

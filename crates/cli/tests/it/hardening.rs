@@ -1,6 +1,6 @@
 //! Regression tests for findings 5 and 6 of the security review (the
-//! hardening of sign-in throttling), each over HTTP. No test sleeps: they
-//! move the test's clock.
+//! hardening of sign-in throttling and of the client's address), each over
+//! HTTP. No test sleeps: they move the test's clock.
 
 use crate::common::{cookie, hidden, TestApp, PASSWORD};
 use cordon_domain::identity::{Clearance, Role};
@@ -212,4 +212,101 @@ async fn failures_at_an_address_never_refuse_another_account_its_right_password(
         assert_eq!(res.status(), 401, "not slowed any more");
     }
     assert_eq!(attempt(&app, &pair, "jo@police.example", PASSWORD, None, None).await.status(), 303);
+}
+
+/// The address the account page lists for the current session.
+async fn session_address(app: &TestApp, res: reqwest::Response) -> String {
+    assert_eq!(res.status(), 303);
+    let session = cookie(&res, "cordon_session").expect("signed in");
+    let page = app.client.get(app.url("/account")).header("cookie", format!("cordon_session={session}"));
+    let html = page.send().await.unwrap().text().await.unwrap();
+    let row = html.split("<tr").find(|r| r.contains("(this device)")).expect("the current session");
+    ["127.0.0.1", "203.0.113.7", "6.6.6.6"].into_iter().find(|ip| row.contains(ip)).unwrap_or("none").to_string()
+}
+
+/// The address recorded in the access log for the last successful sign-in.
+async fn logged_address(app: &TestApp) -> String {
+    let rows = app.db.sql("SELECT payload FROM access_log WHERE kind = 'sign_in' ORDER BY seq DESC").await.unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&rows[0].text(0)).unwrap();
+    payload["ip"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn x_forwarded_for_is_ignored_unless_it_comes_from_a_trusted_proxy() {
+    // No trusted proxy: the header is the client's own say-so, and ignored.
+    let app = TestApp::spawn().await;
+    app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    let pair = sign_in_form(&app).await;
+    let res = attempt(&app, &pair, "jo@police.example", PASSWORD, None, Some("203.0.113.7")).await;
+    assert_eq!(session_address(&app, res).await, "127.0.0.1");
+    assert_eq!(logged_address(&app).await, "127.0.0.1");
+    attempt(&app, &pair, "jo@police.example", "guess", None, Some("203.0.113.7")).await;
+    assert_eq!(counted(&app, "ip:127.0.0.1").await, 1);
+    assert_eq!(counted(&app, "ip:203.0.113.7").await, 0);
+
+    // Behind a trusted proxy (here, the test's own address): the right-most
+    // address it forwards that is not itself a trusted proxy.
+    let config = cordon_web::Config { trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
+    let app = TestApp::spawn_with(config).await;
+    app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    let pair = sign_in_form(&app).await;
+    let res = attempt(&app, &pair, "jo@police.example", PASSWORD, None, Some("6.6.6.6, 203.0.113.7")).await;
+    assert_eq!(session_address(&app, res).await, "203.0.113.7", "not what the client wrote before the proxy");
+    assert_eq!(logged_address(&app).await, "203.0.113.7", "the access log has the same address");
+    // Each client behind the proxy is throttled on its own.
+    for i in 0..25 {
+        let email = format!("user{i}@police.example");
+        attempt(&app, &pair, &email, "guess", None, Some("198.51.100.1")).await;
+    }
+    assert_eq!(counted(&app, "ip:198.51.100.1").await, 25);
+    assert_eq!(counted(&app, "ip:127.0.0.1").await, 0, "the proxy's own address is not the client");
+    let res = attempt(&app, &pair, "other@police.example", "guess", None, Some("203.0.113.7")).await;
+    assert_eq!(res.status(), 401, "another client behind the same proxy is not slowed");
+}
+
+#[tokio::test]
+async fn cordon_serve_takes_its_trusted_proxies_from_the_environment() {
+    use std::io::{BufRead, BufReader};
+    let app = TestApp::spawn().await;
+    app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    let mut child = std::process::Command::new(cordon_testkit::cordon_binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &app.db.url, "--journal-key"])
+        .arg(&app.db.key)
+        .env_remove("CORDON_DATABASE_URL")
+        .env("CORDON_LOG", "warn")
+        .env("CORDON_TRUSTED_PROXY", "192.0.2.1,127.0.0.1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start cordon serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("cordon serve stopped before listening").unwrap();
+        if let Some(addr) = line.strip_prefix("Cordon is listening on ") {
+            break addr.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let page = app.client.get(format!("{base}/sign-in")).send().await.unwrap();
+    let pre = cookie(&page, "cordon_presession").unwrap();
+    let csrf = hidden(&page.text().await.unwrap(), "csrf_token");
+    let form = [("csrf_token", csrf.as_str()), ("next", "/"), ("email", "jo@police.example"), ("password", PASSWORD)];
+    let res = app
+        .client
+        .post(format!("{base}/sign-in"))
+        .header("cookie", format!("cordon_presession={pre}"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let _ = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    assert_eq!(status, 303);
+    assert_eq!(logged_address(&app).await, "203.0.113.7");
+
+    let out = app.db.cordon(&["serve", "--trusted-proxy", "proxy.example", "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(2), "an address that is not an IP address is refused");
+    assert!(crate::common::stderr(&out).contains("--trusted-proxy"), "{}", crate::common::stderr(&out));
 }

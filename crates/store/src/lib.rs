@@ -61,6 +61,10 @@ pub enum StoreError {
         message: String,
         problems: Vec<cordon_domain::rules::Problem>,
     },
+    /// Too many wrong passwords for the account: nothing was checked. Try
+    /// again after this many seconds.
+    #[error("too many wrong passwords for this account; try again in {retry_after} seconds")]
+    Throttled { retry_after: i64 },
     /// Every turn at checking passwords is taken: try again after this many seconds.
     #[error("the server is busy checking passwords; try again in {retry_after} seconds")]
     Busy { retry_after: i64 },

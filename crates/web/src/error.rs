@@ -68,6 +68,11 @@ impl From<StoreError> for ApiError {
                 e
             }
             StoreError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            StoreError::Throttled { retry_after } => {
+                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", e.to_string());
+                e.retry_after = Some(retry_after);
+                e
+            }
             StoreError::Busy { retry_after } => {
                 let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string());
                 e.retry_after = Some(retry_after);

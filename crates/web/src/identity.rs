@@ -419,6 +419,27 @@ pub async fn change_password(
     {
         // Every session ended, this one too: sign in again with the new password.
         Ok(()) => Redirect::to("/sign-in?next=/account").into_response(),
+        Err(cordon_store::StoreError::Throttled { retry_after }) => {
+            let e = FormErrors::one(
+                "current_password",
+                format!(
+                    "There have been too many wrong passwords for your account. Wait {} before trying again",
+                    wait_words(retry_after)
+                ),
+            );
+            let mut res = account_page(&state, &u, StatusCode::TOO_MANY_REQUESTS, None, None, e).await;
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
+        Err(cordon_store::StoreError::Busy { retry_after }) => {
+            let e = FormErrors::one(
+                "current_password",
+                format!("Cordon is busy checking other passwords. Try again in {}", wait_words(retry_after)),
+            );
+            let mut res = account_page(&state, &u, StatusCode::SERVICE_UNAVAILABLE, None, None, e).await;
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
         Err(e) => match FormErrors::from_store(e) {
             Ok(errors) => account_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, None, None, errors).await,
             Err(r) => r,

@@ -1,6 +1,6 @@
-//! Regression tests for findings 5 and 6 of the security review (the
-//! hardening of sign-in throttling and of the client's address), each over
-//! HTTP. No test sleeps: they move the test's clock.
+//! Regression tests for findings 5, 6 and 11 of the security review (the
+//! hardening of sign-in, of the client's address and of password changes),
+//! each over HTTP. No test sleeps: they move the test's clock.
 
 use crate::common::{cookie, hidden, TestApp, PASSWORD};
 use cordon_domain::identity::{Clearance, Role};
@@ -309,4 +309,46 @@ async fn cordon_serve_takes_its_trusted_proxies_from_the_environment() {
     let out = app.db.cordon(&["serve", "--trusted-proxy", "proxy.example", "--listen", "127.0.0.1:0"]);
     assert_eq!(out.status.code(), Some(2), "an address that is not an IP address is refused");
     assert!(crate::common::stderr(&out).contains("--trusted-proxy"), "{}", crate::common::stderr(&out));
+}
+
+#[tokio::test]
+async fn guesses_of_the_current_password_are_throttled_like_sign_in() {
+    let app = TestApp::spawn().await;
+    let jo = app.user("jo@police.example", "Force", &[Role::Staff], Clearance::Bpss).await;
+    let (_, b) = app.sign_in("jo@police.example", PASSWORD, None).await;
+    let csrf = app.csrf(&b).await;
+    let hash = || async {
+        app.db.sql(&format!("SELECT password_hash FROM credentials WHERE user_id = '{}'", jo.id)).await.unwrap()[0]
+            .text(0)
+    };
+    let before = hash().await;
+    let change = |current: &'static str| {
+        let form = [
+            ("csrf_token", csrf.clone()),
+            ("current_password", current.to_string()),
+            ("new_password", "a brand new passphrase here".to_string()),
+            ("confirm_password", "a brand new passphrase here".to_string()),
+        ];
+        app.client.post(app.url("/account/password")).header("cookie", b.cookie()).form(&form).send()
+    };
+    for _ in 0..FREE {
+        let res = change("not my password").await.unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("the current password is not right"));
+    }
+    // The allowance is spent: even the right password waits, and nothing changes.
+    let res = change(PASSWORD).await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["retry-after"], "1");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("too many wrong passwords for your account. Wait 1 second before trying again"), "{page}");
+    assert_eq!(hash().await, before, "the password is unchanged");
+    // The same allowance as signing in: the account's sign-in waits too.
+    let (res, _) = app.sign_in("jo@police.example", PASSWORD, None).await;
+    assert_eq!(res.status(), 429);
+
+    app.db.clock.advance(Duration::seconds(2));
+    let res = change(PASSWORD).await.unwrap();
+    assert_eq!(res.status(), 303, "after the wait the right password changes it");
+    assert_ne!(hash().await, before);
 }

@@ -201,8 +201,8 @@ fn parse_time(s: &str) -> OffsetDateTime {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// How long a sign-in waits for a turn at checking passwords before it is
-/// told the server is busy.
+/// How long a sign-in or a check of the current password waits for a turn
+/// at checking passwords before it is told the server is busy.
 const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Hashes off the async threads, holding a turn (see `Store::password_turn`)
@@ -508,7 +508,9 @@ impl IdentityStore<'_> {
     }
 
     /// Sets a new password after checking the current one (when given). Ends
-    /// every other session of the user.
+    /// every other session of the user. A check of the current password is a
+    /// guess like a sign-in: it counts against the account's allowance first
+    /// ([`StoreError::Throttled`] once that is spent) and a right one clears it.
     pub async fn change_password(
         &self,
         actor: &Actor,
@@ -518,11 +520,19 @@ impl IdentityStore<'_> {
     ) -> Result<(), StoreError> {
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
         if let Some(current) = current {
-            let turn = self.store.password_turn(None).await.ok_or(StoreError::Busy { retry_after: 1 })?;
+            let key = throttle::account_key(&user.email);
+            if let Err(retry_after) = self.admit(&key, self.store.now()).await? {
+                return Err(StoreError::Throttled { retry_after });
+            }
+            let Some(turn) = self.store.password_turn(Some(TURN_WAIT)).await else {
+                self.uncount(&key).await?;
+                return Err(StoreError::Busy { retry_after: 1 });
+            };
             let hash = self.password_hash(user_id).await?;
             if !verify_password(self.store.inner.password_cost, hash, current.to_string(), turn).await {
                 return Err(StoreError::invalid("current_password", "the current password is not right"));
             }
+            self.clear_count(&key).await?;
         }
         cordon_domain::password::check(new, &[&user.email, &user.name])
             .map_err(|m| StoreError::invalid("new_password", m))?;

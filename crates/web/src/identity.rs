@@ -145,6 +145,26 @@ pub async fn sign_in(
         let e = FormErrors::one("email", "The sign-in form had expired. Try again.");
         return sign_in_page(StatusCode::FORBIDDEN, e, email, next, false, &state);
     }
+    if let Some(name) = crate::forms::refused_field(&f) {
+        let (id, words) = match name {
+            "password" => ("password", "The password"),
+            "totp" => ("totp", "The code"),
+            _ => ("email", "The e-mail address"),
+        };
+        let message = format!(
+            "{words} contains a character that cannot be accepted: an invisible control character, or one that \
+             changes the direction of text. Remove it and try again"
+        );
+        let ask_totp = id == "totp";
+        return sign_in_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::one(id, message),
+            email,
+            next,
+            ask_totp,
+            &state,
+        );
+    }
     let mut errors = Vec::new();
     if email.is_empty() {
         errors.push(("email".to_string(), "Enter your e-mail address".to_string()));

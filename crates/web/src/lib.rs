@@ -19,6 +19,7 @@ mod pages;
 mod plan;
 mod plan_form;
 mod plan_item;
+mod text;
 mod threat;
 
 use axum::body::Body;

@@ -1,9 +1,11 @@
-//! Regression tests for findings 5, 6 and 11 of the security review (the
-//! hardening of sign-in, of the client's address and of password changes),
-//! each over HTTP. No test sleeps: they move the test's clock.
+//! Regression tests for findings 5, 6, 11 and 12 of the security review (the
+//! hardening of sign-in, the client's address and submitted text), each over
+//! HTTP. No test sleeps: they move the test's clock.
 
 use crate::common::{cookie, hidden, TestApp, PASSWORD};
 use cordon_domain::identity::{Clearance, Role};
+use reqwest::Method;
+use serde_json::json;
 use std::collections::BTreeMap;
 use time::Duration;
 
@@ -351,4 +353,110 @@ async fn guesses_of_the_current_password_are_throttled_like_sign_in() {
     let res = change(PASSWORD).await.unwrap();
     assert_eq!(res.status(), 303, "after the wait the right password changes it");
     assert_ne!(hash().await, before);
+}
+
+#[tokio::test]
+async fn control_and_direction_characters_are_refused_in_json_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let jo = app.user("jo@police.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let token = app.token(&jo).await;
+    let event = |name: &str, venue: &str| {
+        json!({"name": name, "kind": "other", "starts_at": "2027-05-01T10:00:00Z", "ends_at": "2027-05-01T12:00:00Z",
+               "venues": [{"name": "Park", "address": "NS1"}, {"name": venue, "address": "NS2"}],
+               "expected_attendance": 100, "marking": "OFFICIAL"})
+    };
+    let journal = app.store.journal_len().await.unwrap();
+    for (body, field) in [
+        (event("Parade\u{0}", "Hall"), "name"),
+        (event("Parade", "Hall\u{202e}llaH"), "venues[1].name"),
+        (event("Parade", "Hall\u{2066}"), "venues[1].name"),
+        (event("Parade\u{1b}[31m", "Hall"), "name"),
+    ] {
+        let (status, body) = app.send_as(&token, Method::POST, "/api/v1/events", body).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["code"], "invalid");
+        assert_eq!(body["error"]["field"], field);
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("{field} contains a character that cannot be accepted")), "{message}");
+    }
+    assert_eq!(app.store.journal_len().await.unwrap(), journal, "nothing was changed");
+    // Line breaks and tabs are text like any other.
+    let (status, e) = app.send_as(&token, Method::POST, "/api/v1/events", event("Parade", "Hall")).await;
+    assert_eq!(status, 201, "{e}");
+    let id = e["id"].as_str().unwrap();
+    let ta = json!({"source": "CTP North", "date": "2017-05-24", "summary": "Line one\r\nLine two\tand a tab",
+                    "marking": "OFFICIAL"});
+    let (status, body) =
+        app.send_as(&token, Method::POST, &format!("/api/v1/events/{id}/plan/threat_assessment"), ta).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn control_and_direction_characters_are_refused_in_forms_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let jo = app.user("jo@police.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let token = app.token(&jo).await;
+    let (status, e) = app
+        .send_as(
+            &token,
+            Method::POST,
+            "/api/v1/events",
+            json!({"name": "Parade", "kind": "other", "starts_at": "2027-05-01T10:00:00Z", "ends_at": "2027-05-01T12:00:00Z",
+                   "venues": [{"name": "Park", "address": "NS1"}], "expected_attendance": 100, "marking": "OFFICIAL"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    let id = e["id"].as_str().unwrap().to_string();
+    let (_, b) = app.sign_in("jo@police.example", PASSWORD, None).await;
+    let csrf = app.csrf(&b).await;
+    let journal = app.store.journal_len().await.unwrap();
+    let post = |path: String, fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf_token", csrf.as_str())];
+        form.extend(fields);
+        app.client.post(app.url(&path)).header("cookie", b.cookie()).form(&form).send()
+    };
+    for (path, fields, words) in [
+        (
+            "/events".to_string(),
+            vec![
+                ("name", "Parade\u{0}"),
+                ("kind", "other"),
+                ("starts_at", "2027-05-01T10:00"),
+                ("ends_at", "2027-05-01T12:00"),
+                ("venue_name", "Park"),
+                ("venue_address", "NS1"),
+                ("expected_attendance", "100"),
+                ("marking", "OFFICIAL"),
+            ],
+            "“Name”",
+        ),
+        (
+            format!("/events/{id}/plan/threat_assessment"),
+            vec![("source", "CTP"), ("date", "2017-05-24"), ("summary", "exe.\u{202e}gpj"), ("marking", "OFFICIAL")],
+            "“Summary”",
+        ),
+        ("/account/tokens".to_string(), vec![("name", "nightly\u{2067}export"), ("expires_days", "30")], "“Name”"),
+    ] {
+        let res = post(path.clone(), fields).await.unwrap();
+        assert_eq!(res.status(), 422, "{path}");
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains(&format!("What you entered in {words} contains a character that cannot be accepted")),
+            "{path}: {page}"
+        );
+        assert!(
+            page.contains(
+                "an invisible control character, or one that changes the direction of text. Nothing has been changed."
+            ),
+            "{path}"
+        );
+    }
+    assert_eq!(app.store.journal_len().await.unwrap(), journal, "nothing was changed");
+    assert_eq!(app.store.identity().tokens_of(&jo.id).await.unwrap().len(), 1, "no token was made");
+    // The sign-in form too, naming the field.
+    let pair = sign_in_form(&app).await;
+    let res = attempt(&app, &pair, "jo@police.example\u{202e}", PASSWORD, None, None).await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("The e-mail address contains a character that cannot be accepted"), "{page}");
 }

@@ -67,6 +67,12 @@ struct ServeArgs {
     /// address turns on HSTS and Secure cookies (TLS ends at your proxy).
     #[arg(long, env = "CORDON_PUBLIC_URL")]
     public_url: Option<String>,
+    /// A proxy in front of Cordon (such as the one that ends TLS) whose
+    /// X-Forwarded-For header is believed; repeat for each. The client is then
+    /// the right-most address in that header that is not a trusted proxy. From
+    /// anyone else the header is ignored.
+    #[arg(long = "trusted-proxy", value_name = "IP", env = "CORDON_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
     /// Largest database connection pool.
     #[arg(long, default_value_t = 16)]
     max_connections: u32,
@@ -233,7 +239,11 @@ async fn serve(store: Store, args: &ServeArgs, demo: bool) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
-    let config = cordon_web::Config { public_url: args.public_url.clone(), ..Default::default() };
+    let config = cordon_web::Config {
+        public_url: args.public_url.clone(),
+        trusted_proxies: args.trusted_proxy.clone(),
+        ..Default::default()
+    };
     println!("Cordon is listening on http://{addr}");
     if demo {
         println!("Demo data is loaded ({} database at {}).", store.backend().name(), store.url());

@@ -61,6 +61,13 @@ pub enum StoreError {
         message: String,
         problems: Vec<cordon_domain::rules::Problem>,
     },
+    /// Too many wrong passwords for the account: nothing was checked. Try
+    /// again after this many seconds.
+    #[error("too many wrong passwords for this account; try again in {retry_after} seconds")]
+    Throttled { retry_after: i64 },
+    /// Every turn at checking passwords is taken: try again after this many seconds.
+    #[error("the server is busy checking passwords; try again in {retry_after} seconds")]
+    Busy { retry_after: i64 },
     #[error("the stored data is inconsistent: {0}")]
     Integrity(String),
     #[error("database error: {0}")]
@@ -180,6 +187,8 @@ pub(crate) struct Inner {
     deployment: cordon_domain::access::Deployment,
     clock: Clock,
     pub(crate) password_cost: PasswordCost,
+    /// Turns at hashing or checking a password (see [`Store::password_turn`]).
+    password_turns: Arc<tokio::sync::Semaphore>,
 }
 
 /// A handle to the database; cheap to clone.
@@ -249,6 +258,9 @@ impl Store {
                 deployment: cordon_domain::access::Deployment { secret_accredited: opts.secret_accredited },
                 clock: opts.clock.clone(),
                 password_cost: opts.password_cost,
+                password_turns: Arc::new(tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(1, |n| n.get()),
+                )),
             }),
         };
         let entries = store.journal_len().await?;
@@ -272,6 +284,18 @@ impl Store {
     /// The current time as stored (RFC 3339, UTC, microseconds).
     pub fn now_text(&self) -> String {
         format_time(self.now())
+    }
+
+    /// A turn at hashing or checking a password. Each takes a core and, at the
+    /// standard cost, 19 MiB, so no more run at once than there are cores; the
+    /// rest wait up to `wait` (`None`: as long as it takes) and are otherwise
+    /// told the server is busy, so a flood of sign-ins cannot exhaust memory.
+    pub(crate) async fn password_turn(&self, wait: Option<Duration>) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let turns = self.inner.password_turns.clone();
+        match wait {
+            Some(wait) => tokio::time::timeout(wait, turns.acquire_owned()).await.ok()?.ok(),
+            None => turns.acquire_owned().await.ok(),
+        }
     }
 
     /// Today's date in the UK, by the store's clock.

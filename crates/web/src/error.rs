@@ -16,11 +16,13 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Extra members of the body, such as the readiness problems.
     pub extra: Option<(&'static str, serde_json::Value)>,
+    /// Seconds to wait before trying again (`Retry-After`), for 429 and 503.
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, extra: None }
+        Self { status, code, message: message.into(), field: None, extra: None, retry_after: None }
     }
 
     pub fn field(mut self, field: &str) -> Self {
@@ -66,6 +68,16 @@ impl From<StoreError> for ApiError {
                 e
             }
             StoreError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            StoreError::Throttled { retry_after } => {
+                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", e.to_string());
+                e.retry_after = Some(retry_after);
+                e
+            }
+            StoreError::Busy { retry_after } => {
+                let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string());
+                e.retry_after = Some(retry_after);
+                e
+            }
             StoreError::Unreachable { .. } => {
                 tracing::error!(error = %e, "database unreachable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database cannot be reached")
@@ -88,6 +100,9 @@ impl IntoResponse for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
         }
         res
     }

@@ -32,9 +32,32 @@ pub fn check_csrf(user: &CurrentUser, f: &Fields) -> Result<(), Response> {
     }
 }
 
-/// A form posted by a signed-in user, its CSRF token checked: the one way a
-/// page handler receives a form. Not signed in: to the sign-in page; a body
-/// that is not a form: a 400 page; a missing or wrong token: a 403 page.
+/// The first field holding a character that cannot be accepted (see
+/// [`crate::text`]), if any.
+pub fn refused_field(f: &Fields) -> Option<&str> {
+    f.iter().find(|(_, v)| crate::text::holds_refused(v)).map(|(k, _)| k.as_str())
+}
+
+/// A field named in words: its label when it is a field of a plan section's
+/// form (the section is in the address), otherwise its name as words
+/// (`venue_address`: "Venue address").
+pub fn field_words(path: &str, name: &str) -> String {
+    let section = path.split('/').skip_while(|s| *s != "plan").nth(1);
+    let label = section
+        .and_then(crate::plan_form::form)
+        .and_then(|form| form.fields.iter().find(|s| s.name == name).map(|s| s.label))
+        .filter(|l| !l.is_empty());
+    match label {
+        Some(label) => label.to_string(),
+        None => crate::plan_form::capitalised(&name.replace(['_', '-'], " ")),
+    }
+}
+
+/// A form posted by a signed-in user, its CSRF token checked and its text
+/// checked for characters that cannot be accepted: the one way a page handler
+/// receives a form. Not signed in: to the sign-in page; a body that is not a
+/// form: a 400 page; a missing or wrong token: a 403 page; a refused
+/// character: a 422 page naming the field (nothing is changed).
 pub struct CheckedForm {
     pub user: CurrentUser,
     pub fields: Fields,
@@ -46,6 +69,7 @@ impl axum::extract::FromRequest<crate::AppState> for CheckedForm {
     async fn from_request(req: axum::extract::Request, state: &crate::AppState) -> Result<Self, Response> {
         use axum::extract::FromRequestParts;
         let (mut parts, body) = req.into_parts();
+        let path = parts.uri.path().to_string();
         let crate::auth::PageUser(user) = crate::auth::PageUser::from_request_parts(&mut parts, state).await?;
         let req = axum::extract::Request::from_parts(parts, body);
         let axum::Form(fields) = axum::Form::<Fields>::from_request(req, state).await.map_err(|_| {
@@ -57,6 +81,19 @@ impl axum::extract::FromRequest<crate::AppState> for CheckedForm {
             )
         })?;
         check_csrf(&user, &fields)?;
+        if let Some(name) = refused_field(&fields) {
+            return Err(message_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "A character cannot be accepted",
+                &format!(
+                    "What you entered in “{}” contains a character that cannot be accepted: an invisible control \
+                     character, or one that changes the direction of text. Nothing has been changed. Go back, remove \
+                     the character and try again.",
+                    field_words(&path, name)
+                ),
+                Some(&user),
+            ));
+        }
         Ok(CheckedForm { user, fields })
     }
 }

@@ -11,10 +11,11 @@ use crate::auth::{
 };
 use crate::error::ApiError;
 use crate::json::JsonBody;
-use crate::pages::{message_page, render, FormErrors, Layout};
+use crate::middleware::ClientAddr;
+use crate::pages::{message_page, render, wait_words, FormErrors, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
@@ -26,7 +27,6 @@ use cordon_domain::threat::{Series, ThreatLevel};
 use cordon_domain::Marking;
 use cordon_store::identity::{ApiToken, NewUser, Organisation, Session, SignInError, User};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
@@ -135,7 +135,7 @@ pub async fn sign_in_form(
 
 pub async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<Fields>,
 ) -> Response {
@@ -145,6 +145,26 @@ pub async fn sign_in(
     if !constant_eq(&field(&f, "csrf_token"), &presession) {
         let e = FormErrors::one("email", "The sign-in form had expired. Try again.");
         return sign_in_page(StatusCode::FORBIDDEN, e, email, next, false, &state);
+    }
+    if let Some(name) = crate::forms::refused_field(&f) {
+        let (id, words) = match name {
+            "password" => ("password", "The password"),
+            "totp" => ("totp", "The code"),
+            _ => ("email", "The e-mail address"),
+        };
+        let message = format!(
+            "{words} contains a character that cannot be accepted: an invisible control character, or one that \
+             changes the direction of text. Remove it and try again"
+        );
+        let ask_totp = id == "totp";
+        return sign_in_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::one(id, message),
+            email,
+            next,
+            ask_totp,
+            &state,
+        );
     }
     let mut errors = Vec::new();
     if email.is_empty() {
@@ -158,7 +178,7 @@ pub async fn sign_in(
         return sign_in_page(StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errors), email, next, false, &state);
     }
     let totp = field(&f, "totp");
-    let ip = peer.ip().to_string();
+    let ip = client.to_string();
     match state.store.identity().sign_in(&email, &password, Some(totp.as_str()).filter(|s| !s.is_empty()), &ip).await {
         Ok(user) => {
             // Any session this browser had ends; the new one gets a new id.
@@ -207,9 +227,47 @@ pub async fn sign_in(
             &state,
         ),
         Err(SignInError::Throttled { retry_after }) => {
+            let message = format!(
+                "There have been too many wrong attempts to sign in to this account. Wait {} before trying again",
+                wait_words(retry_after)
+            );
             let mut res = sign_in_page(
                 StatusCode::TOO_MANY_REQUESTS,
-                FormErrors::one("email", format!("Too many attempts. Wait {retry_after} seconds before trying again")),
+                FormErrors::one("email", message),
+                email,
+                next,
+                false,
+                &state,
+            );
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
+        Err(SignInError::SlowDown { retry_after, second_factor }) => {
+            let (field, wrong) = if second_factor {
+                ("totp", "The code is not right or has expired")
+            } else {
+                ("email", "The e-mail address or password is not right")
+            };
+            let message = format!(
+                "{wrong}. Many sign-ins from your network have failed recently: wait {} before trying again",
+                wait_words(retry_after)
+            );
+            let mut res = sign_in_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                FormErrors::one(field, message),
+                email,
+                next,
+                second_factor,
+                &state,
+            );
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
+        Err(SignInError::Busy { retry_after }) => {
+            let message = format!("Cordon is busy checking other sign-ins. Try again in {}", wait_words(retry_after));
+            let mut res = sign_in_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                FormErrors::one("email", message),
                 email,
                 next,
                 false,
@@ -382,6 +440,27 @@ pub async fn change_password(
     {
         // Every session ended, this one too: sign in again with the new password.
         Ok(()) => Redirect::to("/sign-in?next=/account").into_response(),
+        Err(cordon_store::StoreError::Throttled { retry_after }) => {
+            let e = FormErrors::one(
+                "current_password",
+                format!(
+                    "There have been too many wrong passwords for your account. Wait {} before trying again",
+                    wait_words(retry_after)
+                ),
+            );
+            let mut res = account_page(&state, &u, StatusCode::TOO_MANY_REQUESTS, None, None, e).await;
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
+        Err(cordon_store::StoreError::Busy { retry_after }) => {
+            let e = FormErrors::one(
+                "current_password",
+                format!("Cordon is busy checking other passwords. Try again in {}", wait_words(retry_after)),
+            );
+            let mut res = account_page(&state, &u, StatusCode::SERVICE_UNAVAILABLE, None, None, e).await;
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+            res
+        }
         Err(e) => match FormErrors::from_store(e) {
             Ok(errors) => account_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, None, None, errors).await,
             Err(r) => r,

@@ -1,5 +1,6 @@
 //! A JSON body extractor whose rejections use the API's error shape, naming
-//! the field where the parser can tell.
+//! the field where the parser can tell. Text holding a character that cannot
+//! be accepted (see [`crate::text`]) is refused with 422, naming its path.
 
 use crate::error::ApiError;
 use axum::extract::rejection::JsonRejection;
@@ -22,6 +23,9 @@ where
             Ok(axum::Json(v)) => v,
             Err(rejection) => return Err(rejection_error(rejection)),
         };
+        if let Some(field) = crate::text::refused_in_json(&value) {
+            return Err(ApiError::unprocessable(&field, crate::text::api_message(&field)));
+        }
         integral_numbers(&mut value);
         serde_path_to_error::deserialize::<_, T>(value).map(JsonBody).map_err(|e| {
             let path = e.path().to_string();

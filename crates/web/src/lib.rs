@@ -19,6 +19,7 @@ mod pages;
 mod plan;
 mod plan_form;
 mod plan_item;
+mod text;
 mod threat;
 
 use axum::body::Body;
@@ -52,6 +53,9 @@ pub struct Config {
     pub session_idle: time::Duration,
     /// A session ends this long after sign-in, however used.
     pub session_absolute: time::Duration,
+    /// Proxies whose `X-Forwarded-For` is believed (see
+    /// [`middleware::client_of`]); from anyone else it is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -62,6 +66,7 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             session_idle: time::Duration::minutes(30),
             session_absolute: time::Duration::hours(12),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -108,6 +113,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let timeout = state.config.request_timeout;
     let body_limit = state.config.body_limit;
+    let trusted: Arc<[std::net::IpAddr]> = state.config.trusted_proxies.iter().map(|ip| ip.to_canonical()).collect();
     Router::new()
         .route("/", get(pages::home))
         .merge(threat::pages())
@@ -122,7 +128,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(middleware::metrics))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::cross_site_guard))
         .with_state(state)
-        // Layers run outermost last: request id, trace, security headers, timeout, body limit.
+        // Layers run outermost last: request id, client address, trace, security headers, timeout, body limit.
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
@@ -133,10 +139,13 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+                    let client = req.extensions().get::<middleware::ClientAddr>().map(|c| c.0.to_string());
+                    let client = client.as_deref().unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id, client = %client)
                 })
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(axum::middleware::from_fn_with_state(trusted, middleware::client_address))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(axum::middleware::from_fn(middleware::sanitise_request_id))
 }

@@ -1,9 +1,12 @@
-//! Cross-cutting layers: security headers on every response and request metrics.
+//! Cross-cutting layers: security headers on every response, request metrics,
+//! one error shape, safe request ids and the client's address.
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The Content-Security-Policy: our own scripts and styles only, no framing.
@@ -123,4 +126,89 @@ pub async fn sanitise_request_id(mut req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
+}
+
+/// The address of the client a request comes from, as worked out by
+/// [`client_address`]: the one sign-in throttling, sessions and the logs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+/// The client's address. `X-Forwarded-For` is believed only when the TCP peer
+/// is one of the trusted proxies; then the client is the right-most address in
+/// it that is not itself a trusted proxy (each proxy appends the address it
+/// saw, so entries further left may have been written by the client).
+pub fn client_of<'a>(peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>, trusted: &[IpAddr]) -> IpAddr {
+    let mut client = peer.to_canonical();
+    if !trusted.contains(&client) {
+        return client;
+    }
+    let entries: Vec<&str> = forwarded_for.flat_map(|v| v.split(',')).collect();
+    for entry in entries.iter().rev() {
+        let entry = entry.trim();
+        let Some(ip) = entry.parse::<IpAddr>().ok().or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip())) else {
+            // Not an address: a proxy we trust did not write it, so stop at
+            // the last hop we know.
+            return client;
+        };
+        client = ip.to_canonical();
+        if !trusted.contains(&client) {
+            return client;
+        }
+    }
+    client
+}
+
+/// Works out the client's address once per request (see [`client_of`]) and
+/// records it in the request for the handlers and the logs.
+pub async fn client_address(State(trusted): State<Arc<[IpAddr]>>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        let client = client_of(peer, forwarded, &trusted);
+        req.extensions_mut().insert(ClientAddr(client));
+    }
+    next.run(req).await
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<ClientAddr>().copied().unwrap_or_else(|| {
+            // Only a router served without connection information gets here.
+            tracing::warn!("no client address for this request");
+            ClientAddr(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+        }))
+    }
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::client_of;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let proxy = [ip("10.0.0.1")];
+        // Straight from a client: its header says nothing.
+        assert_eq!(client_of(ip("198.51.100.9"), ["203.0.113.7"].into_iter(), &proxy), ip("198.51.100.9"));
+        assert_eq!(client_of(ip("198.51.100.9"), ["203.0.113.7"].into_iter(), &[]), ip("198.51.100.9"));
+        // Through the proxy: the address it appended, not what the client wrote before it.
+        assert_eq!(client_of(ip("10.0.0.1"), ["203.0.113.7"].into_iter(), &proxy), ip("203.0.113.7"));
+        assert_eq!(client_of(ip("10.0.0.1"), ["6.6.6.6, 203.0.113.7"].into_iter(), &proxy), ip("203.0.113.7"));
+        assert_eq!(client_of(ip("10.0.0.1"), ["6.6.6.6", "203.0.113.7"].into_iter(), &proxy), ip("203.0.113.7"));
+        // Through two trusted proxies; with a port; IPv4 in IPv6.
+        let two = [ip("10.0.0.1"), ip("10.0.0.2")];
+        assert_eq!(client_of(ip("10.0.0.1"), ["203.0.113.7, 10.0.0.2"].into_iter(), &two), ip("203.0.113.7"));
+        assert_eq!(client_of(ip("10.0.0.1"), ["203.0.113.7:4711"].into_iter(), &proxy), ip("203.0.113.7"));
+        assert_eq!(client_of(ip("::ffff:10.0.0.1"), ["[2001:db8::1]:80"].into_iter(), &proxy), ip("2001:db8::1"));
+        // No header, or nothing but proxies or rubbish: the nearest hop known.
+        assert_eq!(client_of(ip("10.0.0.1"), std::iter::empty(), &proxy), ip("10.0.0.1"));
+        assert_eq!(client_of(ip("10.0.0.1"), ["10.0.0.2"].into_iter(), &two), ip("10.0.0.2"));
+        assert_eq!(client_of(ip("10.0.0.1"), ["203.0.113.7, unknown"].into_iter(), &proxy), ip("10.0.0.1"));
+    }
 }

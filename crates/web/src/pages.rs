@@ -157,6 +157,15 @@ impl FormErrors {
     }
 }
 
+/// A wait in words: "1 second", "40 seconds", "2 minutes" (rounded up).
+pub fn wait_words(secs: i64) -> String {
+    match secs.max(1) {
+        1 => "1 second".into(),
+        s if s < 120 => format!("{s} seconds"),
+        s => format!("{} minutes", (s + 59) / 60),
+    }
+}
+
 /// A page saying something could not be done.
 pub fn message_page(status: StatusCode, heading: &str, message: &str, user: Option<&CurrentUser>) -> Response {
     render(
@@ -167,4 +176,16 @@ pub fn message_page(status: StatusCode, heading: &str, message: &str, user: Opti
             message: message.into(),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn waits_are_said_in_words() {
+        assert_eq!(super::wait_words(0), "1 second");
+        assert_eq!(super::wait_words(1), "1 second");
+        assert_eq!(super::wait_words(64), "64 seconds");
+        assert_eq!(super::wait_words(128), "3 minutes");
+        assert_eq!(super::wait_words(900), "15 minutes");
+    }
 }

@@ -866,7 +866,7 @@ pub async fn api_diff(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Endorsed: the version with its endorsement", body = PlanVersion),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, PayloadTooLarge,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_endorse(
     State(state): State<AppState>,
@@ -1446,6 +1446,11 @@ pub async fn page_attach(
         )
         .await;
     };
+    if crate::text::holds_refused(&filename) {
+        let message = "the file's name contains a character that cannot be accepted (an invisible control \
+                       character, or one that changes the direction of text); rename the file and try again";
+        return after_change(&state, &u, &id, "#recon-visit", Err(StoreError::invalid("file", message))).await;
+    }
     let result = async {
         let (sha, size) = state.store.plan().upload_attachment(&u.viewer, &id, &ct, &data).await?;
         let name: String = filename.chars().filter(|c| !c.is_control()).take(200).collect();

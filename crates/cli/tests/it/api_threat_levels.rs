@@ -285,6 +285,8 @@ async fn the_openapi_document_describes_real_schemas_and_every_status() {
                 assert!(responses.contains_key("413"), "{method} {path} takes a body but documents no 413");
                 if body["content"].get("application/json").is_some() {
                     assert!(responses.contains_key("415"), "{method} {path} takes JSON but documents no 415");
+                    // Text with a character that cannot be accepted is refused, naming the field.
+                    assert!(responses.contains_key("422"), "{method} {path} takes JSON but documents no 422");
                 }
             }
             let secured = op.get("security").is_some();

@@ -10,6 +10,7 @@ mod access;
 mod api_threat_levels;
 mod cli;
 mod errors;
+mod hardening;
 mod identity;
 mod journal;
 mod plan;

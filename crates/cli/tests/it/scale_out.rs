@@ -75,8 +75,12 @@ async fn two_instances_on_one_postgresql_database_lose_nothing_and_apply_nothing
         .add_organisation(Caller::System(&Actor::system()), "Force", cordon_domain::identity::OrgKind::PoliceForce)
         .await
         .unwrap();
+    const WRITERS: usize = 24;
+    // A user per writer, since the writers sign in at the same moment and
+    // sign-in checks at most five attempts on one account at once (each is
+    // counted before its password is checked).
     let mut tokens = Vec::new();
-    for i in 0..4 {
+    for i in 0..WRITERS {
         let user = store
             .identity()
             .add_user(
@@ -98,7 +102,6 @@ async fn two_instances_on_one_postgresql_database_lose_nothing_and_apply_nothing
     let bases: Vec<String> = instances.iter().map(|i| i.base.clone()).collect();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
-    const WRITERS: usize = 24;
     let mut tasks = Vec::new();
     for w in 0..WRITERS {
         let (client, bases, token) = (client.clone(), bases.clone(), tokens[w % tokens.len()].clone());
@@ -132,7 +135,7 @@ async fn two_instances_on_one_postgresql_database_lose_nothing_and_apply_nothing
                 items.push(item["id"].as_str().unwrap().to_string());
             }
             // ...and a sign-in through each instance's pages.
-            let email = format!("secco{}@force.example", w % 4);
+            let email = format!("secco{w}@force.example");
             assert_eq!(sign_in(&client, here, &email).await, 303);
             assert_eq!(sign_in(&client, there, &email).await, 303);
             (id, items)

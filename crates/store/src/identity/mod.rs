@@ -6,6 +6,7 @@
 
 pub mod demo;
 pub mod project;
+pub mod throttle;
 
 use crate::journal::{AccessEntry, Actor};
 use crate::records::Caller;
@@ -104,7 +105,8 @@ impl Default for SessionPolicy {
 /// Why a sign-in failed. The messages never say whether the account exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignInError {
-    /// Too many failures: try again after this many seconds.
+    /// Too many failures for the account: nothing was checked. Try again
+    /// after this many seconds.
     Throttled {
         retry_after: i64,
     },
@@ -112,6 +114,18 @@ pub enum SignInError {
     /// The password was right; a TOTP code is needed.
     TotpRequired,
     TotpInvalid,
+    /// The password (or, with `second_factor`, the code) was wrong, and so
+    /// many sign-ins from this address have failed that it should wait this
+    /// many seconds. A right password from the address is still accepted.
+    SlowDown {
+        retry_after: i64,
+        second_factor: bool,
+    },
+    /// Every turn at checking passwords is taken: nothing was checked. Try
+    /// again after this many seconds.
+    Busy {
+        retry_after: i64,
+    },
     Store(String),
 }
 
@@ -189,8 +203,19 @@ fn parse_time(s: &str) -> OffsetDateTime {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-async fn hash_password(cost: crate::PasswordCost, password: String) -> Result<String, StoreError> {
+/// How long a sign-in or a check of the current password waits for a turn
+/// at checking passwords before it is told the server is busy.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Hashes off the async threads, holding a turn (see `Store::password_turn`)
+/// until the hash is made, even if the request is abandoned meanwhile.
+async fn hash_password(
+    cost: crate::PasswordCost,
+    password: String,
+    turn: tokio::sync::OwnedSemaphorePermit,
+) -> Result<String, StoreError> {
     tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         let salt = SaltString::generate(&mut OsRng);
         cost.argon2()
             .hash_password(password.as_bytes(), &salt)
@@ -203,8 +228,15 @@ async fn hash_password(cost: crate::PasswordCost, password: String) -> Result<St
 
 /// Verifies off the async threads. An unknown user is checked against a dummy
 /// hash so that the time taken does not say whether the account exists.
-async fn verify_password(cost: crate::PasswordCost, hash: Option<String>, password: String) -> bool {
+/// Holds its turn until the check is done.
+async fn verify_password(
+    cost: crate::PasswordCost,
+    hash: Option<String>,
+    password: String,
+    turn: tokio::sync::OwnedSemaphorePermit,
+) -> bool {
     tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         // One dummy per cost, so that an unknown account costs what a known one does.
         static DUMMIES: std::sync::Mutex<Vec<(crate::PasswordCost, String)>> = std::sync::Mutex::new(Vec::new());
         let dummy = {
@@ -253,18 +285,6 @@ fn totp_match(totp: &totp_rs::TOTP, code: &str, last_step: Option<i64>, now: Off
     }
     let step = totp_step(now);
     (step - 1..=step + 1).filter(|s| last_step.is_none_or(|l| *s > l)).find(|s| totp.generate((*s as u64) * 30) == code)
-}
-
-/// Throttling: free attempts, then a delay that doubles with each failure.
-const FREE_FAILURES: i64 = 5;
-const MAX_DELAY_SECS: i64 = 15 * 60;
-
-fn delay_after(failures: i64) -> i64 {
-    if failures < FREE_FAILURES {
-        0
-    } else {
-        (1i64 << (failures - FREE_FAILURES).min(20)).min(MAX_DELAY_SECS)
-    }
 }
 
 /// The current code for a secret (for tests and the demo's instructions).
@@ -363,7 +383,8 @@ impl IdentityStore<'_> {
             return Err(StoreError::invalid("email", format!("a user with the e-mail address {email} already exists")));
         }
         cordon_domain::password::check(password, &[&email, &name]).map_err(|m| StoreError::invalid("password", m))?;
-        let hash = hash_password(self.store.inner.password_cost, password.to_string()).await?;
+        let turn = self.store.password_turn(None).await.ok_or(StoreError::Busy { retry_after: 1 })?;
+        let hash = hash_password(self.store.inner.password_cost, password.to_string(), turn).await?;
         let id = UserId::generate();
         let mut roles = new.roles.clone();
         roles.sort();
@@ -503,7 +524,9 @@ impl IdentityStore<'_> {
     }
 
     /// Sets a new password after checking the current one (when given). Ends
-    /// every other session of the user.
+    /// every other session of the user. A check of the current password is a
+    /// guess like a sign-in: it counts against the account's allowance first
+    /// ([`StoreError::Throttled`] once that is spent) and a right one clears it.
     pub async fn change_password(
         &self,
         actor: &Actor,
@@ -513,14 +536,24 @@ impl IdentityStore<'_> {
     ) -> Result<(), StoreError> {
         let user = self.user(user_id).await?.ok_or_else(|| StoreError::not_found(None, "no such user"))?;
         if let Some(current) = current {
+            let key = throttle::account_key(&user.email);
+            if let Err(retry_after) = self.admit(&key, self.store.now()).await? {
+                return Err(StoreError::Throttled { retry_after });
+            }
+            let Some(turn) = self.store.password_turn(Some(TURN_WAIT)).await else {
+                self.uncount(&key).await?;
+                return Err(StoreError::Busy { retry_after: 1 });
+            };
             let hash = self.password_hash(user_id).await?;
-            if !verify_password(self.store.inner.password_cost, hash, current.to_string()).await {
+            if !verify_password(self.store.inner.password_cost, hash, current.to_string(), turn).await {
                 return Err(StoreError::invalid("current_password", "the current password is not right"));
             }
+            self.clear_count(&key).await?;
         }
         cordon_domain::password::check(new, &[&user.email, &user.name])
             .map_err(|m| StoreError::invalid("new_password", m))?;
-        let hash = hash_password(self.store.inner.password_cost, new.to_string()).await?;
+        let turn = self.store.password_turn(None).await.ok_or(StoreError::Busy { retry_after: 1 })?;
+        let hash = hash_password(self.store.inner.password_cost, new.to_string(), turn).await?;
         let extra = [
             Stmt::new(
                 "UPDATE credentials SET password_hash = $2, updated_at = $3 WHERE user_id = $1",
@@ -622,7 +655,8 @@ impl IdentityStore<'_> {
     // ----- sign-in -------------------------------------------------------
 
     /// Checks a sign-in attempt, with throttling per account and per address
-    /// and an access-log entry for each failure. Returns the user on success.
+    /// (see [`throttle`]) and an access-log entry for each failure. Returns the
+    /// user on success.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -632,33 +666,30 @@ impl IdentityStore<'_> {
     ) -> Result<User, SignInError> {
         let se = |e: StoreError| SignInError::Store(e.to_string());
         let email = email.trim().to_lowercase();
-        let keys = [format!("account:{email}"), format!("ip:{ip}")];
+        let account = throttle::account_key(&email);
         let now = self.store.now();
-        for k in &keys {
-            if let Some(r) = self
-                .store
-                .fetch_one("SELECT blocked_until FROM login_throttle WHERE key = $1", &[t(k)])
-                .await
-                .map_err(se)?
-            {
-                let until = parse_time(&r.text(0));
-                if until > now {
-                    let retry_after = (until - now).whole_seconds().max(1);
-                    self.audit_sign_in(&email, ip, "sign_in_throttled", "too many failures").await;
-                    return Err(SignInError::Throttled { retry_after });
-                }
-            }
+        // Counted before anything is checked, in one statement: attempts made
+        // at the same moment each take their own place in the count.
+        if let Err(retry_after) = self.admit(&account, now).await.map_err(se)? {
+            self.audit_sign_in(&email, ip, "sign_in_throttled", "too many failures").await;
+            return Err(SignInError::Throttled { retry_after });
         }
+        let Some(turn) = self.store.password_turn(Some(TURN_WAIT)).await else {
+            // Nothing was checked, so nothing was guessed.
+            self.uncount(&account).await.map_err(se)?;
+            tracing::warn!("a sign-in waited too long for a turn at checking passwords");
+            return Err(SignInError::Busy { retry_after: 1 });
+        };
         let user = self.user_by_email(&email).await.map_err(se)?;
         let hash = match &user {
             Some(u) => self.password_hash(&u.id).await.map_err(se)?,
             None => None,
         };
-        let ok = verify_password(self.store.inner.password_cost, hash, password.to_string()).await;
+        let ok = verify_password(self.store.inner.password_cost, hash, password.to_string(), turn).await;
         let user = match (ok, user) {
             (true, Some(u)) if u.active => u,
             _ => {
-                self.record_failure(&keys, now).await.map_err(se)?;
+                let wait = self.count_address_failure(&throttle::address_key(ip), now).await.map_err(se)?;
                 self.audit_sign_in(
                     &email,
                     ip,
@@ -666,13 +697,20 @@ impl IdentityStore<'_> {
                     "wrong e-mail address or password, or account disabled",
                 )
                 .await;
-                return Err(SignInError::BadCredentials);
+                return Err(match wait {
+                    0 => SignInError::BadCredentials,
+                    retry_after => SignInError::SlowDown { retry_after, second_factor: false },
+                });
             }
         };
         let needs_totp = user.totp_enabled;
         if needs_totp {
             match totp.map(str::trim).filter(|c| !c.is_empty()) {
-                None => return Err(SignInError::TotpRequired),
+                None => {
+                    // The password was right: asking for the code is not a failure.
+                    self.uncount(&account).await.map_err(se)?;
+                    return Err(SignInError::TotpRequired);
+                }
                 Some(code) => match self.check_totp_code(&user.id, code).await {
                     // Consume the time step in one statement: of two sign-ins
                     // with one code at the same moment, only one gets a row back.
@@ -688,38 +726,19 @@ impl IdentityStore<'_> {
                             .map_err(se)?
                             .is_empty() => {}
                     _ => {
-                        self.record_failure(&keys, now).await.map_err(se)?;
+                        let wait = self.count_address_failure(&throttle::address_key(ip), now).await.map_err(se)?;
                         self.audit_sign_in(&email, ip, "sign_in_failed", "wrong or expired second-factor code").await;
-                        return Err(SignInError::TotpInvalid);
+                        return Err(match wait {
+                            0 => SignInError::TotpInvalid,
+                            retry_after => SignInError::SlowDown { retry_after, second_factor: true },
+                        });
                     }
                 },
             }
         }
-        self.store.fetch("DELETE FROM login_throttle WHERE key = $1", &[t(&keys[0])]).await.map_err(se)?;
+        self.clear_count(&account).await.map_err(se)?;
         self.audit_sign_in(&email, ip, "sign_in", "signed in").await;
         Ok(user)
-    }
-
-    pub(crate) async fn record_failure(&self, keys: &[String], now: OffsetDateTime) -> Result<(), StoreError> {
-        for k in keys {
-            let failures = self
-                .store
-                .fetch_one("SELECT failures FROM login_throttle WHERE key = $1", &[t(k)])
-                .await?
-                .map(|r| r.int(0))
-                .unwrap_or(0)
-                + 1;
-            let until = crate::format_time(now + Duration::seconds(delay_after(failures)));
-            self.store
-                .fetch(
-                    "INSERT INTO login_throttle (key, failures, last_at, blocked_until) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, \
-                 blocked_until = excluded.blocked_until",
-                    &[t(k), Val::Int(failures), t(&crate::format_time(now)), t(&until)],
-                )
-                .await?;
-        }
-        Ok(())
     }
 
     pub(crate) async fn audit_sign_in(&self, email: &str, ip: &str, kind: &str, detail: &str) {
@@ -978,16 +997,6 @@ impl IdentityStore<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn throttle_delays_double_and_are_capped() {
-        assert_eq!(delay_after(1), 0);
-        assert_eq!(delay_after(4), 0);
-        assert_eq!(delay_after(5), 1);
-        assert_eq!(delay_after(6), 2);
-        assert_eq!(delay_after(9), 16);
-        assert_eq!(delay_after(100), MAX_DELAY_SECS);
-    }
 
     #[test]
     fn totp_codes_match_once_and_expire() {

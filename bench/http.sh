@@ -116,7 +116,9 @@ trap 'exit 130' INT TERM
 # --- Start the server on a free port (port 0) and read the address it prints.
 # Started as a simple command (not through a function, which would run in a
 # subshell) so that $! is the server itself; taskset execs it in place.
-server_cmd=("$bin" serve --listen 127.0.0.1:0
+# /metrics answers only with a token: one made up for this run.
+metrics_token="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+server_cmd=(env CORDON_METRICS_TOKEN="$metrics_token" "$bin" serve --listen 127.0.0.1:0
     --database-url "${BENCH_DATABASE_URL:-sqlite://$work/c.db}" --journal-key "${BENCH_JOURNAL_KEY:-$work/k}")
 [[ -z "${SERVER_CPUS:-}" ]] || server_cmd=(taskset -c "$SERVER_CPUS" "${server_cmd[@]}")
 "${server_cmd[@]}" >"$work/server.out" 2>"$work/server.err" &
@@ -168,7 +170,7 @@ to_ms() {
 # scrape: prints "SUM COUNT" of the server's request durations, /metrics excluded,
 # or nothing if /metrics does not answer.
 scrape() {
-    curl -fsS "$base/metrics" 2>/dev/null | awk '
+    curl -fsS -H "Authorization: Bearer $metrics_token" "$base/metrics" 2>/dev/null | awk '
         $1 ~ /^cordon_http_request_duration_seconds_(sum|count)[{]/ && $1 !~ /path="\/metrics"/ {
             if ($1 ~ /_sum[{]/) s += $2; else c += $2; seen = 1 }
         END { if (seen) printf "%.9f %d", s, c }'

@@ -73,6 +73,10 @@ struct ServeArgs {
     /// anyone else the header is ignored.
     #[arg(long = "trusted-proxy", value_name = "IP", env = "CORDON_TRUSTED_PROXY", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// The token /metrics asks for, as `Authorization: Bearer TOKEN` (for the
+    /// operator's Prometheus scraper). Without one, /metrics is not served.
+    #[arg(long, env = "CORDON_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     /// Largest database connection pool.
     #[arg(long, default_value_t = 16)]
     max_connections: u32,
@@ -242,6 +246,7 @@ async fn serve(store: Store, args: &ServeArgs, demo: bool) -> Result<()> {
     let config = cordon_web::Config {
         public_url: args.public_url.clone(),
         trusted_proxies: args.trusted_proxy.clone(),
+        metrics_token: args.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         ..Default::default()
     };
     println!("Cordon is listening on http://{addr}");

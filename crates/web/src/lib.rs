@@ -56,6 +56,13 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` is believed (see
     /// [`middleware::client_of`]); from anyone else it is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Longest a client may take to send a request's headers; a connection
+    /// that has not sent them by then is closed.
+    pub header_read_timeout: Duration,
+    /// The token `/metrics` asks for (`Authorization: Bearer …`). Without
+    /// one, `/metrics` is not served (404): the figures tell an attacker
+    /// which sign-ins fail, so they are for the operator's scraper only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -67,6 +74,8 @@ impl Default for Config {
             session_idle: time::Duration::minutes(30),
             session_absolute: time::Duration::hours(12),
             trusted_proxies: Vec::new(),
+            header_read_timeout: Duration::from_secs(10),
+            metrics_token: None,
         }
     }
 }
@@ -164,9 +173,21 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))], state.metrics.render())
-        .into_response()
+/// The request metrics, for the operator's scraper only: with the configured
+/// token as a bearer token; otherwise (or with no token configured) not found.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    match &state.config.metrics_token {
+        Some(token) if !token.is_empty() && auth::constant_eq(sent, token) => {
+            ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))], state.metrics.render())
+                .into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, "Not found").into_response(),
+    }
 }
 
 async fn stylesheet() -> Response {
@@ -195,7 +216,48 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+    use tower::Service;
+    let header_read_timeout = state.config.header_read_timeout;
+    let mut make = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // hyper directly, for what `axum::serve` does not set: a connection that
+    // has not sent its request's headers within the timeout is closed.
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, then go on.
+                    tracing::warn!(error = %e, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = match make.call(peer).await {
+            Ok(s) => s,
+            Err(never) => match never {},
+        };
+        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn.into_owned());
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    // Requests in flight finish; a connection left idle is closed.
+    if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await.is_err() {
+        tracing::warn!("some connections were still open 30 s after shutdown began");
+    }
+    Ok(())
 }

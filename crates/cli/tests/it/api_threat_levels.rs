@@ -32,12 +32,38 @@ async fn health_is_ok_and_every_response_has_security_headers() {
     assert!(h.get("x-request-id").is_some());
 }
 
+/// Review finding 12: /metrics (which shows sign-in failures per route) is
+/// only for the operator's scraper, with the configured token.
 #[tokio::test]
-async fn metrics_are_exposed() {
-    let app = TestApp::spawn().await;
+async fn metrics_are_only_for_the_configured_token() {
+    let open = TestApp::spawn().await;
+    assert_eq!(open.get("/metrics").await.status(), 404, "no token configured: not served");
+    let config = cordon_web::Config { metrics_token: Some("scrape-me-0123456789".into()), ..Default::default() };
+    let app = TestApp::spawn_with(config).await;
     app.get("/api/v1/threat-levels").await;
-    let body = app.get("/metrics").await.text().await.unwrap();
+    assert_eq!(app.get("/metrics").await.status(), 404, "no token sent");
+    let wrong = app.client.get(app.url("/metrics")).bearer_auth("guess").send().await.unwrap();
+    assert_eq!(wrong.status(), 404);
+    let res = app.client.get(app.url("/metrics")).bearer_auth("scrape-me-0123456789").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
     assert!(body.contains("cordon_http_requests_total"), "{body}");
+}
+
+/// Review finding 12: a connection that never finishes its request's
+/// headers is closed once the header read timeout has passed.
+#[tokio::test]
+async fn a_connection_that_never_finishes_its_headers_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config =
+        cordon_web::Config { header_read_timeout: std::time::Duration::from_millis(300), ..Default::default() };
+    let app = TestApp::spawn_with(config).await;
+    let addr = app.url("").trim_start_matches("http://").trim_end_matches('/').to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: cordon\r\nX-Slow: ").await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server closed the connection instead of waiting for ever");
 }
 
 #[tokio::test]

@@ -19,7 +19,52 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     let (found, _) = store.events().events_visible(&viewer, &filter).await?;
     let marathon =
         found.into_iter().find(|e| e.name == name).ok_or_else(|| StoreError::Integrity("demo marathon".into()))?;
-    plan(store, &secco, &marathon.id).await
+    plan(store, &secco, &marathon.id).await?;
+    parade(store, &viewer).await
+}
+
+/// The parade (an OFFICIAL event) starts its plan with one item marked above
+/// it: staff of the force read the plan without it and are told so.
+async fn parade(store: &Store, viewer: &cordon_domain::access::Viewer) -> Result<(), StoreError> {
+    use cordon_domain::plan::*;
+    // The same year as the events' demo (next year's).
+    let year = store.today().year() + 1;
+    let name = format!("Remembrance Sunday parade {year}");
+    let filter = EventFilter { q: Some(name.clone()), limit: 1, ..Default::default() };
+    let (found, _) = store.events().events_visible(viewer, &filter).await?;
+    let parade =
+        found.into_iter().find(|e| e.name == name).ok_or_else(|| StoreError::Integrity("demo parade".into()))?;
+    store
+        .plan()
+        .save_plan_item(
+            viewer,
+            &parade.id,
+            PlanItem::Stakeholder(Stakeholder {
+                id: "sh-legion".into(),
+                name: "Royal British Legion, Northshire branch".into(),
+                organisation: "Royal British Legion".into(),
+                role: "Organiser of the parade and the wreath-laying".into(),
+            }),
+        )
+        .await?;
+    store
+        .plan()
+        .save_plan_item_expecting(
+            viewer,
+            &parade.id,
+            PlanItem::Vulnerability(Vulnerability {
+                id: "vu-wreath".into(),
+                location: "War Memorial, wreath-laying area".into(),
+                description:
+                    "No stand-off from Market Street: a vehicle could reach the wreath-laying party unchecked.".into(),
+                methodologies: vec!["vehicle_as_a_weapon".into()],
+                severity: 4,
+            }),
+            Some(Marking::OfficialSensitive),
+            None,
+        )
+        .await?;
+    Ok(())
 }
 
 async fn plan(

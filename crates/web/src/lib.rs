@@ -242,6 +242,10 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // As axum::serve does: small responses go out at once, not after Nagle's delay.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
         let service = match make.call(peer).await {
             Ok(s) => s,
             Err(never) => match never {},

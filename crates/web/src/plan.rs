@@ -924,8 +924,9 @@ pub async fn api_copy(
 }
 
 /// Upload a photograph or site plan: the raw file, with its Content-Type. A
-/// file that is empty, over 10 MB, or not a JPEG, PNG or PDF (by its
-/// Content-Type and its bytes) is 422 naming `file`.
+/// Content-Type other than `image/png`, `image/jpeg` or `application/pdf` is
+/// 415; a file that is empty, over 10 MB, or whose bytes are not what its
+/// Content-Type says is 422 naming `file`.
 #[utoipa::path(post, path = "/events/{id}/attachments", tag = "plan",
     params(EventPath),
     request_body(description = "The file's bytes (up to 10 MB); they must be what the Content-Type says",
@@ -933,7 +934,7 @@ pub async fn api_copy(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Stored", body = AttachmentUploaded),
-        Unauthorised, Forbidden, NotFound, PayloadTooLarge, Unprocessable,
+        Unauthorised, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     ))]
 pub async fn api_upload(
     State(state): State<AppState>,
@@ -943,6 +944,15 @@ pub async fn api_upload(
     body: Bytes,
 ) -> Result<(StatusCode, Json<AttachmentUploaded>), ApiError> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let base = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !cordon_store::plan::ATTACHMENT_TYPES.contains(&base.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send a photograph or site plan with Content-Type image/jpeg, image/png or application/pdf",
+        )
+        .field("file"));
+    }
     let (sha, size) = state.store.plan().upload_attachment(&u.viewer, &p.id, ct, &body).await?;
     Ok((StatusCode::CREATED, Json(AttachmentUploaded { sha256: sha, size, content_type: ct.to_string() })))
 }

@@ -133,3 +133,41 @@ async fn every_form_a_signed_in_user_posts_needs_the_session_token() {
         }
     }
 }
+
+/// Identifiers are parsed where they come in: one that cannot be an id is a
+/// 400 naming it, in the error shape, on a path and in a body; a well-formed
+/// id of nothing is a 404.
+#[tokio::test]
+async fn an_identifier_that_cannot_be_one_is_400_and_an_unknown_one_404() {
+    let app = TestApp::spawn().await;
+    let user = app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let token = app.token(&user).await;
+    let (status, body) = app.get_as(&token, "/api/v1/events/not%20an%20id").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["message"].is_string());
+    let (status, _) = app.get_as(&token, &format!("/api/v1/events/{}", "a".repeat(65))).await;
+    assert_eq!(status, 400);
+    let (status, _) = app.get_as(&token, "/api/v1/events/0190f0e2-8b7c-7b1e-9a3c-2f1d4e5a6b7c").await;
+    assert_eq!(status, 404);
+    let (status, e) = app
+        .send_as(
+            &token,
+            Method::POST,
+            "/api/v1/events",
+            json!({"name": "Fair", "kind": "other", "starts_at": "2027-06-01T10:00:00Z", "ends_at": "2027-06-01T12:00:00Z",
+                   "venues": [{"name": "Park", "address": ""}], "expected_attendance": 5, "marking": "OFFICIAL"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let id = e["id"].as_str().unwrap();
+    let (status, body) = app
+        .send_as(
+            &token,
+            Method::POST,
+            &format!("/api/v1/events/{id}/plan/copy-from"),
+            json!({"source_event_id": "../x"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["field"], "source_event_id");
+}

@@ -358,8 +358,10 @@ async fn attachments_are_checked_and_stored_by_hash() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 422);
-    assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "file");
+    assert_eq!(res.status(), 415, "a type that is not accepted is 415, as the document says");
+    let body = res.json::<Value>().await.unwrap();
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+    assert_eq!(body["error"]["field"], "file");
     let res = f
         .app
         .client

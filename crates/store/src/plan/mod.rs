@@ -84,7 +84,9 @@ impl PlanView {
     /// it: withheld items removed; readiness and coverage found on the whole
     /// plan, but never quoting a withheld item. Made once per ceiling.
     pub fn for_ceiling(self: &Arc<Self>, ceiling: Marking) -> Arc<PlanView> {
-        if self.plan.highest_marking(self.event.marking) <= ceiling {
+        // `marking_shown` of a whole view is the plan's highest marking,
+        // found once when the view was built.
+        if self.marking_shown <= ceiling {
             return self.clone();
         }
         let key = format!("view-for:{ceiling}");

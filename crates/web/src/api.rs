@@ -143,7 +143,8 @@ impl PageQuery {
 /// naming the field; one out of range is a 400 too, saying the range.
 pub fn paging(limit: Option<&str>, offset: Option<&str>) -> Result<Paging, ApiError> {
     let number = |field: &str, v: Option<&str>, default: i64, min: i64, max: i64| -> Result<i64, ApiError> {
-        match v.map(str::trim).filter(|s| !s.is_empty()) {
+        // Absent is the default; present but empty is not a number.
+        match v.map(str::trim) {
             None => Ok(default),
             Some(s) => match s.parse::<i64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(n),
@@ -226,7 +227,23 @@ static DOCUMENT: OnceLock<String> = OnceLock::new();
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn document() -> &'static str {
-    DOCUMENT.get_or_init(|| routes().into_openapi().to_pretty_json().expect("the OpenAPI document serialises"))
+    DOCUMENT.get_or_init(|| {
+        let mut doc = routes().into_openapi();
+        every_body_required(&mut doc);
+        doc.to_pretty_json().expect("the OpenAPI document serialises")
+    })
+}
+
+/// Every operation that takes a body needs it (an upload without its file is
+/// refused): the document says so, not only the typed JSON bodies.
+fn every_body_required(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.post, &mut item.put, &mut item.patch].into_iter().flatten() {
+            if let Some(utoipa::openapi::RefOr::T(body)) = op.request_body.as_mut() {
+                body.required = Some(utoipa::openapi::Required::True);
+            }
+        }
+    }
 }
 
 /// This document.

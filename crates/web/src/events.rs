@@ -322,7 +322,7 @@ pub async fn api_search(
 #[utoipa::path(get, path = "/events/{id}", tag = "events",
     params(EventPath),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "The event", body = EventWithTeamBody), Unauthorised, Forbidden, NotFound))]
+    responses((status = 200, description = "The event", body = EventWithTeamBody), BadRequest, Unauthorised, Forbidden, NotFound))]
 pub async fn api_get(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -364,7 +364,7 @@ pub async fn api_add_member(
 #[utoipa::path(delete, path = "/events/{id}/team/{email}", tag = "events",
     params(MemberPath),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 204, description = "Removed"), Unauthorised, Forbidden, NotFound, Unprocessable))]
+    responses((status = 204, description = "Removed"), BadRequest, Unauthorised, Forbidden, NotFound, Unprocessable))]
 pub async fn api_remove_member(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

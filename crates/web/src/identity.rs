@@ -1163,7 +1163,7 @@ pub async fn api_add_user(
 #[utoipa::path(get, path = "/users/{id}", tag = "identity",
     params(UserPath),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "The user", body = UserBody), Unauthorised, Forbidden, NotFound))]
+    responses((status = 200, description = "The user", body = UserBody), BadRequest, Unauthorised, Forbidden, NotFound))]
 pub async fn api_user(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

@@ -503,7 +503,7 @@ fn etag(plan_seq: i64) -> String {
 pub struct IfMatch {
     /// The `ETag` of `GET /events/{id}/plan` (such as `"plan-42"`). Without it
     /// the change is made whatever has changed since.
-    #[param(rename = "If-Match", value_type = Option<String>, pattern = r#"^(W/)?"plan-[0-9]+"$"#)]
+    #[param(rename = "If-Match", value_type = String, required = false, pattern = r#"^(W/)?"plan-[0-9]+"$"#)]
     pub if_match: Option<String>,
 }
 
@@ -517,11 +517,15 @@ fn expected(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         .and_then(|n| n.parse::<i64>().ok())
         .filter(|n| *n >= 0)
         .map(Some)
+        // A tag that is not one of the plan's matches no state of it: the
+        // precondition fails as for a stale one (RFC 9110 §13.1.1).
         .ok_or_else(|| {
-            ApiError::bad_request(
-                "If-Match",
-                "If-Match must be the plan's ETag as GET .../plan gave it, such as \"plan-42\"",
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "stale",
+                "If-Match is not the plan's current ETag (such as \"plan-42\", from GET .../plan): read the plan again, then make the change",
             )
+            .field("If-Match")
         })
 }
 
@@ -548,7 +552,7 @@ fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Bytes, ApiError> {
     responses(
         (status = 200, description = "The plan (gzip-encoded when the client accepts it)", body = PlanOverview,
             headers(("ETag" = String, description = "The plan's state: send it back as If-Match with a change so that it cannot overwrite someone else's"))),
-        Unauthorised, Forbidden, NotFound,
+        BadRequest, Unauthorised, Forbidden, NotFound,
     ))]
 pub async fn api_get(
     State(state): State<AppState>,
@@ -577,7 +581,7 @@ pub async fn api_get(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "Readiness to issue", body = PlanReadiness),
-        Unauthorised, Forbidden, NotFound,
+        BadRequest, Unauthorised, Forbidden, NotFound,
     ))]
 pub async fn api_readiness(
     State(state): State<AppState>,
@@ -598,7 +602,7 @@ pub async fn api_readiness(
     responses(
         (status = 200, description = "One row per applicable methodology (complete, never paginated)",
             body = Complete<CoverageRow>),
-        Unauthorised, Forbidden, NotFound,
+        BadRequest, Unauthorised, Forbidden, NotFound,
     ))]
 pub async fn api_coverage(
     State(state): State<AppState>,
@@ -693,7 +697,7 @@ pub async fn api_put_item(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 204, description = "Removed"),
-        Unauthorised, Forbidden, NotFound, Conflict,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict,
     ))]
 pub async fn api_delete_item(
     State(state): State<AppState>,
@@ -733,7 +737,7 @@ pub async fn api_issue(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "Every issued version (complete, never paginated)", body = Complete<PlanVersion>),
-        Unauthorised, Forbidden, NotFound,
+        BadRequest, Unauthorised, Forbidden, NotFound,
     ))]
 pub async fn api_versions(
     State(state): State<AppState>,
@@ -934,7 +938,7 @@ pub async fn api_copy(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Stored", body = AttachmentUploaded),
-        Unauthorised, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorised, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     ))]
 pub async fn api_upload(
     State(state): State<AppState>,
@@ -964,7 +968,7 @@ pub async fn api_upload(
     responses(
         (status = 200, description = "The file's bytes, as uploaded (Content-Disposition: attachment)",
             content(("image/png"), ("image/jpeg"), ("application/pdf"))),
-        Unauthorised, Forbidden, NotFound,
+        BadRequest, Unauthorised, Forbidden, NotFound,
     ))]
 pub async fn api_attachment(
     State(state): State<AppState>,

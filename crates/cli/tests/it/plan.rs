@@ -983,14 +983,17 @@ async fn a_change_sent_with_an_old_etag_is_409_stale_and_changes_nothing() {
     assert!(body["error"]["message"].as_str().unwrap().contains("someone else changed"));
     let (_, plan) = f.get("/plan").await;
     assert_eq!(plan["plan"]["stakeholders"].as_array().unwrap().len(), 1);
-    // With the current ETag it goes through; a malformed one is a 400 naming If-Match.
+    // With the current ETag it goes through; one that is not the plan's at all
+    // matches no state of it: 409 naming If-Match, nothing written.
     let res = f.app.client.get(&url).bearer_auth(&f.secco).send().await.unwrap();
     let current = res.headers()["etag"].to_str().unwrap().to_string();
     assert_ne!(current, etag);
     assert_eq!(add("Ours", Some(&current)).await.unwrap().status(), 201);
     let res = add("Ours", Some("yesterday")).await.unwrap();
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 409);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["field"], "If-Match");
+    let (_, plan) = f.get("/plan").await;
+    assert_eq!(plan["plan"]["stakeholders"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]

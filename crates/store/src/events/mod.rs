@@ -262,8 +262,9 @@ impl EventStore<'_> {
 
     /// One event, admitted for `action` through the records layer: not found
     /// if the caller may not read it, forbidden if they may read it but not
-    /// do `action`. A request for an id that does not exist is logged as a
-    /// denial is, so the two take the same time to answer.
+    /// do `action`. Admission is decided on the `records` row alone, before
+    /// anything of the event is read, and an id of nothing is logged as a
+    /// denial is: hidden and absent take the same work and time to answer.
     pub(crate) async fn event_as(
         &self,
         caller: Caller<'_>,
@@ -271,21 +272,19 @@ impl EventStore<'_> {
         action: Action,
         how: &str,
     ) -> Result<EventRecord, StoreError> {
-        let record = match self.event_unchecked(id).await {
-            Ok(r) => r,
-            Err(e @ StoreError::NotFound { .. }) => {
-                if let Caller::User(viewer) = caller {
-                    self.store.records().log_unknown(viewer, RecordKind::Event, id, action).await;
-                }
-                return Err(e);
+        let records = self.store.records();
+        let access = records.access(&id.into()).await?.filter(|a| a.kind == RecordKind::Event);
+        let Some(access) = access else {
+            if let Caller::User(viewer) = caller {
+                records.log_unknown(viewer, RecordKind::Event, id, action).await;
             }
-            Err(e) => return Err(e),
+            return Err(StoreError::not_found(None, "no such event"));
         };
         if action != Action::READ {
-            self.store.records().admit(caller, Action::READ, &record.access(), how).await?;
+            records.admit(caller, Action::READ, &access, how).await?;
         }
-        self.store.records().admit(caller, action, &record.access(), how).await?;
-        Ok(record)
+        records.admit(caller, action, &access, how).await?;
+        self.event_unchecked(id).await
     }
 
     /// An event by id with no policy check. Only for [`EventStore::event_as`]

@@ -102,17 +102,19 @@ impl RecordsStore<'_> {
     /// What the policy needs to know of one record, read with no check: only
     /// for [`RecordsStore::admit`] and the capabilities' own checked reads.
     pub(crate) async fn access(&self, id: &RecordId) -> Result<Option<RecordAccess>, StoreError> {
-        let Some(r) = self
+        // Both statements run whether or not the record exists, so that
+        // finding nothing takes the work finding something does.
+        let row = self
             .store
             .fetch_one("SELECT kind, marking, organisation_id FROM records WHERE id = $1", &[Val::from(id)])
-            .await?
-        else {
-            return Ok(None);
-        };
+            .await?;
         let shares = self
             .store
             .fetch("SELECT organisation_id FROM record_shares WHERE record_id = $1", &[Val::from(id)])
             .await?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
         Ok(Some(RecordAccess {
             record_id: id.clone(),
             kind: r.text(0).parse().map_err(StoreError::Integrity)?,

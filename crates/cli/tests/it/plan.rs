@@ -1102,6 +1102,18 @@ async fn an_item_marked_above_a_viewers_clearance_is_withheld_on_every_read_path
     assert_eq!(status, 404);
     assert_eq!(f.app.store.journal_len().await.unwrap(), before);
 
+    // Whoever issues a version answers for all of it: an adviser who may not
+    // read the SECRET item cannot issue the draft.
+    f.app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Bpss).await;
+    let ctsa = f.app.store.identity().user_by_email("ctsa@force.example").await.unwrap().unwrap();
+    let ctsa = f.app.token(&ctsa).await;
+    f.ok(Method::POST, "/team", json!({"email": "ctsa@force.example"})).await;
+    let (status, body) = f
+        .app
+        .send_as(&ctsa, Method::POST, &format!("/api/v1/events/{}/plan/versions", f.event), json!({"reason": "Issue"}))
+        .await;
+    assert_eq!(status, 403, "{body}");
+
     // An item is never marked below its event.
     let (status, body) = f
         .send(

@@ -172,10 +172,11 @@ impl PlanStore<'_> {
         Ok((self.store.reference().risk_matrix().await?, self.store.reference().attack_methodologies().await?))
     }
 
-    /// The draft plan of an event the viewer may see.
+    /// The draft plan of an event the viewer may see, without the items
+    /// marked above what they may read.
     pub async fn plan(&self, viewer: &Viewer, event_id: &EventId) -> Result<(EventRecord, Plan), StoreError> {
         let event = self.store.events().event_for(viewer, event_id).await?;
-        let plan = self.draft(event_id).await?;
+        let (plan, _) = self.draft(event_id).await?.visible_to(event.marking, self.ceiling(viewer, &event));
         Ok((event, plan))
     }
 
@@ -750,6 +751,13 @@ impl PlanStore<'_> {
             return Err(StoreError::invalid("reason", "say why this version is being issued"));
         }
         let view = self.view_at(event_id, None).await?;
+        // Whoever issues a version answers for all of it.
+        if view.marking_shown > self.ceiling(viewer, &event) {
+            return Err(StoreError::Forbidden(format!(
+                "the draft holds items marked {} that you may not read: someone who may read all of it must issue it",
+                view.marking_shown
+            )));
+        }
         if !view.problems.is_empty() {
             return Err(StoreError::RulesNotMet {
                 code: "not_ready",
@@ -931,6 +939,13 @@ impl PlanStore<'_> {
             .iter()
             .find(|v| v.number == number)
             .ok_or_else(|| StoreError::not_found(Some("number"), format!("there is no version {number}")))?;
+        // Gold endorses what they have read: a version with parts withheld from them cannot be.
+        let (body, hash) = self.version_of(event_id, number).await?;
+        if redact_version(body, hash, self.ceiling(viewer, &event))?.1.is_none() {
+            return Err(StoreError::Forbidden(
+                "this version holds items marked above what you may read, so you cannot endorse it".into(),
+            ));
+        }
         if v.endorsement.is_some() {
             return Err(StoreError::Conflict(format!("version {number} is already endorsed")));
         }

@@ -58,9 +58,9 @@ fn clearance_rank(c: Clearance) -> i64 {
     Clearance::ALL.iter().position(|x| *x == c).unwrap_or(0) as i64
 }
 
-/// The access policy for reading, as SQL over `records r`. `{n}` stands for
-/// the first of its five parameters: organisation, clearance rank, user,
-/// SECRET accredited, active.
+/// The access policy for reading, as SQL over `records r`. `${n0}` to
+/// `${n4}` stand for its five parameters, numbered from where the query puts
+/// them: organisation, clearance rank, user, SECRET accredited, active.
 const VISIBLE: &str = "${n4} = 1 \
      AND (r.organisation_id = ${n0} OR EXISTS (SELECT 1 FROM record_shares s WHERE s.record_id = r.id AND s.organisation_id = ${n0})) \
      AND (r.marking = 'OFFICIAL' \

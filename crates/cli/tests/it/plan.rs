@@ -1145,4 +1145,16 @@ async fn an_item_marked_above_a_viewers_clearance_is_withheld_on_every_read_path
     assert!(!body.to_string().contains(secret));
     let (_, diff) = get("/plan/versions/1/diff/1").await;
     assert!(!diff.to_string().contains(secret));
+
+    // Once the SECRET item is gone from the draft, nothing of the draft is
+    // withheld; the issued version still holds it and stays redacted, on the
+    // version's page as in the API.
+    f.ok(Method::DELETE, &format!("/plan/recommendation/{}", rec["id"].as_str().unwrap()), Value::Null).await;
+    let (_, plan) = get("/plan").await;
+    assert_eq!(plan["withheld"], 0);
+    let page = f.app.page(&b, &format!("/events/{}/plan/versions/1", f.event)).await.text().await.unwrap();
+    assert!(page.contains("redacted"), "the page shows the redacted version");
+    assert!(!page.contains(secret), "the version page never shows a withheld item");
+    let redacted = f.app.client.get(&url).bearer_auth(&polsa).send().await.unwrap();
+    assert!(!redacted.headers().contains_key("x-content-sha256"));
 }

@@ -83,25 +83,35 @@ impl PlanView {
     /// The view as a viewer who may read items marked up to `ceiling` sees
     /// it: withheld items removed; readiness and coverage found on the whole
     /// plan, but never quoting a withheld item. Made once per ceiling.
+    ///
+    /// The view handed out always carries the viewer's ceiling, even when
+    /// nothing of the draft is withheld: issued versions are redacted by it,
+    /// and the forms offer markings up to it.
     pub fn for_ceiling(self: &Arc<Self>, ceiling: Marking) -> Arc<PlanView> {
-        // `marking_shown` of a whole view is the plan's highest marking,
-        // found once when the view was built.
-        if self.marking_shown <= ceiling {
+        if ceiling == self.ceiling {
             return self.clone();
         }
         let key = format!("view-for:{ceiling}");
         self.memo(&key, |full| -> Result<PlanView, std::convert::Infallible> {
             let (plan, withheld) = full.plan.visible_to(full.event.marking, ceiling);
-            let cx = Context { matrix: &full.matrix, catalogue: &full.catalogue, plan: &plan };
-            let risks = risk_rows(&plan, &cx);
+            let (risks, problems, coverage) = if withheld == 0 {
+                (full.risks.clone(), full.problems.clone(), full.coverage.clone())
+            } else {
+                let cx = Context { matrix: &full.matrix, catalogue: &full.catalogue, plan: &plan };
+                (
+                    risk_rows(&plan, &cx),
+                    cordon_domain::plan::problems_for(full.problems.clone(), &full.plan, &plan),
+                    cordon_domain::plan::coverage_for(full.coverage.clone(), &full.plan, &plan),
+                )
+            };
             Ok(PlanView {
                 stamp: full.stamp,
                 plan_seq: full.plan_seq,
                 event: full.event.clone(),
                 matrix: full.matrix.clone(),
                 risks,
-                problems: cordon_domain::plan::problems_for(full.problems.clone(), &full.plan, &plan),
-                coverage: cordon_domain::plan::coverage_for(full.coverage.clone(), &full.plan, &plan),
+                problems,
+                coverage,
                 versions: full.versions.clone(),
                 item_count: plan.items().len(),
                 gold_label: full.gold_label.clone(),

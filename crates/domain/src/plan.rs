@@ -608,18 +608,6 @@ impl Plan {
         (plan, withheld)
     }
 
-    /// Sets an item's own marking (`None` or the event's: no entry).
-    pub fn set_marking(&mut self, section: &str, id: &str, marking: Option<Marking>, event: Marking) {
-        let key = Self::marking_key(section, id);
-        match marking.filter(|m| *m > event) {
-            Some(m) => {
-                self.markings.insert(key, m);
-            }
-            None => {
-                self.markings.remove(&key);
-            }
-        }
-    }
     /// Whether another item links to this one (a measure treating a
     /// vulnerability or risk, or carried out under a tactical plan; a
     /// contingency for a risk). A linked item cannot be removed.

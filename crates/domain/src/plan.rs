@@ -1168,6 +1168,13 @@ pub fn coverage_for(rows: Vec<CoverageRow>, full: &Plan, shown: &Plan) -> Vec<Co
         .collect()
 }
 
+/// The highest marking of what an issued snapshot holds: its event's
+/// marking, or higher where an item is marked higher.
+pub fn snapshot_marking(snapshot: &Value) -> Marking {
+    let event: Marking = snapshot["marking"].as_str().and_then(|m| m.parse().ok()).unwrap_or(Marking::Official);
+    serde_json::from_value::<Plan>(snapshot["plan"].clone()).map(|p| p.highest_marking(event)).unwrap_or(event)
+}
+
 /// The canonical JSON of an issued snapshot: keys sorted (serde_json's map is
 /// ordered), no insignificant whitespace. The same value always gives the same bytes.
 pub fn canonical_json(v: &Value) -> String {

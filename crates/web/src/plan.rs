@@ -857,7 +857,7 @@ pub async fn api_diff(
     Path(p): Path<DiffPath>,
 ) -> Result<Json<PlanDiff>, ApiError> {
     let (a, b) = (parse_number(&p.a, "a")?, parse_number(&p.b, "b")?);
-    let changes = state.store.plan().plan_diff(&u.viewer, &p.id, a, b).await?;
+    let changes = state.store.plan().plan_diff(&u.viewer, &p.id, a, b).await?.changes;
     let total = changes.len();
     Ok(Json(PlanDiff { from: a, to: b, changes, total }))
 }
@@ -1554,7 +1554,7 @@ pub async fn page_version(
         &VersionPage {
             layout: Layout::for_user(
                 format!("{}: version {n}", event.name),
-                snapshot_marking(&snapshot),
+                cordon_domain::plan::snapshot_marking(&snapshot),
                 "/events",
                 Some(&u),
             ),
@@ -1618,31 +1618,21 @@ pub async fn page_diff(
     PageUser(u): PageUser,
     Path((id, a, b)): Path<(EventId, i64, i64)>,
 ) -> Response {
-    let event = match state.store.events().event_for(&u.viewer, &id).await {
-        Ok(e) => e,
-        Err(_) => return crate::pages::not_found_for(Some(&u)),
-    };
-    // The banner shows the highest marking of the two versions as this viewer has them.
-    let mut shown = event.marking;
-    for n in [a, b] {
-        if let Ok((body, _)) = state.store.plan().plan_version(&u.viewer, &id, n).await {
-            shown = shown.max(snapshot_marking(&serde_json::from_str(&body).unwrap_or_default()));
-        }
-    }
     match state.store.plan().plan_diff(&u.viewer, &id, a, b).await {
-        Ok(changes) => render(
+        // The banner shows the highest marking of the two versions as this viewer has them.
+        Ok(d) => render(
             StatusCode::OK,
             &DiffPage {
                 layout: Layout::for_user(
-                    format!("{}: version {a} and version {b}", event.name),
-                    shown,
+                    format!("{}: version {a} and version {b}", d.event.name),
+                    d.marking_shown,
                     "/events",
                     Some(&u),
                 ),
-                event,
+                event: d.event,
                 a,
                 b,
-                changes,
+                changes: d.changes,
             },
         ),
         Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
@@ -1685,10 +1675,4 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/events/{id}/plan/tactical_plan/{tp}/reviewed", post(crate::plan_item::mark_reviewed))
         .route("/events/{id}/plan/{section}/{item_id}", get(crate::plan_item::page).post(crate::plan_item::save))
         .route("/events/{id}/plan/{section}/{item_id}/remove", post(page_remove))
-}
-
-/// The highest marking of what an issued version (as the viewer has it) holds.
-fn snapshot_marking(snapshot: &Value) -> Marking {
-    let event: Marking = snapshot["marking"].as_str().and_then(|m| m.parse().ok()).unwrap_or(Marking::Official);
-    serde_json::from_value::<Plan>(snapshot["plan"].clone()).map(|p| p.highest_marking(event)).unwrap_or(event)
 }

@@ -40,6 +40,14 @@ pub struct VersionSummary {
     pub endorsement: Option<Endorsement>,
 }
 
+/// What changed between two issued versions, as the viewer may read them.
+pub struct VersionDiff {
+    pub event: EventRecord,
+    pub changes: Vec<cordon_domain::plan::Change>,
+    /// The highest marking of the two versions as the viewer has them.
+    pub marking_shown: Marking,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Endorsement {
     pub endorsed_by: String,
@@ -900,7 +908,7 @@ impl PlanStore<'_> {
         event_id: &EventId,
         a: i64,
         b: i64,
-    ) -> Result<Vec<cordon_domain::plan::Change>, StoreError> {
+    ) -> Result<VersionDiff, StoreError> {
         let event = self.store.events().event_for(viewer, event_id).await?;
         let ceiling = self.ceiling(viewer, &event);
         let (va, ha) = self.version_of(event_id, a).await?;
@@ -909,6 +917,7 @@ impl PlanStore<'_> {
         let (vb, _) = redact_version(vb, hb, ceiling)?;
         let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| StoreError::Integrity(e.to_string()));
         let (mut va, mut vb) = (parse(&va)?, parse(&vb)?);
+        let marking_shown = cordon_domain::plan::snapshot_marking(&va).max(cordon_domain::plan::snapshot_marking(&vb));
         // The version number, reason and issuer always differ; compare the content.
         for v in [&mut va, &mut vb] {
             if let Some(o) = v.as_object_mut() {
@@ -917,7 +926,7 @@ impl PlanStore<'_> {
                 }
             }
         }
-        Ok(cordon_domain::plan::diff(&va, &vb))
+        Ok(VersionDiff { changes: cordon_domain::plan::diff(&va, &vb), marking_shown, event })
     }
 
     /// The event's strategic commander endorses an issued version.
@@ -1031,6 +1040,12 @@ impl PlanStore<'_> {
 /// item; otherwise with the withheld items (and their risk rows) removed,
 /// `"redacted": true`, the count of what was withheld, and no hash.
 fn redact_version(body: String, hash: String, ceiling: Marking) -> Result<(String, Option<String>), StoreError> {
+    // A marking above the ceiling can only be there if its name is: most
+    // reads of a version need no parsing at all.
+    let higher = Marking::ALL.iter().filter(|m| **m > ceiling).any(|m| body.contains(&format!("\"{m}\"")));
+    if !higher {
+        return Ok((body, Some(hash)));
+    }
     let integrity = |e: serde_json::Error| StoreError::Integrity(e.to_string());
     let mut v: Value = serde_json::from_str(&body).map_err(integrity)?;
     let marking: Marking =

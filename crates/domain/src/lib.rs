@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod demo;
+pub mod documents;
 pub mod event;
 pub mod identity;
 pub mod ids;

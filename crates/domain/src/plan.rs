@@ -890,7 +890,7 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
 }
 
 /// Ratings for one methodology, computed from the matrix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskRow {
     pub methodology: String,
     pub name: String,
@@ -1196,23 +1196,44 @@ pub fn sha256_hex(s: &str) -> String {
 /// One difference between two versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Change {
-    /// Where, such as `plan/measures/m1/status`.
+    /// Where, such as `plan/measures/m1/status` (for programs: ids appear here only).
     pub path: String,
-    /// In words, such as `Measures › Hostile vehicle barriers › status`.
+    /// In words, such as `Measures › Hostile vehicle barriers › Decision`.
     pub label: String,
+    /// The value before and after, in words (names, UK dates, labels).
     pub before: Option<String>,
     pub after: Option<String>,
+    /// For a changed text of several words: the words kept, removed and added, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<WordChange>,
+}
+
+/// A run of words in a changed text: kept, removed or added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct WordChange {
+    /// `kept`, `removed` or `added`.
+    pub change: &'static str,
+    pub text: String,
 }
 
 /// The words for an item of a snapshot: its title, name or the like.
-fn item_name(x: &Value) -> Option<&str> {
-    ["title", "name", "source", "text", "location", "trigger", "kind", "date"]
+fn item_name(x: &Value) -> Option<String> {
+    if let Some(kind) = x.get("kind").and_then(Value::as_str) {
+        // Tactical plans and meetings are named by their kind (and a meeting by its date).
+        let words = words_for("kind", kind);
+        return Some(match x.get("date").and_then(Value::as_str) {
+            Some(d) => format!("{words}, {}", crate::documents::date_words(d)),
+            None => words,
+        });
+    }
+    ["title", "name", "source", "text", "location", "trigger", "description", "date"]
         .iter()
         .find_map(|k| x.get(*k).and_then(Value::as_str))
+        .map(|s| if s.len() == 10 { crate::documents::date_words(s) } else { s.to_string() })
 }
 
 /// Names for the ids in two snapshots: items by id, methodologies by id (from
-/// the risk rows), so that a difference reads in words rather than ids.
+/// the risk rows), people by user id, so that a difference reads in words.
 fn names_of(v: &Value, names: &mut HashMap<String, String>) {
     match v {
         Value::Object(m) => {
@@ -1224,6 +1245,13 @@ fn names_of(v: &Value, names: &mut HashMap<String, String>) {
             {
                 names.entry(id.to_string()).or_insert_with(|| name.to_string());
             }
+            if let Some(Value::Object(people)) = m.get("people") {
+                for (id, name) in people {
+                    if let Some(name) = name.as_str() {
+                        names.entry(id.clone()).or_insert_with(|| name.to_string());
+                    }
+                }
+            }
             m.values().for_each(|x| names_of(x, names));
         }
         Value::Array(a) => a.iter().for_each(|x| names_of(x, names)),
@@ -1231,18 +1259,164 @@ fn names_of(v: &Value, names: &mut HashMap<String, String>) {
     }
 }
 
+/// A field's label, as the forms and documents call it.
+fn field_label(key: &str) -> String {
+    let known = match key {
+        "plan" => "Plan",
+        "event" => "Event",
+        "risks" => "Risk ratings",
+        "risk_matrix" => "Risk matrix",
+        "marking" => "Protective marking",
+        "markings" => "Item markings",
+        "gold_user_id" => "Strategic commander (Gold)",
+        "silver_user_id" => "Tactical commander (Silver)",
+        "starts_at" => "Starts",
+        "ends_at" => "Ends",
+        "expected_attendance" => "Expected attendance",
+        "organisation" => "Lead organisation",
+        "tasking" => "Tasking",
+        "commissioned_by" => "Commissioned by",
+        "commissioned_on" => "Commissioned on",
+        "terms_of_reference" => "Terms of reference",
+        "intent" => "Commander's intent",
+        "objectives" => "Strategic objectives",
+        "threat_assessments" => "Threat assessments",
+        "national_threat_level" => "National threat level",
+        "operational_factors" => "Operational factors",
+        "recon_visits" => "Reconnaissance visits",
+        "no_recon_reason" => "Reason for no reconnaissance",
+        "areas" => "Areas visited",
+        "risk_assessments" => "Risk assessments",
+        "applicable" => "Applies",
+        "not_applicable_reason" => "Why it does not apply",
+        "likelihood" => "Likelihood",
+        "impact" => "Impact",
+        "residual_likelihood" => "Residual likelihood",
+        "residual_impact" => "Residual impact",
+        "no_measure_rationale" => "Why no measure is accepted",
+        "needs_review" => "Needs review",
+        "inherent" => "Inherent risk",
+        "residual" => "Residual risk",
+        "band" => "Rating",
+        "score" => "Score",
+        "accepted_measures" => "Accepted measures",
+        "at_or_above_tolerance" => "At or above tolerance",
+        "residual_at_or_above_tolerance" => "Residual at or above tolerance",
+        "declined_for_resources" => "Declined for resources",
+        "vulnerabilities" => "Vulnerabilities",
+        "location" => "Where",
+        "methodologies" => "Attack methodologies",
+        "severity" => "Severity",
+        "powers" => "Powers and policy",
+        "reference" => "Reference",
+        "measures" => "Measures",
+        "from_library" => "From the library",
+        "tactical_plan" => "Tactical plan",
+        "status" => "Decision",
+        "decline_reason" => "Reason declined",
+        "rationale" => "Rationale",
+        "contingencies" => "Contingencies",
+        "trigger" => "Trigger",
+        "actions" => "Actions",
+        "owner" => "Owner",
+        "recommendations" => "Recommendations",
+        "text" => "Text",
+        "priority" => "Priority",
+        "proportionality_rationale" => "Proportionality",
+        "reviews" => "Reviews",
+        "by" => "By",
+        "tactical_plans" => "Tactical plans",
+        "received_on" => "Received",
+        "reviewed_by" => "Reviewed by",
+        "stakeholders" => "Stakeholders",
+        "liaison" => "Liaison",
+        "with" => "With",
+        "agreed" => "Agreed",
+        "meetings" => "Meetings",
+        "attendees" => "Attendees",
+        "minutes" => "Minutes",
+        "due" => "Due",
+        "attachments" => "Attachments",
+        "content_type" => "Type",
+        "size" => "Size",
+        "sha256" => "SHA-256",
+        "venues" => "Venues",
+        "address" => "Address",
+        "kind" => "Kind",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let mut words = key.replace('_', " ");
+    if let Some(first) = words.get(0..1) {
+        words.replace_range(0..1, &first.to_uppercase());
+    }
+    words
+}
+
+/// A stored value in words: enumerations by their labels, dates and times as
+/// people in the UK write them, true and false as Yes and No.
+fn words_for(key: &str, v: &str) -> String {
+    let known = match (key, v) {
+        (_, "declined_resources") => "Declined for resources: risk remains as residual risk",
+        (_, "declined_other") => "Declined",
+        ("decline_reason", "resources") => "Resources",
+        ("decline_reason", "other") => "Other",
+        ("kind", k) => {
+            if let Ok(t) = serde_json::from_value::<TacticalPlanKind>(Value::String(k.into())) {
+                return t.words().to_string();
+            }
+            if let Ok(e) = serde_json::from_value::<crate::planned_event::EventKind>(Value::String(k.into())) {
+                return e.words().to_string();
+            }
+            return MeetingKind::from(k).words().to_string();
+        }
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    if v.len() == 10 && v.as_bytes().get(4) == Some(&b'-') {
+        return crate::documents::date_words(v);
+    }
+    if v.len() > 18 && v.as_bytes().get(10) == Some(&b'T') {
+        return crate::london::display_stored(v);
+    }
+    if matches!(key, "status" | "priority") && v.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        let mut w = v.replace('_', " ");
+        if let Some(first) = w.get(0..1) {
+            w.replace_range(0..1, &first.to_uppercase());
+        }
+        return w;
+    }
+    v.to_string()
+}
+
+/// Fields that are derived from others or only say how the snapshot is kept.
+fn is_internal(key: &str) -> bool {
+    matches!(key, "id" | "people" | "bands" | "redacted" | "withheld" | "methodology")
+}
+
 fn flatten(
     prefix: &str,
     label: &str,
+    key: &str,
     v: &Value,
     names: &HashMap<String, String>,
     out: &mut BTreeMap<String, (String, String)>,
 ) {
-    let word = |s: &str| names.get(s).cloned().unwrap_or_else(|| s.to_string());
+    let word = |s: &str| names.get(s).cloned().unwrap_or_else(|| words_for(key, s));
     match v {
         Value::Object(m) => {
-            for (k, x) in m {
-                flatten(&format!("{prefix}/{k}"), &format!("{label} › {}", k.replace('_', " ")), x, names, out);
+            for (k, x) in m.iter().filter(|(k, _)| !is_internal(k)) {
+                // Item markings are keyed `section/id`: name the item.
+                let name = if key == "markings" {
+                    k.split_once('/').map(|(_, id)| word(id)).unwrap_or_else(|| k.clone())
+                } else {
+                    field_label(k)
+                };
+                flatten(&format!("{prefix}/{k}"), &format!("{label} › {name}"), k, x, names, out);
             }
         }
         // Arrays of items with ids are keyed by id so that reordering is not a change.
@@ -1255,10 +1429,9 @@ fn flatten(
         {
             for x in a {
                 let id = x.get("id").or_else(|| x.get("methodology")).and_then(Value::as_str).unwrap_or("");
-                let name =
-                    names.get(id).cloned().or_else(|| item_name(x).map(String::from)).unwrap_or_else(|| id.into());
+                let name = names.get(id).cloned().or_else(|| item_name(x)).unwrap_or_else(|| "An item".into());
                 let name: String = name.chars().take(60).collect();
-                flatten(&format!("{prefix}/{id}"), &format!("{label} › {name}"), x, names, out);
+                flatten(&format!("{prefix}/{id}"), &format!("{label} › {name}"), key, x, names, out);
             }
         }
         Value::Array(a) => {
@@ -1266,6 +1439,15 @@ fn flatten(
                 .iter()
                 .map(|x| match x {
                     Value::String(s) => word(s),
+                    Value::Object(o) => {
+                        // A venue, a meeting action: its values in order.
+                        o.iter()
+                            .filter(|(k, _)| !is_internal(k))
+                            .filter_map(|(k, v)| v.as_str().map(|s| words_for(k, s)))
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
                     other => other.to_string(),
                 })
                 .collect();
@@ -1275,23 +1457,53 @@ fn flatten(
         Value::String(s) => {
             out.insert(prefix.to_string(), (label.to_string(), word(s)));
         }
+        Value::Bool(b) => {
+            out.insert(prefix.to_string(), (label.to_string(), if *b { "Yes" } else { "No" }.to_string()));
+        }
+        Value::Number(n) if key == "expected_attendance" => {
+            let words = n.as_i64().map(crate::documents::thousands).unwrap_or_else(|| n.to_string());
+            out.insert(prefix.to_string(), (label.to_string(), words));
+        }
         x => {
             out.insert(prefix.to_string(), (label.to_string(), x.to_string()));
         }
     }
 }
 
-/// A field-by-field, human-readable difference between two snapshots. Items
-/// are keyed by id (so reordering is not a change) and named in words; values
-/// that are ids of items or methodologies are shown by name.
+/// The words kept, removed and added between two texts, when both have
+/// several words (a short value reads better as before and after).
+fn word_changes(before: &str, after: &str) -> Vec<WordChange> {
+    if before.split_whitespace().count() < 4 && after.split_whitespace().count() < 4 {
+        return Vec::new();
+    }
+    let diff = similar::TextDiff::configure().diff_words(before, after);
+    let mut out: Vec<WordChange> = Vec::new();
+    for c in diff.iter_all_changes() {
+        let change = match c.tag() {
+            similar::ChangeTag::Equal => "kept",
+            similar::ChangeTag::Delete => "removed",
+            similar::ChangeTag::Insert => "added",
+        };
+        match out.last_mut() {
+            Some(last) if last.change == change => last.text.push_str(c.value()),
+            _ => out.push(WordChange { change, text: c.value().to_string() }),
+        }
+    }
+    out
+}
+
+/// A field-by-field difference between two snapshots, in words. Items are
+/// keyed by id (so reordering is not a change) and named; fields carry their
+/// labels; values that are ids of items, methodologies or people are shown
+/// by name, dates as people write them; ids themselves are never shown.
 pub fn diff(a: &Value, b: &Value) -> Vec<Change> {
     let mut names = HashMap::new();
     names_of(b, &mut names);
     names_of(a, &mut names);
     let mut fa = BTreeMap::new();
     let mut fb = BTreeMap::new();
-    flatten("", "", a, &names, &mut fa);
-    flatten("", "", b, &names, &mut fb);
+    flatten("", "", "", a, &names, &mut fa);
+    flatten("", "", "", b, &names, &mut fb);
     let mut keys: Vec<&String> = fa.keys().chain(fb.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -1303,11 +1515,16 @@ pub fn diff(a: &Value, b: &Value) -> Vec<Change> {
                 return None;
             }
             let label = after.or(before).map(|x| x.0.trim_start_matches(" › ").to_string()).unwrap_or_default();
+            let words = match (before, after) {
+                (Some(x), Some(y)) => word_changes(&x.1, &y.1),
+                _ => Vec::new(),
+            };
             Some(Change {
                 path: k.trim_start_matches('/').to_string(),
                 label,
                 before: before.map(|x| x.1.clone()),
                 after: after.map(|x| x.1.clone()),
+                words,
             })
         })
         .collect()
@@ -1407,6 +1624,7 @@ pub fn version_snapshot(
     matrix: &RiskMatrix,
     plan: &Plan,
     risks: &[RiskRow],
+    people: &BTreeMap<String, String>,
 ) -> (String, String) {
     let snapshot = serde_json::json!({
         "version": number,
@@ -1419,9 +1637,13 @@ pub fn version_snapshot(
             "organisation": event.organisation, "gold_user_id": event.gold_user_id,
             "silver_user_id": event.silver_user_id,
         },
-        "risk_matrix": {"name": matrix.name, "tolerance": matrix.tolerance},
+        "risk_matrix": {
+            "name": matrix.name, "tolerance": matrix.tolerance,
+            "bands": matrix.bands.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(),
+        },
         "plan": plan,
         "risks": risks,
+        "people": people,
     });
     let body = canonical_json(&snapshot);
     let hash = sha256_hex(&body);

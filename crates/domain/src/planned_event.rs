@@ -100,6 +100,17 @@ impl EventStatus {
             EventStatus::Closed => "closed",
         }
     }
+
+    /// The status as people read it.
+    pub fn words(self) -> &'static str {
+        match self {
+            EventStatus::Planning => "Planning",
+            EventStatus::Endorsed => "Endorsed",
+            EventStatus::Live => "Live",
+            EventStatus::Debrief => "Debrief",
+            EventStatus::Closed => "Closed",
+        }
+    }
 }
 
 impl EventStatus {

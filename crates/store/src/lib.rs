@@ -7,6 +7,7 @@
 
 pub mod clock;
 pub mod demo;
+pub mod documents;
 pub mod events;
 pub mod identity;
 pub mod journal;

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+mod documents;
 pub mod error;
 mod events;
 mod forms;
@@ -129,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identity::pages())
         .merge(events::pages())
         .merge(plan::pages())
+        .merge(documents::pages())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))

@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use cordon_domain::identity::EmailAddress;
 use cordon_domain::ids::{EventId, UserId};
-use cordon_domain::london::display_stored;
 use cordon_domain::plan::*;
 use cordon_domain::Marking;
 use cordon_store::events::EventRecord;
@@ -1516,57 +1515,6 @@ pub async fn page_copy(
     after_change(&state, &u, &id, "#readiness", r).await
 }
 
-#[derive(Template)]
-#[template(path = "plan_version.html")]
-struct VersionPage {
-    layout: Layout,
-    event: EventRecord,
-    version: VersionSummary,
-    pretty: String,
-    is_gold: bool,
-    issued_at: String,
-}
-
-pub async fn page_version(
-    State(state): State<AppState>,
-    PageUser(u): PageUser,
-    Path((id, n)): Path<(EventId, i64)>,
-) -> Response {
-    // One policy-checked read: the view carries the event and its versions.
-    let view = match state.store.plan().plan_view(&u.viewer, &id).await {
-        Ok(v) => v,
-        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let (body, _) = match state.store.plan().version_in(&view, n).await {
-        Ok(x) => x,
-        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let Some(version) = view.versions.iter().find(|v| v.number == n).cloned() else {
-        return crate::pages::not_found_for(Some(&u));
-    };
-    let event = view.event.clone();
-    let snapshot: Value = serde_json::from_str(&body).unwrap_or_default();
-    let pretty = serde_json::to_string_pretty(&snapshot).unwrap_or_default();
-    render(
-        StatusCode::OK,
-        &VersionPage {
-            layout: Layout::for_user(
-                format!("{}: version {n}", event.name),
-                cordon_domain::plan::snapshot_marking(&snapshot),
-                "/events",
-                Some(&u),
-            ),
-            is_gold: event.gold_user_id.as_deref() == Some(u.user.id.as_str()),
-            issued_at: display_stored(&version.issued_at),
-            event,
-            version,
-            pretty,
-        },
-    )
-}
-
 pub async fn page_endorse(
     State(state): State<AppState>,
     Path((id, n)): Path<(EventId, i64)>,
@@ -1667,7 +1615,6 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/events/{id}/plan/issue", post(page_issue))
         .route("/events/{id}/plan/copy-from", post(page_copy))
         .route("/events/{id}/plan/compare", get(page_compare))
-        .route("/events/{id}/plan/versions/{n}", get(page_version))
         .route("/events/{id}/plan/versions/{n}/endorse", post(page_endorse))
         .route("/events/{id}/plan/versions/{a}/diff/{b}", get(page_diff))
         .route("/events/{id}/plan/recon_visit/{visit}/attachments", post(page_attach))

@@ -233,9 +233,10 @@ fn diff_is_field_by_field_and_ignores_order() {
     assert!(paths.contains(&"measures/m1/status"), "{paths:?}");
     assert!(paths.contains(&"powers/p1/title"), "{paths:?}");
     let status = changes.iter().find(|c| c.path == "measures/m1/status").unwrap();
-    assert_eq!(status.before.as_deref(), Some("accepted"));
-    assert_eq!(status.after.as_deref(), Some("declined"));
+    assert_eq!(status.before.as_deref(), Some("Accepted"));
+    assert_eq!(status.after.as_deref(), Some("Declined"));
     assert!(status.label.contains("Impact-tested barriers"), "{}", status.label);
+    assert!(status.label.ends_with("Decision"), "fields carry their labels: {}", status.label);
     assert!(diff(&serde_json::to_value(&a).unwrap(), &serde_json::to_value(&a).unwrap()).is_empty());
 }
 
@@ -267,9 +268,47 @@ fn diff_names_items_and_methodologies_instead_of_ids() {
     assert!(risks.is_none(), "unchanged links are not differences");
 }
 
-/// How a diff names a tactical plan: by its kind (it has no title).
+/// How a diff names a tactical plan: by its kind in words (it has no title).
 fn tactical_item_name(t: &TacticalPlan) -> String {
-    serde_json::to_value(t.kind).unwrap().as_str().unwrap().to_string()
+    t.kind.words().to_string()
+}
+
+#[test]
+fn diff_reads_in_words_and_shows_no_ids() {
+    let a = serde_json::json!({
+        "event": {"gold_user_id": "0190aaaa-0000-7000-8000-000000000001", "starts_at": "2027-04-25T08:00:00Z",
+                  "expected_attendance": 38000},
+        "people": {"0190aaaa-0000-7000-8000-000000000001": "Alex Gold, Metropolitan Police",
+                   "0190aaaa-0000-7000-8000-000000000002": "Sam Other, City of London Police"},
+        "plan": {"powers": [{"id": "0190bbbb-0000-7000-8000-00000000000a", "title": "Road closure",
+                             "reference": "RTRA 1984", "notes": "Closures on the route from six in the morning"}]}
+    });
+    let mut b = a.clone();
+    b["event"]["gold_user_id"] = "0190aaaa-0000-7000-8000-000000000002".into();
+    b["event"]["starts_at"] = "2027-04-25T07:30:00Z".into();
+    b["event"]["expected_attendance"] = 40000.into();
+    b["plan"]["powers"][0]["notes"] = "Closures on the whole route from five in the morning".into();
+    let changes = diff(&a, &b);
+    let text = format!("{changes:?}");
+    let gold = changes.iter().find(|c| c.label == "Event › Strategic commander (Gold)").expect("Gold changed");
+    assert_eq!(gold.before.as_deref(), Some("Alex Gold, Metropolitan Police"));
+    assert_eq!(gold.after.as_deref(), Some("Sam Other, City of London Police"));
+    let starts = changes.iter().find(|c| c.label == "Event › Starts").expect("the start changed");
+    assert_eq!(starts.after.as_deref(), Some("25 Apr 2027 08:30 BST"));
+    let people = changes.iter().find(|c| c.label == "Event › Expected attendance").unwrap();
+    assert_eq!(people.after.as_deref(), Some("40,000"));
+    let notes = changes.iter().find(|c| c.label == "Plan › Powers and policy › Road closure › Notes").unwrap();
+    let removed: Vec<&str> = notes.words.iter().filter(|w| w.change == "removed").map(|w| w.text.as_str()).collect();
+    let added: Vec<&str> = notes.words.iter().filter(|w| w.change == "added").map(|w| w.text.as_str()).collect();
+    assert!(
+        removed.contains(&"six") && added.contains(&"five") && added.iter().any(|w| w.contains("whole")),
+        "{notes:?}"
+    );
+    for c in &changes {
+        for shown in [Some(&c.label), c.before.as_ref(), c.after.as_ref()].into_iter().flatten() {
+            assert!(!shown.contains("0190"), "an id is shown: {shown} in {text}");
+        }
+    }
 }
 
 #[test]

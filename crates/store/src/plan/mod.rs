@@ -77,6 +77,10 @@ pub struct PlanView {
     /// "Name (e-mail)" of the strategic and tactical commanders, when set.
     pub gold_label: Option<String>,
     pub silver_label: Option<String>,
+    /// The commanders' names by user id, as a version records them.
+    pub people: std::collections::BTreeMap<String, String>,
+    /// When the draft last changed (the last entry of the plan's or event's stream).
+    pub changed_at: Option<cordon_domain::ids::Instant>,
     /// How many items are withheld from this view (marked above what its
     /// viewer may read), and the highest marking of what it shows.
     pub withheld: usize,
@@ -124,6 +128,8 @@ impl PlanView {
                 item_count: plan.items().len(),
                 gold_label: full.gold_label.clone(),
                 silver_label: full.silver_label.clone(),
+                people: full.people.clone(),
+                changed_at: full.changed_at,
                 withheld,
                 marking_shown: plan.highest_marking(full.event.marking),
                 ceiling,
@@ -352,13 +358,26 @@ impl PlanStore<'_> {
         let versions = self.versions_of(&event.id).await?;
         let ids: Vec<&UserId> = event.gold_user_id.iter().chain(event.silver_user_id.iter()).collect();
         let mut names = std::collections::HashMap::new();
+        let mut people = std::collections::BTreeMap::new();
         for id in ids {
             if let Some(u) = self.store.identity().user(id).await? {
                 names.insert(id.clone(), format!("{} ({})", u.name, u.email));
+                people.insert(id.to_string(), format!("{}, {}", u.name, u.organisation_name));
             }
         }
         let label = |id: &Option<UserId>| id.as_ref().and_then(|id| names.get(id).cloned());
+        let changed_at = self
+            .store
+            .fetch_one(
+                "SELECT MAX(at) FROM journal WHERE stream = $1 OR stream = $2",
+                &[t(&format!("plan/{}", event.id)), t(&format!("event/{}", event.id))],
+            )
+            .await?
+            .and_then(|r| r.opt_text(0))
+            .and_then(|at| cordon_domain::ids::Instant::parse(&at).ok());
         Ok(PlanView {
+            people,
+            changed_at,
             stamp,
             plan_seq,
             item_count: plan.items().len(),
@@ -811,6 +830,7 @@ impl PlanStore<'_> {
             &view.matrix,
             plan,
             rows,
+            &view.people,
         );
         let ev = Event::Plan(PlanEvent::PlanIssued {
             event_id: event_id.clone(),

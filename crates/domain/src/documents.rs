@@ -241,7 +241,7 @@ pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -312,7 +312,7 @@ pub fn plan_document(s: &Snapshot, meta: &PlanMeta) -> Document {
         plan.tactical_plans
             .iter()
             .find(|t| t.id == id)
-            .map(|t| format!("{} ({})", t.kind.words(), t.owner))
+            .map(|t| format!("{} ({})", t.kind.title(), t.owner))
             .unwrap_or_default()
     };
     let person = |id: &Option<String>| {
@@ -641,7 +641,7 @@ pub fn plan_document(s: &Snapshot, meta: &PlanMeta) -> Document {
                 .iter()
                 .map(|t| {
                     vec![
-                        Cell::text(tagged(t.kind.words(), "tactical_plans", &t.id)),
+                        Cell::text(tagged(&t.kind.title(), "tactical_plans", &t.id)),
                         Cell::text(&t.owner),
                         Cell::text(&t.version),
                         Cell::text(date_words(&t.received_on)),

@@ -311,6 +311,14 @@ impl TacticalPlanKind {
             TacticalPlanKind::Other => "other",
         }
     }
+
+    /// The kind as a heading or a table entry: "Search (POLSA) plan".
+    pub fn title(self) -> String {
+        let words = self.words();
+        let mut title = words[..1].to_uppercase() + &words[1..];
+        title.push_str(if self == TacticalPlanKind::Other { " tactical plan" } else { " plan" });
+        title
+    }
 }
 
 /// A tactical plan in the register (firearms, search, traffic, ...).
@@ -1365,7 +1373,7 @@ fn words_for(key: &str, v: &str) -> String {
         ("decline_reason", "other") => "Other",
         ("kind", k) => {
             if let Ok(t) = serde_json::from_value::<TacticalPlanKind>(Value::String(k.into())) {
-                return t.words().to_string();
+                return t.title();
             }
             if let Ok(e) = serde_json::from_value::<crate::planned_event::EventKind>(Value::String(k.into())) {
                 return e.words().to_string();
@@ -1413,6 +1421,8 @@ fn flatten(
                 // Item markings are keyed `section/id`: name the item.
                 let name = if key == "markings" {
                     k.split_once('/').map(|(_, id)| word(id)).unwrap_or_else(|| k.clone())
+                } else if key == "intent" && k == "intent" {
+                    "Intent".to_string()
                 } else {
                     field_label(k)
                 };

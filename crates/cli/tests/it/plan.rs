@@ -167,7 +167,7 @@ async fn a_plan_is_built_issued_compared_and_endorsed() {
     let status_change = changes.iter().find(|c| c["path"] == "plan/measures/hvm/status").expect("status change");
     assert_eq!(
         (status_change["before"].as_str(), status_change["after"].as_str()),
-        (Some("accepted"), Some("declined"))
+        (Some("Accepted"), Some("Declined"))
     );
     assert!(changes.iter().any(|c| c["path"].as_str().unwrap().starts_with("plan/contingencies/")));
     let (_, list) = f.get("/plan/versions").await;
@@ -1157,4 +1157,101 @@ async fn an_item_marked_above_a_viewers_clearance_is_withheld_on_every_read_path
     assert!(!page.contains(secret), "the version page never shows a withheld item");
     let redacted = f.app.client.get(&url).bearer_auth(&polsa).send().await.unwrap();
     assert!(!redacted.headers().contains_key("x-content-sha256"));
+}
+
+/// The words of a page without its markup: what a reader sees.
+fn page_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ").replace("&#x27;", "'").replace("&#39;", "'")
+}
+
+#[tokio::test]
+async fn a_version_reads_as_the_document_gold_signs() {
+    let f = fixture().await;
+    f.make_ready().await;
+    f.ok(Method::PUT, "/commanders", json!({"gold_email": "gold@force.example"})).await;
+    f.ok(Method::POST, "/plan/versions", json!({"reason": "First issue"})).await;
+    f.ok(
+        Method::PUT,
+        "/plan/intent",
+        json!({"intent": "A safe marathon for runners and spectators alike", "objectives": ["Protect the public"]}),
+    )
+    .await;
+    f.ok(Method::POST, "/plan/versions", json!({"reason": "Intent widened"})).await;
+    let path = format!("/api/v1/events/{}/plan/versions/2/endorsement", f.event);
+    let (status, _) =
+        f.app.send_as(&f.gold, Method::POST, &path, json!({"conditions": "Review if the threat level rises"})).await;
+    assert_eq!(status, 201);
+
+    let (_, b) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    let page = f.app.page(&b, &format!("/events/{}/plan/versions/2", f.event)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let text = page_text(&html);
+    // The title block, the sections in National Decision Model order, names and UK dates.
+    for words in [
+        "Protective security plan",
+        "City Marathon",
+        "Version 2",
+        "Expected attendance 85,000",
+        "26 Apr 2027 08:30 BST",
+        "Strategic commander (Gold) Test gold@force.example, Force",
+        "1. Tasking and intent",
+        "2. Information and intelligence",
+        "3. Threat and risk",
+        "4. Powers and policy",
+        "5. Options and contingencies",
+        "6. Action and review",
+        "7. Stakeholders and liaison",
+        "8. Meetings",
+        "9. Endorsement",
+        "Commissioned on 10 January 2027",
+        "Measures and the risks they treat",
+        "Traffic plan (Roads Policing)",
+        "Endorsed by Test gold@force.example, strategic commander (Gold)",
+        "Conditions Review if the threat level rises",
+    ] {
+        assert!(text.contains(words), "the version page should say {words:?}:\n{text}");
+    }
+    // Ratings in words as well as colour.
+    assert!(html.contains("tone tone-") && text.contains("likelihood 4 × impact 4"), "{text}");
+    let sections: Vec<usize> = ["Tasking and intent", "Information and intelligence", "Threat and risk", "Endorsement"]
+        .iter()
+        .map(|h| text.find(&format!(". {h}")).unwrap())
+        .collect();
+    assert!(sections.windows(2).all(|w| w[0] < w[1]), "sections in order");
+    // No raw JSON, no ids.
+    assert!(!html.contains("gold_user_id") && !html.contains("\"plan\":"), "no JSON on the version page");
+    assert!(!text.contains(&f.event), "no internal ids on the version page");
+    // Gold has endorsed: no form; the draft's document is watermarked as a draft.
+    assert!(!html.contains("/endorse\""), "no endorsement form once endorsed");
+    let draft = f.app.page(&b, &format!("/events/{}/plan/document", f.event)).await;
+    assert_eq!(draft.status(), 200);
+    let draft = page_text(&draft.text().await.unwrap());
+    assert!(draft.contains("Draft. Not issued") && draft.contains("A safe marathon for runners"), "{draft}");
+
+    // The comparison reads in words: labels and the words added.
+    let diff = f.app.page(&b, &format!("/events/{}/plan/versions/1/diff/2", f.event)).await.text().await.unwrap();
+    let text = page_text(&diff);
+    assert!(text.contains("Plan › Commander's intent › Intent"), "{text}");
+    assert!(diff.contains("<ins><span class=\"visually-hidden\">[added: </span>"), "{diff}");
+    assert!(!text.contains("intent/intent"), "no paths on the page");
+
+    // A version that does not exist, or an event the reader may not see: not found.
+    assert_eq!(f.app.page(&b, &format!("/events/{}/plan/versions/9", f.event)).await.status(), 404);
+    let (_, outsider) = f.app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&outsider, &format!("/events/{}/plan/versions/1", f.event)).await.status(), 404);
+    assert_eq!(f.app.page(&outsider, &format!("/events/{}/plan/document", f.event)).await.status(), 404);
 }

@@ -270,7 +270,7 @@ fn diff_names_items_and_methodologies_instead_of_ids() {
 
 /// How a diff names a tactical plan: by its kind in words (it has no title).
 fn tactical_item_name(t: &TacticalPlan) -> String {
-    t.kind.words().to_string()
+    t.kind.title()
 }
 
 #[test]

@@ -110,6 +110,8 @@ envelope! {
     PlannedEvent(crate::planned_event::PlannedEventEvent),
     /// The CT protective security plan.
     Plan(crate::plan::PlanEvent),
+    /// Security advice and reviews, and the library of considerations.
+    Advice(crate::advice::AdviceEvent),
     /// The demonstration data set.
     Demo(crate::demo::DemoEvent),
 }

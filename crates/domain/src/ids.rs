@@ -162,6 +162,17 @@ id_type!(
     RecordId
 );
 
+id_type!(
+    /// A request for security advice or a review, with its drafts and versions.
+    AdviceId
+);
+
+impl From<&AdviceId> for RecordId {
+    fn from(id: &AdviceId) -> RecordId {
+        RecordId(id.0.clone())
+    }
+}
+
 impl From<EventId> for RecordId {
     fn from(id: EventId) -> RecordId {
         RecordId(id.0)

@@ -13,14 +13,17 @@ use serde::{Deserialize, Serialize};
 pub enum RecordKind {
     /// An event or operation (its plan is part of it).
     Event,
+    /// A request for security advice or a review, with its versions.
+    Advice,
 }
 
 impl RecordKind {
-    pub const ALL: &'static [RecordKind] = &[RecordKind::Event];
+    pub const ALL: &'static [RecordKind] = &[RecordKind::Event, RecordKind::Advice];
 
     pub fn as_str(self) -> &'static str {
         match self {
             RecordKind::Event => "event",
+            RecordKind::Advice => "advice",
         }
     }
 
@@ -28,6 +31,7 @@ impl RecordKind {
     pub fn words(self) -> &'static str {
         match self {
             RecordKind::Event => "event",
+            RecordKind::Advice => "security advice or review",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! else writes state. The same code runs on SQLite (the embedded default) and
 //! PostgreSQL, chosen by the database URL.
 
+pub mod advice;
 pub mod clock;
 pub mod demo;
 pub mod documents;

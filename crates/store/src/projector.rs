@@ -23,6 +23,7 @@ pub const TABLES: &[&[Table]] = &[
     crate::events::project::TABLES,
     crate::records::project::TABLES,
     crate::plan::project::TABLES,
+    crate::advice::project::TABLES,
 ];
 
 /// Every state table, parents before children.
@@ -39,6 +40,7 @@ pub fn apply(event: &Event, entry: &Entry) -> Vec<Stmt> {
         Event::Records(e) => crate::records::project::project(e, entry),
         Event::PlannedEvent(e) => crate::events::project::project(e, entry),
         Event::Plan(e) => crate::plan::project::project(e, entry),
+        Event::Advice(e) => crate::advice::project::project(e, entry),
         Event::Demo(e) => crate::demo::project::project(e, entry),
     }
 }

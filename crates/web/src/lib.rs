@@ -6,6 +6,7 @@
 // every response to please this lint would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod advice;
 pub mod api;
 pub mod auth;
 mod documents;
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::pages())
         .merge(plan::pages())
         .merge(documents::pages())
+        .merge(advice::pages())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))

@@ -59,6 +59,7 @@ impl Layout {
         let mut items = vec![("/", "Home"), ("/threat-levels", "Threat levels")];
         if self.user_name.is_some() {
             items.push(("/events", "Events"));
+            items.push(("/advice", "Advice"));
             items.push(("/account", "Account"));
         }
         if self.is_admin {

@@ -249,7 +249,7 @@ fn world() -> impl Strategy<Value = World> {
 fn what_each_user_gets_is_exactly_what_the_policy_allows() {
     assert_eq!(
         cordon_domain::records::RecordKind::ALL,
-        &[cordon_domain::records::RecordKind::Event],
+        &[cordon_domain::records::RecordKind::Event, cordon_domain::records::RecordKind::Advice],
         "a new record kind needs its read paths here"
     );
     let cases = std::env::var("CORDON_ACCESS_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(8);
@@ -275,6 +275,7 @@ async fn check_world(w: World) -> Result<(), String> {
         }
         // Records are written straight to the journal so every combination occurs.
         let mut ids = Vec::new();
+        let mut advice_ids = Vec::new();
         let mut item_markings = Vec::new();
         for (i, (org, marking, shares, team, items)) in w.records.iter().enumerate() {
             let id = cordon_domain::ids::EventId::generate();
@@ -335,9 +336,51 @@ async fn check_world(w: World) -> Result<(), String> {
                 ));
                 names.push((name, m));
             }
+            // An advice record held the same way: same organisation, marking, shares and team.
+            let advice_id = cordon_domain::ids::AdviceId::generate();
+            events.push((
+                Event::Advice(cordon_domain::advice::AdviceEvent::AdviceRecorded {
+                    advice: cordon_domain::advice::NewAdvice {
+                        id: advice_id.clone(),
+                        kind: cordon_domain::advice::AdviceKind::SecurityAdvice,
+                        content: cordon_domain::advice::AdviceContent {
+                            subject: format!("Advice {i}"),
+                            ..Default::default()
+                        },
+                        marking: *marking,
+                        organisation_id: orgs[*org].id.clone(),
+                        created_by: "test".parse().unwrap(),
+                    },
+                }),
+                *marking,
+            ));
+            let advice_record: cordon_domain::ids::RecordId = (&advice_id).into();
+            for s in shares.iter().collect::<BTreeSet<_>>() {
+                if *s != *org {
+                    events.push((
+                        Event::Records(RecordEvent::RecordShared {
+                            record_id: advice_record.clone(),
+                            organisation_id: orgs[*s].id.clone(),
+                        }),
+                        *marking,
+                    ));
+                }
+            }
+            for m in team.iter().collect::<BTreeSet<_>>() {
+                if let Some(u) = users.get(*m) {
+                    events.push((
+                        Event::Records(RecordEvent::TeamMemberAdded {
+                            record_id: advice_record.clone(),
+                            user_id: u.id.clone(),
+                        }),
+                        *marking,
+                    ));
+                }
+            }
             app.store.append(&Actor::system(), &events).await.unwrap();
             item_markings.push(names);
             ids.push(id);
+            advice_ids.push(advice_id);
         }
         // Some users are disabled.
         for (i, (_, _, active)) in w.users.iter().enumerate() {
@@ -354,11 +397,24 @@ async fn check_world(w: World) -> Result<(), String> {
         for u in &users {
             let u = app.store.identity().user(&u.id).await.unwrap().unwrap();
             let viewer = app.store.identity().viewer(&u).await.unwrap();
-            let allowed: BTreeSet<String> = access
-                .iter()
-                .filter(|r| can(&viewer, Action::READ, r, deployment).is_ok())
-                .map(|r| r.record_id.to_string())
-                .collect();
+            let allowed_of = |kind| -> BTreeSet<String> {
+                access
+                    .iter()
+                    .filter(|r| r.kind == kind && can(&viewer, Action::READ, r, deployment).is_ok())
+                    .map(|r| r.record_id.to_string())
+                    .collect()
+            };
+            let allowed = allowed_of(cordon_domain::records::RecordKind::Event);
+            // Advice and reviews: the list and each record, exactly as the policy allows.
+            let allowed_advice = allowed_of(cordon_domain::records::RecordKind::Advice);
+            let (advice, advice_total) = app.store.advice().list(&viewer, 100, 0).await.unwrap();
+            let advice: BTreeSet<String> = advice.into_iter().map(|a| a.id.to_string()).collect();
+            assert_eq!(advice, allowed_advice, "advice list for {}: {w:?}", u.email);
+            assert_eq!(advice_total as usize, allowed_advice.len());
+            for id in &advice_ids {
+                let got = app.store.advice().get(&viewer, id).await.is_ok();
+                assert_eq!(got, allowed_advice.contains(id.as_str()), "get advice {id} for {}", u.email);
+            }
             let (listed, total) = app
                 .store
                 .events()

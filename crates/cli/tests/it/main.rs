@@ -7,6 +7,7 @@ mod common {
 }
 
 mod access;
+mod advice;
 mod api_threat_levels;
 mod cli;
 mod errors;

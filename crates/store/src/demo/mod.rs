@@ -44,6 +44,7 @@ impl DemoStore<'_> {
         crate::identity::demo::seed(self.store).await?;
         crate::events::demo::seed(self.store).await?;
         crate::plan::demo::seed(self.store).await?;
+        crate::advice::demo::seed(self.store).await?;
         let system = Actor::system();
         let events = vec![(
             Event::Demo(DemoEvent::DemoSeeded { note: "Demonstration data: not for operational use".into() }),

@@ -47,10 +47,11 @@ impl ReferenceStore<'_> {
     /// Loads every reference file not loaded before. Idempotent.
     pub async fn load_reference(&self) -> Result<Vec<LoadOutcome>, StoreError> {
         let mut out = Vec::new();
-        let files: [(&'static str, &'static str); 3] = [
+        let files: [(&'static str, &'static str); 4] = [
             ("threat-levels", r::THREAT_LEVELS_TOML),
             ("attack-methodologies", r::ATTACK_METHODOLOGIES_TOML),
             ("risk-matrix", r::RISK_MATRIX_TOML),
+            ("security-considerations", cordon_domain::advice::CONSIDERATIONS_TOML),
         ];
         for (name, text) in files {
             let digest = r::digest(text);
@@ -157,6 +158,11 @@ fn events_for(name: &str, text: &str) -> Result<Vec<Event>, String> {
             .map(|m| Event::Reference(ReferenceEvent::AttackMethodologyDefined { methodology: m }))
             .collect(),
         "risk-matrix" => vec![Event::Reference(ReferenceEvent::RiskMatrixConfigured { matrix: r::risk_matrix(text)? })],
+        // The advice capability's library, shipped beside the other reference files.
+        "security-considerations" => cordon_domain::advice::considerations_from_toml(text)?
+            .into_iter()
+            .map(|c| Event::Advice(cordon_domain::advice::AdviceEvent::ConsiderationSaved { consideration: c }))
+            .collect(),
         _ => return Err(format!("unknown reference file {name}")),
     })
 }

@@ -79,6 +79,7 @@ pub const ACTIONS: &[&[Action]] = &[
     crate::threat::ACTIONS,
     crate::planned_event::ACTIONS,
     crate::plan::ACTIONS,
+    crate::audit::ACTIONS,
 ];
 
 /// Every action, in the order of [`ACTIONS`].

@@ -4,6 +4,7 @@
 //! store and web layers, so a reader can find every part of it by name.
 
 pub mod access;
+pub mod audit;
 pub mod demo;
 pub mod documents;
 pub mod event;

@@ -183,6 +183,8 @@ pub fn describe_access(kind: &str, payload: &str) -> String {
             "export" => "Exported the event".into(),
             "attachment" => "Downloaded an attachment".into(),
             "audit" => "Read the audit trail".into(),
+            "access_log" => "Read the access log".into(),
+            "retention" => "Listed for retention review".into(),
             "history" => "Read the change history".into(),
             "disclosure" => "Exported the disclosure bundle".into(),
             "" => "Read".into(),

@@ -5,8 +5,10 @@
 //! else writes state. The same code runs on SQLite (the embedded default) and
 //! PostgreSQL, chosen by the database URL.
 
+pub mod audit;
 pub mod clock;
 pub mod demo;
+pub mod disclosure;
 pub mod documents;
 pub mod events;
 pub mod identity;
@@ -173,6 +175,8 @@ pub(crate) enum Pool {
 pub(crate) struct Inner {
     pool: Pool,
     key: Option<ChainKey>,
+    /// The Ed25519 key that signs disclosure bundles (beside the journal key).
+    pub(crate) signing: Option<ed25519_dalek::SigningKey>,
     key_path: PathBuf,
     url: String,
     /// The SQLite database file, for the fast verifier.
@@ -248,6 +252,7 @@ impl Store {
             inner: Arc::new(Inner {
                 pool,
                 key: None,
+                signing: None,
                 key_path: opts.key_path.clone(),
                 url: redact(&opts.url),
                 sqlite_path,
@@ -273,7 +278,10 @@ impl Store {
                 opts.key_path.display()
             )));
         }
-        Arc::get_mut(&mut store.inner).expect("no other handle yet").key = key;
+        let signing = disclosure::load_signing_key(&opts.key_path, opts.create_key)?;
+        let inner = Arc::get_mut(&mut store.inner).expect("no other handle yet");
+        inner.key = key;
+        inner.signing = signing;
         Ok(store)
     }
 

@@ -292,8 +292,8 @@ mod tests {
     #[test]
     fn changes_read_in_words_with_names_not_ids() {
         let n = names();
-        let e: Event = RecordEvent::TeamMemberAdded { record_id: "e1".parse().unwrap(), user_id: "u1".parse().unwrap() }
-            .into();
+        let e: Event =
+            RecordEvent::TeamMemberAdded { record_id: "e1".parse().unwrap(), user_id: "u1".parse().unwrap() }.into();
         assert_eq!(describe(&e, false, &n), "Added Jo Bloggs to the team");
         let e: Event =
             RecordEvent::RecordShared { record_id: "e1".parse().unwrap(), organisation_id: "o1".parse().unwrap() }

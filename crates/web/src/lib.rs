@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+mod audit;
 pub mod auth;
 mod documents;
 pub mod error;
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::pages())
         .merge(plan::pages())
         .merge(documents::pages())
+        .merge(audit::pages())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))

@@ -8,6 +8,7 @@ mod common {
 
 mod access;
 mod api_threat_levels;
+mod audit;
 mod cli;
 mod errors;
 mod hardening;

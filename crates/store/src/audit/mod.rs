@@ -151,7 +151,12 @@ fn markings_to(ceiling: Marking) -> Vec<Val> {
 }
 
 /// The highest marking `action` lets the viewer reach on this record.
-fn ceiling_for(viewer: &Viewer, action: Action, access: &RecordAccess, d: cordon_domain::access::Deployment) -> Marking {
+fn ceiling_for(
+    viewer: &Viewer,
+    action: Action,
+    access: &RecordAccess,
+    d: cordon_domain::access::Deployment,
+) -> Marking {
     let mut a = access.clone();
     [Marking::OfficialSensitive, Marking::Secret]
         .into_iter()
@@ -294,10 +299,8 @@ impl AuditStore<'_> {
         for chunk in ids.chunks(200) {
             let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let args: Vec<Val> = chunk.iter().map(|s| t(s)).collect();
-            for r in self
-                .store
-                .fetch(&format!("SELECT id, name FROM users WHERE id IN ({})", ph.join(", ")), &args)
-                .await?
+            for r in
+                self.store.fetch(&format!("SELECT id, name FROM users WHERE id IN ({})", ph.join(", ")), &args).await?
             {
                 lookup.users.insert(r.text(0), r.text(1));
             }
@@ -360,12 +363,8 @@ impl AuditStore<'_> {
         let base = format!("FROM journal WHERE stream IN ($1, $2) AND marking IN ({})", ph.join(", "));
         let visible_args = args.clone();
         let cond = Self::conditions(filter, &mut args);
-        let total = self
-            .store
-            .fetch_one(&format!("SELECT COUNT(*) {base}{cond}"), &args)
-            .await?
-            .map(|r| r.int(0))
-            .unwrap_or(0);
+        let total =
+            self.store.fetch_one(&format!("SELECT COUNT(*) {base}{cond}"), &args).await?.map(|r| r.int(0)).unwrap_or(0);
         let all = self
             .store
             .fetch_one("SELECT COUNT(*) FROM journal WHERE stream IN ($1, $2)", &visible_args[..2])
@@ -408,10 +407,8 @@ impl AuditStore<'_> {
                 &save_args,
             )
             .await?;
-        let actors = self
-            .store
-            .fetch("SELECT DISTINCT actor FROM journal WHERE stream IN ($1, $2)", &visible_args[..2])
-            .await?;
+        let actors =
+            self.store.fetch("SELECT DISTINCT actor FROM journal WHERE stream IN ($1, $2)", &visible_args[..2]).await?;
         let mut user_ids: Vec<String> = actors.iter().map(|r| r.text(0)).collect();
         let mut events = Vec::with_capacity(rows.len());
         for r in &rows {

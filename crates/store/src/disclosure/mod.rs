@@ -246,7 +246,10 @@ impl DisclosureStore<'_> {
         let plan = format!("plan/{event_id}");
         let highest = self
             .store
-            .fetch("SELECT DISTINCT marking FROM journal WHERE stream IN ($1, $2)", &[Val::Text(ev.clone()), Val::Text(plan.clone())])
+            .fetch(
+                "SELECT DISTINCT marking FROM journal WHERE stream IN ($1, $2)",
+                &[Val::Text(ev.clone()), Val::Text(plan.clone())],
+            )
             .await?
             .iter()
             .filter_map(|r| r.text(0).parse::<Marking>().ok())
@@ -387,7 +390,11 @@ impl DisclosureStore<'_> {
             signing_key: ManifestKey { algorithm: "Ed25519".into(), public_key_hex: public.hex.clone() },
             files: files
                 .iter()
-                .map(|(path, bytes)| ManifestFile { path: path.clone(), sha256: sha256_hex(bytes), size: bytes.len() as u64 })
+                .map(|(path, bytes)| ManifestFile {
+                    path: path.clone(),
+                    sha256: sha256_hex(bytes),
+                    size: bytes.len() as u64,
+                })
                 .collect(),
             notes: notes.clone(),
         };
@@ -396,7 +403,8 @@ impl DisclosureStore<'_> {
 
         let mut all = vec![("manifest.json".to_string(), manifest_bytes), ("manifest.sig".to_string(), signature)];
         all.extend(files);
-        let bytes = zip_files(&all).map_err(|e| StoreError::Integrity(format!("the bundle could not be written: {e}")))?;
+        let bytes =
+            zip_files(&all).map_err(|e| StoreError::Integrity(format!("the bundle could not be written: {e}")))?;
         let day = created_at.get(..10).unwrap_or("").to_string();
         Ok(Bundle {
             bytes,

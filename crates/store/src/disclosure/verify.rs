@@ -79,7 +79,10 @@ pub fn verify_bundle(bytes: &[u8], key: Option<&VerifyingKey>) -> Result<Verifie
         }
     };
     key.verify_strict(&manifest_bytes, &signature).map_err(|_| {
-        BundleFault::Tampered("manifest.json: the signature fails (the manifest or manifest.sig was changed, or another key signed it)".into())
+        BundleFault::Tampered(
+            "manifest.json: the signature fails (the manifest or manifest.sig was changed, or another key signed it)"
+                .into(),
+        )
     })?;
     let manifest = manifest
         .ok_or_else(|| BundleFault::Tampered("manifest.json: signed, but not a manifest Cordon can read".into()))?;
@@ -98,7 +101,8 @@ pub fn verify_bundle(bytes: &[u8], key: Option<&VerifyingKey>) -> Result<Verifie
         }
         listed.insert(f.path.clone());
     }
-    let names: Vec<String> = (0..zip.len()).filter_map(|i| zip.name_for_index(i).and_then(|n| n.ok()).map(|n| n.to_string())).collect();
+    let names: Vec<String> =
+        (0..zip.len()).filter_map(|i| zip.name_for_index(i).and_then(|n| n.ok()).map(|n| n.to_string())).collect();
     for name in names {
         if !listed.contains(&name) && !name.ends_with('/') {
             return Err(BundleFault::Tampered(format!("{name}: in the bundle but not listed in the manifest")));

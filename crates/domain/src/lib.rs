@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod advice;
+pub mod audit;
 pub mod demo;
 pub mod documents;
 pub mod event;

@@ -1225,7 +1225,7 @@ pub struct WordChange {
 }
 
 /// The words for an item of a snapshot: its title, name or the like.
-fn item_name(x: &Value) -> Option<String> {
+pub(crate) fn item_name(x: &Value) -> Option<String> {
     if let Some(kind) = x.get("kind").and_then(Value::as_str) {
         // Tactical plans and meetings are named by their kind (and a meeting by its date).
         let words = words_for("kind", kind);

@@ -12,6 +12,8 @@ use time::Date;
 pub const THREAT_LEVELS_TOML: &str = include_str!("../../../reference/threat-levels.toml");
 pub const ATTACK_METHODOLOGIES_TOML: &str = include_str!("../../../reference/attack-methodologies.toml");
 pub const RISK_MATRIX_TOML: &str = include_str!("../../../reference/risk-matrix.toml");
+/// The retention classes of records (read as shipped; see `audit::RetentionSchedule`).
+pub const RETENTION_TOML: &str = include_str!("../../../reference/retention.toml");
 
 /// The SHA-256 of a reference file, recorded when it is loaded.
 pub fn digest(text: &str) -> String {

@@ -6,8 +6,10 @@
 //! PostgreSQL, chosen by the database URL.
 
 pub mod advice;
+pub mod audit;
 pub mod clock;
 pub mod demo;
+pub mod disclosure;
 pub mod documents;
 pub mod events;
 pub mod identity;
@@ -174,6 +176,8 @@ pub(crate) enum Pool {
 pub(crate) struct Inner {
     pool: Pool,
     key: Option<ChainKey>,
+    /// The Ed25519 key that signs disclosure bundles (beside the journal key).
+    pub(crate) signing: Option<ed25519_dalek::SigningKey>,
     key_path: PathBuf,
     url: String,
     /// The SQLite database file, for the fast verifier.
@@ -249,6 +253,7 @@ impl Store {
             inner: Arc::new(Inner {
                 pool,
                 key: None,
+                signing: None,
                 key_path: opts.key_path.clone(),
                 url: redact(&opts.url),
                 sqlite_path,
@@ -274,7 +279,10 @@ impl Store {
                 opts.key_path.display()
             )));
         }
-        Arc::get_mut(&mut store.inner).expect("no other handle yet").key = key;
+        let signing = disclosure::load_signing_key(&opts.key_path, opts.create_key)?;
+        let inner = Arc::get_mut(&mut store.inner).expect("no other handle yet");
+        inner.key = key;
+        inner.signing = signing;
         Ok(store)
     }
 

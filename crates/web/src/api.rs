@@ -217,7 +217,14 @@ impl Default for ApiRoutes {
 /// Every capability's API routes, with the OpenAPI document they make.
 /// Adding a capability adds one line here.
 pub fn routes() -> OpenApiRouter<AppState> {
-    [crate::threat::api(), crate::identity::api(), crate::events::api(), crate::plan::api(), crate::advice::api()]
+    [
+        crate::threat::api(),
+        crate::identity::api(),
+        crate::events::api(),
+        crate::plan::api(),
+        crate::advice::api(),
+        crate::audit::api(),
+    ]
         .into_iter()
         .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |all, capability| all.merge(capability.0))
         .routes(utoipa_axum::routes!(openapi_json))

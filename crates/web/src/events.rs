@@ -403,7 +403,7 @@ pub async fn api_status(
     Ok(Json(EventBody::from(&state.store.events().set_event_status(&u.viewer, &p.id, status).await?)))
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     // Quote every field; neutralise spreadsheet formulas.
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     format!("\"{}\"", s.replace('"', "\"\""))

@@ -8,6 +8,7 @@
 
 mod advice;
 pub mod api;
+mod audit;
 pub mod auth;
 mod documents;
 pub mod error;
@@ -133,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .merge(plan::pages())
         .merge(documents::pages())
         .merge(advice::pages())
+        .merge(audit::pages())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))

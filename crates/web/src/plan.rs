@@ -1015,6 +1015,8 @@ struct PlanBody<'a> {
     forms: Vec<(&'static str, FormView)>,
     can_change: bool,
     can_issue: bool,
+    /// Whether the viewer may read the event's audit trail (the link to it).
+    can_audit: bool,
     copy_sources: Vec<(String, String)>,
     /// How many items are marked above what the viewer may read.
     withheld: usize,
@@ -1156,11 +1158,13 @@ fn risk_views(view: &PlanView, forms: Option<&PageForms>) -> Vec<RiskView> {
 
 /// The plan's content for one viewer's permissions, with `csrf` in its forms;
 /// `typed` is the form sent with `errors`, if they are about one.
+#[allow(clippy::too_many_arguments)]
 fn plan_body(
     view: &PlanView,
     csrf: &str,
     can_change: bool,
     can_issue: bool,
+    can_audit: bool,
     errors: FormErrors,
     typed: Option<Typed>,
     copy_sources: Vec<(String, String)>,
@@ -1207,6 +1211,7 @@ fn plan_body(
         forms,
         can_change,
         can_issue,
+        can_audit,
         copy_sources,
         withheld: view.withheld,
     }
@@ -1245,6 +1250,7 @@ async fn plan_page(
     };
     let can_change = u.viewer.may(cordon_domain::plan::CHANGE);
     let can_issue = u.viewer.may(cordon_domain::plan::ISSUE);
+    let can_audit = state.store.audit().may_read_changes(&u.viewer, &view.event);
     let csrf = u.csrf();
     let layout = || Layout::for_user(format!("Plan: {}", view.event.name), view.marking_shown, "/events", Some(u));
     let failed = |e: askama::Error| {
@@ -1270,7 +1276,7 @@ async fn plan_page(
         } else {
             Vec::new()
         };
-        return match plan_body(&view, &csrf, can_change, can_issue, errors, typed, copy_sources) {
+        return match plan_body(&view, &csrf, can_change, can_issue, can_audit, errors, typed, copy_sources) {
             Ok(body) => render(status, &Shell { layout: layout(), body: &body }),
             Err(e) => failed(e),
         };
@@ -1278,10 +1284,10 @@ async fn plan_page(
     // The usual case: the content depends only on the view and the viewer's
     // permissions, so it is rendered (and compressed) once, with a
     // placeholder where each form's token goes, and the token filled in here.
-    let key = format!("page:{can_change}:{can_issue}");
-    let kept = match view
-        .memo(&key, |v| plan_body(v, &markers().csrf, can_change, can_issue, FormErrors::default(), None, Vec::new()))
-    {
+    let key = format!("page:{can_change}:{can_issue}:{can_audit}");
+    let kept = match view.memo(&key, |v| {
+        plan_body(v, &markers().csrf, can_change, can_issue, can_audit, FormErrors::default(), None, Vec::new())
+    }) {
         Ok(k) => k,
         Err(e) => return failed(e),
     };

@@ -9,6 +9,7 @@ mod common {
 mod access;
 mod advice;
 mod api_threat_levels;
+mod audit;
 mod cli;
 mod errors;
 mod hardening;

@@ -406,6 +406,8 @@ struct TrailPage {
     next_link: Option<String>,
     csv_link: String,
     may_audit: bool,
+    /// Whether the viewer may read the event itself (the link back to its plan).
+    may_read: bool,
 }
 
 fn page_error(e: StoreError, u: &CurrentUser) -> Response {
@@ -496,6 +498,13 @@ async fn trail_page(state: AppState, u: CurrentUser, id: EventId, q: TrailQuery,
             next_link: (f.offset + f.limit < total).then(|| link(f.offset + f.limit)),
             csv_link: format!("/api/v1/events/{}/{base}.csv?{}", event.id, q.link_query()),
             may_audit: audit.may_audit(&u.viewer, &event),
+            may_read: cordon_domain::access::can(
+                &u.viewer,
+                cordon_domain::access::Action::READ,
+                &event.access(),
+                state.store.deployment(),
+            )
+            .is_ok(),
             rows,
         },
     )

@@ -26,13 +26,23 @@ pub struct Layout {
     /// The signed-in user's name, if any.
     pub user_name: Option<String>,
     pub is_admin: bool,
+    /// Whether the user is an auditor (the retention review is theirs).
+    pub is_auditor: bool,
     /// The session's CSRF token, for the sign-out button.
     pub csrf: String,
 }
 
 impl Layout {
     pub fn new(title: impl Into<String>, marking: Marking, current: &'static str) -> Self {
-        Self { title: title.into(), marking, current, user_name: None, is_admin: false, csrf: String::new() }
+        Self {
+            title: title.into(),
+            marking,
+            current,
+            user_name: None,
+            is_admin: false,
+            is_auditor: false,
+            csrf: String::new(),
+        }
     }
 
     /// The layout for a signed-in user (or a visitor when `None`).
@@ -46,6 +56,7 @@ impl Layout {
         if let Some(u) = user {
             l.user_name = Some(u.user.name.clone());
             l.is_admin = u.is_admin();
+            l.is_auditor = u.user.has_role(cordon_domain::identity::Role::Auditor);
             l.csrf = u.csrf();
         }
         l
@@ -61,6 +72,9 @@ impl Layout {
             items.push(("/events", "Events"));
             items.push(("/advice", "Advice"));
             items.push(("/account", "Account"));
+        }
+        if self.is_auditor {
+            items.push(("/audit/retention", "Retention review"));
         }
         if self.is_admin {
             items.push(("/admin", "Administration"));

@@ -192,9 +192,12 @@ impl Names for Lookup {
 }
 
 impl Lookup {
-    fn who(&self, user: &str) -> String {
+    fn who(&self, user: &str, organisation: &str) -> String {
         if user == "system" {
             return "Cordon (system)".into();
+        }
+        if organisation == "cordon" {
+            return format!("{user}, at the command line");
         }
         self.users.get(user).cloned().unwrap_or_else(|| format!("unknown user ({user})"))
     }
@@ -407,8 +410,10 @@ impl AuditStore<'_> {
                 &save_args,
             )
             .await?;
-        let actors =
-            self.store.fetch("SELECT DISTINCT actor FROM journal WHERE stream IN ($1, $2)", &visible_args[..2]).await?;
+        let actors = self
+            .store
+            .fetch("SELECT DISTINCT actor, organisation FROM journal WHERE stream IN ($1, $2)", &visible_args[..2])
+            .await?;
         let mut user_ids: Vec<String> = actors.iter().map(|r| r.text(0)).collect();
         let mut events = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -443,7 +448,7 @@ impl AuditStore<'_> {
                     seq,
                     at: r.text(1),
                     user_id: r.text(2),
-                    who: lookup.who(&r.text(2)),
+                    who: lookup.who(&r.text(2), &r.text(3)),
                     organisation: lookup.organisation_name(&r.text(3)),
                     kind_words: a::change_kind_words(&kind),
                     kind,
@@ -452,7 +457,7 @@ impl AuditStore<'_> {
                 }
             })
             .collect();
-        let people = people_of(&actors.iter().map(|r| r.text(0)).collect::<Vec<_>>(), &lookup);
+        let people = people_of(&actors.iter().map(|r| (r.text(0), r.text(1))).collect::<Vec<_>>(), &lookup);
         Ok(Trail {
             event,
             items,
@@ -504,9 +509,9 @@ impl AuditStore<'_> {
                 &page_args,
             )
             .await?;
-        let actors = self.store.fetch(&format!("SELECT DISTINCT actor {base}"), &args[..1]).await?;
-        let actor_ids: Vec<String> = actors.iter().map(|r| r.text(0)).collect();
-        let lookup = self.names(actor_ids.iter().cloned()).await?;
+        let actors = self.store.fetch(&format!("SELECT DISTINCT actor, organisation {base}"), &args[..1]).await?;
+        let actor_ids: Vec<(String, String)> = actors.iter().map(|r| (r.text(0), r.text(1))).collect();
+        let lookup = self.names(actor_ids.iter().map(|(u, _)| u.clone())).await?;
         let items = rows
             .iter()
             .map(|r| {
@@ -515,7 +520,7 @@ impl AuditStore<'_> {
                     seq: r.int(0),
                     at: r.text(1),
                     user_id: r.text(2),
-                    who: lookup.who(&r.text(2)),
+                    who: lookup.who(&r.text(2), &r.text(3)),
                     organisation: lookup.organisation_name(&r.text(3)),
                     kind_words: a::ACCESS_KINDS
                         .iter()
@@ -628,10 +633,10 @@ fn mentioned_users(e: &Event) -> Vec<String> {
     }
 }
 
-fn people_of(ids: &[String], lookup: &Lookup) -> Vec<(String, String)> {
+fn people_of(ids: &[(String, String)], lookup: &Lookup) -> Vec<(String, String)> {
     let mut people: BTreeMap<(String, String), ()> = BTreeMap::new();
-    for id in ids {
-        people.insert((lookup.who(id), id.clone()), ());
+    for (id, org) in ids {
+        people.insert((lookup.who(id, org), id.clone()), ());
     }
     people.into_keys().map(|(name, id)| (id, name)).collect()
 }

@@ -225,9 +225,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         crate::advice::api(),
         crate::audit::api(),
     ]
-        .into_iter()
-        .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |all, capability| all.merge(capability.0))
-        .routes(utoipa_axum::routes!(openapi_json))
+    .into_iter()
+    .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |all, capability| all.merge(capability.0))
+    .routes(utoipa_axum::routes!(openapi_json))
 }
 
 static DOCUMENT: OnceLock<String> = OnceLock::new();

@@ -90,6 +90,16 @@ async fn advice_is_requested_written_issued_and_read_as_a_document() {
     assert_eq!(list["total"], 1);
     // Staff may not record advice at all.
     assert_eq!(app.send_as(&staff, Method::POST, "/api/v1/advice", fete()).await.0, 403);
+
+    // Retention: the force's auditor sees it come due for review, six years on.
+    app.user("auditor@force.example", "Force", &[Role::Auditor], Clearance::Sc).await;
+    let (_, auditor) = app.sign_in("auditor@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&auditor, "/audit/retention").await.text().await.unwrap();
+    assert!(!html.contains("Village fete"), "not due yet");
+    app.db.clock.advance(time::Duration::days(365 * 7));
+    let (_, auditor) = app.sign_in("auditor@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&auditor, "/audit/retention").await.text().await.unwrap();
+    assert!(html.contains("Village fete (security advice or review)"), "{html}");
 }
 
 #[tokio::test]

@@ -555,58 +555,68 @@ impl AuditStore<'_> {
     pub async fn due_for_review(&self, viewer: &Viewer) -> Result<Vec<ReviewDue>, StoreError> {
         self.store.records().permit(viewer.into(), AUDIT).await?;
         let schedule = self.retention_schedule()?;
-        let class = schedule
-            .class_for(RecordKind::Event)
-            .ok_or_else(|| StoreError::Config("no retention class for events".into()))?;
-        let rows = self
-            .store
-            .fetch(
-                "SELECT e.id, e.name, e.ends_at, e.marking, \
-                 (SELECT MAX(j.at) FROM journal j WHERE j.stream = 'event/' || e.id), \
-                 (SELECT MAX(j.at) FROM journal j WHERE j.stream = 'plan/' || e.id) \
-                 FROM planned_events e JOIN records r ON r.id = e.id WHERE r.organisation_id = $1",
-                &[Val::from(&viewer.organisation_id)],
-            )
-            .await?;
         let today = self.store.today();
         let horizon = today + Duration::days(a::REVIEW_NOTICE_DAYS);
         let d = self.store.deployment();
         let mut out = Vec::new();
         let mut read = Vec::new();
-        for r in rows {
-            let marking: Marking = r.text(3).parse().map_err(|e| StoreError::Integrity(format!("{e}")))?;
-            let access = RecordAccess {
-                record_id: r.id(0)?,
-                kind: RecordKind::Event,
-                marking,
-                owner_organisation_id: viewer.organisation_id.clone(),
-                shared_with: Default::default(),
-            };
-            if viewer.clearance < clearance_for(marking) || can(viewer, AUDIT, &access, d).is_err() {
-                continue;
+        // Each kind of record: its id, name, marking and the times of its
+        // activity (an event's end and the last entries of its streams).
+        let kinds = [
+            (
+                RecordKind::Event,
+                "SELECT e.id, e.name, e.marking, e.ends_at, \
+                 (SELECT MAX(j.at) FROM journal j WHERE j.stream = 'event/' || e.id), \
+                 (SELECT MAX(j.at) FROM journal j WHERE j.stream = 'plan/' || e.id) \
+                 FROM planned_events e JOIN records r ON r.id = e.id WHERE r.organisation_id = $1",
+            ),
+            (
+                RecordKind::Advice,
+                "SELECT a.id, a.subject, a.marking, a.updated_at, \
+                 (SELECT MAX(j.at) FROM journal j WHERE j.stream = 'advice/' || a.id), NULL \
+                 FROM advice a JOIN records r ON r.id = a.id WHERE r.organisation_id = $1",
+            ),
+        ];
+        for (kind, sql) in kinds {
+            let class = schedule
+                .class_for(kind)
+                .ok_or_else(|| StoreError::Config(format!("no retention class for {}", kind.words())))?;
+            let rows = self.store.fetch(sql, &[Val::from(&viewer.organisation_id)]).await?;
+            for r in rows {
+                let marking: Marking = r.text(2).parse().map_err(|e| StoreError::Integrity(format!("{e}")))?;
+                let access = RecordAccess {
+                    record_id: r.id(0)?,
+                    kind,
+                    marking,
+                    owner_organisation_id: viewer.organisation_id.clone(),
+                    shared_with: Default::default(),
+                };
+                if viewer.clearance < clearance_for(marking) || can(viewer, AUDIT, &access, d).is_err() {
+                    continue;
+                }
+                let last = [r.opt_text(3), r.opt_text(4), r.opt_text(5)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.get(..10).and_then(|d| cordon_domain::reference::parse_date(d).ok()))
+                    .max()
+                    .unwrap_or(today);
+                let due = a::review_due(last, class.review_years);
+                if due > horizon {
+                    continue;
+                }
+                read.push(access);
+                out.push(ReviewDue {
+                    record_id: r.text(0),
+                    record_kind: kind.as_str().into(),
+                    name: r.text(1),
+                    marking,
+                    class: class.class.clone(),
+                    review_years: class.review_years,
+                    last_activity: last.to_string(),
+                    review_due: due.to_string(),
+                    overdue: due <= today,
+                });
             }
-            let last = [Some(r.text(2)), r.opt_text(4), r.opt_text(5)]
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.get(..10).and_then(|d| cordon_domain::reference::parse_date(d).ok()))
-                .max()
-                .unwrap_or(today);
-            let due = a::review_due(last, class.review_years);
-            if due > horizon {
-                continue;
-            }
-            read.push(access);
-            out.push(ReviewDue {
-                record_id: r.text(0),
-                record_kind: RecordKind::Event.as_str().into(),
-                name: r.text(1),
-                marking,
-                class: class.class.clone(),
-                review_years: class.review_years,
-                last_activity: last.to_string(),
-                review_due: due.to_string(),
-                overdue: due <= today,
-            });
         }
         self.store.records().log_reads(viewer, &read, "retention").await?;
         out.sort_by(|x, y| x.review_due.cmp(&y.review_due).then_with(|| x.name.cmp(&y.name)));

@@ -235,7 +235,7 @@ test.describe('the CT protective security plan of a new event', () => {
     });
 
     await test.step('back on the plan, one version and nothing to compare yet', async () => {
-      await page.getByRole('link', { name: 'Back to the draft plan' }).click();
+      await page.getByRole('link', { name: 'Back to the plan' }).click();
       await expect(page).toHaveURL(new RegExp(`${escapeRegExp(eventPath)}/plan$`));
       await a11y('plan page, after issuing version 1');
       await expect(page.locator('#readiness')).toContainText('Issued versions: 1.');
@@ -295,7 +295,7 @@ test.describe('the CT protective security plan of a new event', () => {
     });
 
     await test.step('compare version 1 with version 2', async () => {
-      await page.getByRole('link', { name: 'Back to the draft plan' }).click();
+      await page.getByRole('link', { name: 'Back to the plan' }).click();
       await a11y('plan page, after issuing version 2');
       await expect(page.locator('#readiness')).toContainText('Issued versions: 2.');
       await page.getByLabel('Compare version').selectOption('1');
@@ -303,19 +303,23 @@ test.describe('the CT protective security plan of a new event', () => {
       await page.getByRole('button', { name: 'Compare' }).click();
       await expect(page).toHaveURL(new RegExp(`${escapeRegExp(eventPath)}/plan/versions/1/diff/2$`));
       await a11y('differences between versions 1 and 2');
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText(`${eventName}: version 1 and version 2`);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+        `${eventName}: what changed from version 1 to version 2`,
+      );
       await expectMarkingBanners(page, 'OFFICIAL-SENSITIVE');
       const diff = page.locator('table#diff');
       await expect(diff).toBeVisible();
       const rows = diff.locator('tbody tr');
       expect(await rows.count()).toBeGreaterThan(0);
-      await expect(page.getByText(/^\d+ differences\.$/)).toHaveText(`${await rows.count()} differences.`);
-      await expect(diff.getByRole('columnheader')).toHaveText(['Field', 'Version 1', 'Version 2']);
+      await expect(page.getByText(/^\d+ differences\./)).toContainText(`${await rows.count()} differences.`);
+      await expect(diff.getByRole('columnheader')).toHaveText(['What', 'Version 1', 'Version 2']);
       // The new measure is in version 2 only; the risk has one more accepted measure.
       const field = (label: string) => rows.filter({ has: page.locator('th', { hasText: label }) });
-      await expect(field(`measures › ${stewards} › title`).locator('td')).toHaveText(['(none)', stewards]);
-      await expect(field(`measures › ${stewards} › status`).locator('td')).toHaveText(['(none)', 'accepted']);
-      await expect(field(`${treated.name} › accepted measures`).locator('td')).toHaveText(['1', '2']);
+      // In words: labels and names, never ids or field names.
+      await expect(field(`Plan › Measures › ${stewards} › Title`).locator('td')).toHaveText(['Not there', stewards]);
+      await expect(field(`Plan › Measures › ${stewards} › Decision`).locator('td')).toHaveText(['Not there', 'Accepted']);
+      await expect(field(`Risk ratings › ${treated.name} › Accepted measures`).locator('td')).toHaveText(['1', '2']);
+      await expect(diff).not.toContainText('_id');
       // The first measure did not change.
       await expect(field(hvm)).toHaveCount(0);
     });
@@ -406,9 +410,12 @@ async function issue(page: Page, a11y: (state: string) => Promise<void>, reason:
   await page.getByRole('button', { name: 'Issue this plan' }).click();
   await expect(page).toHaveURL(new RegExp(`/plan/versions/${n}$`));
   await a11y(`plan version ${n}`);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(new RegExp(`: plan version ${n}$`));
+  // The version reads as the plan document: its title block, then the sections.
+  await expect(page.locator('.doc-kind')).toHaveText('Protective security plan');
+  await expect(page.locator('.doc-reference')).toContainText(`Version ${n}`);
+  await expect(page.locator('.doc-section h2').first()).toHaveText('1. Tasking and intent');
   await expectMarkingBanners(page, 'OFFICIAL-SENSITIVE');
-  const summary = page.locator('dl.summary');
+  const summary = page.locator('.doc-actions dl.summary');
   await expect(summary.locator('dt:text-is("Reason") + dd')).toHaveText(reason);
   await expect(summary.locator('dt:text-is("Issued") + dd')).toContainText(`by`);
   const hash = page.locator('#version-hash');

@@ -1,7 +1,7 @@
 //! What every API operation shares: the error responses it can document, the
 //! list shapes, pagination, and the OpenAPI document assembled from each
 //! capability's routes (`threat::api`, `identity::api`, `events::api`,
-//! `plan::api`). The document is generated from the handlers' annotations and
+//! `plan::api`, `documents::api`). The document is generated from the handlers' annotations and
 //! the request and response types; nothing in it is written by hand.
 
 use crate::error::ApiError;
@@ -217,7 +217,7 @@ impl Default for ApiRoutes {
 /// Every capability's API routes, with the OpenAPI document they make.
 /// Adding a capability adds one line here.
 pub fn routes() -> OpenApiRouter<AppState> {
-    [crate::threat::api(), crate::identity::api(), crate::events::api(), crate::plan::api()]
+    [crate::threat::api(), crate::identity::api(), crate::events::api(), crate::plan::api(), crate::documents::api()]
         .into_iter()
         .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |all, capability| all.merge(capability.0))
         .routes(utoipa_axum::routes!(openapi_json))

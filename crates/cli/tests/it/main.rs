@@ -9,6 +9,7 @@ mod common {
 mod access;
 mod api_threat_levels;
 mod cli;
+mod documents;
 mod errors;
 mod hardening;
 mod identity;

@@ -13,6 +13,10 @@ export const ACCOUNTS = {
   secco: { email: 'secco@northshire.police.example', name: 'Insp Sam Patel', totp: false },
   /** Strategic commander (Gold). */
   gold: { email: 'gold@northshire.police.example', name: 'Ch Supt Alex Morgan', totp: false },
+  /** Auditor: reads the audit trails of the force's records without being on their teams. */
+  auditor: { email: 'auditor@northshire.police.example', name: 'Robin Shaw', totp: false },
+  /** CT security adviser (CTP North): writes security advice and reviews. */
+  ctsa: { email: 'ctsa@ctp-north.police.example', name: 'Casey Burns', totp: false },
   /** Member of staff, BPSS: in no event's team. */
   staff: { email: 'staff@northshire.police.example', name: 'PC Jamie Clarke', totp: false },
   /** Administrator: signs in with a two-step code. */

@@ -40,6 +40,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         iterations: u32,
     },
+    /// The large plan of `bench plan` rendered to PDF and to Word, each timed
+    /// over several runs (median), and LibreOffice converting the same Word
+    /// file to PDF (`soffice --headless --convert-to pdf`), for the ratios.
+    Documents {
+        /// Renderings of each form to time.
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
+        /// LibreOffice conversions to time (0 to leave LibreOffice out).
+        #[arg(long, default_value_t = 3)]
+        soffice_runs: u32,
+        /// Keep the PDF and the Word file in this folder.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// `verify` over N entries, as a ratio of raw HMAC-SHA-256 over the same bytes.
     Verify {
         /// Entries in the journal (appended first if the journal is shorter).
@@ -129,6 +143,9 @@ pub async fn run(url: Option<String>, key: PathBuf, cmd: &BenchCommand) -> Resul
             );
         }
         BenchCommand::Plan { iterations } => bench_plan(url, key, *iterations).await?,
+        BenchCommand::Documents { runs, soffice_runs, keep } => {
+            bench_documents(url, key, *runs, *soffice_runs, keep.clone()).await?
+        }
         BenchCommand::Verify { entries } => {
             let (store, _dir) = open_bench(url, key.clone()).await?;
             let have = store.journal_len().await? as u64;
@@ -189,11 +206,21 @@ pub async fn run(url: Option<String>, key: PathBuf, cmd: &BenchCommand) -> Resul
     Ok(())
 }
 
-async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Result<()> {
+/// The large plan both `bench plan` and `bench documents` measure: every
+/// methodology assessed, 60 vulnerabilities, 150 measures, 40
+/// recommendations and 20 tactical plans, written item by item.
+struct LargePlan {
+    email: String,
+    user: cordon_store::identity::User,
+    viewer: cordon_domain::access::Viewer,
+    event: cordon_store::events::EventRecord,
+    catalogue: Vec<AttackMethodology>,
+    authoring_seconds: f64,
+}
+
+async fn large_plan(store: &Store) -> Result<LargePlan> {
     use cordon_domain::identity::{Clearance, OrgKind, Role};
     use cordon_domain::plan::*;
-    let keep = url.is_some();
-    let (store, _dir) = open_bench(url, key).await?;
     store.reference().load_reference().await?;
     let system = Actor::system();
     let org = match store.identity().organisation_by_name("Bench Force").await? {
@@ -296,7 +323,16 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
     for item in items {
         store.plan().save_plan_item(&viewer, &event.id, item).await?;
     }
-    let authoring = started.elapsed().as_secs_f64();
+    let authoring_seconds = started.elapsed().as_secs_f64();
+    Ok(LargePlan { email, user, viewer, event, catalogue, authoring_seconds })
+}
+
+async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Result<()> {
+    use cordon_domain::plan::*;
+    let keep = url.is_some();
+    let (store, _dir) = open_bench(url, key).await?;
+    let LargePlan { email, user, viewer, event, catalogue, authoring_seconds: authoring } = large_plan(&store).await?;
+    let system = Actor::system();
     let (_, plan) = store.plan().plan(&viewer, &event.id).await?;
     let matrix = store.reference().risk_matrix().await?;
     let cx = Context { matrix: &matrix, catalogue: &catalogue, plan: &plan };
@@ -334,6 +370,107 @@ async fn bench_plan(url: Option<String>, key: PathBuf, iterations: u32) -> Resul
             "readiness_problems": problems / iterations.max(1) as usize,
             "view_cold_ms": cold * 1000.0,
             "view_warm_ms": warm * 1000.0,
+        })
+    );
+    Ok(())
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    match xs.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
+}
+
+/// Times `render` over `runs` runs: the median in seconds, and the last output.
+fn timed(runs: u32, render: impl Fn() -> Result<Vec<u8>>) -> Result<(f64, Vec<u8>)> {
+    let mut times = Vec::new();
+    let mut out = Vec::new();
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        out = render()?;
+        times.push(started.elapsed().as_secs_f64());
+    }
+    Ok((median(times), out))
+}
+
+/// The number of pages of a PDF, by pdfinfo (poppler-utils), when it is installed.
+fn pdf_pages(path: &std::path::Path) -> Option<u64> {
+    let out = std::process::Command::new("pdfinfo").arg(path).output().ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+async fn bench_documents(
+    url: Option<String>,
+    key: PathBuf,
+    runs: u32,
+    soffice_runs: u32,
+    keep: Option<PathBuf>,
+) -> Result<()> {
+    let (store, _dir) = open_bench(url, key).await?;
+    let plan = large_plan(&store).await?;
+    let view = store.plan().plan_view(&plan.viewer, &plan.event.id).await?;
+    let doc = store.documents().draft(&view);
+    // The first rendering parses the template and reads the fonts; it is not timed.
+    cordon_documents::pdf(&doc)?;
+    let (pdf_s, pdf) = timed(runs, || Ok(cordon_documents::pdf(&doc)?))?;
+    let (docx_s, docx) = timed(runs, || Ok(cordon_documents::docx(&doc)?))?;
+    let folder = tempfile::Builder::new().prefix("cordon-bench-documents-").tempdir()?;
+    let out = keep.unwrap_or_else(|| folder.path().to_path_buf());
+    std::fs::create_dir_all(&out)?;
+    let pdf_path = out.join("plan.pdf");
+    let docx_path = out.join("plan.docx");
+    std::fs::write(&pdf_path, &pdf)?;
+    std::fs::write(&docx_path, &docx)?;
+    let mut soffice_s = None;
+    let mut soffice_pages = None;
+    if soffice_runs > 0 {
+        let converted = folder.path().join("soffice");
+        let mut times = Vec::new();
+        for _ in 0..soffice_runs {
+            // A fresh profile each time, as a server converting one file would have.
+            let profile = tempfile::Builder::new().prefix("cordon-soffice-").tempdir()?;
+            let started = Instant::now();
+            let status = std::process::Command::new("soffice")
+                .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
+                .args(["--headless", "--convert-to", "pdf", "--outdir"])
+                .arg(&converted)
+                .arg(&docx_path)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+            match status {
+                Ok(s) if s.success() => times.push(started.elapsed().as_secs_f64()),
+                Ok(s) => bail!("soffice --convert-to pdf failed ({s})"),
+                Err(e) => bail!("soffice could not be run ({e}): install LibreOffice (apt-get install -y libreoffice-writer), or pass --soffice-runs 0"),
+            }
+        }
+        soffice_s = Some(median(times));
+        soffice_pages = pdf_pages(&converted.join("plan.pdf"));
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "documents",
+            "items": view.item_count,
+            "sections": doc.sections.len(),
+            "pdf_pages": pdf_pages(&pdf_path),
+            "pdf_bytes": pdf.len(),
+            "docx_bytes": docx.len(),
+            "runs": runs,
+            "pdf_ms": pdf_s * 1000.0,
+            "docx_ms": docx_s * 1000.0,
+            "soffice_runs": soffice_runs,
+            "soffice_docx_to_pdf_ms": soffice_s.map(|s| s * 1000.0),
+            "soffice_pdf_pages": soffice_pages,
+            "ratio_soffice_to_pdf": soffice_s.map(|s| s / pdf_s),
+            "ratio_soffice_to_docx": soffice_s.map(|s| s / docx_s),
+            "ratio_soffice_to_pdf_and_docx": soffice_s.map(|s| s / (pdf_s + docx_s)),
         })
     );
     Ok(())

@@ -1,7 +1,7 @@
 //! What every API operation shares: the error responses it can document, the
 //! list shapes, pagination, and the OpenAPI document assembled from each
 //! capability's routes (`threat::api`, `identity::api`, `events::api`,
-//! `plan::api`). The document is generated from the handlers' annotations and
+//! `plan::api`, `documents::api`). The document is generated from the handlers' annotations and
 //! the request and response types; nothing in it is written by hand.
 
 use crate::error::ApiError;
@@ -224,6 +224,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         crate::plan::api(),
         crate::advice::api(),
         crate::audit::api(),
+        crate::documents::api(),
     ]
     .into_iter()
     .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |all, capability| all.merge(capability.0))

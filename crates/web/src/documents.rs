@@ -3,19 +3,24 @@
 //! Word document render the same [`Document`], made by the store from a view
 //! the policy let the viewer see, as that viewer may read it.
 
-use crate::auth::PageUser;
+use crate::api::{ApiRoutes, BadRequest, Forbidden, NotFound, Unauthorised};
+use crate::auth::{ApiUser, PageUser};
 use crate::error::ApiError;
 use crate::pages::{render, Layout};
 use crate::AppState;
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cordon_domain::documents::{Block, Document, Tone};
 use cordon_domain::ids::EventId;
 use cordon_store::events::EventRecord;
 use cordon_store::plan::VersionSummary;
 use cordon_store::StoreError;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::routes;
 
 /// The class that colours a rating cell; the cell's words always say the same.
 pub fn tone_class(t: Tone) -> &'static str {
@@ -136,10 +141,239 @@ pub async fn page_version(
     )
 }
 
+// ----- API: the document as PDF and Word ----------------------------------------
+
+/// The form of a downloaded document.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Pdf,
+    Docx,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+        }
+    }
+
+    fn media_type(self) -> &'static str {
+        match self {
+            Format::Pdf => cordon_documents::PDF_TYPE,
+            Format::Docx => cordon_documents::DOCX_TYPE,
+        }
+    }
+
+    fn render(self, doc: &Document) -> Result<Vec<u8>, cordon_documents::RenderError> {
+        match self {
+            Format::Pdf => cordon_documents::pdf(doc),
+            Format::Docx => cordon_documents::docx(doc),
+        }
+    }
+}
+
+/// A rendered document, kept with the view it was made from.
+struct Rendered {
+    body: Bytes,
+    sha256: String,
+}
+
+/// An event's draft plan.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DraftDocumentPath {
+    /// The event's id.
+    id: EventId,
+}
+
+/// An issued version of an event's plan.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct VersionDocumentPath {
+    /// The event's id.
+    id: EventId,
+    /// The version's number, from 1; anything else is 400.
+    #[param(value_type = i64, minimum = 1)]
+    n: String,
+}
+
+/// The event's name as a file name: lower-case letters and digits, words
+/// joined by hyphens ("city-marathon"); "plan" when nothing is left.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    let out: String = out.chars().take(60).collect();
+    if out.is_empty() {
+        "plan".into()
+    } else {
+        out.trim_end_matches('-').to_string()
+    }
+}
+
+/// The draft (no number) or version `n` as a PDF or Word file, as the caller
+/// may read it. Rendered off the async threads, once per state of the plan,
+/// version, format and ceiling (the view is the caller's ceiling's).
+async fn download(
+    state: AppState,
+    u: crate::auth::CurrentUser,
+    id: EventId,
+    n: Option<i64>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let view = state.store.plan().plan_view(&u.viewer, &id).await?;
+    let (doc, which) = match n {
+        None => (state.store.documents().draft(&view), "draft".to_string()),
+        Some(n) => (state.store.documents().version(&view, n).await?.0, format!("version-{n}")),
+    };
+    let key = format!("document-{}:{which}:{}", format.extension(), view.ceiling);
+    let filename = format!("{}-{which}.{}", slug(&view.event.name), format.extension());
+    let marking = doc.marking;
+    let kept = view.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        kept.memo(&key, |_| {
+            let body = format.render(&doc)?;
+            let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body));
+            Ok::<_, cordon_documents::RenderError>(Rendered { body: Bytes::from(body), sha256 })
+        })
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "document rendering did not finish");
+        ApiError::internal()
+    })?
+    .map_err(|e| {
+        tracing::error!(error = %e, event = %id, "document did not render");
+        ApiError::internal()
+    })?;
+    let mut res = rendered.body.clone().into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type()));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")).map_err(|_| ApiError::internal())?,
+    );
+    h.insert("x-content-sha256", HeaderValue::from_str(&rendered.sha256).map_err(|_| ApiError::internal())?);
+    h.insert("x-protective-marking", HeaderValue::from_static(marking.as_str()));
+    Ok(res)
+}
+
+/// The draft plan as a PDF, watermarked DRAFT on every page.
+#[utoipa::path(get, path = "/events/{id}/plan/document.pdf", tag = "plan",
+    params(DraftDocumentPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The draft laid out as the plan document (title page, contents, sections), as the caller may read it, watermarked DRAFT; the protective marking at the top and bottom of every page (Content-Disposition: attachment)",
+            content(("application/pdf")),
+            headers(
+                ("X-Content-SHA256" = String, description = "The SHA-256 hash of the body, in lower-case hexadecimal"),
+                ("X-Protective-Marking" = String, description = "The highest marking of what the document shows"))),
+        BadRequest, Unauthorised, Forbidden, NotFound,
+    ))]
+pub async fn api_draft_pdf(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<DraftDocumentPath>,
+) -> Result<Response, ApiError> {
+    download(state, u, p.id, None, Format::Pdf).await
+}
+
+/// The draft plan as a Word document, marked DRAFT in the header of every page.
+#[utoipa::path(get, path = "/events/{id}/plan/document.docx", tag = "plan",
+    params(DraftDocumentPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The draft laid out as the plan document, as the caller may read it, marked DRAFT; the protective marking in the header and footer of every page (Content-Disposition: attachment)",
+            content(("application/vnd.openxmlformats-officedocument.wordprocessingml.document")),
+            headers(
+                ("X-Content-SHA256" = String, description = "The SHA-256 hash of the body, in lower-case hexadecimal"),
+                ("X-Protective-Marking" = String, description = "The highest marking of what the document shows"))),
+        BadRequest, Unauthorised, Forbidden, NotFound,
+    ))]
+pub async fn api_draft_docx(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<DraftDocumentPath>,
+) -> Result<Response, ApiError> {
+    download(state, u, p.id, None, Format::Docx).await
+}
+
+/// An issued version as a PDF: the document Gold signs.
+#[utoipa::path(get, path = "/events/{id}/plan/versions/{n}/document.pdf", tag = "plan",
+    params(VersionDocumentPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The version laid out as the plan document, as the caller may read it (redacted, and saying so on its title page, for a caller who may not read every item); the protective marking at the top and bottom of every page (Content-Disposition: attachment)",
+            content(("application/pdf")),
+            headers(
+                ("X-Content-SHA256" = String, description = "The SHA-256 hash of the body, in lower-case hexadecimal (of this file, not the version's JSON)"),
+                ("X-Protective-Marking" = String, description = "The highest marking of what the document shows"))),
+        BadRequest, Unauthorised, Forbidden, NotFound,
+    ))]
+pub async fn api_version_pdf(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<VersionDocumentPath>,
+) -> Result<Response, ApiError> {
+    let n = crate::plan::parse_number(&p.n, "n")?;
+    download(state, u, p.id, Some(n), Format::Pdf).await
+}
+
+/// An issued version as a Word document.
+#[utoipa::path(get, path = "/events/{id}/plan/versions/{n}/document.docx", tag = "plan",
+    params(VersionDocumentPath),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The version laid out as the plan document, as the caller may read it (redacted, and saying so on its title page, for a caller who may not read every item); the protective marking in the header and footer of every page (Content-Disposition: attachment)",
+            content(("application/vnd.openxmlformats-officedocument.wordprocessingml.document")),
+            headers(
+                ("X-Content-SHA256" = String, description = "The SHA-256 hash of the body, in lower-case hexadecimal (of this file, not the version's JSON)"),
+                ("X-Protective-Marking" = String, description = "The highest marking of what the document shows"))),
+        BadRequest, Unauthorised, Forbidden, NotFound,
+    ))]
+pub async fn api_version_docx(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<VersionDocumentPath>,
+) -> Result<Response, ApiError> {
+    let n = crate::plan::parse_number(&p.n, "n")?;
+    download(state, u, p.id, Some(n), Format::Docx).await
+}
+
+/// This capability's API: the plan document as PDF and Word, for the draft
+/// and for each issued version.
+pub fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .routes(routes!(api_draft_pdf))
+        .routes(routes!(api_draft_docx))
+        .routes(routes!(api_version_pdf))
+        .routes(routes!(api_version_docx))
+}
+
 /// This capability's pages.
 pub fn pages() -> axum::Router<AppState> {
     use axum::routing::get;
     axum::Router::new()
         .route("/events/{id}/plan/document", get(page_draft))
         .route("/events/{id}/plan/versions/{n}", get(page_version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn a_file_is_named_after_its_event() {
+        assert_eq!(slug("City Marathon"), "city-marathon");
+        assert_eq!(slug("  Remembrance Sunday: parade & service! "), "remembrance-sunday-parade-service");
+        assert_eq!(slug("Ümlaut fête"), "mlaut-f-te");
+        assert_eq!(slug("!!!"), "plan");
+    }
 }

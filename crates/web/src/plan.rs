@@ -747,7 +747,7 @@ pub async fn api_versions(
     Ok(Json(Complete::new(vs.iter().map(PlanVersion::from).collect())))
 }
 
-fn parse_number(s: &str, field: &str) -> Result<i64, ApiError> {
+pub(crate) fn parse_number(s: &str, field: &str) -> Result<i64, ApiError> {
     s.parse::<i64>()
         .ok()
         .filter(|n| *n >= 1)

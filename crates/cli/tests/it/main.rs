@@ -11,6 +11,7 @@ mod advice;
 mod api_threat_levels;
 mod audit;
 mod cli;
+mod documents;
 mod errors;
 mod hardening;
 mod identity;

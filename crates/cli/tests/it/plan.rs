@@ -7,12 +7,12 @@ use cordon_store::records::Caller;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-struct Fixture {
-    app: TestApp,
-    secco: String,
-    gold: String,
-    outsider: String,
-    event: String,
+pub(crate) struct Fixture {
+    pub(crate) app: TestApp,
+    pub(crate) secco: String,
+    pub(crate) gold: String,
+    pub(crate) outsider: String,
+    pub(crate) event: String,
 }
 
 impl Fixture {
@@ -21,7 +21,7 @@ impl Fixture {
     }
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let app = TestApp::spawn().await;
     let secco = app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
     let gold = app.user("gold@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
@@ -43,22 +43,22 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    async fn send(&self, method: Method, path: &str, body: Value) -> (u16, Value) {
+    pub(crate) async fn send(&self, method: Method, path: &str, body: Value) -> (u16, Value) {
         self.app.send_as(&self.secco, method, &format!("/api/v1/events/{}{path}", self.event), body).await
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         self.app.get_as(&self.secco, &format!("/api/v1/events/{}{path}", self.event)).await
     }
 
-    async fn ok(&self, method: Method, path: &str, body: Value) -> Value {
+    pub(crate) async fn ok(&self, method: Method, path: &str, body: Value) -> Value {
         let (status, v) = self.send(method, path, body).await;
         assert!(status == 200 || status == 201 || status == 204, "{path}: {status} {v}");
         v
     }
 
     /// Fills the plan so that every readiness rule passes.
-    async fn make_ready(&self) {
+    pub(crate) async fn make_ready(&self) {
         self.ok(
             Method::PUT,
             "/plan/tasking",

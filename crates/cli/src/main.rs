@@ -436,11 +436,10 @@ async fn threat_level(g: &Global, cmd: &ThreatLevelCommand) -> Result<()> {
     Ok(())
 }
 
-/// The PDF renderer for bundles made at the command line. The documents
-/// crate that renders PDFs is not part of this build yet, so each version's
-/// PDF is noted as not available in the bundle (never a made-up file).
-fn render_pdf(_: &cordon_domain::documents::Document) -> Result<Vec<u8>, String> {
-    Err("this build of cordon has no PDF renderer".into())
+/// The PDF renderer for bundles made at the command line: the same as the
+/// plan's downloads.
+fn render_pdf(doc: &cordon_domain::documents::Document) -> Result<Vec<u8>, String> {
+    cordon_documents::pdf(doc).map_err(|e| e.to_string())
 }
 
 async fn disclosure(g: &Global, cmd: &DisclosureCommand) -> Result<ExitCode> {

@@ -1197,8 +1197,13 @@ pub fn canonical_json(v: &Value) -> String {
 }
 
 pub fn sha256_hex(s: &str) -> String {
+    sha256_hex_bytes(s.as_bytes())
+}
+
+/// The SHA-256 of bytes, in lower-case hexadecimal.
+pub fn sha256_hex_bytes(b: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(s.as_bytes()))
+    hex::encode(Sha256::digest(b))
 }
 
 /// One difference between two versions.

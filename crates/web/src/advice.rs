@@ -244,6 +244,97 @@ pub async fn api_save_consideration(
     Ok(Json(state.store.advice().save_consideration(&u.viewer, c).await?))
 }
 
+/// The draft (no number) or version `n` as a PDF or Word file.
+async fn download(
+    state: AppState,
+    u: CurrentUser,
+    id: AdviceId,
+    n: Option<i64>,
+    format: crate::documents::Format,
+) -> Result<Response, ApiError> {
+    let (doc, record) = state.store.advice().document(&u.user, &u.viewer, &id, n).await?;
+    let which = n.map(|n| format!("version-{n}")).unwrap_or_else(|| "draft".into());
+    let filename = format!("{}-{which}.{}", crate::documents::slug(&record.content.subject), format.extension());
+    let marking = doc.marking;
+    let body = tokio::task::spawn_blocking(move || format.render(&doc))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|e| {
+            tracing::error!(error = %e, advice = %id, "advice document did not render");
+            ApiError::internal()
+        })?;
+    let sha256 = cordon_domain::plan::sha256_hex_bytes(&body);
+    crate::documents::file_response(body.into(), &sha256, format, &filename, marking)
+}
+
+/// The draft as a PDF, watermarked DRAFT on every page.
+#[utoipa::path(get, path = "/advice/{id}/document.pdf", tag = "advice",
+    params(AdvicePath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The draft as a document, marked at the top and bottom of every page",
+            content(("application/pdf")),
+            headers(("X-Content-SHA256" = String, description = "SHA-256 of the body"),
+                ("X-Protective-Marking" = String, description = "The document's marking"))),
+        BadRequest, Unauthorised, NotFound))]
+pub async fn api_draft_pdf(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<AdvicePath>,
+) -> Result<Response, ApiError> {
+    download(state, u, p.id, None, crate::documents::Format::Pdf).await
+}
+
+/// The draft as a Word document, DRAFT in every header.
+#[utoipa::path(get, path = "/advice/{id}/document.docx", tag = "advice",
+    params(AdvicePath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The draft as a Word document, marked in every header and footer",
+            content(("application/vnd.openxmlformats-officedocument.wordprocessingml.document")),
+            headers(("X-Content-SHA256" = String, description = "SHA-256 of the body"),
+                ("X-Protective-Marking" = String, description = "The document's marking"))),
+        BadRequest, Unauthorised, NotFound))]
+pub async fn api_draft_docx(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<AdvicePath>,
+) -> Result<Response, ApiError> {
+    download(state, u, p.id, None, crate::documents::Format::Docx).await
+}
+
+/// An issued version as a PDF.
+#[utoipa::path(get, path = "/advice/{id}/versions/{n}/document.pdf", tag = "advice",
+    params(AdviceVersionPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The version as a document, marked at the top and bottom of every page",
+            content(("application/pdf")),
+            headers(("X-Content-SHA256" = String, description = "SHA-256 of the body"),
+                ("X-Protective-Marking" = String, description = "The document's marking"))),
+        BadRequest, Unauthorised, NotFound))]
+pub async fn api_version_pdf(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<AdviceVersionPath>,
+) -> Result<Response, ApiError> {
+    download(state, u, p.id, Some(p.n), crate::documents::Format::Pdf).await
+}
+
+/// An issued version as a Word document.
+#[utoipa::path(get, path = "/advice/{id}/versions/{n}/document.docx", tag = "advice",
+    params(AdviceVersionPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The version as a Word document, marked in every header and footer",
+            content(("application/vnd.openxmlformats-officedocument.wordprocessingml.document")),
+            headers(("X-Content-SHA256" = String, description = "SHA-256 of the body"),
+                ("X-Protective-Marking" = String, description = "The document's marking"))),
+        BadRequest, Unauthorised, NotFound))]
+pub async fn api_version_docx(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<AdviceVersionPath>,
+) -> Result<Response, ApiError> {
+    download(state, u, p.id, Some(p.n), crate::documents::Format::Docx).await
+}
+
 /// This capability's API operations.
 pub fn api() -> ApiRoutes {
     ApiRoutes::new()
@@ -253,6 +344,10 @@ pub fn api() -> ApiRoutes {
         .routes(routes!(api_get, api_change))
         .routes(routes!(api_issue))
         .routes(routes!(api_version))
+        .routes(routes!(api_draft_pdf))
+        .routes(routes!(api_draft_docx))
+        .routes(routes!(api_version_pdf))
+        .routes(routes!(api_version_docx))
 }
 
 // ---- Pages ----

@@ -320,11 +320,9 @@ pub async fn api_access_csv(
     Ok(csv_response(t.event.marking, "cordon-access-log.csv", "seq,at,who,organisation,kind,what", rows))
 }
 
-/// The PDF renderer for bundles made through the web. The documents crate
-/// that renders PDFs is not part of this build yet, so each version's PDF is
-/// noted as not available in the bundle (never a made-up file).
-fn render_pdf(_: &Document) -> Result<Vec<u8>, String> {
-    Err("this deployment has no PDF renderer".into())
+/// The PDF renderer for bundles: the same as the plan's downloads.
+fn render_pdf(doc: &Document) -> Result<Vec<u8>, String> {
+    cordon_documents::pdf(doc).map_err(|e| e.to_string())
 }
 
 /// The event's disclosure bundle: a signed zip of every issued version, the

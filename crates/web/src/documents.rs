@@ -145,13 +145,13 @@ pub async fn page_version(
 
 /// The form of a downloaded document.
 #[derive(Debug, Clone, Copy)]
-enum Format {
+pub(crate) enum Format {
     Pdf,
     Docx,
 }
 
 impl Format {
-    fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
             Format::Docx => "docx",
@@ -165,7 +165,7 @@ impl Format {
         }
     }
 
-    fn render(self, doc: &Document) -> Result<Vec<u8>, cordon_documents::RenderError> {
+    pub(crate) fn render(self, doc: &Document) -> Result<Vec<u8>, cordon_documents::RenderError> {
         match self {
             Format::Pdf => cordon_documents::pdf(doc),
             Format::Docx => cordon_documents::docx(doc),
@@ -200,7 +200,7 @@ pub struct VersionDocumentPath {
 
 /// The event's name as a file name: lower-case letters and digits, words
 /// joined by hyphens ("city-marathon"); "plan" when nothing is left.
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -253,14 +253,25 @@ async fn download(
         tracing::error!(error = %e, event = %id, "document did not render");
         ApiError::internal()
     })?;
-    let mut res = rendered.body.clone().into_response();
+    file_response(rendered.body.clone(), &rendered.sha256, format, &filename, marking)
+}
+
+/// A rendered document as a download: its type, file name, hash and marking.
+pub(crate) fn file_response(
+    body: Bytes,
+    sha256: &str,
+    format: Format,
+    filename: &str,
+    marking: cordon_domain::Marking,
+) -> Result<Response, ApiError> {
+    let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type()));
     h.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")).map_err(|_| ApiError::internal())?,
     );
-    h.insert("x-content-sha256", HeaderValue::from_str(&rendered.sha256).map_err(|_| ApiError::internal())?);
+    h.insert("x-content-sha256", HeaderValue::from_str(sha256).map_err(|_| ApiError::internal())?);
     h.insert("x-protective-marking", HeaderValue::from_static(marking.as_str()));
     Ok(res)
 }

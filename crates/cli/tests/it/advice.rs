@@ -1,6 +1,8 @@
 //! Security advice and reviews over HTTP: the request, the library, issue as
 //! hashed versions, the read view, access through the records layer, and bad input.
 
+use crate::check;
+
 use crate::common::TestApp;
 use cordon_domain::identity::{Clearance, Role};
 use reqwest::Method;
@@ -75,6 +77,29 @@ async fn advice_is_requested_written_issued_and_read_as_a_document() {
     ] {
         assert!(html.contains(words), "the version page should say {words:?}");
     }
+    // Handed over as PDF and Word, marked on every page; the same bytes each time.
+    let get = |path: String| {
+        let (client, url, token) = (app.client.clone(), app.url(&path), ctsa.clone());
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let pdf = get(format!("/api/v1/advice/{id}/versions/1/document.pdf")).await;
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let sha = pdf.headers()["x-content-sha256"].to_str().unwrap().to_string();
+    let pdf = pdf.bytes().await.unwrap().to_vec();
+    assert_eq!(cordon_domain::plan::sha256_hex_bytes(&pdf), sha);
+    let read = check::check_pdf(&pdf, "OFFICIAL-SENSITIVE", "Version 1");
+    assert!(read.text.contains("Judge unattended items with HOT"), "{}", read.text);
+    let again = get(format!("/api/v1/advice/{id}/versions/1/document.pdf")).await.bytes().await.unwrap().to_vec();
+    assert_eq!(again, pdf, "the same version gives the same document");
+    let docx = get(format!("/api/v1/advice/{id}/versions/1/document.docx")).await;
+    assert_eq!(docx.status(), 200);
+    check::check_docx(&docx.bytes().await.unwrap(), "OFFICIAL-SENSITIVE");
+    let draft = get(format!("/api/v1/advice/{id}/document.pdf")).await;
+    assert_eq!(draft.status(), 200);
+    check::check_pdf(&draft.bytes().await.unwrap(), "OFFICIAL-SENSITIVE", "Draft");
+    assert_eq!(app.get_as(&other, &format!("/api/v1/advice/{id}/versions/1/document.pdf")).await.0, 404);
+
     let list = app.page(&b, "/advice").await.text().await.unwrap();
     assert!(list.contains("Village fete") && list.contains("Version 1 issued"));
 

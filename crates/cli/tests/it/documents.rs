@@ -2,8 +2,7 @@
 //! poppler and python-docx; a redacted reader's copy holds nothing withheld
 //! from them and says on its title page that it is redacted.
 
-#[path = "../../../documents/tests/check/mod.rs"]
-mod check;
+use crate::check;
 
 use crate::plan::fixture;
 use cordon_domain::identity::{Clearance, Role};

@@ -6,6 +6,10 @@ mod common {
     pub use cordon_testkit::*;
 }
 
+/// Reading documents back with poppler and python-docx (shared with the documents crate's tests).
+#[path = "../../../documents/tests/check/mod.rs"]
+mod check;
+
 mod access;
 mod advice;
 mod api_threat_levels;

@@ -86,7 +86,7 @@ export const PAGES: AppPage[] = [
   },
   {
     name: 'new security advice',
-    path: '/advice/new?kind=security_advice',
+    path: '/advice/new',
     as: 'secco',
     heading: 'Record a request for security advice',
     navCurrent: 'Advice',

@@ -252,7 +252,7 @@ async fn download(
     n: Option<i64>,
     format: crate::documents::Format,
 ) -> Result<Response, ApiError> {
-    let (doc, record) = state.store.advice().document(&u.user, &u.viewer, &id, n).await?;
+    let (doc, record) = state.store.advice().document(&u.viewer, &id, n).await?;
     let which = n.map(|n| format!("version-{n}")).unwrap_or_else(|| "draft".into());
     let filename = format!("{}-{which}.{}", crate::documents::slug(&record.content.subject), format.extension());
     let marking = doc.marking;
@@ -638,7 +638,7 @@ async fn record_page(
     status: StatusCode,
     error: String,
 ) -> Response {
-    let (doc, record) = match state.store.advice().document(&u.user, &u.viewer, id, number).await {
+    let (doc, record) = match state.store.advice().document(&u.viewer, id, number).await {
         Ok(x) => x,
         Err(e) => return read_error(e, u),
     };

@@ -345,7 +345,6 @@ impl AdviceStore<'_> {
     /// The document of an issued version (`Some(n)`) or of the draft.
     pub async fn document(
         &self,
-        user: &User,
         viewer: &Viewer,
         id: &AdviceId,
         number: Option<i64>,
@@ -360,8 +359,10 @@ impl AdviceStore<'_> {
                 advice_document(&s, false, &hash, at)
             }
             None => {
+                // The draft is its author's until someone issues it.
                 let library = self.considerations().await?;
-                let s = self.snapshot_of(&record, 0, &user.name, &library);
+                let author = self.store.identity().user(&record.created_by).await?.map(|u| u.name);
+                let s = self.snapshot_of(&record, 0, author.as_deref().unwrap_or("its author"), &library);
                 let (_, hash) = snapshot(&s);
                 advice_document(&s, true, &hash, Some(record.updated_at))
             }

@@ -206,12 +206,47 @@ impl AdviceStore<'_> {
 
     /// Adds a record's versions and shares.
     async fn complete(&self, r: &mut AdviceRecord) -> Result<(), StoreError> {
-        r.versions = self.versions(&r.id).await?;
+        self.complete_all(std::slice::from_mut(r)).await
+    }
+
+    /// Adds the versions and shares of a page of records: two queries, whatever its length.
+    async fn complete_all(&self, records: &mut [AdviceRecord]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<Val> = records.iter().map(|r| Val::from(r.id.to_string())).collect();
+        let list = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let versions = self
+            .store
+            .fetch(
+                &format!(
+                    "SELECT v.advice_id, v.number, v.issued_at, COALESCE(u.name, v.issued_by), v.hash \
+                     FROM advice_versions v LEFT JOIN users u ON u.id = v.issued_by \
+                     WHERE v.advice_id IN ({list}) ORDER BY v.advice_id, v.number"
+                ),
+                &ids,
+            )
+            .await?;
         let shares = self
             .store
-            .fetch("SELECT organisation_id FROM record_shares WHERE record_id = $1", &[Val::from(r.id.to_string())])
+            .fetch(&format!("SELECT record_id, organisation_id FROM record_shares WHERE record_id IN ({list})"), &ids)
             .await?;
-        r.shared_with = shares.iter().map(|s| s.id(0)).collect::<Result<_, _>>()?;
+        for r in records.iter_mut() {
+            let id = r.id.to_string();
+            r.versions = versions
+                .iter()
+                .filter(|v| v.text(0) == id)
+                .map(|v| {
+                    Ok(AdviceVersion {
+                        number: v.int(1),
+                        issued_at: Instant::parse(&v.text(2)).map_err(|e| StoreError::Integrity(e.to_string()))?,
+                        issued_by: v.text(3),
+                        hash: v.text(4),
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+            r.shared_with = shares.iter().filter(|s| s.text(0) == id).map(|s| s.id(1)).collect::<Result<_, _>>()?;
+        }
         Ok(())
     }
 
@@ -257,9 +292,7 @@ impl AdviceStore<'_> {
         );
         let rows = self.store.fetch(&sql, &page_args).await?;
         let mut records: Vec<AdviceRecord> = rows.into_iter().map(hydrate).collect::<Result<_, _>>()?;
-        for r in records.iter_mut() {
-            self.complete(r).await?;
-        }
+        self.complete_all(&mut records).await?;
         let d = self.store.deployment();
         let shown: Vec<AdviceRecord> = records
             .into_iter()

@@ -14,3 +14,12 @@ export function displayDate(iso: string): string {
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Fills a GOV.UK date input (day, month, year) and its time box, inside `group`, from YYYY-MM-DD and HH:MM. */
+export async function fillDateTime(group: import('@playwright/test').Locator, iso: string, time: string): Promise<void> {
+  const [y, m, d] = iso.split('-');
+  await group.getByLabel('Day').fill(String(Number(d)));
+  await group.getByLabel('Month').fill(String(Number(m)));
+  await group.getByLabel('Year').fill(y);
+  await group.getByLabel('Time').fill(time);
+}

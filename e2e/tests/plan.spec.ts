@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { ACCOUNTS } from '../support/accounts';
-import { escapeRegExp, ukDate } from '../support/dates';
+import { escapeRegExp, fillDateTime, ukDate } from '../support/dates';
 import { expect, test } from '../support/fixtures';
 import { expectMarkingBanners, mainNav } from '../support/layout';
 
@@ -52,11 +52,11 @@ test.describe('the CT protective security plan of a new event', () => {
       const form = page.locator('main form[action="/events"]');
       await form.getByLabel('Name', { exact: true }).fill(eventName);
       await form.getByLabel('Kind').selectOption('music_or_festival');
-      await form.getByLabel('Starts').fill(`${ukDate(90)}T10:00`);
-      await form.getByLabel('Ends').fill(`${ukDate(90)}T22:30`);
-      await form.getByLabel('Main venue').fill('Riverside Park');
-      await form.getByLabel('Venue address').fill('Riverside Park, Northshire NS1 2AB');
-      await form.getByLabel('Expected peak attendance').fill('25000');
+      await fillDateTime(form.getByRole('group', { name: 'Start' }), ukDate(90), '10:00');
+      await fillDateTime(form.getByRole('group', { name: 'End' }), ukDate(90), '22:30');
+      await form.getByLabel('Venue 1 name').fill('Riverside Park');
+      await form.getByLabel('Venue 1 address').fill('Riverside Park, Northshire NS1 2AB');
+      await form.getByLabel('Expected peak attendance').fill('25,000');
       const marking = form.getByLabel('Protective marking');
       await expect(marking).toHaveValue('OFFICIAL-SENSITIVE');
       await expect(marking).toHaveAccessibleDescription(/OFFICIAL-SENSITIVE limits the event to its team/);
@@ -72,7 +72,7 @@ test.describe('the CT protective security plan of a new event', () => {
       const summary = page.locator('dl.summary');
       await expect(summary.locator('dt:text-is("Kind") + dd')).toHaveText('Music or festival');
       await expect(summary.locator('dt:text-is("Venues") + dd')).toHaveText('Riverside Park, Riverside Park, Northshire NS1 2AB');
-      await expect(summary.locator('dt:text-is("Expected peak attendance") + dd')).toHaveText('25000');
+      await expect(summary.locator('dt:text-is("Expected peak attendance") + dd')).toHaveText('25,000');
       await expect(summary.locator('dt:text-is("Marking") + dd')).toHaveText('OFFICIAL-SENSITIVE');
       // The coordinator who created it is in its team; the member of staff is not.
       const team = page.locator('table#team');

@@ -80,6 +80,14 @@ struct ServeArgs {
     /// Largest database connection pool.
     #[arg(long, default_value_t = 16)]
     max_connections: u32,
+    /// An SMTP relay to e-mail notices through: smtp://host:port (add
+    /// ?tls=required for STARTTLS) or smtps://host:port. Off by default; the
+    /// notices are in the application either way.
+    #[arg(long, env = "CORDON_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of e-mailed notices.
+    #[arg(long, env = "CORDON_SMTP_FROM", default_value = "Cordon <cordon@localhost>")]
+    smtp_from: String,
 }
 
 #[derive(Subcommand)]
@@ -277,6 +285,7 @@ async fn serve(store: Store, args: &ServeArgs, demo: bool) -> Result<()> {
         public_url: args.public_url.clone(),
         trusted_proxies: args.trusted_proxy.clone(),
         metrics_token: args.metrics_token.clone().filter(|t| !t.trim().is_empty()),
+        mail_enabled: args.smtp_url.as_ref().is_some_and(|u| !u.trim().is_empty()),
         ..Default::default()
     };
     println!("Cordon is listening on http://{addr}");
@@ -299,8 +308,15 @@ async fn serve(store: Store, args: &ServeArgs, demo: bool) -> Result<()> {
     }
     println!("Press Ctrl+C to stop.");
     tracing::info!(%addr, backend = store.backend().name(), "serving");
+    let mail = args.smtp_url.as_ref().filter(|u| !u.trim().is_empty()).map(|url| cordon_web::mail::MailSettings {
+        smtp_url: url.clone(),
+        from: args.smtp_from.clone(),
+        public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+    });
+    let background = cordon_web::mail::spawn(store.clone(), mail)?;
     let state = cordon_web::AppState::new(store.clone(), config);
     cordon_web::serve(listener, state, shutdown_signal()).await?;
+    background.abort();
     store.close().await;
     Ok(())
 }

@@ -68,6 +68,7 @@ pub fn section_words(section: &str) -> &'static str {
 pub const CHANGE_KINDS: &[(&str, &str)] = &[
     ("planned_event_created", "Event created"),
     ("planned_event_status_changed", "Status moved on"),
+    ("planned_event_changed", "Event's details changed"),
     ("team_member_added", "Added to the team"),
     ("team_member_removed", "Removed from the team"),
     ("record_shared", "Shared with an organisation"),
@@ -84,6 +85,26 @@ pub const ACCESS_KINDS: &[(&str, &str)] = &[("read", "Read"), ("denied", "Refuse
 /// A kind of change in words; the kind itself when it is not one of [`CHANGE_KINDS`].
 pub fn change_kind_words(kind: &str) -> String {
     CHANGE_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, w)| w.to_string()).unwrap_or_else(|| kind.replace('_', " "))
+}
+
+/// A plan item as a sentence names it: `the vulnerability “Market square”`.
+pub fn section_item_name(item: &PlanItem) -> String {
+    struct NoNames;
+    impl Names for NoNames {
+        fn user(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn organisation(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn methodology(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn item(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+    format!("The {} “{}”", section_words(item.section()), item_name(item, &NoNames))
 }
 
 /// The name of a plan item, as its section's pages call it.
@@ -120,8 +141,16 @@ pub fn describe(event: &Event, first_save: bool, names: &dyn Names) -> String {
         Event::PlannedEvent(PlannedEventEvent::PlannedEventCreated { event, .. }) => {
             format!("Created the event “{}”, marked {}", event.name, event.marking)
         }
-        Event::PlannedEvent(PlannedEventEvent::PlannedEventStatusChanged { status, .. }) => {
-            format!("Moved the event to {}", status.words().to_lowercase())
+        Event::PlannedEvent(PlannedEventEvent::PlannedEventStatusChanged { status, reason, .. }) => match reason {
+            Some(r) => format!("Moved the event to {}: {}", status.words().to_lowercase(), shorten(r)),
+            None => format!("Moved the event to {}", status.words().to_lowercase()),
+        },
+        Event::PlannedEvent(PlannedEventEvent::PlannedEventChanged { event, reason }) => {
+            let what = format!("Changed the event's details (“{}”, marked {})", event.name, event.marking);
+            match reason {
+                Some(r) => format!("{what}: {}", shorten(r)),
+                None => what,
+            }
         }
         Event::PlannedEvent(PlannedEventEvent::CommandersSet { gold_user_id, silver_user_id, .. }) => {
             let who = |id: &Option<crate::ids::UserId>| match id {
@@ -321,9 +350,17 @@ mod tests {
         let e: Event = PlannedEventEvent::PlannedEventStatusChanged {
             id: "e1".parse().unwrap(),
             status: crate::planned_event::EventStatus::Live,
+            reason: None,
         }
         .into();
         assert_eq!(describe(&e, false, &n), "Moved the event to live");
+        let e: Event = PlannedEventEvent::PlannedEventStatusChanged {
+            id: "e1".parse().unwrap(),
+            status: crate::planned_event::EventStatus::Live,
+            reason: Some("The route opens early".into()),
+        }
+        .into();
+        assert_eq!(describe(&e, false, &n), "Moved the event to live: The route opens early");
         let e: Event = PlanEvent::PlanItemRemoved {
             event_id: "e1".parse().unwrap(),
             section: "measure".into(),

@@ -15,6 +15,7 @@ pub mod journal;
 pub mod london;
 pub mod marking;
 pub mod methodology;
+pub mod notifications;
 pub mod password;
 pub mod plan;
 pub mod planned_event;

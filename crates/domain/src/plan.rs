@@ -362,9 +362,15 @@ pub struct Liaison {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeetingAction {
     pub text: String,
+    /// Who owns it, as the plan reads: a person, a team or an organisation.
     pub owner: String,
     pub due: String,
     pub status: String,
+    /// The Cordon user who owns it, when the owner was picked from the users
+    /// (they see it among their tasks and are told of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub owner_user_id: Option<crate::ids::UserId>,
 }
 
 /// What kind of meeting: one of four, stored as its snake_case name. A
@@ -704,26 +710,33 @@ fn err(field: &str, message: impl Into<String>) -> ItemError {
     ItemError { field: field.to_string(), message: message.into() }
 }
 
+/// A field as its label reads ("actions[0].owner": "Owner").
+fn label(field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let bare = last.split('[').next().unwrap_or(last);
+    field_label(bare)
+}
+
 fn required(field: &str, s: &str) -> Result<(), ItemError> {
     if s.trim().is_empty() {
-        Err(err(field, format!("{field} is required")))
+        Err(err(field, format!("Enter the {}", label(field).to_lowercase())))
     } else if s.chars().count() > 20_000 {
-        Err(err(field, format!("{field} is longer than 20,000 characters")))
+        Err(err(field, format!("{} must be 20,000 characters or fewer", label(field))))
     } else {
         Ok(())
     }
 }
 
 fn date(field: &str, s: &str) -> Result<(), ItemError> {
-    crate::reference::parse_date(s)
-        .map(|_| ())
-        .map_err(|_| err(field, format!("{field} must be a date written YYYY-MM-DD")))
+    crate::reference::parse_date(s).map(|_| ()).map_err(|_| {
+        err(field, format!("{} must be a real date, written as year-month-day, such as 2027-04-26", label(field)))
+    })
 }
 
 fn in_matrix(field: &str, v: Option<u32>, max: usize) -> Result<(), ItemError> {
     match v {
         Some(x) if x < 1 || x as usize > max => {
-            Err(err(field, format!("{field} {x} is outside the matrix (1 to {max})")))
+            Err(err(field, format!("{} must be between 1 and {max}", label(field))))
         }
         _ => Ok(()),
     }

@@ -76,11 +76,13 @@ impl FromStr for EventKind {
     }
 }
 
-/// Planning → endorsed → live → debrief → closed.
+/// Planning → awaiting endorsement → endorsed → live → debrief → closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
     Planning,
+    /// A version has been issued and Gold has not yet endorsed the latest one.
+    AwaitingEndorsement,
     Endorsed,
     Live,
     Debrief,
@@ -88,12 +90,19 @@ pub enum EventStatus {
 }
 
 impl EventStatus {
-    pub const ALL: [EventStatus; 5] =
-        [EventStatus::Planning, EventStatus::Endorsed, EventStatus::Live, EventStatus::Debrief, EventStatus::Closed];
+    pub const ALL: [EventStatus; 6] = [
+        EventStatus::Planning,
+        EventStatus::AwaitingEndorsement,
+        EventStatus::Endorsed,
+        EventStatus::Live,
+        EventStatus::Debrief,
+        EventStatus::Closed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             EventStatus::Planning => "planning",
+            EventStatus::AwaitingEndorsement => "awaiting_endorsement",
             EventStatus::Endorsed => "endorsed",
             EventStatus::Live => "live",
             EventStatus::Debrief => "debrief",
@@ -105,41 +114,101 @@ impl EventStatus {
     pub fn words(self) -> &'static str {
         match self {
             EventStatus::Planning => "Planning",
+            EventStatus::AwaitingEndorsement => "Awaiting endorsement",
             EventStatus::Endorsed => "Endorsed",
             EventStatus::Live => "Live",
             EventStatus::Debrief => "Debrief",
             EventStatus::Closed => "Closed",
         }
     }
-}
 
-impl EventStatus {
     /// The status an event moves on to by hand from this one, if any: an
-    /// event becomes endorsed only when its plan is endorsed, and a closed
-    /// event stays closed.
+    /// event becomes awaiting endorsement when a version is issued and
+    /// endorsed when Gold endorses the latest one; a closed event stays closed.
     pub fn next(self) -> Option<EventStatus> {
         match self {
-            EventStatus::Planning | EventStatus::Closed => None,
+            EventStatus::Planning | EventStatus::AwaitingEndorsement | EventStatus::Closed => None,
             EventStatus::Endorsed => Some(EventStatus::Live),
             EventStatus::Live => Some(EventStatus::Debrief),
             EventStatus::Debrief => Some(EventStatus::Closed),
         }
     }
 
-    /// Whether an event may move from this status to `to`, and if not, why, in words.
-    pub fn check_transition(self, to: EventStatus) -> Result<(), String> {
-        if self.next() == Some(to) {
-            return Ok(());
-        }
-        Err(match (self, self.next()) {
-            (EventStatus::Planning, _) => {
-                "an event becomes endorsed when its strategic commander endorses an issued plan".to_string()
-            }
-            (EventStatus::Closed, _) => "the event is closed".to_string(),
-            (from, Some(next)) => format!("from {} the next status is {}", from.as_str(), next.as_str()),
-            (from, None) => format!("an event cannot move on from {}", from.as_str()),
-        })
+    /// Whether the event (and its plan) may still be changed.
+    pub fn is_closed(self) -> bool {
+        self == EventStatus::Closed
     }
+}
+
+/// What the lifecycle rules need to know of an event besides its status.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifecycle {
+    pub status: EventStatus,
+    pub starts_at: Instant,
+    /// Now.
+    pub now: Instant,
+}
+
+/// Whether an event may move by hand to `to`, and if not the rule, in words.
+/// `reason` is what the person gave; going live before the day before the
+/// event starts needs one.
+pub fn check_transition(l: Lifecycle, to: EventStatus, reason: &str) -> Result<(), String> {
+    use EventStatus::*;
+    let from = l.status;
+    if from == Closed {
+        return Err("The event is closed: its status can no longer change".into());
+    }
+    if from == to {
+        return Err(format!("The event is already {}", to.words().to_lowercase()));
+    }
+    match to {
+        Planning | AwaitingEndorsement => {
+            return Err("An event is awaiting endorsement when a version of its plan is issued; it cannot be moved there by hand".into())
+        }
+        Endorsed => {
+            return Err(
+                "An event becomes endorsed when its strategic commander (Gold) endorses the latest issued version of its plan"
+                    .into(),
+            )
+        }
+        _ => {}
+    }
+    if from.next() != Some(to) {
+        return Err(match from {
+            Planning => "Issue the plan and have Gold endorse it before the event goes live".into(),
+            AwaitingEndorsement => {
+                "The latest issued version of the plan must be endorsed by Gold before the event goes live".into()
+            }
+            other => format!(
+                "From {} the event moves on to {}",
+                other.words().to_lowercase(),
+                other.next().map(|n| n.words().to_lowercase()).unwrap_or_default()
+            ),
+        });
+    }
+    let (today, _) = crate::london::to_london(l.now.get());
+    let (start_day, _) = crate::london::to_london(l.starts_at.get());
+    let start_day = start_day.date();
+    match to {
+        Live => {
+            let from_day = start_day.previous_day().unwrap_or(start_day);
+            if today.date() < from_day && reason.trim().is_empty() {
+                return Err(format!(
+                    "The event starts on {}: it can go live from {}. To go live earlier, give a reason",
+                    crate::london::display_date(start_day),
+                    crate::london::display_date(from_day)
+                ));
+            }
+        }
+        Debrief if l.now < l.starts_at => {
+            return Err(format!(
+                "The event has not started yet: it can move to debrief once it has started ({})",
+                crate::london::display_instant(l.starts_at)
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 impl FromStr for EventStatus {
@@ -188,10 +257,28 @@ impl FieldError {
     }
 }
 
+/// A field of an event as people read it.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "name" => "Name",
+        "kind" => "Kind of event",
+        "starts_at" => "Start",
+        "ends_at" => "End",
+        "venues" => "Venues",
+        "expected_attendance" => "Expected attendance",
+        "marking" => "Protective marking",
+        "organisation_id" => "Lead organisation",
+        other => other,
+    }
+}
+
 /// Parses an RFC 3339 time and returns it normalised to UTC as stored.
 pub fn parse_instant(field: &str, s: &str) -> Result<Instant, FieldError> {
     Instant::parse(s).map_err(|_| {
-        FieldError::new(field, format!("{field} must be a time in RFC 3339 form, such as 2026-05-03T08:00:00Z"))
+        FieldError::new(
+            field,
+            format!("{} must be a real date and time, such as 2026-05-03T08:00:00Z", field_label(field)),
+        )
     })
 }
 
@@ -205,35 +292,38 @@ pub fn check_event(
 ) -> Result<(), FieldError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(FieldError::new("name", "name is required"));
+        return Err(FieldError::new("name", "Enter the event's name"));
     }
     if name.chars().count() > 200 {
-        return Err(FieldError::new("name", "name is longer than 200 characters"));
+        return Err(FieldError::new("name", "Name must be 200 characters or fewer"));
     }
     if ends_at <= starts_at {
-        return Err(FieldError::new("ends_at", "ends_at must be after starts_at"));
+        return Err(FieldError::new("ends_at", "End must be after the start"));
     }
     if ends_at.get() - starts_at.get() > time::Duration::days(366) {
-        return Err(FieldError::new("ends_at", "an event may last at most a year"));
+        return Err(FieldError::new("ends_at", "An event may last at most a year: check the end"));
     }
     if expected_attendance < 0 {
-        return Err(FieldError::new("expected_attendance", "expected_attendance cannot be negative"));
+        return Err(FieldError::new("expected_attendance", "Expected attendance cannot be negative"));
     }
     if expected_attendance > 10_000_000 {
-        return Err(FieldError::new("expected_attendance", "expected_attendance is implausibly large"));
+        return Err(FieldError::new("expected_attendance", "Expected attendance must be 10,000,000 or fewer"));
     }
     if venues.is_empty() {
-        return Err(FieldError::new("venues", "at least one venue is required"));
+        return Err(FieldError::new("venues", "Add at least one venue"));
     }
     if venues.len() > 50 {
-        return Err(FieldError::new("venues", "at most 50 venues"));
+        return Err(FieldError::new("venues", "An event may have at most 50 venues"));
     }
     for (i, v) in venues.iter().enumerate() {
         if v.name.trim().is_empty() {
-            return Err(FieldError::new(&format!("venues[{i}].name"), "each venue needs a name"));
+            return Err(FieldError::new(&format!("venues[{i}].name"), format!("Enter the name of venue {}", i + 1)));
         }
         if v.name.chars().count() > 200 || v.address.chars().count() > 500 {
-            return Err(FieldError::new(&format!("venues[{i}]"), "venue name or address is too long"));
+            return Err(FieldError::new(
+                &format!("venues[{i}]"),
+                format!("Venue {}: the name must be 200 characters or fewer and the address 500 or fewer", i + 1),
+            ));
         }
     }
     Ok(())
@@ -258,6 +348,8 @@ mod tests {
         assert_eq!(check_event("M", s, e, &venue(), -1).unwrap_err().field, "expected_attendance");
         assert_eq!(check_event("M", s, e, &[], 1).unwrap_err().field, "venues");
         assert_eq!(parse_instant("starts_at", "tomorrow").unwrap_err().field, "starts_at");
+        assert!(parse_instant("starts_at", "2027-02-31T08:00:00Z").unwrap_err().message.starts_with("Start must be"));
+        assert_eq!(check_event(" ", s, e, &venue(), 1).unwrap_err().message, "Enter the event's name");
         assert_eq!("music_or_festival".parse::<EventKind>().unwrap(), EventKind::MusicOrFestival);
         assert!("concert".parse::<EventKind>().is_err());
     }
@@ -275,6 +367,16 @@ pub enum PlannedEventEvent {
     PlannedEventStatusChanged {
         id: EventId,
         status: EventStatus,
+        /// Why, as the person moving it said (recorded since the lifecycle's guard rails).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The event's details changed: its whole new state, and why (a reason is
+    /// required when its marking is lowered).
+    PlannedEventChanged {
+        event: PlannedEvent,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// The strategic (Gold) and tactical (Silver) commanders of an event. On the
     /// plan's stream, as it has always been recorded, so that a change of
@@ -289,24 +391,54 @@ pub enum PlannedEventEvent {
 crate::capability_event!(PlannedEventEvent, |e| match e {
     PlannedEventEvent::PlannedEventCreated { event, .. } => format!("event/{}", event.id),
     PlannedEventEvent::PlannedEventStatusChanged { id, .. } => format!("event/{id}"),
+    PlannedEventEvent::PlannedEventChanged { event, .. } => format!("event/{}", event.id),
     PlannedEventEvent::CommandersSet { event_id, .. } => format!("plan/{event_id}"),
 });
 
 #[cfg(test)]
 mod transition_tests {
     use super::EventStatus::{self, *};
+    use super::{check_transition, Lifecycle};
+    use crate::ids::Instant;
+    use time::macros::datetime;
+
+    fn at(status: EventStatus, now: time::OffsetDateTime) -> Lifecycle {
+        Lifecycle { status, starts_at: Instant::from(datetime!(2027-04-25 08:00 UTC)), now: Instant::from(now) }
+    }
 
     #[test]
     fn an_event_moves_on_one_step_at_a_time_and_never_back() {
+        let during = datetime!(2027-04-25 12:00 UTC);
         for from in EventStatus::ALL {
             for to in EventStatus::ALL {
                 let allowed = matches!((from, to), (Endorsed, Live) | (Live, Debrief) | (Debrief, Closed));
-                assert_eq!(from.check_transition(to).is_ok(), allowed, "{from:?} -> {to:?}");
+                assert_eq!(check_transition(at(from, during), to, "").is_ok(), allowed, "{from:?} -> {to:?}");
             }
         }
-        assert!(Planning.check_transition(Endorsed).unwrap_err().contains("endorses"));
-        assert_eq!(Closed.check_transition(Live).unwrap_err(), "the event is closed");
-        assert_eq!(Live.check_transition(Closed).unwrap_err(), "from live the next status is debrief");
+        assert!(check_transition(at(Planning, during), Endorsed, "").unwrap_err().contains("endorses"));
+        assert!(check_transition(at(Closed, during), Live, "").unwrap_err().contains("closed"));
+        assert_eq!(
+            check_transition(at(Live, during), Closed, "").unwrap_err(),
+            "From live the event moves on to debrief"
+        );
+        assert!(check_transition(at(AwaitingEndorsement, during), Live, "").unwrap_err().contains("endorsed by Gold"));
+    }
+
+    #[test]
+    fn live_from_the_day_before_the_start_and_earlier_only_with_a_reason() {
+        // The day before (UK time) is allowed; two days before is not, without a reason.
+        assert!(check_transition(at(Endorsed, datetime!(2027-04-24 00:30 UTC)), Live, "").is_ok());
+        let early = at(Endorsed, datetime!(2027-04-23 12:00 UTC));
+        let e = check_transition(early, Live, "").unwrap_err();
+        assert!(e.contains("25 April 2027") && e.contains("24 April 2027") && e.contains("give a reason"), "{e}");
+        assert!(check_transition(early, Live, "The route opens for the test run on Friday").is_ok());
+    }
+
+    #[test]
+    fn debrief_only_after_the_start() {
+        let before = at(Live, datetime!(2027-04-25 07:59 UTC));
+        assert!(check_transition(before, Debrief, "any reason").unwrap_err().contains("has not started"));
+        assert!(check_transition(at(Live, datetime!(2027-04-25 08:00 UTC)), Debrief, "").is_ok());
     }
 }
 

@@ -14,11 +14,13 @@ pub mod documents;
 pub mod events;
 pub mod identity;
 pub mod journal;
+pub mod notifications;
 pub mod plan;
 pub mod projector;
 pub mod records;
 pub mod reference;
 mod sql;
+pub mod tasks;
 pub mod threat;
 mod verify_sqlite;
 

@@ -31,8 +31,16 @@ pub fn tables() -> impl Iterator<Item = &'static Table> {
     TABLES.iter().flat_map(|t| t.iter())
 }
 
-/// The statements that apply `event` (recorded as `entry`) to the state tables.
+/// The statements that apply `event` (recorded as `entry`) to the state
+/// tables, after the notifications it gives rise to (which compare the change
+/// with the state before it; see `notifications::project`).
 pub fn apply(event: &Event, entry: &Entry) -> Vec<Stmt> {
+    let mut out = crate::notifications::project::derive(event, entry);
+    out.extend(project(event, entry));
+    out
+}
+
+fn project(event: &Event, entry: &Entry) -> Vec<Stmt> {
     match event {
         Event::Reference(e) => crate::reference::project::project(e, entry),
         Event::Threat(e) => crate::threat::project::project(e, entry),

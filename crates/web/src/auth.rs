@@ -23,6 +23,8 @@ pub struct CurrentUser {
     pub viewer: Viewer,
     /// The session, when signed in through the pages (None for API tokens).
     pub session: Option<Session>,
+    /// How many notifications they have not read (read for pages only).
+    pub unread: i64,
 }
 
 impl CurrentUser {
@@ -89,11 +91,11 @@ pub async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Cu
             )
         })?;
         let viewer = state.store.identity().viewer(&user).await?;
-        return Ok(Some(CurrentUser { user, viewer, session: None }));
+        return Ok(Some(CurrentUser { user, viewer, session: None, unread: 0 }));
     }
     let Some(token) = cookie_value(headers, SESSION_COOKIE) else { return Ok(None) };
     match state.store.identity().session(&token, policy(state)).await? {
-        Some((user, session, viewer)) => Ok(Some(CurrentUser { user, viewer, session: Some(session) })),
+        Some((user, session, viewer)) => Ok(Some(CurrentUser { user, viewer, session: Some(session), unread: 0 })),
         None => Ok(None),
     }
 }
@@ -143,10 +145,11 @@ impl FromRequestParts<AppState> for PageUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         match identify(state, &parts.headers).await {
-            Ok(Some(u)) if u.session.is_some() => {
+            Ok(Some(mut u)) if u.session.is_some() => {
                 if u.needs_second_factor() && !path.starts_with("/account") && !path.starts_with("/sign-out") {
                     return Err(Redirect::to("/account/two-step").into_response());
                 }
+                u.unread = state.store.notifications().unread(&u.viewer).await.unwrap_or(0);
                 Ok(PageUser(u))
             }
             Ok(_) => {
@@ -166,7 +169,13 @@ impl FromRequestParts<AppState> for MaybeUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match identify(state, &parts.headers).await {
-            Ok(u) => Ok(MaybeUser(u.filter(|u| u.session.is_some()))),
+            Ok(u) => {
+                let mut u = u.filter(|u| u.session.is_some());
+                if let Some(u) = u.as_mut() {
+                    u.unread = state.store.notifications().unread(&u.viewer).await.unwrap_or(0);
+                }
+                Ok(MaybeUser(u))
+            }
             Err(_) => Ok(MaybeUser(None)),
         }
     }

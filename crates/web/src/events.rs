@@ -22,7 +22,7 @@ use cordon_domain::ids::{EventId, Instant, OrganisationId, UserId};
 use cordon_domain::london::display_instant;
 use cordon_domain::planned_event::{EventKind, EventStatus, Venue};
 use cordon_domain::Marking;
-use cordon_store::events::{EventFilter, EventRecord, NewEvent, TeamMember};
+use cordon_store::events::{EventChange, EventFilter, EventRecord, NewEvent, TeamMember};
 use cordon_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -376,22 +376,28 @@ pub async fn api_remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The next status.
+/// The next status, and why.
 #[derive(Deserialize, ToSchema)]
 pub struct StatusBody {
     /// `live` after `endorsed`, `debrief` after `live`, `closed` after `debrief`.
     #[schema(value_type = EventStatus)]
     status: String,
+    /// Why; needed to go live before the day before the event starts.
+    #[serde(default)]
+    reason: Option<String>,
 }
 
-/// Move an event to its next status (endorsed is reached by endorsing its plan).
+/// Move an event to its next status under the lifecycle's rules: live from
+/// an endorsed plan, from the day before the event starts (earlier with a
+/// reason); debrief once it has started; closed after debrief (then it and
+/// its plan are read-only). A refused move is 409 with the rule in words.
 #[utoipa::path(post, path = "/events/{id}/status", tag = "events",
     params(EventPath),
     request_body = StatusBody,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The event in its new status", body = EventBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
     ))]
 pub async fn api_status(
     State(state): State<AppState>,
@@ -399,8 +405,67 @@ pub async fn api_status(
     Path(p): Path<EventPath>,
     JsonBody(b): JsonBody<StatusBody>,
 ) -> Result<Json<EventBody>, ApiError> {
-    let status: EventStatus = b.status.parse().map_err(|m| ApiError::unprocessable("status", m))?;
-    Ok(Json(EventBody::from(&state.store.events().set_event_status(&u.viewer, &p.id, status).await?)))
+    let status: EventStatus = b.status.parse().map_err(|_| {
+        ApiError::unprocessable("status", "status must be one of: live, debrief, closed (in that order)")
+    })?;
+    let reason = b.reason.unwrap_or_default();
+    Ok(Json(EventBody::from(&state.store.events().set_event_status(&u.viewer, &p.id, status, &reason).await?)))
+}
+
+/// Changes to an event's details: each field given changes; the others stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventPatchBody {
+    #[schema(min_length = 1)]
+    name: Option<String>,
+    #[schema(value_type = Option<EventKind>)]
+    kind: Option<String>,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
+    starts_at: Option<String>,
+    /// RFC 3339, after `starts_at`.
+    #[schema(format = DateTime)]
+    ends_at: Option<String>,
+    /// The whole list of venues (at least one): to add, change or remove one, send the list as it should be.
+    venues: Option<Vec<Venue>>,
+    expected_attendance: Option<i64>,
+    /// The lead organisation's id; the previous lead organisation keeps access through a share.
+    organisation_id: Option<OrganisationId>,
+    /// Raising is always allowed; lowering needs a `reason` and nothing in the plan marked higher.
+    #[schema(value_type = Option<Marking>)]
+    marking: Option<String>,
+    /// Why; recorded in the audit trail, required when lowering the marking.
+    reason: Option<String>,
+}
+
+/// Change an event's details (its owners). Journaled and shown in the audit trail.
+#[utoipa::path(patch, path = "/events/{id}", tag = "events",
+    params(EventPath),
+    request_body = EventPatchBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The event as changed", body = EventBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, UnsupportedMediaType, Unprocessable, PayloadTooLarge,
+    ))]
+pub async fn api_patch(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<EventPath>,
+    JsonBody(b): JsonBody<EventPatchBody>,
+) -> Result<Json<EventBody>, ApiError> {
+    let change = EventChange {
+        name: b.name,
+        kind: b.kind,
+        starts_at: b.starts_at,
+        ends_at: b.ends_at,
+        venues: b.venues,
+        expected_attendance: b.expected_attendance,
+        marking: b.marking,
+        organisation_id: b.organisation_id,
+        reason: b.reason,
+    };
+    let e = state.store.events().change_event(&u.user, &u.viewer, &p.id, change).await?;
+    Ok(Json(EventBody::from(&e)))
 }
 
 pub(crate) fn csv_field(s: &str) -> String {
@@ -469,7 +534,7 @@ fn row(e: &EventRecord) -> EventRow {
         name: e.name.clone(),
         kind: e.kind.words(),
         starts: display_instant(e.starts_at),
-        status: e.status.as_str(),
+        status: e.status.words(),
         marking: e.marking.to_string(),
         marking_class: marking_class(e.marking),
         venues: e.venues.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join(", "),
@@ -488,7 +553,7 @@ struct EventsPage {
     kind: String,
     from: String,
     to: String,
-    statuses: Vec<&'static str>,
+    statuses: Vec<(&'static str, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
     error: Option<(String, String)>,
     prev_link: Option<String>,
@@ -530,7 +595,7 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
             kind: q.kind.clone().unwrap_or_default(),
             from: q.from.clone().unwrap_or_default(),
             to: q.to.clone().unwrap_or_default(),
-            statuses: EventStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            statuses: EventStatus::ALL.iter().map(|s| (s.as_str(), s.words())).collect(),
             kinds: EventKind::ALL.iter().map(|k| (k.as_str(), k.words())).collect(),
             error,
             prev_link: (f.offset > 0).then(|| link((f.offset - f.limit).max(0))),
@@ -540,87 +605,336 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
     )
 }
 
+/// The event's form, for a new event and for changing one.
 #[derive(Template)]
-#[template(path = "event_new.html")]
-struct NewEventPage {
+#[template(path = "event_form.html")]
+struct EventFormPage {
     layout: Layout,
+    heading: String,
+    action: String,
+    back: String,
+    submit: &'static str,
+    changing: bool,
     errors: FormErrors,
     form: Fields,
+    venue_rows: Vec<VenueRow>,
     kinds: Vec<(&'static str, &'static str)>,
     markings: Vec<&'static str>,
+    organisations: Vec<(String, String)>,
 }
 
-impl NewEventPage {
-    fn value(&self, name: &str) -> String {
-        field(&self.form, name)
+impl EventFormPage {
+    fn value(&self, name: impl std::fmt::Display) -> String {
+        field(&self.form, &name.to_string())
     }
 }
 
-fn new_event_page(u: &CurrentUser, status: StatusCode, errors: FormErrors, form: Fields) -> Response {
+/// The boxes of one venue row: ids, labels, values and errors.
+struct VenueRow {
+    n: usize,
+    name_id: String,
+    address_id: String,
+    remove_id: String,
+    name: String,
+    address: String,
+    removed: bool,
+    name_error: Option<String>,
+    last: bool,
+}
+
+/// How many venue rows a form shows: those it holds, and one blank to add.
+fn venue_rows(form: &Fields) -> usize {
+    let held = (0..=50).rev().find(|i| !field(form, &format!("venue-name-{i}")).is_empty()).map(|i| i + 1).unwrap_or(0);
+    held + 1
+}
+
+fn event_form_page(
+    u: &CurrentUser,
+    status: StatusCode,
+    existing: Option<&EventRecord>,
+    organisations: Vec<(String, String)>,
+    errors: FormErrors,
+    form: Fields,
+) -> Response {
+    let (heading, action, back, submit, marking) = match existing {
+        Some(e) => (
+            format!("Change {}", e.name),
+            format!("/events/{}/change", e.id),
+            format!("/events/{}", e.id),
+            "Save changes",
+            e.marking,
+        ),
+        None => (
+            "Create an event".to_string(),
+            "/events".to_string(),
+            "/events".to_string(),
+            "Create event",
+            Marking::Official,
+        ),
+    };
+    let n = if existing.is_some() { venue_rows(&form) } else { 1 };
+    let rows = (0..n)
+        .map(|i| VenueRow {
+            n: i + 1,
+            name_id: format!("venue-name-{i}"),
+            address_id: format!("venue-address-{i}"),
+            remove_id: format!("venue-remove-{i}"),
+            name: field(&form, &format!("venue-name-{i}")),
+            address: field(&form, &format!("venue-address-{i}")),
+            removed: field(&form, &format!("venue-remove-{i}")) == "1",
+            name_error: errors.get(format!("venue-name-{i}")).map(str::to_string),
+            last: i + 1 == n,
+        })
+        .collect();
     render(
         status,
-        &NewEventPage {
-            layout: Layout::for_user("New event", Marking::Official, "/events", Some(u)),
+        &EventFormPage {
+            layout: Layout::for_user(heading.clone(), marking, "/events", Some(u)),
+            heading,
+            action,
+            back,
+            submit,
+            changing: existing.is_some(),
             errors,
+            venue_rows: rows,
             form,
             kinds: EventKind::ALL.iter().map(|k| (k.as_str(), k.words())).collect(),
             markings: Marking::ALL.iter().map(|m| m.as_str()).collect(),
+            organisations,
         },
     )
 }
 
 pub async fn page_new(PageUser(u): PageUser) -> Response {
-    new_event_page(&u, StatusCode::OK, FormErrors::default(), vec![("marking".into(), "OFFICIAL-SENSITIVE".into())])
+    if !u.viewer.may(cordon_domain::planned_event::CREATE) {
+        return crate::pages::message_page(
+            StatusCode::FORBIDDEN,
+            "You cannot create events",
+            "Events are created by police planners and commanders. Ask the lead organisation's security coordinator to share an event with your organisation.",
+            Some(&u),
+        );
+    }
+    event_form_page(
+        &u,
+        StatusCode::OK,
+        None,
+        Vec::new(),
+        FormErrors::default(),
+        vec![("marking".into(), "OFFICIAL-SENSITIVE".into())],
+    )
 }
 
-/// `datetime-local` fields arrive without a zone: they are UK local times.
-fn local_to_rfc3339(s: &str) -> String {
-    let s = s.trim();
-    if s.len() == 16 && s.as_bytes().get(10) == Some(&b'T') {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-        if let Ok(p) = time::PrimitiveDateTime::parse(s, &fmt) {
-            // Try GMT first, then BST: whichever reads back as the same London time.
-            for offset in [0, 1] {
-                let t = p.assume_offset(time::UtcOffset::from_hms(offset, 0, 0).expect("valid"));
-                if cordon_domain::london::to_london(t).0.time() == p.time() {
-                    return cordon_store::format_time(t);
-                }
+/// The event's details read from its form: what the store is asked to make
+/// or change. A problem with a box the store never sees (a date that does
+/// not exist, attendance that is not a number) is named here.
+struct ReadForm {
+    name: String,
+    kind: String,
+    starts_at: String,
+    ends_at: String,
+    venues: Vec<Venue>,
+    expected_attendance: i64,
+    marking: String,
+}
+
+fn read_event_form(f: &Fields) -> Result<ReadForm, FormErrors> {
+    let mut errors = FormErrors::default();
+    let starts = crate::dates::read_instant(f, "starts", "Start");
+    let ends = crate::dates::read_instant(f, "ends", "End");
+    for p in [&starts, &ends].into_iter().filter_map(|r| r.as_ref().err()) {
+        errors.0.push((p.field.clone(), p.message.clone()));
+    }
+    let attendance = field(f, "expected_attendance");
+    let attendance = match attendance.replace([',', ' '], "").parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => {
+            let message = if attendance.is_empty() {
+                "Enter the expected peak attendance"
+            } else {
+                "Expected peak attendance must be a whole number, such as 38,000"
+            };
+            errors.0.push(("expected_attendance".into(), message.into()));
+            0
+        }
+    };
+    let mut venues = Vec::new();
+    for i in 0..=50 {
+        let name = field(f, &format!("venue-name-{i}"));
+        let address = field(f, &format!("venue-address-{i}"));
+        if field(f, &format!("venue-remove-{i}")) == "1" || (name.is_empty() && address.is_empty()) {
+            continue;
+        }
+        if name.is_empty() {
+            errors.0.push((format!("venue-name-{i}"), format!("Enter the name of venue {}", i + 1)));
+        }
+        venues.push(Venue { name, address });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ReadForm {
+        name: field(f, "name"),
+        kind: field(f, "kind"),
+        starts_at: starts.map(|t| t.stored()).unwrap_or_default(),
+        ends_at: ends.map(|t| t.stored()).unwrap_or_default(),
+        venues,
+        expected_attendance: attendance,
+        marking: field(f, "marking"),
+    })
+}
+
+/// The store's field names as the form's boxes.
+fn form_errors(e: StoreError) -> Result<FormErrors, Response> {
+    let mut errors = FormErrors::from_store(e)?;
+    for (field, _) in errors.0.iter_mut() {
+        let mapped = match field.as_str() {
+            "starts_at" => Some("starts-day".to_string()),
+            "ends_at" => Some("ends-day".to_string()),
+            "venues" => Some("venue-name-0".to_string()),
+            f if f.starts_with("venues[") => {
+                let i: String = f.trim_start_matches("venues[").chars().take_while(char::is_ascii_digit).collect();
+                Some(format!("venue-name-{i}"))
             }
+            _ => None,
+        };
+        if let Some(m) = mapped {
+            *field = m;
         }
     }
-    s.to_string()
+    Ok(errors)
 }
 
 pub async fn page_create(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
-    let attendance = field(&f, "expected_attendance");
-    let attendance = match attendance.trim().replace(',', "").parse::<i64>() {
-        Ok(n) => n,
-        Err(_) => {
-            let e = FormErrors::one("expected_attendance", "Enter the expected peak attendance as a whole number");
-            return new_event_page(&u, StatusCode::UNPROCESSABLE_ENTITY, e, f);
-        }
+    let read = match read_event_form(&f) {
+        Ok(r) => r,
+        Err(errors) => return event_form_page(&u, StatusCode::UNPROCESSABLE_ENTITY, None, Vec::new(), errors, f),
     };
-    let venues = vec![Venue { name: field(&f, "venue_name"), address: field(&f, "venue_address") }];
     let new = NewEvent {
-        name: field(&f, "name"),
-        kind: field(&f, "kind"),
-        starts_at: local_to_rfc3339(&field(&f, "starts_at")),
-        ends_at: local_to_rfc3339(&field(&f, "ends_at")),
-        venues,
-        expected_attendance: attendance,
-        marking: field(&f, "marking"),
+        name: read.name,
+        kind: read.kind,
+        starts_at: read.starts_at,
+        ends_at: read.ends_at,
+        venues: read.venues,
+        expected_attendance: read.expected_attendance,
+        marking: read.marking,
     };
     match state.store.events().create_event(&u.user, &u.viewer, new).await {
         Ok(e) => Redirect::to(&format!("/events/{}", e.id)).into_response(),
-        Err(e) => match FormErrors::from_store(e) {
-            Ok(mut errors) => {
-                for (field, _) in errors.0.iter_mut() {
-                    if field.starts_with("venues") {
-                        *field = "venue_name".into();
-                    }
-                }
-                new_event_page(&u, StatusCode::UNPROCESSABLE_ENTITY, errors, f)
+        Err(e) => match form_errors(e) {
+            Ok(errors) => event_form_page(&u, StatusCode::UNPROCESSABLE_ENTITY, None, Vec::new(), errors, f),
+            Err(r) => r,
+        },
+    }
+}
+
+async fn organisation_choices(state: &AppState) -> Vec<(String, String)> {
+    state
+        .store
+        .identity()
+        .organisations()
+        .await
+        .map(|orgs| orgs.into_iter().map(|o| (o.id.to_string(), o.name)).collect())
+        .unwrap_or_default()
+}
+
+/// An event's current details as its form's values.
+fn event_values(e: &EventRecord) -> Fields {
+    let mut f: Fields = vec![
+        ("name".into(), e.name.clone()),
+        ("kind".into(), e.kind.as_str().into()),
+        ("expected_attendance".into(), cordon_domain::documents::thousands(e.expected_attendance)),
+        ("organisation_id".into(), e.organisation_id.to_string()),
+        ("marking".into(), e.marking.as_str().into()),
+    ];
+    crate::dates::fill(&mut f, "starts", e.starts_at);
+    crate::dates::fill(&mut f, "ends", e.ends_at);
+    for (i, v) in e.venues.iter().enumerate() {
+        f.push((format!("venue-name-{i}"), v.name.clone()));
+        f.push((format!("venue-address-{i}"), v.address.clone()));
+    }
+    f
+}
+
+/// An event the viewer may change (its owners), or the page to show instead.
+async fn event_to_change(state: &AppState, u: &CurrentUser, id: &EventId) -> Result<EventRecord, Response> {
+    let event = match state.store.events().event_for(&u.viewer, id).await {
+        Ok(e) => e,
+        Err(StoreError::NotFound { .. }) => return Err(crate::pages::not_found_for(Some(u))),
+        Err(e) => return Err(ApiError::from(e).into_response()),
+    };
+    if !can_manage(u, &event) {
+        return Err(crate::pages::message_page(
+            StatusCode::FORBIDDEN,
+            "You cannot change this event",
+            "Only the event's owners (its team, in its lead organisation, with a planning role) can change it.",
+            Some(u),
+        ));
+    }
+    if event.status.is_closed() {
+        return Err(crate::pages::message_page(
+            StatusCode::CONFLICT,
+            "This event is closed",
+            "A closed event and its plan can no longer be changed.",
+            Some(u),
+        ));
+    }
+    Ok(event)
+}
+
+fn can_manage(u: &CurrentUser, event: &EventRecord) -> bool {
+    u.viewer.teams.contains(event.id.as_str())
+        && u.viewer.organisation_id == event.organisation_id
+        && u.viewer.may(cordon_domain::planned_event::CHANGE)
+}
+
+pub async fn page_change(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<EventId>) -> Response {
+    let event = match event_to_change(&state, &u, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let orgs = organisation_choices(&state).await;
+    event_form_page(&u, StatusCode::OK, Some(&event), orgs, FormErrors::default(), event_values(&event))
+}
+
+pub async fn page_save_change(
+    State(state): State<AppState>,
+    Path(id): Path<EventId>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let event = match event_to_change(&state, &u, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let orgs = organisation_choices(&state).await;
+    let read = match read_event_form(&f) {
+        Ok(r) => r,
+        Err(errors) => return event_form_page(&u, StatusCode::UNPROCESSABLE_ENTITY, Some(&event), orgs, errors, f),
+    };
+    let organisation_id = match field(&f, "organisation_id") {
+        s if s.is_empty() => None,
+        s => match s.parse::<OrganisationId>() {
+            Ok(o) => Some(o),
+            Err(_) => {
+                let errors = FormErrors::one("organisation_id", "Choose a lead organisation from the list");
+                return event_form_page(&u, StatusCode::UNPROCESSABLE_ENTITY, Some(&event), orgs, errors, f);
             }
+        },
+    };
+    let change = EventChange {
+        name: Some(read.name),
+        kind: Some(read.kind),
+        starts_at: Some(read.starts_at),
+        ends_at: Some(read.ends_at),
+        venues: Some(read.venues),
+        expected_attendance: Some(read.expected_attendance),
+        marking: Some(read.marking),
+        organisation_id,
+        reason: Some(field(&f, "reason")),
+    };
+    match state.store.events().change_event(&u.user, &u.viewer, &id, change).await {
+        Ok(_) => Redirect::to(&format!("/events/{id}?changed=1")).into_response(),
+        Err(e) => match form_errors(e) {
+            Ok(errors) => event_form_page(&u, StatusCode::UNPROCESSABLE_ENTITY, Some(&event), orgs, errors, f),
             Err(r) => r,
         },
     }
@@ -634,51 +948,286 @@ struct EventPage {
     kind: &'static str,
     starts: String,
     ends: String,
+    attendance: String,
     team: Vec<TeamMember>,
     can_manage: bool,
-    next_status: Option<&'static str>,
-    errors: FormErrors,
+    next_status: Option<(&'static str, String)>,
+    changed: bool,
 }
 
-async fn event_page(
-    state: &AppState,
-    u: &CurrentUser,
-    id: &EventId,
-    status: StatusCode,
-    errors: FormErrors,
+#[derive(Debug, Deserialize, Default)]
+pub struct EventPageQuery {
+    #[serde(default)]
+    changed: Option<String>,
+}
+
+pub async fn page_show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<EventId>,
+    Query(q): Query<EventPageQuery>,
 ) -> Response {
-    let (event, team) = match state.store.events().event_with_team(&u.viewer, id).await {
+    let (event, team) = match state.store.events().event_with_team(&u.viewer, &id).await {
         Ok(x) => x,
-        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let next_status = match event.status {
-        EventStatus::Endorsed => Some("live"),
-        EventStatus::Live => Some("debrief"),
-        EventStatus::Debrief => Some("closed"),
-        _ => None,
-    };
-    let can_manage = u.viewer.teams.contains(event.id.as_str())
-        && u.viewer.organisation_id == event.organisation_id
-        && u.viewer.may(cordon_domain::planned_event::CHANGE);
+    let manage = can_manage(&u, &event);
+    let next_status = event.status.next().map(|n| (n.as_str(), n.words().to_lowercase()));
     render(
-        status,
+        StatusCode::OK,
         &EventPage {
-            layout: Layout::for_user(event.name.clone(), event.marking, "/events", Some(u)),
+            layout: Layout::for_user(event.name.clone(), event.marking, "/events", Some(&u)),
             kind: event.kind.words(),
             starts: display_instant(event.starts_at),
             ends: display_instant(event.ends_at),
+            attendance: cordon_domain::documents::thousands(event.expected_attendance),
+            can_manage: manage && !event.status.is_closed(),
             event,
             team,
-            can_manage,
             next_status,
-            errors,
+            changed: q.changed.is_some(),
         },
     )
 }
 
-pub async fn page_show(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<EventId>) -> Response {
-    event_page(&state, &u, &id, StatusCode::OK, FormErrors::default()).await
+/// A page that asks before a status change or a removal, and takes a reason.
+#[derive(Template)]
+#[template(path = "event_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    heading: String,
+    explanation: String,
+    action: String,
+    back: String,
+    hidden: Vec<(String, String)>,
+    button: String,
+    warning: bool,
+    reason_label: String,
+    reason_hint: String,
+    errors: FormErrors,
+    reason: String,
+}
+
+/// A page that asks before something is removed: what will happen, the
+/// button that does it, and a way back.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn confirm_removal(
+    u: &CurrentUser,
+    marking: Marking,
+    heading: String,
+    explanation: String,
+    action: String,
+    back: String,
+    hidden: Vec<(String, String)>,
+    button: &str,
+) -> Response {
+    render(
+        StatusCode::OK,
+        &ConfirmPage {
+            layout: Layout::for_user(heading.trim_end_matches('?').to_string(), marking, "/events", Some(u)),
+            heading,
+            explanation,
+            action,
+            back,
+            hidden,
+            button: button.into(),
+            warning: true,
+            reason_label: String::new(),
+            reason_hint: String::new(),
+            errors: FormErrors::default(),
+            reason: String::new(),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusQuery {
+    to: Option<String>,
+}
+
+fn status_confirm(
+    u: &CurrentUser,
+    event: &EventRecord,
+    to: EventStatus,
+    status: StatusCode,
+    errors: FormErrors,
+    reason: String,
+) -> Response {
+    let explanation = match to {
+        EventStatus::Live => format!(
+            "The event starts {}. Going live means the plan is in use. You can go live from the day before the event starts; earlier, give a reason.",
+            display_instant(event.starts_at)
+        ),
+        EventStatus::Debrief => "The event has finished with. Debrief is when the team records what happened and the lessons to learn.".to_string(),
+        EventStatus::Closed => "Closing the event makes it and its plan read-only for good: nothing can be changed afterwards.".to_string(),
+        _ => String::new(),
+    };
+    render(
+        status,
+        &ConfirmPage {
+            layout: Layout::for_user(
+                format!("Move {} to {}", event.name, to.words().to_lowercase()),
+                event.marking,
+                "/events",
+                Some(u),
+            ),
+            heading: format!("Move {} to {}?", event.name, to.words().to_lowercase()),
+            explanation,
+            action: format!("/events/{}/status", event.id),
+            back: format!("/events/{}", event.id),
+            hidden: vec![("status".into(), to.as_str().into())],
+            button: format!("Move to {}", to.words().to_lowercase()),
+            warning: to == EventStatus::Closed,
+            reason_label: "Reason".into(),
+            reason_hint: "Recorded with the change, with your name and the time.".into(),
+            errors,
+            reason,
+        },
+    )
+}
+
+pub async fn page_status_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<EventId>,
+    Query(q): Query<StatusQuery>,
+) -> Response {
+    let event = match event_to_change(&state, &u, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let to = q.to.as_deref().and_then(|t| t.parse::<EventStatus>().ok()).or(event.status.next());
+    match to {
+        Some(to) => status_confirm(&u, &event, to, StatusCode::OK, FormErrors::default(), String::new()),
+        None => crate::pages::message_page(
+            StatusCode::CONFLICT,
+            "The status cannot be changed by hand",
+            "An event is awaiting endorsement once a version of its plan is issued, and endorsed once Gold endorses the latest version.",
+            Some(&u),
+        ),
+    }
+}
+
+pub async fn page_status(
+    State(state): State<AppState>,
+    Path(id): Path<EventId>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let event = match event_to_change(&state, &u, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let Ok(to) = field(&f, "status").parse::<EventStatus>() else {
+        return crate::pages::message_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose a status",
+            "Go back and try again.",
+            Some(&u),
+        );
+    };
+    let reason = field(&f, "reason");
+    match state.store.events().set_event_status(&u.viewer, &id, to, &reason).await {
+        Ok(_) => Redirect::to(&format!("/events/{id}")).into_response(),
+        Err(StoreError::Conflict(m)) => {
+            status_confirm(&u, &event, to, StatusCode::CONFLICT, FormErrors::one("reason", m), reason)
+        }
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => status_confirm(&u, &event, to, StatusCode::UNPROCESSABLE_ENTITY, errors, reason),
+            Err(r) => r,
+        },
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MemberQuery {
+    email: Option<String>,
+}
+
+/// Asks before removing someone from the team.
+pub async fn page_remove_member_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<EventId>,
+    Query(q): Query<MemberQuery>,
+) -> Response {
+    let event = match event_to_change(&state, &u, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let team = state.store.events().team(&u.viewer, &id).await.unwrap_or_default();
+    let email = q.email.unwrap_or_default();
+    let Some(member) = team.into_iter().find(|m| m.email == email) else {
+        return crate::pages::not_found_for(Some(&u));
+    };
+    confirm_removal(
+        &u,
+        event.marking,
+        format!("Remove {} from the team?", member.name),
+        format!(
+            "{} ({}) will no longer see {} unless their organisation's access allows it. You can add them again later.",
+            member.name, member.organisation_name, event.name
+        ),
+        format!("/events/{}/team", event.id),
+        format!("/events/{}", event.id),
+        vec![("action".into(), "remove".into()), ("email".into(), member.email)],
+        "Remove from the team",
+    )
+}
+
+#[derive(Template)]
+#[template(path = "event_team_add.html")]
+struct TeamAddPage {
+    layout: Layout,
+    event: EventRecord,
+    q: String,
+    people: Vec<cordon_store::identity::User>,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PickerQuery {
+    q: Option<String>,
+}
+
+/// The team's picker: people eligible for the event, searched by name,
+/// address or organisation, without JavaScript.
+pub async fn page_team_add(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<EventId>,
+    Query(q): Query<PickerQuery>,
+) -> Response {
+    let event = match event_to_change(&state, &u, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    team_add_page(&state, &u, event, q.q.unwrap_or_default(), StatusCode::OK, FormErrors::default()).await
+}
+
+async fn team_add_page(
+    state: &AppState,
+    u: &CurrentUser,
+    event: EventRecord,
+    q: String,
+    status: StatusCode,
+    errors: FormErrors,
+) -> Response {
+    let team = state.store.events().team(&u.viewer, &event.id).await.unwrap_or_default();
+    let people = match state.store.events().candidates(&u.viewer, &event.id, None, &q).await {
+        Ok(p) => p.into_iter().filter(|p| !team.iter().any(|m| m.user_id == p.id)).collect(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(
+        status,
+        &TeamAddPage {
+            layout: Layout::for_user(format!("Add to the team of {}", event.name), event.marking, "/events", Some(u)),
+            event,
+            q,
+            people,
+            errors,
+        },
+    )
 }
 
 pub async fn page_team(
@@ -687,28 +1236,92 @@ pub async fn page_team(
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
     let email = field(&f, "email");
-    let result = if field(&f, "action") == "status" {
-        match field(&f, "status").parse::<EventStatus>() {
-            Ok(s) => state.store.events().set_event_status(&u.viewer, &id, s).await.map(|_| ()),
-            Err(m) => Err(StoreError::invalid("status", m)),
-        }
-    } else {
-        match EmailAddress::parse(&email) {
-            Err(m) => Err(StoreError::invalid("email", m)),
-            Ok(email) if field(&f, "action") == "remove" => {
-                state.store.events().remove_team_member(&u.viewer, &id, &email).await
-            }
-            Ok(email) => state.store.events().add_team_member(&u.viewer, &id, &email).await.map(|_| ()),
-        }
+    let removing = field(&f, "action") == "remove";
+    let result = match EmailAddress::parse(&email) {
+        Err(_) => Err(StoreError::invalid("email", "Choose someone to add")),
+        Ok(email) if removing => state.store.events().remove_team_member(&u.viewer, &id, &email).await,
+        Ok(email) => state.store.events().add_team_member(&u.viewer, &id, &email).await.map(|_| ()),
     };
     match result {
-        Ok(()) => Redirect::to(&format!("/events/{id}")).into_response(),
+        Ok(()) => Redirect::to(&format!("/events/{id}#team")).into_response(),
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(&u)),
-        Err(e) => match FormErrors::from_store(e) {
-            Ok(errors) => event_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors).await,
-            Err(r) => r,
-        },
+        Err(e) => {
+            let errors = match FormErrors::from_store(e) {
+                Ok(errors) => errors,
+                Err(r) => return r,
+            };
+            if removing {
+                return crate::pages::message_page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "They could not be removed",
+                    errors.0.first().map(|(_, m)| m.as_str()).unwrap_or(""),
+                    Some(&u),
+                );
+            }
+            match event_to_change(&state, &u, &id).await {
+                Ok(event) => {
+                    team_add_page(&state, &u, event, String::new(), StatusCode::UNPROCESSABLE_ENTITY, errors).await
+                }
+                Err(r) => r,
+            }
+        }
     }
+}
+
+#[derive(Template)]
+#[template(path = "event_commanders.html")]
+struct CommandersPage {
+    layout: Layout,
+    event: EventRecord,
+    q: String,
+    golds: Vec<cordon_store::identity::User>,
+    silvers: Vec<cordon_store::identity::User>,
+    gold_email: String,
+    silver_email: String,
+}
+
+/// Choosing the event's commanders: Gold from the strategic commanders who
+/// may see the event, Silver from anyone who may; searched without script.
+pub async fn page_commanders_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<EventId>,
+    Query(q): Query<PickerQuery>,
+) -> Response {
+    let event = match event_to_change(&state, &u, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let q = q.q.unwrap_or_default();
+    let events = state.store.events();
+    let golds = events.candidates(&u.viewer, &id, Some(cordon_domain::identity::Role::StrategicCommander), &q).await;
+    let silvers = events.candidates(&u.viewer, &id, None, &q).await;
+    let (golds, silvers) = match (golds, silvers) {
+        (Ok(g), Ok(s)) => (g, s),
+        (Err(e), _) | (_, Err(e)) => return ApiError::from(e).into_response(),
+    };
+    let mut emails = Vec::new();
+    for who in [&event.gold_user_id, &event.silver_user_id] {
+        let email = match who {
+            Some(id) => state.store.identity().user(id).await.ok().flatten().map(|u| u.email).unwrap_or_default(),
+            None => String::new(),
+        };
+        emails.push(email);
+    }
+    let silver_email = emails.pop().unwrap_or_default();
+    let gold_email = emails.pop().unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &CommandersPage {
+            layout: Layout::for_user(format!("Commanders of {}", event.name), event.marking, "/events", Some(&u)),
+            event,
+            q,
+            golds,
+            silvers,
+            gold_email,
+            silver_email,
+        },
+    )
 }
 
 /// This capability's API operations.
@@ -716,7 +1329,7 @@ pub fn api() -> ApiRoutes {
     ApiRoutes::new()
         .routes(routes!(api_list, api_create))
         .routes(routes!(api_export))
-        .routes(routes!(api_get))
+        .routes(routes!(api_get, api_patch))
         .routes(routes!(api_add_member))
         .routes(routes!(api_remove_member))
         .routes(routes!(api_status))
@@ -730,5 +1343,9 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/events", get(page_list).post(page_create))
         .route("/events/new", get(page_new))
         .route("/events/{id}", get(page_show))
+        .route("/events/{id}/change", get(page_change).post(page_save_change))
+        .route("/events/{id}/status", get(page_status_confirm).post(page_status))
         .route("/events/{id}/team", post(page_team))
+        .route("/events/{id}/team/add", get(page_team_add))
+        .route("/events/{id}/team/remove", get(page_remove_member_confirm))
 }

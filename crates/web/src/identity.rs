@@ -613,6 +613,8 @@ struct AdminPage {
     errors: FormErrors,
     notice: Option<String>,
     form: Fields,
+    outbox: cordon_store::notifications::OutboxSummary,
+    mail_enabled: bool,
 }
 
 impl AdminPage {
@@ -646,6 +648,7 @@ async fn admin_page(
         Err(e) => return ApiError::from(e).into_response(),
     };
     let page = page.max(1);
+    let outbox = state.store.notifications().outbox().await.unwrap_or_default();
     let (users, total) = match state.store.identity().users(u.caller(), PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
         Ok(x) => x,
         Err(e) => return ApiError::from(e).into_response(),
@@ -678,6 +681,8 @@ async fn admin_page(
             errors,
             notice,
             form,
+            outbox,
+            mail_enabled: state.config.mail_enabled,
         },
     )
 }

@@ -10,6 +10,7 @@ mod advice;
 pub mod api;
 mod audit;
 pub mod auth;
+mod dates;
 mod documents;
 pub mod error;
 mod events;
@@ -17,11 +18,14 @@ mod forms;
 mod gzip;
 mod identity;
 mod json;
+pub mod mail;
 pub mod middleware;
+mod notifications;
 mod pages;
 mod plan;
 mod plan_form;
 mod plan_item;
+mod tasks;
 mod text;
 mod threat;
 
@@ -66,6 +70,8 @@ pub struct Config {
     /// one, `/metrics` is not served (404): the figures tell an attacker
     /// which sign-ins fail, so they are for the operator's scraper only.
     pub metrics_token: Option<String>,
+    /// Whether notices are e-mailed (`--smtp-url`), for the administrator's page.
+    pub mail_enabled: bool,
 }
 
 impl Default for Config {
@@ -79,6 +85,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             header_read_timeout: Duration::from_secs(10),
             metrics_token: None,
+            mail_enabled: false,
         }
     }
 }
@@ -127,7 +134,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let trusted: Arc<[std::net::IpAddr]> = state.config.trusted_proxies.iter().map(|ip| ip.to_canonical()).collect();
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(tasks::home))
         .merge(threat::pages())
         .merge(identity::pages())
         .merge(events::pages())
@@ -135,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(documents::pages())
         .merge(advice::pages())
         .merge(audit::pages())
+        .merge(notifications::pages())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))

@@ -1,13 +1,9 @@
 //! The page layout shared by every page, the home page and the not-found page.
 
 use crate::auth::{CurrentUser, MaybeUser};
-use crate::threat::LevelBadge;
-use crate::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use cordon_domain::threat::Series;
 use cordon_domain::Marking;
 
 /// One link in the main navigation.
@@ -30,6 +26,8 @@ pub struct Layout {
     pub is_auditor: bool,
     /// The session's CSRF token, for the sign-out button.
     pub csrf: String,
+    /// Unread notifications, for the count in the header.
+    pub unread: i64,
 }
 
 impl Layout {
@@ -42,6 +40,7 @@ impl Layout {
             is_admin: false,
             is_auditor: false,
             csrf: String::new(),
+            unread: 0,
         }
     }
 
@@ -58,6 +57,7 @@ impl Layout {
             l.is_admin = u.is_admin();
             l.is_auditor = u.user.has_role(cordon_domain::identity::Role::Auditor);
             l.csrf = u.csrf();
+            l.unread = u.unread;
         }
         l
     }
@@ -104,20 +104,6 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
-struct Home {
-    layout: Layout,
-    national: Option<LevelBadge>,
-}
-
-pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Response {
-    let national = state.store.threat().level_on(Series::National, None).await.ok().map(LevelBadge::from);
-    let layout =
-        Layout::for_user("Counter-terrorism protective security planning", Marking::Official, "/", user.as_ref());
-    render(StatusCode::OK, &Home { layout, national })
-}
-
-#[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub layout: Layout,
@@ -151,8 +137,10 @@ impl FormErrors {
         Self(vec![(field.to_string(), message.into())])
     }
 
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    /// The message for `field` (a name, or one a template puts together).
+    pub fn get(&self, field: impl std::fmt::Display) -> Option<&str> {
+        let field = field.to_string();
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {

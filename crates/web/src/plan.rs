@@ -1248,8 +1248,10 @@ async fn plan_page(
         Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let can_change = u.viewer.may(cordon_domain::plan::CHANGE);
-    let can_issue = u.viewer.may(cordon_domain::plan::ISSUE);
+    // A closed event's plan is read-only: no change links, no forms.
+    let open = !view.event.status.is_closed();
+    let can_change = open && u.viewer.may(cordon_domain::plan::CHANGE);
+    let can_issue = open && u.viewer.may(cordon_domain::plan::ISSUE);
     let can_audit = state.store.audit().may_read_changes(&u.viewer, &view.event);
     let csrf = u.csrf();
     let layout = || Layout::for_user(format!("Plan: {}", view.event.name), view.marking_shown, "/events", Some(u));
@@ -1616,7 +1618,7 @@ pub fn api() -> ApiRoutes {
 pub fn pages() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/events/{id}/commanders", post(page_commanders))
+        .route("/events/{id}/commanders", get(crate::events::page_commanders_form).post(page_commanders))
         .route("/events/{id}/plan", get(page))
         .route("/events/{id}/plan/issue", post(page_issue))
         .route("/events/{id}/plan/copy-from", post(page_copy))
@@ -1627,5 +1629,8 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/events/{id}/plan/{section}", post(page_save))
         .route("/events/{id}/plan/tactical_plan/{tp}/reviewed", post(crate::plan_item::mark_reviewed))
         .route("/events/{id}/plan/{section}/{item_id}", get(crate::plan_item::page).post(crate::plan_item::save))
-        .route("/events/{id}/plan/{section}/{item_id}/remove", post(page_remove))
+        .route(
+            "/events/{id}/plan/{section}/{item_id}/remove",
+            get(crate::plan_item::page_remove_confirm).post(page_remove),
+        )
 }

@@ -54,6 +54,8 @@ pub(crate) enum Choices {
     Impact,
     /// One box to tick, saying this.
     Confirm(&'static str),
+    /// No one, or a member of the event's team.
+    TeamMembers,
 }
 
 /// One field of a form.
@@ -317,6 +319,13 @@ pub(crate) fn form(section: &str) -> Option<Form> {
                 area("minutes", "Minutes"),
                 text("action_text", "Add an action (optional)").id("action").once(),
                 text("action_owner", "Action owner").id("owner").once(),
+                select(
+                    "action_owner_user",
+                    "Action owner in Cordon (told of it, and sees it among their tasks)",
+                    Choices::TeamMembers,
+                )
+                .id("owner_user_id")
+                .once(),
                 date("action_due", "Action due").id("due").once(),
             ],
         ),
@@ -351,11 +360,20 @@ pub(crate) struct Cx<'a> {
     /// read (an item's highest, as they may mark it).
     pub event_marking: Marking,
     pub ceiling: Marking,
+    /// The event's team, who actions can be assigned to.
+    pub team: &'a [(cordon_domain::ids::UserId, String)],
 }
 
 impl<'a> From<&'a PlanView> for Cx<'a> {
     fn from(v: &'a PlanView) -> Self {
-        Cx { plan: &v.plan, risks: &v.risks, matrix: &v.matrix, event_marking: v.event.marking, ceiling: v.ceiling }
+        Cx {
+            plan: &v.plan,
+            risks: &v.risks,
+            matrix: &v.matrix,
+            event_marking: v.event.marking,
+            ceiling: v.ceiling,
+            team: &v.team,
+        }
     }
 }
 
@@ -478,6 +496,9 @@ fn choices(c: Choices, cx: &Cx) -> Vec<Choice> {
             TacticalPlanKind::ALL.iter().map(|k| choice(name_of(k), capitalised(k.words()))).collect()
         }
         Choices::MeetingKind => MeetingKind::ALL.iter().map(|k| choice(name_of(k), k.words())).collect(),
+        Choices::TeamMembers => std::iter::once(choice("", "No one in Cordon (the owner above is outside it)"))
+            .chain(cx.team.iter().map(|(id, name)| choice(id.as_str(), name.as_str())))
+            .collect(),
         Choices::Methodologies => cx.risks.iter().map(|r| choice(&r.methodology, &r.name)).collect(),
         Choices::AssessedRisks => cx
             .risks
@@ -692,11 +713,18 @@ pub(crate) fn item_from_form(section: &str, f: &Fields, user_name: &str) -> Resu
             let actions = if action.is_empty() {
                 vec![]
             } else {
+                let owner_user_id = match p.one("action_owner_user") {
+                    s if s.is_empty() => None,
+                    s => Some(
+                        s.parse().map_err(|_| bad("action_owner_user", "Choose the action's owner from the team"))?,
+                    ),
+                };
                 vec![MeetingAction {
                     text: action,
                     owner: p.one("action_owner"),
                     due: p.one("action_due"),
                     status: "open".into(),
+                    owner_user_id,
                 }]
             };
             PlanItem::Meeting(Meeting {
@@ -1097,12 +1125,17 @@ mod tests {
     fn every_declared_field_is_read_and_every_field_read_is_declared() {
         let (plan, matrix) = (plan(), default_risk_matrix().unwrap());
         let risks = vec![row("vaw", "Vehicle as a weapon"), row("drone", "Drone"), row("fire", "Arson")];
+        let team = vec![
+            ("u-gold".parse().unwrap(), "Alex Morgan, Force".to_string()),
+            ("u-silver".parse().unwrap(), "Sam Patel, Force".to_string()),
+        ];
         let cx = Cx {
             plan: &plan,
             risks: &risks,
             matrix: &matrix,
             event_marking: Marking::Official,
             ceiling: Marking::Secret,
+            team: &team,
         };
         // Each item is parsed with the same id, so that only the fields differ.
         let parse = |section: &str, mut f: Fields| {
@@ -1139,8 +1172,14 @@ mod tests {
     #[test]
     fn choices_come_from_the_domain_enums() {
         let (plan, matrix) = (plan(), default_risk_matrix().unwrap());
-        let cx =
-            Cx { plan: &plan, risks: &[], matrix: &matrix, event_marking: Marking::Official, ceiling: Marking::Secret };
+        let cx = Cx {
+            plan: &plan,
+            risks: &[],
+            matrix: &matrix,
+            event_marking: Marking::Official,
+            ceiling: Marking::Secret,
+            team: &[],
+        };
         let labels = |c| choices(c, &cx).into_iter().map(|c| (c.value, c.label)).collect::<Vec<_>>();
         let pairs = |p: &[(&str, &str)]| p.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect::<Vec<_>>();
         assert_eq!(
@@ -1214,6 +1253,7 @@ mod tests {
             matrix: &matrix,
             event_marking: Marking::Official,
             ceiling: Marking::Secret,
+            team: &[],
         };
         let none = FormErrors::default();
         let draw = |values: &Fields, adding| {

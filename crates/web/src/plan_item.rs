@@ -194,10 +194,54 @@ async fn load(
             Some(u),
         ));
     }
+    if view.event.status.is_closed() {
+        return Err(message_page(
+            StatusCode::CONFLICT,
+            "This event is closed",
+            "A closed event and its plan can no longer be changed.",
+            Some(u),
+        ));
+    }
     match find(&view, section, item_id) {
         Some(item) if plan_form::own_page(section) => Ok((view, item)),
         _ => Err(crate::pages::not_found_for(Some(u))),
     }
+}
+
+/// Asks before an item is removed from the draft.
+pub async fn page_remove_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, section, item_id)): Path<(EventId, String, String)>,
+) -> Response {
+    let view = match state.store.plan().plan_view(&u.viewer, &id).await {
+        Ok(v) => v,
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if !u.viewer.may(cordon_domain::plan::CHANGE) || view.event.status.is_closed() {
+        return crate::pages::not_found_for(Some(&u));
+    }
+    let Some(item) = find(&view, &section, &item_id) else {
+        return crate::pages::not_found_for(Some(&u));
+    };
+    let name = cordon_domain::audit::section_item_name(&item);
+    let linked = view.plan.is_linked(&section, &item_id);
+    let explanation = if linked {
+        format!("{name} cannot be removed while other items of the plan refer to it: change those items first.")
+    } else {
+        format!("{name} will be taken out of the draft plan. Issued versions that contain it are not changed.")
+    };
+    crate::events::confirm_removal(
+        &u,
+        view.marking_shown,
+        format!("Remove {}?", name.trim_start_matches("The ")),
+        explanation,
+        format!("/events/{id}/plan/{section}/{item_id}/remove"),
+        format!("/events/{id}/plan#{}", section.replace('_', "-")),
+        Vec::new(),
+        "Remove it",
+    )
 }
 
 pub async fn page(

@@ -347,7 +347,32 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
         .text(0)
         .parse()
         .unwrap();
+    let row = &db
+        .sql(&format!(
+            "SELECT name, kind, starts_at, ends_at, expected_attendance, marking, organisation_id FROM planned_events \
+             WHERE id = '{event}'"
+        ))
+        .await
+        .unwrap()[0];
+    let changed = cordon_domain::planned_event::PlannedEvent {
+        id: event.clone(),
+        name: format!("{} (renamed)", row.text(0)),
+        kind: row.text(1).parse().unwrap(),
+        starts_at: row.text(2).parse().unwrap(),
+        ends_at: row.text(3).parse().unwrap(),
+        venues: vec![cordon_domain::planned_event::Venue {
+            name: "Replay Hall".into(),
+            address: "1 Replay Road".into(),
+        }],
+        expected_attendance: row.int(4) + 1,
+        marking: row.text(5).parse().unwrap(),
+        organisation_id: row.text(6).parse().unwrap(),
+    };
     let events = vec![
+        (
+            PlannedEventEvent::PlannedEventChanged { event: changed, reason: Some("Replay".into()) }.into(),
+            Marking::OfficialSensitive,
+        ),
         (
             RecordEvent::TeamMemberRemoved { record_id: (&event).into(), user_id: member.text(1).parse().unwrap() }
                 .into(),
@@ -355,7 +380,8 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
         ),
         (RecordEvent::RecordShared { record_id: (&event).into(), organisation_id: other }.into(), Marking::Official),
         (
-            PlannedEventEvent::PlannedEventStatusChanged { id: event, status: EventStatus::Live }.into(),
+            PlannedEventEvent::PlannedEventStatusChanged { id: event.clone(), status: EventStatus::Live, reason: None }
+                .into(),
             Marking::Official,
         ),
         (

@@ -25,3 +25,4 @@ mod records;
 mod review;
 mod scale_out;
 mod schema;
+mod workflow;

@@ -17,7 +17,7 @@ use cordon_domain::identity::EmailAddress;
 use cordon_domain::ids::{EventId, Instant, OrganisationId, RecordId, UserId};
 use cordon_domain::planned_event::PlannedEventEvent;
 use cordon_domain::planned_event::{
-    check_event, parse_instant, EventKind, EventStatus, FieldError, PlannedEvent, Venue,
+    check_event, check_transition, parse_instant, EventKind, EventStatus, FieldError, Lifecycle, PlannedEvent, Venue,
 };
 use cordon_domain::planned_event::{CHANGE, CREATE};
 use cordon_domain::records::{RecordEvent, RecordKind};
@@ -83,6 +83,14 @@ pub struct EventFilter {
     pub to: Option<String>,
     /// Words in the name or a venue's name or address.
     pub q: Option<String>,
+    /// Only events whose team this user is in.
+    pub member: Option<UserId>,
+    /// Only events whose strategic commander (Gold) this user is.
+    pub gold: Option<UserId>,
+    /// Only events led by an organisation other than this one (shared with it).
+    pub led_by_other_than: Option<OrganisationId>,
+    /// Most recently changed first, instead of in start order.
+    pub recent_first: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -98,6 +106,17 @@ pub struct TeamMember {
 
 fn t(s: &str) -> Val {
     Val::Text(s.to_string())
+}
+
+/// Refuses a change to a closed event: it and its plan are read-only.
+pub(crate) fn writable(record: &EventRecord) -> Result<(), StoreError> {
+    if record.status.is_closed() {
+        return Err(StoreError::Conflict(format!(
+            "{} is closed: the event and its plan can no longer be changed",
+            record.name
+        )));
+    }
+    Ok(())
 }
 
 fn invalid(e: FieldError) -> StoreError {
@@ -304,7 +323,11 @@ impl EventStore<'_> {
         id: &EventId,
         action: Action,
     ) -> Result<EventRecord, StoreError> {
-        self.event_as(viewer.into(), id, action, "get").await
+        let record = self.event_as(viewer.into(), id, action, "get").await?;
+        if action != Action::READ {
+            writable(&record)?;
+        }
+        Ok(record)
     }
 
     /// The events the viewer may see, filtered and paginated, with the total.
@@ -341,6 +364,20 @@ impl EventStore<'_> {
                 &mut args,
             );
         }
+        if let Some(u) = &f.member {
+            push(
+                "EXISTS (SELECT 1 FROM team_members tm WHERE tm.record_id = e.id AND tm.user_id = {})",
+                Val::from(u),
+                &mut args,
+            );
+        }
+        if let Some(u) = &f.gold {
+            push("e.gold_user_id = {}", Val::from(u), &mut args);
+        }
+        if let Some(o) = &f.led_by_other_than {
+            push("e.organisation_id <> {}", Val::from(o), &mut args);
+        }
+        let order = if f.recent_first { "e.updated_at DESC, e.id" } else { "e.starts_at, e.id" };
         let where_sql = clauses.join(" AND ");
         let total = self
             .store
@@ -359,7 +396,7 @@ impl EventStore<'_> {
         let n = args.len();
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM planned_events e JOIN records r ON r.id = e.id \
-             JOIN organisations o ON o.id = e.organisation_id WHERE {where_sql} ORDER BY e.starts_at, e.id LIMIT ${} OFFSET ${}",
+             JOIN organisations o ON o.id = e.organisation_id WHERE {where_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
@@ -439,11 +476,32 @@ impl EventStore<'_> {
         what: &str,
     ) -> Result<(), StoreError> {
         if self.owns_team(viewer, record).await {
-            return Ok(());
+            return writable(record);
         }
         let stream = crate::records::stream_of(&record.access());
         self.store.records().log_denial(viewer, &stream, CHANGE, cordon_domain::access::Denial::NotTeamOwner).await;
         Err(StoreError::Forbidden(format!("only the event's owners can {what}")))
+    }
+
+    /// The people who may be picked for an event (team member, Gold, Silver,
+    /// an action's owner): active users of its lead organisation and of the
+    /// organisations it is shared with, with `role` if given, whose name,
+    /// address or organisation holds `q`. Only the event's owners may list them.
+    pub async fn candidates(
+        &self,
+        viewer: &Viewer,
+        event_id: &EventId,
+        role: Option<cordon_domain::identity::Role>,
+        q: &str,
+    ) -> Result<Vec<User>, StoreError> {
+        let record = self.event_for(viewer, event_id).await?;
+        if !self.owns_team(viewer, &record).await {
+            return Err(StoreError::Forbidden("only the event's owners can choose people for it".into()));
+        }
+        let mut orgs = vec![record.organisation_id.clone()];
+        orgs.extend(record.shared_with.iter().cloned());
+        let users = crate::identity::users_of(self.store, &orgs, q, 200).await?;
+        Ok(users.into_iter().filter(|u| role.is_none_or(|r| u.has_role(r))).take(50).collect())
     }
 
     /// Adds a user, by e-mail address, to an event's team.
@@ -541,18 +599,164 @@ impl EventStore<'_> {
         Ok(())
     }
 
-    /// Moves an event along planning → endorsed → live → debrief → closed.
-    /// `endorsed` is reached only by Gold endorsing the plan.
+    /// Moves an event on by hand (endorsed → live → debrief → closed) under
+    /// the lifecycle's rules; a refusal is a conflict with the rule in words.
+    /// `awaiting endorsement` and `endorsed` follow the plan's versions.
     pub async fn set_event_status(
         &self,
         viewer: &Viewer,
         event_id: &EventId,
         status: EventStatus,
+        reason: &str,
     ) -> Result<EventRecord, StoreError> {
-        let record = self.event_for_action(viewer, event_id, CHANGE).await?;
-        record.status.check_transition(status).map_err(|message| StoreError::invalid("status", message))?;
-        let event = Event::PlannedEvent(PlannedEventEvent::PlannedEventStatusChanged { id: event_id.clone(), status });
+        let record = self.event_as(viewer.into(), event_id, CHANGE, "get").await?;
+        let lifecycle =
+            Lifecycle { status: record.status, starts_at: record.starts_at, now: Instant::from(self.store.now()) };
+        check_transition(lifecycle, status, reason).map_err(StoreError::Conflict)?;
+        let reason = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
+            return Err(StoreError::invalid("reason", "Reason must be 2,000 characters or fewer"));
+        }
+        let event =
+            Event::PlannedEvent(PlannedEventEvent::PlannedEventStatusChanged { id: event_id.clone(), status, reason });
         self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         self.event_for(viewer, event_id).await
     }
+
+    /// Changes an event's details. Raising the marking is always allowed;
+    /// lowering it needs a reason and is refused while anything in the event
+    /// (a plan item) is marked above the new marking. A new lead organisation
+    /// takes ownership; the previous one keeps access through a share.
+    pub async fn change_event(
+        &self,
+        user: &User,
+        viewer: &Viewer,
+        event_id: &EventId,
+        change: EventChange,
+    ) -> Result<EventRecord, StoreError> {
+        let record = self.event_for_action(viewer, event_id, CHANGE).await?;
+        self.require_team_owner(viewer, &record, "change its details").await?;
+        let mut next = PlannedEvent {
+            id: record.id.clone(),
+            name: record.name.clone(),
+            kind: record.kind,
+            starts_at: record.starts_at,
+            ends_at: record.ends_at,
+            venues: record.venues.clone(),
+            expected_attendance: record.expected_attendance,
+            marking: record.marking,
+            organisation_id: record.organisation_id.clone(),
+        };
+        if let Some(name) = change.name {
+            next.name = name.trim().to_string();
+        }
+        if let Some(kind) = change.kind {
+            next.kind =
+                kind.parse().map_err(|_| StoreError::invalid("kind", "Choose the kind of event from the list"))?;
+        }
+        if let Some(s) = change.starts_at {
+            next.starts_at = parse_instant("starts_at", &s).map_err(invalid)?;
+        }
+        if let Some(s) = change.ends_at {
+            next.ends_at = parse_instant("ends_at", &s).map_err(invalid)?;
+        }
+        if let Some(venues) = change.venues {
+            next.venues = venues
+                .iter()
+                .map(|v| Venue { name: v.name.trim().to_string(), address: v.address.trim().to_string() })
+                .collect();
+        }
+        if let Some(n) = change.expected_attendance {
+            next.expected_attendance = n;
+        }
+        check_event(&next.name, next.starts_at, next.ends_at, &next.venues, next.expected_attendance)
+            .map_err(invalid)?;
+        if let Some(m) = change.marking {
+            let m: Marking = m
+                .parse()
+                .map_err(|_| StoreError::invalid("marking", "Choose OFFICIAL, OFFICIAL-SENSITIVE or SECRET"))?;
+            marking_allowed(m, self.store.deployment()).map_err(|msg| StoreError::invalid("marking", msg))?;
+            if viewer.clearance < clearance_for(m) {
+                return Err(StoreError::invalid(
+                    "marking",
+                    format!("Your clearance ({}) does not allow marking an event {m}", viewer.clearance),
+                ));
+            }
+            if m < record.marking {
+                if change.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    return Err(StoreError::invalid(
+                        "reason",
+                        format!("Say why the marking can be lowered from {} to {m}", record.marking),
+                    ));
+                }
+                let above = self.store.plan().items_marked_above(event_id, m).await?;
+                if above > 0 {
+                    return Err(StoreError::invalid(
+                        "marking",
+                        format!(
+                            "The marking cannot be lowered to {m}: {above} {} in the plan {} marked higher. \
+                             Lower or remove {} first",
+                            if above == 1 { "item" } else { "items" },
+                            if above == 1 { "is" } else { "are" },
+                            if above == 1 { "it" } else { "them" }
+                        ),
+                    ));
+                }
+            }
+            next.marking = m;
+        }
+        let mut previous_owner = None;
+        if let Some(org) = change.organisation_id {
+            if org != record.organisation_id {
+                if self.store.identity().organisation(&org).await?.is_none() {
+                    return Err(StoreError::invalid("organisation_id", "Choose a lead organisation from the list"));
+                }
+                previous_owner = Some(record.organisation_id.clone());
+                next.organisation_id = org;
+            }
+        }
+        let reason = change.reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
+            return Err(StoreError::invalid("reason", "Reason must be 2,000 characters or fewer"));
+        }
+        let unchanged = next.name == record.name
+            && next.kind == record.kind
+            && next.starts_at == record.starts_at
+            && next.ends_at == record.ends_at
+            && next.venues == record.venues
+            && next.expected_attendance == record.expected_attendance
+            && next.marking == record.marking
+            && next.organisation_id == record.organisation_id;
+        if unchanged {
+            return Ok(record);
+        }
+        let marking = next.marking.max(record.marking);
+        let mut events =
+            vec![(Event::PlannedEvent(PlannedEventEvent::PlannedEventChanged { event: next, reason }), marking)];
+        if let Some(org) = previous_owner {
+            if !record.shared_with.contains(&org) {
+                events.push((
+                    Event::Records(RecordEvent::RecordShared { record_id: event_id.into(), organisation_id: org }),
+                    marking,
+                ));
+            }
+        }
+        self.store.append(&Actor::new(&user.id, &user.organisation_id), &events).await?;
+        self.event_for(viewer, event_id).await
+    }
+}
+
+/// A change to an event's details: the fields given change, the others stay.
+#[derive(Debug, Clone, Default)]
+pub struct EventChange {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub venues: Option<Vec<Venue>>,
+    pub expected_attendance: Option<i64>,
+    pub marking: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
+    /// Why; required when the marking is lowered.
+    pub reason: Option<String>,
 }

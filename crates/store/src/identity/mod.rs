@@ -140,6 +140,40 @@ fn viewer_of(user: &User, teams: BTreeSet<RecordId>) -> Viewer {
     }
 }
 
+/// Active users of the given organisations whose name, e-mail address or
+/// organisation holds `q` (any case), by name; at most `limit`. For pickers:
+/// the caller has already decided who may see the list.
+pub(crate) async fn users_of(
+    store: &Store,
+    organisations: &[OrganisationId],
+    q: &str,
+    limit: i64,
+) -> Result<Vec<User>, StoreError> {
+    if organisations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args: Vec<Val> = organisations.iter().map(Val::from).collect();
+    let ph: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
+    let like = format!("%{}%", q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    args.push(Val::Text(like));
+    let n = args.len();
+    args.push(Val::Int(limit));
+    let rows = store
+        .fetch(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id \
+                 WHERE u.active = 1 AND u.organisation_id IN ({}) AND (lower(u.name) LIKE ${n} ESCAPE '\\' \
+                 OR lower(u.email) LIKE ${n} ESCAPE '\\' OR lower(o.name) LIKE ${n} ESCAPE '\\') \
+                 ORDER BY u.name, u.email LIMIT ${}",
+                ph.join(", "),
+                n + 1
+            ),
+            &args,
+        )
+        .await?;
+    rows.iter().map(user_of).collect()
+}
+
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.organisation_id, o.name, u.roles, u.clearance, u.active, \
      u.totp_enabled, u.security_version, u.created_at";
 

@@ -86,6 +86,14 @@ async fn plan(
     let v = store.identity().viewer(secco).await?;
     let year = store.today().year() + 1;
     let d = |m: u8, day: u8| format!("{year}-{m:02}-{day:02}");
+    let gold_id = store
+        .identity()
+        .user_by_email("gold@northshire.police.example")
+        .await?
+        .ok_or_else(|| StoreError::Integrity("demo Gold".into()))?
+        .id;
+    // An action of Gold's that is already overdue, and one of the coordinator's that is not.
+    let fortnight_ago = (store.today() - time::Duration::days(14)).to_string();
     let mut items = vec![
             PlanItem::Tasking(Tasking {
                 commissioned_by: "Ch Supt Alex Morgan (Gold)".into(),
@@ -180,12 +188,29 @@ async fn plan(
                 date: d(3, 4),
                 attendees: "Silver, SecCo, POLSA, Roads Policing, Council, Fire, Ambulance".into(),
                 minutes: "Plans integrated; HVM options discussed.".into(),
-                actions: vec![MeetingAction {
-                    text: "Confirm availability of impact-tested barriers".into(),
-                    owner: "Council events team".into(),
-                    due: d(3, 18),
-                    status: "open".into(),
-                }],
+                actions: vec![
+                    MeetingAction {
+                        text: "Confirm availability of impact-tested barriers".into(),
+                        owner: "Council events team".into(),
+                        due: d(3, 18),
+                        status: "open".into(),
+                        owner_user_id: None,
+                    },
+                    MeetingAction {
+                        text: "Sign off the temporary traffic regulation order for the course".into(),
+                        owner: "Ch Supt Alex Morgan (Gold)".into(),
+                        due: fortnight_ago,
+                        status: "open".into(),
+                        owner_user_id: Some(gold_id.clone()),
+                    },
+                    MeetingAction {
+                        text: "Share the barrier layout with Fire and Ambulance".into(),
+                        owner: "Insp Sam Patel (SecCo)".into(),
+                        due: d(3, 10),
+                        status: "open".into(),
+                        owner_user_id: Some(secco.id.clone()),
+                    },
+                ],
             }),
         ];
     let catalogue = store.reference().attack_methodologies().await?;

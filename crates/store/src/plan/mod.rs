@@ -79,6 +79,9 @@ pub struct PlanView {
     pub silver_label: Option<String>,
     /// The commanders' names by user id, as a version records them.
     pub people: std::collections::BTreeMap<String, String>,
+    /// The event's team as (user id, "Name, Organisation"), by name: who an
+    /// action can be assigned to.
+    pub team: Vec<(UserId, String)>,
     /// When the draft last changed (the last entry of the plan's or event's stream).
     pub changed_at: Option<cordon_domain::ids::Instant>,
     /// How many items are withheld from this view (marked above what its
@@ -129,6 +132,7 @@ impl PlanView {
                 gold_label: full.gold_label.clone(),
                 silver_label: full.silver_label.clone(),
                 people: full.people.clone(),
+                team: full.team.clone(),
                 changed_at: full.changed_at,
                 withheld,
                 marking_shown: plan.highest_marking(full.event.marking),
@@ -375,8 +379,17 @@ impl PlanStore<'_> {
             .await?
             .and_then(|r| r.opt_text(0))
             .and_then(|at| cordon_domain::ids::Instant::parse(&at).ok());
+        let team = self
+            .store
+            .events()
+            .members_of(&event.id)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, format!("{}, {}", m.name, m.organisation_name)))
+            .collect();
         Ok(PlanView {
             people,
+            team,
             changed_at,
             stamp,
             plan_seq,
@@ -396,6 +409,13 @@ impl PlanStore<'_> {
             versions,
             memo: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
+    }
+
+    /// How many items of the draft carry a marking of their own above `m`
+    /// (items without one take the event's marking, whatever it becomes).
+    pub(crate) async fn items_marked_above(&self, event_id: &EventId, m: Marking) -> Result<usize, StoreError> {
+        let plan = self.draft(event_id).await?;
+        Ok(plan.items().iter().filter(|i| plan.marking_of(i, Marking::Official) > m).count())
     }
 
     pub(crate) async fn event_for_change(
@@ -538,8 +558,14 @@ impl PlanStore<'_> {
         }
         let linked = plan.is_linked(section, item_id);
         if linked {
+            let name = plan
+                .items()
+                .into_iter()
+                .find(|i| i.section() == section && i.id() == item_id)
+                .map(|i| cordon_domain::audit::section_item_name(&i))
+                .unwrap_or_else(|| "This item".into());
             return Err(StoreError::Conflict(format!(
-                "{section} {item_id} is linked from other items; unlink it first"
+                "{name} cannot be removed while other items of the plan refer to it: change those items first"
             )));
         }
         let ev = Event::Plan(PlanEvent::PlanItemRemoved {

@@ -36,11 +36,14 @@ pub fn project(event: &PlanEvent, entry: &Entry) -> Vec<Stmt> {
             "DELETE FROM plan_items WHERE event_id = $1 AND section = $2 AND item_id = $3",
             vec![t(event_id), t(section), t(item_id)],
         )],
-        PlanEvent::PlanIssued { event_id, number, reason, body, hash } => vec![Stmt::new(
-            "INSERT INTO plan_versions (event_id, number, issued_at, issued_by, reason, body, hash, seq) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            vec![t(event_id), Val::Int(*number), t(&entry.at), t(&entry.actor), t(reason), t(body), t(hash), seq],
-        )],
+        PlanEvent::PlanIssued { event_id, number, reason, body, hash } => vec![
+            Stmt::new(
+                "INSERT INTO plan_versions (event_id, number, issued_at, issued_by, reason, body, hash, seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                vec![t(event_id), Val::Int(*number), t(&entry.at), t(&entry.actor), t(reason), t(body), t(hash), seq],
+            ),
+            crate::events::project::plan_issued(event_id, entry),
+        ],
         PlanEvent::PlanEndorsed { event_id, number, conditions } => vec![
             Stmt::new(
                 "INSERT INTO plan_endorsements (event_id, number, endorsed_by, endorsed_at, conditions, seq) \
@@ -48,7 +51,7 @@ pub fn project(event: &PlanEvent, entry: &Entry) -> Vec<Stmt> {
                 vec![t(event_id), Val::Int(*number), t(&entry.actor), t(&entry.at), t(conditions), seq.clone()],
             ),
             // The event's status is the events capability's to write.
-            crate::events::project::plan_endorsed(event_id, entry),
+            crate::events::project::plan_endorsed(event_id, *number, entry),
         ],
     }
 }

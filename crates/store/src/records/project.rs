@@ -31,6 +31,15 @@ pub fn register(
     )
 }
 
+/// The statement that records a record's new marking and owning
+/// organisation (an event's details changed).
+pub fn reassign(id: &RecordId, marking: Marking, organisation_id: &str) -> Stmt {
+    Stmt::new(
+        "UPDATE records SET marking = $2, organisation_id = $3 WHERE id = $1",
+        vec![Val::from(id), t(marking.as_str()), t(organisation_id)],
+    )
+}
+
 /// This capability's state tables, parents before children.
 pub const TABLES: &[Table] = &[
     Table { name: "records", order_by: "id" },

@@ -17,11 +17,13 @@ pub mod marking;
 pub mod methodology;
 pub mod password;
 pub mod plan;
+pub mod policy;
 pub mod planned_event;
 pub mod records;
 pub mod reference;
 pub mod risk;
 pub mod rules;
+pub mod seco;
 pub mod threat;
 
 pub use event::Event;

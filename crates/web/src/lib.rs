@@ -22,6 +22,8 @@ mod pages;
 mod plan;
 mod plan_form;
 mod plan_item;
+mod policy;
+mod seco;
 mod text;
 mod threat;
 
@@ -134,6 +136,8 @@ pub fn router(state: AppState) -> Router {
         .merge(plan::pages())
         .merge(documents::pages())
         .merge(advice::pages())
+        .merge(seco::pages())
+        .merge(policy::pages())
         .merge(audit::pages())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

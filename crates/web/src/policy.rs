@@ -130,10 +130,10 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn day(&self, s: &str) -> String {
-        cordon_domain::policy::date("d", "", s)
+    fn day<S: AsRef<str>>(&self, s: S) -> String {
+        cordon_domain::policy::date("d", "", s.as_ref())
             .map(cordon_domain::london::display_date)
-            .unwrap_or_else(|_| s.to_string())
+            .unwrap_or_else(|_| s.as_ref().to_string())
     }
 }
 

@@ -712,6 +712,23 @@ fn read_error(e: StoreError, u: &CurrentUser) -> Response {
     }
 }
 
+/// An instant, however many references a template puts around it.
+trait Moment {
+    fn instant(&self) -> Instant;
+}
+
+impl Moment for Instant {
+    fn instant(&self) -> Instant {
+        *self
+    }
+}
+
+impl<T: Moment + ?Sized> Moment for &T {
+    fn instant(&self) -> Instant {
+        (**self).instant()
+    }
+}
+
 fn when(t: Instant) -> String {
     cordon_domain::london::display_instant(t)
 }
@@ -730,11 +747,11 @@ struct DashboardPage {
 }
 
 impl DashboardPage {
-    fn when(&self, t: &Instant) -> String {
-        when(*t)
+    fn when(&self, t: impl Moment) -> String {
+        when(t.instant())
     }
-    fn day(&self, s: &str) -> String {
-        day(s)
+    fn day<S: AsRef<str>>(&self, s: S) -> String {
+        day(s.as_ref())
     }
     fn availability(&self, e: &RosterEntry) -> String {
         if e.seco.status != SecoStatus::Qualified {
@@ -868,11 +885,11 @@ struct RequestPage {
 }
 
 impl RequestPage {
-    fn when(&self, t: &Instant) -> String {
-        when(*t)
+    fn when(&self, t: impl Moment) -> String {
+        when(t.instant())
     }
-    fn day(&self, s: &str) -> String {
-        day(s)
+    fn day<S: AsRef<str>>(&self, s: S) -> String {
+        day(s.as_ref())
     }
     fn value(&self, name: &str) -> String {
         field(&self.form, name)
@@ -1039,8 +1056,8 @@ struct RosterPage {
 }
 
 impl RosterPage {
-    fn day(&self, s: &str) -> String {
-        day(s)
+    fn day<S: AsRef<str>>(&self, s: S) -> String {
+        day(s.as_ref())
     }
     fn roles(&self, e: &RosterEntry) -> String {
         if e.seco.prior_roles.is_empty() {
@@ -1186,11 +1203,11 @@ struct CoordinatorPage {
 }
 
 impl CoordinatorPage {
-    fn day(&self, s: &str) -> String {
-        day(s)
+    fn day<S: AsRef<str>>(&self, s: S) -> String {
+        day(s.as_ref())
     }
-    fn when(&self, t: &Instant) -> String {
-        when(*t)
+    fn when(&self, t: impl Moment) -> String {
+        when(t.instant())
     }
     fn value(&self, name: &str) -> String {
         field(&self.form, name)
@@ -1289,13 +1306,14 @@ struct VacancyPage {
 }
 
 impl VacancyPage {
-    fn day(&self, s: &str) -> String {
-        day(s)
+    fn day<S: AsRef<str>>(&self, s: S) -> String {
+        day(s.as_ref())
     }
     fn value(&self, name: &str) -> String {
         field(&self.form, name)
     }
-    fn rank(&self, r: &str) -> String {
+    fn rank<S: AsRef<str>>(&self, r: S) -> String {
+        let r = r.as_ref();
         r.parse::<Rank>().map(|r| r.words().to_string()).unwrap_or_else(|_| r.to_string())
     }
     fn cost(&self) -> String {

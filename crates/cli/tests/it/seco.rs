@@ -159,29 +159,19 @@ async fn the_roster_keeps_the_rank_rules_and_the_national_capacity() {
     assert!(v["error"]["message"].as_str().unwrap().contains("national capacity is 4"), "{v}");
     // A candidate is not counted; making them qualified is refused the same way.
     let e = f.id_of("E", "chief_inspector", None, json!([]), "candidate").await;
-    let (status, v) = f
-        .app
-        .send_as(
-            &f.da,
-            Method::PUT,
-            &format!("/api/v1/secos/{e}"),
-            json!({"name": "E", "rank": "chief_inspector", "course_passed_on": recent, "status": "qualified"}),
-        )
-        .await;
+    let (app, da) = (&f.app, &f.da);
+    let qualify = || {
+        let body = json!({"name": "E", "rank": "chief_inspector", "course_passed_on": recent, "status": "qualified"});
+        let path = format!("/api/v1/secos/{e}");
+        async move { app.send_as(da, Method::PUT, &path, body).await }
+    };
+    let (status, v) = qualify().await;
     assert_eq!((status, v["error"]["field"].as_str()), (422, Some("status")), "{v}");
     // The capacity is configurable.
     let (status, _) =
         f.app.send_as(&f.da, Method::PUT, "/api/v1/seco-settings/capacity", json!({"national_capacity": 5})).await;
     assert_eq!(status, 200);
-    let (status, v) = f
-        .app
-        .send_as(
-            &f.da,
-            Method::PUT,
-            &format!("/api/v1/secos/{e}"),
-            json!({"name": "E", "rank": "chief_inspector", "course_passed_on": recent, "status": "qualified"}),
-        )
-        .await;
+    let (status, v) = qualify().await;
     assert_eq!(status, 200, "{v}");
 
     // The list gives each annual review's due date and whether it is overdue.

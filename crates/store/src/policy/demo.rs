@@ -2,7 +2,7 @@
 //! due in August 2011 and so is overdue.
 
 use crate::{Store, StoreError};
-use cordon_domain::ids::{OrganisationId, PolicyId};
+use cordon_domain::ids::PolicyId;
 use cordon_domain::policy::Policy;
 
 pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
@@ -14,7 +14,7 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     let viewer = store.identity().viewer(&ctsu).await?;
     let sop = Policy {
         id: PolicyId::parse("sop-228-10").map_err(|e| StoreError::Integrity(e.to_string()))?,
-        organisation_id: OrganisationId::parse(&ctsu.organisation_id).map_err(|e| StoreError::Integrity(e.to_string()))?,
+        organisation_id: ctsu.organisation_id.clone(),
         reference: "SOP/228/10".into(),
         title: "Security coordinator (SECO) standard operating procedure".into(),
         owner: "ACC Protective Services".into(),

@@ -8,7 +8,7 @@ use crate::seco::{DiscussionInput, RequestInput};
 use crate::sql::Val;
 use crate::{Store, StoreError};
 use cordon_domain::identity::EmailAddress;
-use cordon_domain::ids::{EventId, VacancyId};
+use cordon_domain::ids::{DeploymentRequestId, EventId, VacancyId};
 use cordon_domain::seco::{Candidate, Criteria, Criterion, SecoInput, Vacancy};
 
 fn user_err(what: &str) -> StoreError {
@@ -101,35 +101,32 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
 
     // The marathon: requested, discussed, appointed.
     let event_id = |name: String| async move {
-        let row = store.fetch_one("SELECT id FROM events WHERE name = $1", &[Val::from(name)]).await?;
+        let row = store.fetch_one("SELECT id FROM planned_events WHERE name = $1", &[Val::from(name)]).await?;
         row.ok_or_else(|| user_err("event"))?.id::<EventId>(0)
     };
     let marathon = event_id(crate::events::demo::marathon_name(year)).await?;
-    let v = id.viewer(&secco).await?;
     let criterion = |met: bool, why: &str| Criterion { met, rationale: why.into() };
-    let req = s
-        .submit(
-            &secco,
-            &v,
-            RequestInput {
-                event_id: marathon.to_string(),
-                reason: "85,000 runners and spectators over a 26-mile course through the city centre, with search, \
-                         traffic and public order plans to bring together."
-                    .into(),
-                criteria: Criteria {
-                    scale_and_complexity: criterion(true, "85,000 people, two venues and a 26-mile route closed to traffic."),
-                    multi_agency_threat: criterion(true, "Vehicle-as-a-weapon threat along the route needs fire, ambulance and the council's hostile vehicle measures."),
-                    protocol_or_national_interest: criterion(false, "No protected persons are expected."),
-                },
-                override_reason: None,
-                gold_force: None,
-            },
-        )
-        .await?;
-    let rid = req.request.id.clone();
-    s.discuss(
+    let rid = requested_and_discussed(
+        store,
+        &secco,
         &da,
-        &rid,
+        RequestInput {
+            event_id: marathon.to_string(),
+            reason: "85,000 runners and spectators over a 26-mile course through the city centre, with search, \
+                     traffic and public order plans to bring together."
+                .into(),
+            criteria: Criteria {
+                scale_and_complexity: criterion(true, "85,000 people, two venues and a 26-mile route closed to traffic."),
+                multi_agency_threat: criterion(
+                    true,
+                    "Vehicle-as-a-weapon threat along the route needs fire, ambulance and the council's hostile \
+                     vehicle measures.",
+                ),
+                protocol_or_national_interest: criterion(false, "No protected persons are expected."),
+            },
+            override_reason: None,
+            gold_force: None,
+        },
         DiscussionInput {
             held_on: ago(3),
             notes: "Discussed with Ch Supt Morgan by telephone. Scale and the hostile vehicle threat warrant a SECO; \
@@ -146,28 +143,24 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     let parade = event_id(format!("Remembrance Sunday parade {year}")).await?;
     let gold_email = EmailAddress::parse(&gold.email).map_err(StoreError::Integrity)?;
     store.plan().set_commanders(&id.viewer(&secco).await?, &parade, Some(&gold_email), None).await?;
-    let v = id.viewer(&secco).await?;
-    let req = s
-        .submit(
-            &secco,
-            &v,
-            RequestInput {
-                event_id: parade.to_string(),
-                reason: "The parade passes the war memorial on Market Street; the organisers asked for a coordinator.".into(),
-                criteria: Criteria {
-                    scale_and_complexity: criterion(false, "About 6,000 people for three hours on one street."),
-                    multi_agency_threat: criterion(false, "No specific threat; the national level applies."),
-                    protocol_or_national_interest: criterion(false, "The Lord-Lieutenant attends; no royal or ministerial visit."),
-                },
-                override_reason: Some("The organisers asked; Gold wants the deployment authority's view.".into()),
-                gold_force: None,
-            },
-        )
-        .await?;
-    let rid = req.request.id.clone();
-    s.discuss(
+    let rid = requested_and_discussed(
+        store,
+        &secco,
         &da,
-        &rid,
+        RequestInput {
+            event_id: parade.to_string(),
+            reason: "The parade passes the war memorial on Market Street; the organisers asked for a coordinator.".into(),
+            criteria: Criteria {
+                scale_and_complexity: criterion(false, "About 6,000 people for three hours on one street."),
+                multi_agency_threat: criterion(false, "No specific threat; the national level applies."),
+                protocol_or_national_interest: criterion(
+                    false,
+                    "The Lord-Lieutenant attends; no royal or ministerial visit.",
+                ),
+            },
+            override_reason: Some("The organisers asked; Gold wants the deployment authority's view.".into()),
+            gold_force: None,
+        },
         DiscussionInput {
             held_on: ago(10),
             notes: "None of the three criteria is met. The local search and public order plans suffice, with \
@@ -230,4 +223,18 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     )
     .await?;
     Ok(())
+}
+
+/// A request made by the coordinator and discussed by the deployment authority.
+async fn requested_and_discussed(
+    store: &Store,
+    secco: &crate::identity::User,
+    da: &cordon_domain::access::Viewer,
+    request: RequestInput,
+    discussion: DiscussionInput,
+) -> Result<DeploymentRequestId, StoreError> {
+    let v = store.identity().viewer(secco).await?;
+    let id = store.seco().submit(secco, &v, request).await?.request.id;
+    store.seco().discuss(da, &id, discussion).await?;
+    Ok(id)
 }

@@ -14,7 +14,7 @@ use crate::identity::User;
 use crate::journal::Actor;
 use crate::sql::{Row, Val};
 use crate::{Store, StoreError};
-use cordon_domain::access::{Action, Viewer};
+use cordon_domain::access::Viewer;
 use cordon_domain::event::Event;
 use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, VacancyId};
 use cordon_domain::records::RecordEvent;
@@ -718,12 +718,8 @@ impl SecoStore<'_> {
     /// Gold declines to appoint a SECO, with the reason.
     pub async fn decline(&self, viewer: &Viewer, id: &DeploymentRequestId, reason: &str) -> Result<RequestRecord, StoreError> {
         self.gold_may_decide(viewer, id, "decline a request").await?;
-        if reason.trim().is_empty() {
-            return Err(StoreError::invalid("reason", "Enter the reason a SECO is not appointed"));
-        }
-        let ev = SecoEvent::DeploymentDeclined { id: id.clone(), reason: reason.trim().to_string() };
-        self.store.append(&actor(viewer), &[(Event::Seco(ev), Marking::Official)]).await?;
-        self.request(viewer, id).await
+        let reason = given(reason, "Enter the reason a SECO is not appointed")?;
+        self.record(viewer, id, SecoEvent::DeploymentDeclined { id: id.clone(), reason }).await
     }
 
     /// The requester or Gold withdraws an open request.
@@ -735,27 +731,28 @@ impl SecoStore<'_> {
         if !r.status.open() {
             return Err(StoreError::Conflict(format!("the request is already {}", r.status.words().to_lowercase())));
         }
-        if reason.trim().is_empty() {
-            return Err(StoreError::invalid("reason", "Enter the reason the request is withdrawn"));
-        }
-        let ev = SecoEvent::DeploymentWithdrawn { id: id.clone(), reason: reason.trim().to_string() };
-        self.store.append(&actor(viewer), &[(Event::Seco(ev), Marking::Official)]).await?;
-        self.request(viewer, id).await
+        let reason = given(reason, "Enter the reason the request is withdrawn")?;
+        self.record(viewer, id, SecoEvent::DeploymentWithdrawn { id: id.clone(), reason }).await
     }
 
     /// Gold stands the appointed SECO down, with the reason.
     pub async fn stand_down(&self, viewer: &Viewer, id: &DeploymentRequestId, reason: &str) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
         if viewer.user_id != r.request.gold_user_id {
-            return Err(StoreError::Forbidden(format!("only the event's Gold commander, {}, can stand the SECO down", r.gold_name)));
+            return Err(StoreError::Forbidden(format!(
+                "only the event's Gold commander, {}, can stand the SECO down",
+                r.gold_name
+            )));
         }
         if r.status != RequestStatus::Appointed {
             return Err(StoreError::Conflict("no SECO stands appointed on this request".into()));
         }
-        if reason.trim().is_empty() {
-            return Err(StoreError::invalid("reason", "Enter the reason the SECO is stood down"));
-        }
-        let ev = SecoEvent::SecoStoodDown { id: id.clone(), reason: reason.trim().to_string() };
+        let reason = given(reason, "Enter the reason the SECO is stood down")?;
+        self.record(viewer, id, SecoEvent::SecoStoodDown { id: id.clone(), reason }).await
+    }
+
+    /// Records one step of a request and reads it back.
+    async fn record(&self, viewer: &Viewer, id: &DeploymentRequestId, ev: SecoEvent) -> Result<RequestRecord, StoreError> {
         self.store.append(&actor(viewer), &[(Event::Seco(ev), Marking::Official)]).await?;
         self.request(viewer, id).await
     }
@@ -832,7 +829,7 @@ impl SecoStore<'_> {
     /// The deployment authority's dashboard.
     pub async fn dashboard(&self, viewer: &Viewer) -> Result<Dashboard, StoreError> {
         let requests = self.requests(viewer).await?;
-        let (open_requests, decided_requests) = requests.into_iter().partition(|r| r.status.open());
+        let (open_requests, decided_requests): (Vec<_>, Vec<_>) = requests.into_iter().partition(|r| r.status.open());
         let roster = self.roster(viewer).await?;
         let today = self.store.today();
         let soon = cordon_domain::policy::add_months(today, 2).to_string();
@@ -850,6 +847,14 @@ impl SecoStore<'_> {
             roster,
             vacancies: self.vacancies(viewer).await?,
         })
+    }
+}
+
+/// A reason, trimmed; refused naming `reason` when there is none.
+fn given(reason: &str, message: &str) -> Result<String, StoreError> {
+    match reason.trim() {
+        "" => Err(StoreError::invalid("reason", message)),
+        r => Ok(r.to_string()),
     }
 }
 

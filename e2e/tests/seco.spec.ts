@@ -24,6 +24,7 @@ test.describe('a SECO request, discussed and appointed', () => {
       const days = testInfo.project.name === 'narrow' ? 200 : 150;
       eventName = `SECO journey festival (${testInfo.project.name} ${Date.now()})`;
       await page.goto('/events/new');
+      await a11y('the new event form');
       const form = page.locator('main form');
       await form.getByLabel('Name', { exact: true }).fill(eventName);
       await form.getByLabel('Kind').selectOption('music_or_festival');
@@ -36,8 +37,10 @@ test.describe('a SECO request, discussed and appointed', () => {
       await form.getByRole('button', { name: 'Create event' }).click();
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(eventName);
       eventPath = new URL(page.url()).pathname;
+      await a11y('the new event');
 
       await page.goto(`${eventPath}/plan`);
+      await a11y('the plan');
       await page.getByLabel("Gold's e-mail address").fill('gold@northshire.police.example');
       await page.getByRole('button', { name: 'Set commanders' }).click();
       await expect(page.locator('#seco')).toContainText('none appointed');
@@ -76,6 +79,7 @@ test.describe('a SECO request, discussed and appointed', () => {
       await expect(page.locator('#capacity')).toContainText('4 of 4 qualified SECOs');
       await page.locator('#open-requests').getByRole('link', { name: eventName }).click();
       await expect(page).toHaveURL(new RegExp(`${requestPath}$`));
+      await a11y('the submitted request, for the deployment authority');
       const form = page.locator('#discussion-form');
       await form.getByLabel('Date of the discussion').fill(ukDate(-1));
       await form.getByLabel('Notes of the discussion').fill('Spoke to Gold: scale warrants a SECO.');

@@ -208,7 +208,10 @@ pub fn check_seco(i: &SecoInput, today: Date) -> Result<CheckedSeco, FieldError>
         Some(s) => {
             let d = date("course_passed_on", "The date the SECO course was passed", s)?;
             if d > today {
-                return Err(FieldError::new("course_passed_on", "The date the course was passed cannot be in the future"));
+                return Err(FieldError::new(
+                    "course_passed_on",
+                    "The date the course was passed cannot be in the future",
+                ));
             }
             Some(d.to_string())
         }
@@ -373,7 +376,12 @@ pub struct Discussion {
 }
 
 /// Checks a discussion's date and notes.
-pub fn check_discussion(held_on: &str, notes: &str, recommendation: &str, today: Date) -> Result<(Date, Recommendation), FieldError> {
+pub fn check_discussion(
+    held_on: &str,
+    notes: &str,
+    recommendation: &str,
+    today: Date,
+) -> Result<(Date, Recommendation), FieldError> {
     let d = date("held_on", "The date of the discussion", held_on)?;
     if d > today {
         return Err(FieldError::new("held_on", "The date of the discussion cannot be in the future"));
@@ -799,7 +807,9 @@ mod tests {
         let supt = seco("supt", Rank::Superintendent, vec![], 0);
         assert_eq!(check_appointment(&supt, None, window, &[]), Ok(()));
         let insp = seco("insp", Rank::Inspector, vec![], 0);
-        assert!(matches!(check_appointment(&insp, None, window, &[]), Err(Refusal::Field(e)) if e.field == "justification"));
+        assert!(
+            matches!(check_appointment(&insp, None, window, &[]), Err(Refusal::Field(e)) if e.field == "justification")
+        );
         assert_eq!(check_appointment(&insp, Some("No one else free"), window, &[]), Ok(()));
         let suspended = Seco { status: SecoStatus::Suspended, ..supt.clone() };
         assert!(matches!(check_appointment(&suspended, None, window, &[]), Err(Refusal::Conflict(_))));
@@ -809,7 +819,9 @@ mod tests {
             starts_at: at("2027-04-10T17:00:00Z"),
             ends_at: at("2027-04-11T02:00:00Z"),
         };
-        assert!(matches!(check_appointment(&supt, None, window, &[busy.clone()]), Err(Refusal::Conflict(m)) if m.contains("Carnival")));
+        assert!(
+            matches!(check_appointment(&supt, None, window, &[busy.clone()]), Err(Refusal::Conflict(m)) if m.contains("Carnival"))
+        );
         let later = Commitment { starts_at: at("2027-04-10T18:00:00Z"), ..busy };
         assert_eq!(check_appointment(&supt, None, window, &[later]), Ok(()), "back-to-back events do not overlap");
     }
@@ -832,8 +844,11 @@ mod tests {
             starts_at: at("2027-04-09T08:00:00Z"),
             ends_at: at("2027-04-10T09:00:00Z"),
         }];
-        let leave =
-            [Leave { seco_id: SecoId::parse("away").unwrap(), from: date!(2027 - 04 - 05), until: date!(2027 - 04 - 12) }];
+        let leave = [Leave {
+            seco_id: SecoId::parse("away").unwrap(),
+            from: date!(2027 - 04 - 05),
+            until: date!(2027 - 04 - 12),
+        }];
         let (items, excluded) = suggest(&roster, window, &commitments, &leave);
         let names: Vec<&str> = items.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["supt", "ci-polsa", "ci-plain", "insp"]);

@@ -1,7 +1,10 @@
 //! Policy records: a policy or SOP with its reference, owner, start date and
 //! review cycle, the overdue review flagged. Pages and API.
 
-use crate::api::{ApiRoutes, BadRequest, Complete, Forbidden, NotFound, Unauthorised, Unprocessable};
+use crate::api::{
+    ApiRoutes, BadRequest, Complete, Forbidden, NotFound, PayloadTooLarge, Unauthorised, Unprocessable,
+    UnsupportedMediaType,
+};
 use crate::auth::{ApiUser, PageUser};
 use crate::error::ApiError;
 use crate::json::JsonBody;
@@ -70,7 +73,10 @@ pub struct PolicyPath {
 #[utoipa::path(get, path = "/policies", tag = "policy",
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Every policy record", body = Complete<PolicyBody>), Unauthorised))]
-pub async fn api_list(State(state): State<AppState>, ApiUser(_u): ApiUser) -> Result<Json<Complete<PolicyBody>>, ApiError> {
+pub async fn api_list(
+    State(state): State<AppState>,
+    ApiUser(_u): ApiUser,
+) -> Result<Json<Complete<PolicyBody>>, ApiError> {
     Ok(Json(Complete::new(state.store.policy().list().await?.into_iter().map(PolicyBody::from).collect())))
 }
 
@@ -78,7 +84,7 @@ pub async fn api_list(State(state): State<AppState>, ApiUser(_u): ApiUser) -> Re
 #[utoipa::path(post, path = "/policies", tag = "policy",
     request_body = NewPolicyBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, description = "Added", body = PolicyBody), BadRequest, Unauthorised, Forbidden, Unprocessable))]
+    responses((status = 201, description = "Added", body = PolicyBody), BadRequest, Unauthorised, Forbidden, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_add(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -106,7 +112,7 @@ pub async fn api_add(
     request_body = ReviewBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, description = "Recorded", body = PolicyBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_review(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

@@ -3,7 +3,10 @@
 //! or decline, suggestions, vacancies and the deployment authority's
 //! dashboard. Pages and API.
 
-use crate::api::{ApiRoutes, BadRequest, Complete, Conflict, Forbidden, NotFound, Unauthorised, Unprocessable};
+use crate::api::{
+    ApiRoutes, BadRequest, Complete, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorised, Unprocessable,
+    UnsupportedMediaType,
+};
 use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
 use crate::forms::{field, fields, CheckedForm, Fields};
@@ -331,7 +334,10 @@ pub struct SuggestionsBody {
 #[utoipa::path(get, path = "/secos", tag = "seco",
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Every coordinator on the roster", body = Complete<SecoBody>), Unauthorised))]
-pub async fn api_roster(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Complete<SecoBody>>, ApiError> {
+pub async fn api_roster(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Complete<SecoBody>>, ApiError> {
     let roster = state.store.seco().roster(&u.viewer).await?;
     Ok(Json(Complete::new(roster.iter().map(SecoBody::from).collect())))
 }
@@ -340,7 +346,7 @@ pub async fn api_roster(State(state): State<AppState>, ApiUser(u): ApiUser) -> R
 #[utoipa::path(post, path = "/secos", tag = "seco",
     request_body = NewSecoBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, description = "Added", body = SecoBody), BadRequest, Unauthorised, Forbidden, Unprocessable))]
+    responses((status = 201, description = "Added", body = SecoBody), BadRequest, Unauthorised, Forbidden, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_add(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -369,7 +375,7 @@ pub async fn api_get(
     request_body = NewSecoBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Changed", body = SecoBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_change(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -399,15 +405,14 @@ pub async fn api_notes(
     request_body = NoteBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, description = "Recorded", body = NoteResponse),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_add_note(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(p): Path<SecoPath>,
     JsonBody(b): JsonBody<NoteBody>,
 ) -> Result<(StatusCode, Json<NoteResponse>), ApiError> {
-    let mut n =
-        state.store.seco().add_note(&u.viewer, &p.id, &b.kind, &b.on, b.until.as_deref(), &b.text).await?;
+    let mut n = state.store.seco().add_note(&u.viewer, &p.id, &b.kind, &b.on, b.until.as_deref(), &b.text).await?;
     n.by_name = u.user.name.clone();
     Ok((StatusCode::CREATED, Json(NoteResponse::from(&n))))
 }
@@ -418,7 +423,7 @@ pub async fn api_add_note(
     request_body = ChecklistBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Recorded", body = SecoBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_checklist(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -432,7 +437,7 @@ pub async fn api_checklist(
 #[utoipa::path(put, path = "/seco-settings/capacity", tag = "seco",
     request_body = CapacityBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "Set", body = CapacityBody), BadRequest, Unauthorised, Forbidden, Unprocessable))]
+    responses((status = 200, description = "Set", body = CapacityBody), BadRequest, Unauthorised, Forbidden, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_capacity(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -446,7 +451,7 @@ pub async fn api_capacity(
 #[utoipa::path(put, path = "/seco-settings/ctsu", tag = "seco",
     request_body = CtsuBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "Configured", body = CtsuBody), BadRequest, Unauthorised, Forbidden, Unprocessable))]
+    responses((status = 200, description = "Configured", body = CtsuBody), BadRequest, Unauthorised, Forbidden, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_ctsu(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -482,7 +487,7 @@ fn request_input(b: NewRequestBody) -> RequestInput {
 #[utoipa::path(post, path = "/deployment-requests", tag = "seco",
     request_body = NewRequestBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, description = "Submitted", body = RequestBody), BadRequest, Unauthorised, Forbidden, Unprocessable))]
+    responses((status = 201, description = "Submitted", body = RequestBody), BadRequest, Unauthorised, Forbidden, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_submit(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -511,7 +516,7 @@ pub async fn api_request(
     request_body = DiscussionBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, description = "Recorded: the request is under discussion", body = RequestBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_discuss(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -534,7 +539,7 @@ pub async fn api_discuss(
     request_body = AppointmentBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, description = "Appointed", body = RequestBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_appoint(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -551,7 +556,7 @@ pub async fn api_appoint(
     request_body = ReasonBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Declined", body = RequestBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_decline(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -567,7 +572,7 @@ pub async fn api_decline(
     request_body = ReasonBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Withdrawn", body = RequestBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_withdraw(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -583,7 +588,7 @@ pub async fn api_withdraw(
     request_body = ReasonBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Stood down", body = RequestBody),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_stand_down(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -654,7 +659,7 @@ pub async fn api_vacancies(
 #[utoipa::path(post, path = "/seco-vacancies", tag = "seco",
     request_body = VacancyBody,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, description = "Opened", body = Vacancy), BadRequest, Unauthorised, Forbidden, Unprocessable))]
+    responses((status = 201, description = "Opened", body = Vacancy), BadRequest, Unauthorised, Forbidden, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_open_vacancy(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -670,7 +675,7 @@ pub async fn api_open_vacancy(
     request_body = VacancyBody,
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Changed", body = Vacancy),
-        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+        BadRequest, Unauthorised, Forbidden, NotFound, Conflict, Unprocessable, UnsupportedMediaType, PayloadTooLarge))]
 pub async fn api_change_vacancy(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -809,7 +814,13 @@ impl RequestFormPage {
     }
 }
 
-async fn request_form(state: &AppState, u: &CurrentUser, status: StatusCode, errors: FormErrors, form: Fields) -> Response {
+async fn request_form(
+    state: &AppState,
+    u: &CurrentUser,
+    status: StatusCode,
+    errors: FormErrors,
+    form: Fields,
+) -> Response {
     let filter = cordon_store::events::EventFilter { limit: 100, ..Default::default() };
     let events = match state.store.events().events_visible(&u.viewer, &filter).await {
         Ok((list, _)) => list.into_iter().map(|e| (e.id.to_string(), e.name)).collect(),
@@ -1038,10 +1049,11 @@ pub async fn page_stand_down(
     Path(id): Path<DeploymentRequestId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let res = state.store.seco().stand_down(&u.viewer, &id, &field(&f, "stand_down_reason")).await.map_err(|e| match e {
-        StoreError::Invalid { message, .. } => StoreError::invalid("stand_down_reason", message),
-        e => e,
-    });
+    let res =
+        state.store.seco().stand_down(&u.viewer, &id, &field(&f, "stand_down_reason")).await.map_err(|e| match e {
+            StoreError::Invalid { message, .. } => StoreError::invalid("stand_down_reason", message),
+            e => e,
+        });
     after(&state, &u, &id, f, "stand_down", res).await
 }
 
@@ -1119,7 +1131,10 @@ impl SecoFormPage {
 
 fn seco_form(u: &CurrentUser, status: StatusCode, errors: FormErrors, form: Fields, id: Option<SecoId>) -> Response {
     let title = if id.is_some() { "Change a coordinator" } else { "Add a coordinator to the roster" };
-    render(status, &SecoFormPage { layout: Layout::for_user(title, Marking::Official, "/seco", Some(u)), errors, form, id })
+    render(
+        status,
+        &SecoFormPage { layout: Layout::for_user(title, Marking::Official, "/seco", Some(u)), errors, form, id },
+    )
 }
 
 /// `GET /seco/roster/new`.

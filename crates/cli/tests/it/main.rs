@@ -24,5 +24,5 @@ mod plan;
 mod records;
 mod review;
 mod scale_out;
-mod seco;
 mod schema;
+mod seco;

@@ -29,9 +29,9 @@ async fn fixture() -> F {
     app.user("whitfield@ctsu.example", "CTSU", &[Role::Staff], Clearance::Sc).await;
     let outsider = app.user("pc@elsewhere.example", "Elsewhere", &[Role::StrategicCommander], Clearance::Sc).await;
     let admin = app.token(&admin).await;
-    let (status, v) =
-        app.send_as(&admin, Method::PUT, "/api/v1/seco-settings/ctsu", json!({"ctsu_organisation_id": da.organisation_id}))
-            .await;
+    let (status, v) = app
+        .send_as(&admin, Method::PUT, "/api/v1/seco-settings/ctsu", json!({"ctsu_organisation_id": da.organisation_id}))
+        .await;
     assert_eq!(status, 200, "{v}");
     F {
         secco: app.token(&secco).await,
@@ -90,7 +90,8 @@ impl F {
     }
 
     async fn request(&self, event: &str) -> String {
-        let (status, r) = self.app.send_as(&self.secco, Method::POST, "/api/v1/deployment-requests", request(event)).await;
+        let (status, r) =
+            self.app.send_as(&self.secco, Method::POST, "/api/v1/deployment-requests", request(event)).await;
         assert_eq!(status, 201, "{r}");
         assert_eq!(r["status"], "submitted");
         r["id"].as_str().unwrap().to_string()
@@ -133,7 +134,8 @@ fn request(event: &str) -> Value {
 #[tokio::test]
 async fn the_roster_keeps_the_rank_rules_and_the_national_capacity() {
     let f = fixture().await;
-    let (status, v) = f.seco("Dana Whitfield", "superintendent", Some("2020-01-15"), json!(["polsc"]), "qualified").await;
+    let (status, v) =
+        f.seco("Dana Whitfield", "superintendent", Some("2020-01-15"), json!(["polsc"]), "qualified").await;
     assert_eq!(status, 201, "{v}");
     assert!(v["id"].is_string());
     // Ranks below Inspector, and ranks outside the list, are refused naming `rank`; nothing is added.
@@ -200,7 +202,12 @@ async fn the_roster_keeps_the_rank_rules_and_the_national_capacity() {
     // Only a deployment authority keeps the roster.
     let (status, _) = f
         .app
-        .send_as(&f.secco, Method::POST, "/api/v1/secos", json!({"name": "X", "rank": "inspector", "status": "candidate"}))
+        .send_as(
+            &f.secco,
+            Method::POST,
+            "/api/v1/secos",
+            json!({"name": "X", "rank": "inspector", "status": "candidate"}),
+        )
         .await;
     assert_eq!(status, 403);
 }
@@ -259,13 +266,17 @@ async fn a_request_is_discussed_then_gold_appoints_one_seco_per_event() {
     assert_eq!(status, 409, "{v}");
     // Only the deployment authority records the discussion.
     let path = format!("/api/v1/deployment-requests/{id}/discussion");
-    let talk = json!({"held_on": yesterday(), "notes": "Agreed", "recommendation": "appoint", "proposed_seco_id": supt});
+    let talk =
+        json!({"held_on": yesterday(), "notes": "Agreed", "recommendation": "appoint", "proposed_seco_id": supt});
     assert_eq!(f.app.send_as(&f.gold, Method::POST, &path, talk.clone()).await.0, 403);
     let tomorrow = (cordon_store::today() + time::Duration::days(1)).to_string();
     for (body, field) in [
         (json!({"held_on": tomorrow, "notes": "x", "recommendation": "appoint"}), "held_on"),
         (json!({"held_on": yesterday(), "notes": "x", "recommendation": "maybe"}), "recommendation"),
-        (json!({"held_on": yesterday(), "notes": "x", "recommendation": "appoint", "proposed_seco_id": "nobody"}), "proposed_seco_id"),
+        (
+            json!({"held_on": yesterday(), "notes": "x", "recommendation": "appoint", "proposed_seco_id": "nobody"}),
+            "proposed_seco_id",
+        ),
     ] {
         let (status, v) = f.app.send_as(&f.da, Method::POST, &path, body).await;
         assert_eq!((status, v["error"]["field"].as_str()), (422, Some(field)), "{v}");
@@ -400,14 +411,17 @@ async fn the_deployment_authority_works_through_the_pages() {
     let csrf = f.app.csrf(&b).await;
     let post = |path: String, form: Vec<(&'static str, String)>| {
         let (client, url, cookie) = (f.app.client.clone(), f.app.url(&path), b.cookie());
-        async move {
-            client.post(url).header("cookie", cookie).form(&form).send().await.unwrap()
-        }
+        async move { client.post(url).header("cookie", cookie).form(&form).send().await.unwrap() }
     };
     // Adding a Sergeant is refused with the message beside the field.
     let res = post(
         "/seco/roster".into(),
-        vec![("csrf_token", csrf.clone()), ("name", "PS Low".into()), ("rank", "sergeant".into()), ("status", "candidate".into())],
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("name", "PS Low".into()),
+            ("rank", "sergeant".into()),
+            ("status", "candidate".into()),
+        ],
     )
     .await;
     assert_eq!(res.status(), 422);
@@ -480,7 +494,17 @@ async fn the_demo_has_the_marathon_appointed_and_the_parade_declined() {
     app.store.demo().seed_demo().await.unwrap();
     let (_, b) = app.sign_in("ctsu@ctp-north.police.example", cordon_store::demo::DEMO_PASSWORD, None).await;
     let html = app.page(&b, "/seco").await.text().await.unwrap();
-    for words in ["Northshire City Marathon", "SECO appointed", "Remembrance Sunday parade", "Declined", "4 of 4", "Overdue", "SOP/228/10", "Review overdue", "SECO, London East area"] {
+    for words in [
+        "Northshire City Marathon",
+        "SECO appointed",
+        "Remembrance Sunday parade",
+        "Declined",
+        "4 of 4",
+        "Overdue",
+        "SOP/228/10",
+        "Review overdue",
+        "SECO, London East area",
+    ] {
         assert!(html.contains(words), "the demo dashboard should say {words:?}");
     }
     let (_, g) = app.sign_in("gold@northshire.police.example", cordon_store::demo::DEMO_PASSWORD, None).await;

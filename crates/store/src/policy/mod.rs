@@ -53,7 +53,12 @@ impl PolicyStore<'_> {
     }
 
     /// Records a review held on `reviewed_on`: the next is due one interval later.
-    pub async fn reviewed(&self, viewer: &Viewer, id: &PolicyId, reviewed_on: &str) -> Result<PolicyRecord, StoreError> {
+    pub async fn reviewed(
+        &self,
+        viewer: &Viewer,
+        id: &PolicyId,
+        reviewed_on: &str,
+    ) -> Result<PolicyRecord, StoreError> {
         let mut p = self.get(id).await?.ok_or_else(|| StoreError::not_found(None, "no such policy"))?.policy;
         let d = date("last_reviewed", "The date of the review", reviewed_on)
             .map_err(|e| StoreError::invalid(e.field, e.message))?;
@@ -73,7 +78,8 @@ impl PolicyStore<'_> {
 
     /// One policy record by its reference, such as `SOP/228/10`.
     pub async fn by_reference(&self, reference: &str) -> Result<Option<PolicyRecord>, StoreError> {
-        let row = self.store.fetch_one("SELECT body FROM policies WHERE reference = $1", &[Val::from(reference)]).await?;
+        let row =
+            self.store.fetch_one("SELECT body FROM policies WHERE reference = $1", &[Val::from(reference)]).await?;
         row.map(|r| self.record(&r.text(0))).transpose()
     }
 

@@ -18,7 +18,8 @@ fn user_err(what: &str) -> StoreError {
 pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     let id = store.identity();
     let admin = id.user_by_email("admin@northshire.police.example").await?.ok_or_else(|| user_err("administrator"))?;
-    let ctsu = id.user_by_email("ctsu@ctp-north.police.example").await?.ok_or_else(|| user_err("deployment authority"))?;
+    let ctsu =
+        id.user_by_email("ctsu@ctp-north.police.example").await?.ok_or_else(|| user_err("deployment authority"))?;
     let gold = id.user_by_email("gold@northshire.police.example").await?.ok_or_else(|| user_err("Gold"))?;
     let secco = id.user_by_email("secco@northshire.police.example").await?.ok_or_else(|| user_err("coordinator"))?;
     store.seco().configure_ctsu(&id.viewer(&admin).await?, &ctsu.organisation_id).await?;
@@ -27,18 +28,19 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     let ago = |days: i64| (today - time::Duration::days(days)).to_string();
     let da = id.viewer(&ctsu).await?;
     let s = store.seco();
-    let person = |name: &str, rank: &str, passed: Option<String>, roles: &[&str], exp: &[&str], unit: &str, status: &str| {
-        SecoInput {
-            name: name.into(),
-            user_email: None,
-            rank: rank.into(),
-            course_passed_on: passed,
-            prior_roles: roles.iter().map(|r| r.to_string()).collect(),
-            experience: exp.iter().map(|r| r.to_string()).collect(),
-            home_unit: unit.into(),
-            status: status.into(),
-        }
-    };
+    let person =
+        |name: &str, rank: &str, passed: Option<String>, roles: &[&str], exp: &[&str], unit: &str, status: &str| {
+            SecoInput {
+                name: name.into(),
+                user_email: None,
+                rank: rank.into(),
+                course_passed_on: passed,
+                prior_roles: roles.iter().map(|r| r.to_string()).collect(),
+                experience: exp.iter().map(|r| r.to_string()).collect(),
+                home_unit: unit.into(),
+                status: status.into(),
+            }
+        };
     let whitfield = s
         .add(
             &da,
@@ -81,23 +83,67 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
             ),
         )
         .await?;
-    let mut patel = person("Sam Patel", "inspector", Some(ago(200)), &["polsa"], &["Planning, Northshire marathon"], "CTSU", "qualified");
+    let mut patel = person(
+        "Sam Patel",
+        "inspector",
+        Some(ago(200)),
+        &["polsa"],
+        &["Planning, Northshire marathon"],
+        "CTSU",
+        "qualified",
+    );
     patel.user_email = Some(secco.email.clone());
     let patel = s.add(&da, patel).await?;
-    s.add(&da, person("Alex Okafor", "chief_inspector", None, &["polsc"], &["Silver, carnival"], "London West area", "in_training"))
-        .await?;
+    s.add(
+        &da,
+        person(
+            "Alex Okafor",
+            "chief_inspector",
+            None,
+            &["polsc"],
+            &["Silver, carnival"],
+            "London West area",
+            "in_training",
+        ),
+    )
+    .await?;
     // Monitoring: annual reviews for three; Lee's is overdue (none since qualifying).
     for (who, days) in [(&whitfield, 120), (&shah, 30)] {
-        s.add_note(&da, &who.seco.id, "annual_review", &ago(days), None, "Competent; planning and liaison strong. No concerns.").await?;
+        s.add_note(
+            &da,
+            &who.seco.id,
+            "annual_review",
+            &ago(days),
+            None,
+            "Competent; planning and liaison strong. No concerns.",
+        )
+        .await?;
     }
-    s.add_note(&da, &lee.seco.id, "assessment", &ago(40), None, "Led the search strategy for the party conference well.").await?;
-    s.add_note(&da, &patel.seco.id, "assessment", &ago(20), None, "Ready for a larger event with a Chief Inspector as mentor.").await?;
+    s.add_note(
+        &da,
+        &lee.seco.id,
+        "assessment",
+        &ago(40),
+        None,
+        "Led the search strategy for the party conference well.",
+    )
+    .await?;
+    s.add_note(
+        &da,
+        &patel.seco.id,
+        "assessment",
+        &ago(20),
+        None,
+        "Ready for a larger event with a Chief Inspector as mentor.",
+    )
+    .await?;
     for who in [&whitfield, &lee, &shah, &patel] {
         s.tick(&ctsu, &da, &who.seco.id, "tas").await?;
         s.tick(&ctsu, &da, &who.seco.id, "command_and_control").await?;
     }
     let year = today.year() + 1;
-    s.add_note(&da, &shah.seco.id, "leave", &format!("{year}-04-20"), Some(&format!("{year}-04-30")), "Annual leave").await?;
+    s.add_note(&da, &shah.seco.id, "leave", &format!("{year}-04-20"), Some(&format!("{year}-04-30")), "Annual leave")
+        .await?;
 
     // The marathon: requested, discussed, appointed.
     let event_id = |name: String| async move {
@@ -116,7 +162,10 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
                      traffic and public order plans to bring together."
                 .into(),
             criteria: Criteria {
-                scale_and_complexity: criterion(true, "85,000 people, two venues and a 26-mile route closed to traffic."),
+                scale_and_complexity: criterion(
+                    true,
+                    "85,000 people, two venues and a 26-mile route closed to traffic.",
+                ),
                 multi_agency_threat: criterion(
                     true,
                     "Vehicle-as-a-weapon threat along the route needs fire, ambulance and the council's hostile \
@@ -149,7 +198,8 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
         &da,
         RequestInput {
             event_id: parade.to_string(),
-            reason: "The parade passes the war memorial on Market Street; the organisers asked for a coordinator.".into(),
+            reason: "The parade passes the war memorial on Market Street; the organisers asked for a coordinator."
+                .into(),
             criteria: Criteria {
                 scale_and_complexity: criterion(false, "About 6,000 people for three hours on one street."),
                 multi_agency_threat: criterion(false, "No specific threat; the national level applies."),

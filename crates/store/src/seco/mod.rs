@@ -19,10 +19,10 @@ use cordon_domain::event::Event;
 use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, VacancyId};
 use cordon_domain::records::RecordEvent;
 use cordon_domain::seco::{
-    annual_review_due, check_appointment, check_capacity, check_discussion, check_request, check_seco,
-    check_vacancy, suggest, Commitment, Criteria, Discussion, Done, Excluded, FieldError, Leave, NewDeploymentRequest,
-    NoteKind, Refusal, RequestStatus, Seco, SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy,
-    APPOINT, CONFIGURE, DEFAULT_CAPACITY, MANAGE, REQUEST,
+    annual_review_due, check_appointment, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
+    suggest, Commitment, Criteria, Discussion, Done, Excluded, FieldError, Leave, NewDeploymentRequest, NoteKind,
+    Refusal, RequestStatus, Seco, SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy, APPOINT, CONFIGURE,
+    DEFAULT_CAPACITY, MANAGE, REQUEST,
 };
 use cordon_domain::Marking;
 use serde::Serialize;
@@ -138,7 +138,10 @@ impl SecoStore<'_> {
     pub async fn capacity(&self, org: &OrganisationId) -> Result<i64, StoreError> {
         Ok(self
             .store
-            .fetch_one("SELECT national_capacity FROM seco_settings WHERE organisation_id = $1", &[Val::from(org.to_string())])
+            .fetch_one(
+                "SELECT national_capacity FROM seco_settings WHERE organisation_id = $1",
+                &[Val::from(org.to_string())],
+            )
             .await?
             .and_then(|r| r.opt_int(0))
             .unwrap_or(DEFAULT_CAPACITY))
@@ -205,7 +208,12 @@ impl SecoStore<'_> {
             .unwrap_or(0))
     }
 
-    async fn checked(&self, viewer: &Viewer, input: &SecoInput, id: Option<&SecoId>) -> Result<(Seco, bool), StoreError> {
+    async fn checked(
+        &self,
+        viewer: &Viewer,
+        input: &SecoInput,
+        id: Option<&SecoId>,
+    ) -> Result<(Seco, bool), StoreError> {
         let c = check_seco(input, self.store.today()).map_err(invalid)?;
         let existing = match id {
             Some(id) => Some(self.seco_in(&viewer.organisation_id, id).await?),
@@ -229,7 +237,9 @@ impl SecoStore<'_> {
         };
         let changed = existing.as_ref().is_some_and(|e| e.status != c.status);
         let (tas, cc) = match &existing {
-            Some(e) if c.status == SecoStatus::Qualified => (e.tas_updated.clone(), e.command_and_control_updated.clone()),
+            Some(e) if c.status == SecoStatus::Qualified => {
+                (e.tas_updated.clone(), e.command_and_control_updated.clone())
+            }
             _ => (None, None),
         };
         Ok((
@@ -324,9 +334,18 @@ impl SecoStore<'_> {
             return Err(StoreError::invalid("text", "Enter the note"));
         }
         if kind == NoteKind::AnnualReview && seco.course_passed_on.is_none() {
-            return Err(StoreError::Conflict(format!("{} has not qualified: there is no annual review yet", seco.name)));
+            return Err(StoreError::Conflict(format!(
+                "{} has not qualified: there is no annual review yet",
+                seco.name
+            )));
         }
-        let note = SecoNote { kind, on: on_date.to_string(), until, text: text.trim().to_string(), by: viewer.user_id.clone() };
+        let note = SecoNote {
+            kind,
+            on: on_date.to_string(),
+            until,
+            text: text.trim().to_string(),
+            by: viewer.user_id.clone(),
+        };
         let ev = SecoEvent::SecoNoteAdded { seco_id: id.clone(), note: note.clone() };
         self.store.append(&actor(viewer), &[(Event::Seco(ev), Marking::Official)]).await?;
         Ok(NoteEntry { note, by_name: String::new(), recorded_at: self.store.now_text() })
@@ -440,7 +459,9 @@ impl SecoStore<'_> {
         let event_id = EventId::parse(input.event_id.trim())
             .map_err(|_| StoreError::invalid("event_id", "There is no such event, or you may not see it"))?;
         let event = self.store.events().event_for(viewer, &event_id).await.map_err(|e| match e {
-            StoreError::NotFound { .. } => StoreError::invalid("event_id", "There is no such event, or you may not see it"),
+            StoreError::NotFound { .. } => {
+                StoreError::invalid("event_id", "There is no such event, or you may not see it")
+            }
             e => e,
         })?;
         let gold = event.gold_user_id.clone().ok_or_else(|| {
@@ -515,7 +536,13 @@ impl SecoStore<'_> {
             )
             .await?
             .iter()
-            .map(|s| Ok(Step { kind: step_words(&s.text(0)).into(), by: s.text(1), at: Instant::parse(&s.text(2)).map_err(integrity)? }))
+            .map(|s| {
+                Ok(Step {
+                    kind: step_words(&s.text(0)).into(),
+                    by: s.text(1),
+                    at: Instant::parse(&s.text(2)).map_err(integrity)?,
+                })
+            })
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Some(hydrate(&r, steps)?))
     }
@@ -601,7 +628,8 @@ impl SecoStore<'_> {
             )));
         }
         let (held_on, recommendation) =
-            check_discussion(&input.held_on, &input.notes, &input.recommendation, self.store.today()).map_err(invalid)?;
+            check_discussion(&input.held_on, &input.notes, &input.recommendation, self.store.today())
+                .map_err(invalid)?;
         let proposed = match input.proposed_seco_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => {
@@ -627,7 +655,12 @@ impl SecoStore<'_> {
     }
 
     /// Checks that the viewer is the event's Gold and that a discussion is recorded.
-    async fn gold_may_decide(&self, viewer: &Viewer, id: &DeploymentRequestId, what: &str) -> Result<RequestRecord, StoreError> {
+    async fn gold_may_decide(
+        &self,
+        viewer: &Viewer,
+        id: &DeploymentRequestId,
+        what: &str,
+    ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
         if viewer.user_id != r.request.gold_user_id || !viewer.active {
             if !viewer.may(APPOINT) {
@@ -657,7 +690,12 @@ impl SecoStore<'_> {
         rows.iter()
             .map(|r| {
                 let q: NewDeploymentRequest = serde_json::from_str(&r.text(1)).map_err(integrity)?;
-                Ok(Commitment { seco_id: r.id(0)?, event_name: q.event_name, starts_at: q.starts_at, ends_at: q.ends_at })
+                Ok(Commitment {
+                    seco_id: r.id(0)?,
+                    event_name: q.event_name,
+                    starts_at: q.starts_at,
+                    ends_at: q.ends_at,
+                })
             })
             .collect()
     }
@@ -674,7 +712,11 @@ impl SecoStore<'_> {
         let r = self.gold_may_decide(viewer, id, "appoint a SECO").await?;
         let unknown = || StoreError::invalid("seco_id", "There is no such coordinator on the roster");
         let sid = SecoId::parse(seco_id.trim()).map_err(|_| unknown())?;
-        let seco = self.seco_any(&sid).await?.filter(|s| s.organisation_id == r.request.ctsu_organisation_id).ok_or_else(unknown)?;
+        let seco = self
+            .seco_any(&sid)
+            .await?
+            .filter(|s| s.organisation_id == r.request.ctsu_organisation_id)
+            .ok_or_else(unknown)?;
         let standing = self
             .store
             .fetch_one(
@@ -696,8 +738,10 @@ impl SecoStore<'_> {
             Refusal::Field(f) => invalid(f),
         })?;
         let justification = justification.map(|j| j.trim().to_string()).filter(|j| !j.is_empty());
-        let mut events =
-            vec![(Event::Seco(SecoEvent::SecoAppointed { id: id.clone(), seco_id: sid, justification }), Marking::Official)];
+        let mut events = vec![(
+            Event::Seco(SecoEvent::SecoAppointed { id: id.clone(), seco_id: sid, justification }),
+            Marking::Official,
+        )];
         if let Some(user_id) = &seco.user_id {
             let event = self.store.events().event_unchecked(&r.request.event_id).await?;
             let members = self.store.events().members_of(&r.request.event_id).await?;
@@ -716,17 +760,29 @@ impl SecoStore<'_> {
     }
 
     /// Gold declines to appoint a SECO, with the reason.
-    pub async fn decline(&self, viewer: &Viewer, id: &DeploymentRequestId, reason: &str) -> Result<RequestRecord, StoreError> {
+    pub async fn decline(
+        &self,
+        viewer: &Viewer,
+        id: &DeploymentRequestId,
+        reason: &str,
+    ) -> Result<RequestRecord, StoreError> {
         self.gold_may_decide(viewer, id, "decline a request").await?;
         let reason = given(reason, "Enter the reason a SECO is not appointed")?;
         self.record(viewer, id, SecoEvent::DeploymentDeclined { id: id.clone(), reason }).await
     }
 
     /// The requester or Gold withdraws an open request.
-    pub async fn withdraw(&self, viewer: &Viewer, id: &DeploymentRequestId, reason: &str) -> Result<RequestRecord, StoreError> {
+    pub async fn withdraw(
+        &self,
+        viewer: &Viewer,
+        id: &DeploymentRequestId,
+        reason: &str,
+    ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
         if viewer.user_id != r.request.requested_by && viewer.user_id != r.request.gold_user_id {
-            return Err(StoreError::Forbidden("only whoever made the request, or the event's Gold, can withdraw it".into()));
+            return Err(StoreError::Forbidden(
+                "only whoever made the request, or the event's Gold, can withdraw it".into(),
+            ));
         }
         if !r.status.open() {
             return Err(StoreError::Conflict(format!("the request is already {}", r.status.words().to_lowercase())));
@@ -736,7 +792,12 @@ impl SecoStore<'_> {
     }
 
     /// Gold stands the appointed SECO down, with the reason.
-    pub async fn stand_down(&self, viewer: &Viewer, id: &DeploymentRequestId, reason: &str) -> Result<RequestRecord, StoreError> {
+    pub async fn stand_down(
+        &self,
+        viewer: &Viewer,
+        id: &DeploymentRequestId,
+        reason: &str,
+    ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
         if viewer.user_id != r.request.gold_user_id {
             return Err(StoreError::Forbidden(format!(
@@ -752,7 +813,12 @@ impl SecoStore<'_> {
     }
 
     /// Records one step of a request and reads it back.
-    async fn record(&self, viewer: &Viewer, id: &DeploymentRequestId, ev: SecoEvent) -> Result<RequestRecord, StoreError> {
+    async fn record(
+        &self,
+        viewer: &Viewer,
+        id: &DeploymentRequestId,
+        ev: SecoEvent,
+    ) -> Result<RequestRecord, StoreError> {
         self.store.append(&actor(viewer), &[(Event::Seco(ev), Marking::Official)]).await?;
         self.request(viewer, id).await
     }
@@ -835,7 +901,9 @@ impl SecoStore<'_> {
         let soon = cordon_domain::policy::add_months(today, 2).to_string();
         let reviews_due = roster
             .iter()
-            .filter(|e| e.annual_review_due.as_ref().is_some_and(|d| *d <= soon) && e.seco.status == SecoStatus::Qualified)
+            .filter(|e| {
+                e.annual_review_due.as_ref().is_some_and(|d| *d <= soon) && e.seco.status == SecoStatus::Qualified
+            })
             .cloned()
             .collect();
         Ok(Dashboard {

@@ -391,6 +391,15 @@ async fn gold_declines_with_reasons_and_a_home_office_force_appoints_its_own() {
         .await;
     assert_eq!(status, 409);
 
+    // Whoever made a request, or Gold, may withdraw it while it is open, with a reason.
+    let again = f.request(&parade).await;
+    let withdraw = format!("/api/v1/deployment-requests/{again}/withdrawal");
+    assert_eq!(f.app.send_as(&f.outsider, Method::POST, &withdraw, json!({"reason": "x"})).await.0, 404);
+    assert_eq!(f.app.send_as(&f.da, Method::POST, &withdraw, json!({"reason": "x"})).await.0, 403);
+    let (status, r) = f.app.send_as(&f.secco, Method::POST, &withdraw, json!({"reason": "Asked twice"})).await;
+    assert_eq!((status, r["status"].as_str()), (200, Some("withdrawn")), "{r}");
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &withdraw, json!({"reason": "x"})).await.0, 409);
+
     // The pages: the deployment authority's dashboard and the request's decision page in words.
     let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
     let html = f.app.page(&b, "/seco").await.text().await.unwrap();

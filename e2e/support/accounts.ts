@@ -15,6 +15,8 @@ export const ACCOUNTS = {
   gold: { email: 'gold@northshire.police.example', name: 'Ch Supt Alex Morgan', totp: false },
   /** Auditor: reads the audit trails of the force's records without being on their teams. */
   auditor: { email: 'auditor@northshire.police.example', name: 'Robin Shaw', totp: false },
+  /** Superintendent CTSU (CTP North), the deployment authority: keeps the SECO roster, discusses requests. */
+  ctsu: { email: 'ctsu@ctp-north.police.example', name: 'Supt Jordan Reid', totp: false },
   /** CT security adviser (CTP North): writes security advice and reviews. */
   ctsa: { email: 'ctsa@ctp-north.police.example', name: 'Casey Burns', totp: false },
   /** Member of staff, BPSS: in no event's team. */

@@ -80,6 +80,8 @@ pub const ACTIONS: &[&[Action]] = &[
     crate::planned_event::ACTIONS,
     crate::plan::ACTIONS,
     crate::advice::ACTIONS,
+    crate::seco::ACTIONS,
+    crate::policy::ACTIONS,
     crate::audit::ACTIONS,
 ];
 

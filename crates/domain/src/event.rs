@@ -112,6 +112,10 @@ envelope! {
     Plan(crate::plan::PlanEvent),
     /// Security advice and reviews, and the library of considerations.
     Advice(crate::advice::AdviceEvent),
+    /// Security coordinators: the roster, deployment requests, vacancies.
+    Seco(crate::seco::SecoEvent),
+    /// Policy records and their reviews.
+    Policy(crate::policy::PolicyEvent),
     /// The demonstration data set.
     Demo(crate::demo::DemoEvent),
 }

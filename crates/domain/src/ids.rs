@@ -286,3 +286,20 @@ mod tests {
         assert!(Instant::parse("tomorrow").is_err());
     }
 }
+
+id_type!(
+    /// A security coordinator (SECO) on a roster.
+    SecoId
+);
+id_type!(
+    /// A request for the deployment of a SECO to an event.
+    DeploymentRequestId
+);
+id_type!(
+    /// A vacancy for a SECO and its selection.
+    VacancyId
+);
+id_type!(
+    /// A policy or standard operating procedure under review.
+    PolicyId
+);

@@ -19,10 +19,12 @@ pub mod notifications;
 pub mod password;
 pub mod plan;
 pub mod planned_event;
+pub mod policy;
 pub mod records;
 pub mod reference;
 pub mod risk;
 pub mod rules;
+pub mod seco;
 pub mod threat;
 
 pub use event::Event;

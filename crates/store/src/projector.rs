@@ -24,6 +24,8 @@ pub const TABLES: &[&[Table]] = &[
     crate::records::project::TABLES,
     crate::plan::project::TABLES,
     crate::advice::project::TABLES,
+    crate::seco::project::TABLES,
+    crate::policy::project::TABLES,
 ];
 
 /// Every state table, parents before children.
@@ -49,6 +51,8 @@ fn project(event: &Event, entry: &Entry) -> Vec<Stmt> {
         Event::PlannedEvent(e) => crate::events::project::project(e, entry),
         Event::Plan(e) => crate::plan::project::project(e, entry),
         Event::Advice(e) => crate::advice::project::project(e, entry),
+        Event::Seco(e) => crate::seco::project::project(e, entry),
+        Event::Policy(e) => crate::policy::project::project(e, entry),
         Event::Demo(e) => crate::demo::project::project(e, entry),
     }
 }

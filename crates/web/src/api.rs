@@ -223,6 +223,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         crate::events::api(),
         crate::plan::api(),
         crate::advice::api(),
+        crate::seco::api(),
+        crate::policy::api(),
         crate::audit::api(),
         crate::documents::api(),
         crate::notifications::api(),

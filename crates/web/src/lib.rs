@@ -25,6 +25,8 @@ mod pages;
 mod plan;
 mod plan_form;
 mod plan_item;
+mod policy;
+mod seco;
 mod tasks;
 mod text;
 mod threat;
@@ -141,6 +143,8 @@ pub fn router(state: AppState) -> Router {
         .merge(plan::pages())
         .merge(documents::pages())
         .merge(advice::pages())
+        .merge(seco::pages())
+        .merge(policy::pages())
         .merge(audit::pages())
         .merge(notifications::pages())
         .route("/healthz", get(healthz))

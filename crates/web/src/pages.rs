@@ -71,6 +71,7 @@ impl Layout {
         if self.user_name.is_some() {
             items.push(("/events", "Events"));
             items.push(("/advice", "Advice"));
+            items.push(("/seco", "SECO"));
             items.push(("/account", "Account"));
         }
         if self.is_auditor {

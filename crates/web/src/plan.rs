@@ -1009,6 +1009,8 @@ struct PlanBody<'a> {
     tolerance: &'a str,
     gold_name: &'a str,
     silver_name: &'a str,
+    /// The appointed security coordinator (SECO), if one stands.
+    seco_name: Option<&'a str>,
     /// What went wrong, one line each.
     errors: Vec<String>,
     /// The forms of the sections, for a viewer who may change the plan.
@@ -1207,6 +1209,7 @@ fn plan_body(
         tolerance: &view.matrix.tolerance,
         gold_name: view.gold_label.as_deref().unwrap_or("Not set"),
         silver_name: view.silver_label.as_deref().unwrap_or("Not set"),
+        seco_name: view.seco_label.as_deref(),
         errors: lines,
         forms,
         can_change,

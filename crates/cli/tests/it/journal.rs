@@ -395,6 +395,24 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
         ),
     ];
     store.append(&Actor::new(&admin.id, &admin.organisation_id), &events).await.unwrap();
+    // The SECO kinds the demo does not record: a capacity, a stand-down, a withdrawal.
+    let requests = db.sql("SELECT id, ctsu_organisation_id FROM seco_requests ORDER BY id").await.unwrap();
+    let seco = |e: cordon_domain::seco::SecoEvent| (Event::Seco(e), Marking::Official);
+    let events = vec![
+        seco(cordon_domain::seco::SecoEvent::CapacitySet {
+            organisation_id: requests[0].text(1).parse().unwrap(),
+            capacity: 5,
+        }),
+        seco(cordon_domain::seco::SecoEvent::SecoStoodDown {
+            id: requests[0].text(0).parse().unwrap(),
+            reason: "Replay".into(),
+        }),
+        seco(cordon_domain::seco::SecoEvent::DeploymentWithdrawn {
+            id: requests[1].text(0).parse().unwrap(),
+            reason: "Replay".into(),
+        }),
+    ];
+    store.append(&Actor::new(&admin.id, &admin.organisation_id), &events).await.unwrap();
 }
 
 #[tokio::test]

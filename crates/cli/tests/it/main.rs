@@ -25,4 +25,5 @@ mod records;
 mod review;
 mod scale_out;
 mod schema;
+mod seco;
 mod workflow;

@@ -77,6 +77,8 @@ pub struct PlanView {
     /// "Name (e-mail)" of the strategic and tactical commanders, when set.
     pub gold_label: Option<String>,
     pub silver_label: Option<String>,
+    /// The appointed security coordinator (SECO), rank and name, when one stands.
+    pub seco_label: Option<String>,
     /// The commanders' names by user id, as a version records them.
     pub people: std::collections::BTreeMap<String, String>,
     /// The event's team as (user id, "Name, Organisation"), by name: who an
@@ -131,6 +133,7 @@ impl PlanView {
                 item_count: plan.items().len(),
                 gold_label: full.gold_label.clone(),
                 silver_label: full.silver_label.clone(),
+                seco_label: full.seco_label.clone(),
                 people: full.people.clone(),
                 team: full.team.clone(),
                 changed_at: full.changed_at,
@@ -333,7 +336,8 @@ impl PlanStore<'_> {
     /// The last journal entry of every stream a plan's view is made from: the
     /// plan (items, versions, endorsements, commanders), the event (record,
     /// team, shares, status), the commanders' own records (their names) and
-    /// the reference data (methodologies, risk matrix). A write to any other
+    /// the reference data (methodologies, risk matrix) and the event's SECO
+    /// deployment requests (who its SECO is). A write to any other
     /// stream leaves a cached view current.
     async fn stamp(&self, event_id: &EventId, users: &[UserId]) -> Result<i64, StoreError> {
         let mut parts = vec![
@@ -342,7 +346,9 @@ impl PlanStore<'_> {
             "SELECT MAX(seq) FROM journal WHERE stream >= 'methodology/' AND stream < 'methodology0'".to_string(),
             "SELECT MAX(seq) FROM journal WHERE stream >= 'reference/' AND stream < 'reference0'".to_string(),
         ];
-        let mut args = vec![t(&format!("plan/{event_id}")), t(&format!("event/{event_id}"))];
+        // The event's SECO requests (who the appointed SECO is).
+        parts.push("SELECT MAX(seq) FROM seco_requests WHERE event_id = $3".to_string());
+        let mut args = vec![t(&format!("plan/{event_id}")), t(&format!("event/{event_id}")), t(event_id)];
         for u in users {
             args.push(t(&format!("user/{u}")));
             parts.push(format!("SELECT MAX(seq) FROM journal WHERE stream = ${}", args.len()));
@@ -400,6 +406,7 @@ impl PlanStore<'_> {
             catalogue,
             gold_label: label(&event.gold_user_id),
             silver_label: label(&event.silver_user_id),
+            seco_label: self.store.seco().appointed_for_event(&event.id).await?,
             event,
             plan,
             matrix,

@@ -1,0 +1,522 @@
+//! Security coordinators (SECO) over HTTP: the roster's rank rules and
+//! national capacity, deployment requests with the three criteria, the
+//! deployment authority's discussion, Gold's appointment or decline with
+//! every refusal, one SECO per event, suggestions, pages and the policy record.
+
+use crate::common::TestApp;
+use cordon_domain::identity::{Clearance, Role};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+struct F {
+    app: TestApp,
+    /// The force's security coordinator (makes events and requests).
+    secco: String,
+    gold: String,
+    /// The deployment authority of the CTSU (another organisation).
+    da: String,
+    /// Someone of another organisation with no part in it.
+    outsider: String,
+}
+
+async fn fixture() -> F {
+    let app = TestApp::spawn().await;
+    let secco = app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
+    let gold = app.user("gold@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
+    let admin = app.user("admin@force.example", "Force", &[Role::Administrator], Clearance::Sc).await;
+    app.second_factor(&admin).await;
+    let da = app.user("supt@ctsu.example", "CTSU", &[Role::DeploymentAuthority], Clearance::Sc).await;
+    app.user("whitfield@ctsu.example", "CTSU", &[Role::Staff], Clearance::Sc).await;
+    let outsider = app.user("pc@elsewhere.example", "Elsewhere", &[Role::StrategicCommander], Clearance::Sc).await;
+    let admin = app.token(&admin).await;
+    let (status, v) = app
+        .send_as(&admin, Method::PUT, "/api/v1/seco-settings/ctsu", json!({"ctsu_organisation_id": da.organisation_id}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    F {
+        secco: app.token(&secco).await,
+        gold: app.token(&gold).await,
+        da: app.token(&da).await,
+        outsider: app.token(&outsider).await,
+        app,
+    }
+}
+
+impl F {
+    async fn event(&self, name: &str, starts: &str, ends: &str, with_gold: bool) -> String {
+        let (status, e) = self
+            .app
+            .send_as(
+                &self.secco,
+                Method::POST,
+                "/api/v1/events",
+                json!({"name": name, "kind": "sporting", "starts_at": starts, "ends_at": ends,
+                       "venues": [{"name": "Civic Square", "address": "NS1"}], "expected_attendance": 40000,
+                       "marking": "OFFICIAL"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{e}");
+        let id = e["id"].as_str().unwrap().to_string();
+        if with_gold {
+            let (status, v) = self
+                .app
+                .send_as(
+                    &self.secco,
+                    Method::PUT,
+                    &format!("/api/v1/events/{id}/commanders"),
+                    json!({"gold_email": "gold@force.example"}),
+                )
+                .await;
+            assert_eq!(status, 200, "{v}");
+        }
+        id
+    }
+
+    async fn seco(&self, name: &str, rank: &str, passed: Option<&str>, roles: Value, status: &str) -> (u16, Value) {
+        self.app
+            .send_as(
+                &self.da,
+                Method::POST,
+                "/api/v1/secos",
+                json!({"name": name, "rank": rank, "course_passed_on": passed, "prior_roles": roles, "status": status}),
+            )
+            .await
+    }
+
+    async fn id_of(&self, name: &str, rank: &str, passed: Option<&str>, roles: Value, status: &str) -> String {
+        let (s, v) = self.seco(name, rank, passed, roles, status).await;
+        assert_eq!(s, 201, "{v}");
+        v["id"].as_str().unwrap().to_string()
+    }
+
+    async fn request(&self, event: &str) -> String {
+        let (status, r) =
+            self.app.send_as(&self.secco, Method::POST, "/api/v1/deployment-requests", request(event)).await;
+        assert_eq!(status, 201, "{r}");
+        assert_eq!(r["status"], "submitted");
+        r["id"].as_str().unwrap().to_string()
+    }
+
+    async fn discuss(&self, id: &str) {
+        let (status, v) = self
+            .app
+            .send_as(
+                &self.da,
+                Method::POST,
+                &format!("/api/v1/deployment-requests/{id}/discussion"),
+                json!({"held_on": yesterday(), "notes": "Talked it through with Gold", "recommendation": "appoint"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+
+    async fn appoint(&self, token: &str, id: &str, body: Value) -> (u16, Value) {
+        self.app.send_as(token, Method::POST, &format!("/api/v1/deployment-requests/{id}/appointment"), body).await
+    }
+
+    async fn roster_len(&self) -> usize {
+        self.app.get_as(&self.da, "/api/v1/secos").await.1["items"].as_array().unwrap().len()
+    }
+}
+
+fn yesterday() -> String {
+    (cordon_store::today() - time::Duration::days(1)).to_string()
+}
+
+fn request(event: &str) -> Value {
+    json!({"event_id": event, "reason": "40,000 people across the city centre",
+           "criteria": {
+               "scale_and_complexity": {"met": true, "rationale": "Two venues and a closed route"},
+               "multi_agency_threat": {"met": false, "rationale": "No specific threat"},
+               "protocol_or_national_interest": {"met": false, "rationale": "No protected persons"}}})
+}
+
+#[tokio::test]
+async fn the_roster_keeps_the_rank_rules_and_the_national_capacity() {
+    let f = fixture().await;
+    let (status, v) =
+        f.seco("Dana Whitfield", "superintendent", Some("2020-01-15"), json!(["polsc"]), "qualified").await;
+    assert_eq!(status, 201, "{v}");
+    assert!(v["id"].is_string());
+    // Ranks below Inspector, and ranks outside the list, are refused naming `rank`; nothing is added.
+    for rank in ["sergeant", "constable", "commander"] {
+        let (status, v) = f.seco("PS Low", rank, None, json!([]), "candidate").await;
+        assert_eq!(status, 422, "{rank}: {v}");
+        assert_eq!(v["error"]["field"], "rank");
+    }
+    let (status, v) = f.seco("Someone", "inspector", None, json!([]), "retired").await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("status")), "{v}");
+    let (status, v) = f.seco("Someone", "inspector", None, json!(["firearms"]), "candidate").await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("prior_roles")), "{v}");
+    assert_eq!(f.roster_len().await, 1, "nothing changed by refusals");
+
+    // Four qualified is the default capacity; a fifth is refused naming `status`, with the reason.
+    let recent = (cordon_store::today() - time::Duration::days(30)).to_string();
+    for name in ["B", "C", "D"] {
+        f.id_of(name, "chief_inspector", Some(&recent), json!([]), "qualified").await;
+    }
+    let (status, v) = f.seco("E", "chief_inspector", Some(&recent), json!([]), "qualified").await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["error"]["field"], "status");
+    assert!(v["error"]["message"].as_str().unwrap().contains("national capacity is 4"), "{v}");
+    // A candidate is not counted; making them qualified is refused the same way.
+    let e = f.id_of("E", "chief_inspector", None, json!([]), "candidate").await;
+    let (app, da) = (&f.app, &f.da);
+    let qualify = || {
+        let body = json!({"name": "E", "rank": "chief_inspector", "course_passed_on": recent, "status": "qualified"});
+        let path = format!("/api/v1/secos/{e}");
+        async move { app.send_as(da, Method::PUT, &path, body).await }
+    };
+    let (status, v) = qualify().await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("status")), "{v}");
+    // The capacity is configurable.
+    let (status, _) =
+        f.app.send_as(&f.da, Method::PUT, "/api/v1/seco-settings/capacity", json!({"national_capacity": 5})).await;
+    assert_eq!(status, 200);
+    let (status, v) = qualify().await;
+    assert_eq!(status, 200, "{v}");
+
+    // The list gives each annual review's due date and whether it is overdue.
+    let (_, list) = f.app.get_as(&f.da, "/api/v1/secos").await;
+    let whitfield = list["items"].as_array().unwrap().iter().find(|s| s["name"] == "Dana Whitfield").unwrap();
+    assert_eq!(whitfield["annual_review_due"], "2021-01-15");
+    assert_eq!(whitfield["review_overdue"], true);
+    let b = list["items"].as_array().unwrap().iter().find(|s| s["name"] == "B").unwrap();
+    assert_eq!(b["review_overdue"], false);
+    // A review puts the next one a year on.
+    let id = whitfield["id"].as_str().unwrap();
+    let (status, v) = f
+        .app
+        .send_as(
+            &f.da,
+            Method::POST,
+            &format!("/api/v1/secos/{id}/notes"),
+            json!({"kind": "annual_review", "on": yesterday(), "text": "Competent"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let (_, one) = f.app.get_as(&f.da, &format!("/api/v1/secos/{id}")).await;
+    assert_eq!(one["review_overdue"], false);
+    assert!(one["annual_review_due"].as_str().unwrap() > cordon_store::today().to_string().as_str());
+
+    // Only a deployment authority keeps the roster.
+    let (status, _) = f
+        .app
+        .send_as(
+            &f.secco,
+            Method::POST,
+            "/api/v1/secos",
+            json!({"name": "X", "rank": "inspector", "status": "candidate"}),
+        )
+        .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn a_request_is_discussed_then_gold_appoints_one_seco_per_event() {
+    let f = fixture().await;
+    let supt = f.id_of("Dana Whitfield", "superintendent", Some("2024-01-15"), json!(["polsc"]), "qualified").await;
+    // Give the Superintendent an account, so that appointment puts them on the event's team.
+    let (status, v) = f
+        .app
+        .send_as(
+            &f.da,
+            Method::PUT,
+            &format!("/api/v1/secos/{supt}"),
+            json!({"name": "Dana Whitfield", "user_email": "whitfield@ctsu.example", "rank": "superintendent",
+                   "course_passed_on": "2024-01-15", "prior_roles": ["polsc"], "status": "qualified"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let ci = f.id_of("Morgan Lee", "chief_inspector", Some("2024-02-01"), json!(["polsa"]), "qualified").await;
+    let insp = f.id_of("Sam Patel", "inspector", Some("2024-03-01"), json!([]), "qualified").await;
+    let trainee = f.id_of("Alex Okafor", "chief_inspector", None, json!([]), "in_training").await;
+
+    // A request for an event without a Gold is refused naming `event_id`.
+    let no_gold = f.event("Fun run", "2030-05-01T08:00:00Z", "2030-05-01T12:00:00Z", false).await;
+    let (status, v) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", request(&no_gold)).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("event_id")), "{v}");
+    let (status, v) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", request("nope")).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("event_id")), "{v}");
+
+    let marathon = f.event("City Marathon", "2030-04-26T07:30:00Z", "2030-04-26T16:00:00Z", true).await;
+    // Criteria without a rationale; none met without an override.
+    let mut bad = request(&marathon);
+    bad["criteria"]["multi_agency_threat"] = json!({"met": false});
+    let (status, v) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", bad).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("criteria.multi_agency_threat.rationale")), "{v}");
+    let mut none = request(&marathon);
+    none["criteria"]["scale_and_complexity"]["met"] = json!(false);
+    let (status, v) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", none.clone()).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("override_reason")), "{v}");
+    let (_, list) = f.app.get_as(&f.da, "/api/v1/deployment-requests").await;
+    assert_eq!(list["total"], 0, "nothing recorded by refusals");
+
+    let id = f.request(&marathon).await;
+    let (_, r) = f.app.get_as(&f.da, &format!("/api/v1/deployment-requests/{id}")).await;
+    assert_eq!(r["event_name"], "City Marathon");
+    assert_eq!(r["addressed_to"], "CTSU", "addressed to the force's configured CTSU");
+    assert_eq!(r["gold_name"], "Test gold@force.example");
+    assert_eq!(r["criteria"]["scale_and_complexity"]["rationale"], "Two venues and a closed route");
+    // Someone with no part in it is told it does not exist.
+    assert_eq!(f.app.get_as(&f.outsider, &format!("/api/v1/deployment-requests/{id}")).await.0, 404);
+
+    // Gold cannot appoint before a discussion is recorded.
+    let (status, v) = f.appoint(&f.gold, &id, json!({"seco_id": supt})).await;
+    assert_eq!(status, 409, "{v}");
+    // Only the deployment authority records the discussion.
+    let path = format!("/api/v1/deployment-requests/{id}/discussion");
+    let talk =
+        json!({"held_on": yesterday(), "notes": "Agreed", "recommendation": "appoint", "proposed_seco_id": supt});
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &path, talk.clone()).await.0, 403);
+    let tomorrow = (cordon_store::today() + time::Duration::days(1)).to_string();
+    for (body, field) in [
+        (json!({"held_on": tomorrow, "notes": "x", "recommendation": "appoint"}), "held_on"),
+        (json!({"held_on": yesterday(), "notes": "x", "recommendation": "maybe"}), "recommendation"),
+        (
+            json!({"held_on": yesterday(), "notes": "x", "recommendation": "appoint", "proposed_seco_id": "nobody"}),
+            "proposed_seco_id",
+        ),
+    ] {
+        let (status, v) = f.app.send_as(&f.da, Method::POST, &path, body).await;
+        assert_eq!((status, v["error"]["field"].as_str()), (422, Some(field)), "{v}");
+    }
+    let (_, r) = f.app.get_as(&f.da, &format!("/api/v1/deployment-requests/{id}")).await;
+    assert_eq!(r["status"], "submitted", "nothing changed by refusals");
+    let (status, r) = f.app.send_as(&f.da, Method::POST, &path, talk).await;
+    assert_eq!(status, 201, "{r}");
+    assert_eq!(r["status"], "under_discussion");
+
+    // Suggestions: in rank order, each with reasons; the trainee left out with why.
+    let (status, s) = f.app.get_as(&f.gold, &format!("/api/v1/deployment-requests/{id}/suggestions")).await;
+    assert_eq!(status, 200, "{s}");
+    let names: Vec<&str> = s["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Dana Whitfield", "Morgan Lee", "Sam Patel"]);
+    assert_eq!(s["items"][0]["seco_id"], supt.as_str());
+    assert_eq!(s["items"][2]["rank"], "inspector");
+    assert!(s["items"][2]["reasons"].to_string().contains("in extremis"), "{s}");
+    assert_eq!(s["excluded"][0]["seco_id"], trainee.as_str());
+    assert!(s["excluded"][0]["reasons"][0].as_str().unwrap().contains("in training"), "{s}");
+
+    // Only the event's Gold appoints; bad ids, Inspectors without justification, trainees are refused.
+    assert_eq!(f.appoint(&f.da, &id, json!({"seco_id": supt})).await.0, 403);
+    assert_eq!(f.appoint(&f.secco, &id, json!({"seco_id": supt})).await.0, 403);
+    let (status, v) = f.appoint(&f.gold, &id, json!({"seco_id": "nobody"})).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("seco_id")), "{v}");
+    let (status, v) = f.appoint(&f.gold, &id, json!({"seco_id": insp})).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("justification")), "{v}");
+    let (status, v) = f.appoint(&f.gold, &id, json!({"seco_id": trainee})).await;
+    assert_eq!(status, 409, "{v}");
+    let (status, r) = f.appoint(&f.gold, &id, json!({"seco_id": supt})).await;
+    assert_eq!(status, 201, "{r}");
+    assert_eq!(r["status"], "appointed");
+    assert_eq!(r["seco_name"], "Dana Whitfield");
+    let steps: Vec<&str> = r["steps"].as_array().unwrap().iter().map(|s| s["what"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["Request submitted", "Discussion recorded", "SECO appointed"]);
+
+    // The SECO joins the event's team, and the plan shows who the SECO is.
+    let (_, e) = f.app.get_as(&f.secco, &format!("/api/v1/events/{marathon}")).await;
+    assert!(e.to_string().contains("whitfield@ctsu.example"), "the SECO is on the team: {e}");
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&b, &format!("/events/{marathon}/plan")).await.text().await.unwrap();
+    assert!(html.contains("Security coordinator (SECO): Superintendent Dana Whitfield"), "the plan names the SECO");
+
+    // One SECO per event: a second request for the marathon cannot appoint another while the first stands.
+    let second = f.request(&marathon).await;
+    f.discuss(&second).await;
+    let (status, v) = f.appoint(&f.gold, &second, json!({"seco_id": ci})).await;
+    assert_eq!(status, 409, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("only one SECO"), "{v}");
+
+    // An overlapping event cannot have the same SECO; another coordinator is fine.
+    let carnival = f.event("Carnival", "2030-04-26T12:00:00Z", "2030-04-27T01:00:00Z", true).await;
+    let third = f.request(&carnival).await;
+    f.discuss(&third).await;
+    let (status, v) = f.appoint(&f.gold, &third, json!({"seco_id": supt})).await;
+    assert_eq!(status, 409, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("City Marathon"), "{v}");
+    let (_, s) = f.app.get_as(&f.gold, &format!("/api/v1/deployment-requests/{third}/suggestions")).await;
+    let busy = s["excluded"].as_array().unwrap().iter().find(|e| e["seco_id"] == supt.as_str()).unwrap();
+    assert!(busy["reasons"][0].as_str().unwrap().contains("City Marathon"), "{s}");
+    let (status, v) =
+        f.appoint(&f.gold, &third, json!({"seco_id": insp, "justification": "No Chief Inspector is free"})).await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["justification"], "No Chief Inspector is free");
+
+    // Standing down needs a reason; then the marathon's second request may appoint.
+    let down = format!("/api/v1/deployment-requests/{id}/stand-down");
+    let (status, v) = f.app.send_as(&f.gold, Method::POST, &down, json!({"reason": " "})).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("reason")), "{v}");
+    let (status, v) = f.app.send_as(&f.gold, Method::POST, &down, json!({"reason": "Off sick"})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["status"], "stood_down");
+    let (status, v) = f.appoint(&f.gold, &second, json!({"seco_id": ci})).await;
+    assert_eq!(status, 201, "{v}");
+}
+
+#[tokio::test]
+async fn gold_declines_with_reasons_and_a_home_office_force_appoints_its_own() {
+    let f = fixture().await;
+    let parade = f.event("Parade", "2030-11-10T10:00:00Z", "2030-11-10T13:00:00Z", true).await;
+    let mut body = request(&parade);
+    body["criteria"]["scale_and_complexity"]["met"] = json!(false);
+    body["override_reason"] = json!("The organisers asked");
+    body["gold_force"] = json!("Metropolitan Police Service");
+    let (status, r) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", body).await;
+    assert_eq!(status, 201, "{r}");
+    assert!(r["appointed_by"].as_str().unwrap().starts_with("Metropolitan Police Service holds the Gold command"));
+    let id = r["id"].as_str().unwrap().to_string();
+    let decline = format!("/api/v1/deployment-requests/{id}/decline");
+    // Not before a discussion; Gold only; a reason is needed.
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &decline, json!({"reason": "Small"})).await.0, 409);
+    f.discuss(&id).await;
+    assert_eq!(f.app.send_as(&f.da, Method::POST, &decline, json!({"reason": "Small"})).await.0, 403);
+    assert_eq!(f.app.send_as(&f.outsider, Method::POST, &decline, json!({"reason": "Small"})).await.0, 404);
+    let (status, v) = f.app.send_as(&f.gold, Method::POST, &decline, json!({})).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("reason")), "{v}");
+    let (status, r) = f.app.send_as(&f.gold, Method::POST, &decline, json!({"reason": "No criterion is met"})).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["status"], "declined");
+    assert_eq!(r["decision_reason"], "No criterion is met");
+    assert_eq!(r["decided_by"], "Test gold@force.example");
+    // Decided: no more discussion or decision.
+    let (status, _) = f
+        .app
+        .send_as(
+            &f.da,
+            Method::POST,
+            &format!("/api/v1/deployment-requests/{id}/discussion"),
+            json!({"held_on": yesterday(), "notes": "x", "recommendation": "appoint"}),
+        )
+        .await;
+    assert_eq!(status, 409);
+
+    // Whoever made a request, or Gold, may withdraw it while it is open, with a reason.
+    let again = f.request(&parade).await;
+    let withdraw = format!("/api/v1/deployment-requests/{again}/withdrawal");
+    assert_eq!(f.app.send_as(&f.outsider, Method::POST, &withdraw, json!({"reason": "x"})).await.0, 404);
+    assert_eq!(f.app.send_as(&f.da, Method::POST, &withdraw, json!({"reason": "x"})).await.0, 403);
+    let (status, r) = f.app.send_as(&f.secco, Method::POST, &withdraw, json!({"reason": "Asked twice"})).await;
+    assert_eq!((status, r["status"].as_str()), (200, Some("withdrawn")), "{r}");
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &withdraw, json!({"reason": "x"})).await.0, 409);
+
+    // The pages: the deployment authority's dashboard and the request's decision page in words.
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&b, "/seco").await.text().await.unwrap();
+    assert!(html.contains("Parade") && html.contains("0 of 4 qualified SECOs"), "{html}");
+    let page = f.app.page(&b, &format!("/seco/requests/{id}")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for words in ["No protected persons", "Not met", "No criterion is met", "The organisers asked", "Declined"] {
+        assert!(html.contains(words), "the decision page should say {words:?}");
+    }
+    assert_eq!(f.app.page(&b, "/seco/requests/nope").await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_deployment_authority_works_through_the_pages() {
+    let f = fixture().await;
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let (client, url, cookie) = (f.app.client.clone(), f.app.url(&path), b.cookie());
+        async move { client.post(url).header("cookie", cookie).form(&form).send().await.unwrap() }
+    };
+    // Adding a Sergeant is refused with the message beside the field.
+    let res = post(
+        "/seco/roster".into(),
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("name", "PS Low".into()),
+            ("rank", "sergeant".into()),
+            ("status", "candidate".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("not eligible"));
+    let res = post(
+        "/seco/roster".into(),
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("name", "Dana Whitfield".into()),
+            ("rank", "superintendent".into()),
+            ("status", "qualified".into()),
+            ("course_passed_on", "2024-01-15".into()),
+            ("prior_roles", "polsc".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let roster = f.app.page(&b, "/seco/roster").await.text().await.unwrap();
+    assert!(roster.contains("Dana Whitfield") && roster.contains("1 of 4 qualified"), "{roster}");
+
+    // A request from the force; the discussion through its page, a future date refused.
+    let event = f.event("City Marathon", "2030-04-26T07:30:00Z", "2030-04-26T16:00:00Z", true).await;
+    let id = f.request(&event).await;
+    let tomorrow = (cordon_store::today() + time::Duration::days(1)).to_string();
+    let form = |held: String| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("held_on", held),
+            ("notes", "Agreed with Gold".to_string()),
+            ("recommendation", "appoint".to_string()),
+        ]
+    };
+    let res = post(format!("/seco/requests/{id}/discussion"), form(tomorrow)).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("cannot be in the future"));
+    let res = post(format!("/seco/requests/{id}/discussion"), form(yesterday())).await;
+    assert_eq!(res.status(), 303);
+    let html = f.app.page(&b, &format!("/seco/requests/{id}")).await.text().await.unwrap();
+    assert!(html.contains("Agreed with Gold") && html.contains("Under discussion"), "{html}");
+}
+
+#[tokio::test]
+async fn the_sop_is_a_policy_record_whose_overdue_review_is_flagged() {
+    let f = fixture().await;
+    let body = json!({"reference": "SOP/228/10", "title": "SECO SOP", "owner": "ACC Protective Services",
+                      "start_date": "2010-08-10", "review_interval_months": 12, "next_review": "2011-08-31"});
+    let (status, p) = f.app.send_as(&f.da, Method::POST, "/api/v1/policies", body.clone()).await;
+    assert_eq!(status, 201, "{p}");
+    assert_eq!(p["review_overdue"], true);
+    let mut bad = body.clone();
+    bad["start_date"] = json!("2010-02-30");
+    let (status, v) = f.app.send_as(&f.da, Method::POST, "/api/v1/policies", bad).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("start_date")), "{v}");
+    assert_eq!(f.app.send_as(&f.secco, Method::POST, "/api/v1/policies", body).await.0, 403);
+    let id = p["id"].as_str().unwrap();
+    let (status, p) = f
+        .app
+        .send_as(&f.da, Method::POST, &format!("/api/v1/policies/{id}/reviews"), json!({"reviewed_on": yesterday()}))
+        .await;
+    assert_eq!(status, 201, "{p}");
+    assert_eq!(p["review_overdue"], false);
+    assert_eq!(p["last_reviewed"], yesterday());
+    let (_, list) = f.app.get_as(&f.secco, "/api/v1/policies").await;
+    assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn the_demo_has_the_marathon_appointed_and_the_parade_declined() {
+    let app = TestApp::spawn().await;
+    app.store.demo().seed_demo().await.unwrap();
+    let (_, b) = app.sign_in("ctsu@ctp-north.police.example", cordon_store::demo::DEMO_PASSWORD, None).await;
+    let html = app.page(&b, "/seco").await.text().await.unwrap();
+    for words in [
+        "Northshire City Marathon",
+        "SECO appointed",
+        "Remembrance Sunday parade",
+        "Declined",
+        "4 of 4",
+        "Overdue",
+        "SOP/228/10",
+        "Review overdue",
+        "SECO, London East area",
+    ] {
+        assert!(html.contains(words), "the demo dashboard should say {words:?}");
+    }
+    let (_, g) = app.sign_in("gold@northshire.police.example", cordon_store::demo::DEMO_PASSWORD, None).await;
+    let html = app.page(&g, "/seco").await.text().await.unwrap();
+    assert!(html.contains("Northshire City Marathon"), "Gold sees the requests for their events");
+}

@@ -80,6 +80,7 @@ pub const ACTIONS: &[&[Action]] = &[
     crate::planned_event::ACTIONS,
     crate::plan::ACTIONS,
     crate::advice::ACTIONS,
+    crate::places::ACTIONS,
     crate::audit::ACTIONS,
 ];
 

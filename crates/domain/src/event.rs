@@ -112,6 +112,8 @@ envelope! {
     Plan(crate::plan::PlanEvent),
     /// Security advice and reviews, and the library of considerations.
     Advice(crate::advice::AdviceEvent),
+    /// The register of crowded places, advisers and allocation runs.
+    Places(crate::places::PlacesEvent),
     /// The demonstration data set.
     Demo(crate::demo::DemoEvent),
 }

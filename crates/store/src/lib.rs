@@ -14,6 +14,7 @@ pub mod documents;
 pub mod events;
 pub mod identity;
 pub mod journal;
+pub mod places;
 pub mod plan;
 pub mod projector;
 pub mod records;

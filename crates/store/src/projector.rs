@@ -24,6 +24,7 @@ pub const TABLES: &[&[Table]] = &[
     crate::records::project::TABLES,
     crate::plan::project::TABLES,
     crate::advice::project::TABLES,
+    crate::places::project::TABLES,
 ];
 
 /// Every state table, parents before children.
@@ -41,6 +42,7 @@ pub fn apply(event: &Event, entry: &Entry) -> Vec<Stmt> {
         Event::PlannedEvent(e) => crate::events::project::project(e, entry),
         Event::Plan(e) => crate::plan::project::project(e, entry),
         Event::Advice(e) => crate::advice::project::project(e, entry),
+        Event::Places(e) => crate::places::project::project(e, entry),
         Event::Demo(e) => crate::demo::project::project(e, entry),
     }
 }

@@ -225,6 +225,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         crate::advice::api(),
         crate::audit::api(),
         crate::documents::api(),
+        crate::martyns_law::api(),
+        crate::places::api(),
     ]
     .into_iter()
     .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |all, capability| all.merge(capability.0))

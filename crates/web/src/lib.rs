@@ -17,8 +17,10 @@ mod forms;
 mod gzip;
 mod identity;
 mod json;
+mod martyns_law;
 pub mod middleware;
 mod pages;
+mod places;
 mod plan;
 mod plan_form;
 mod plan_item;
@@ -135,6 +137,8 @@ pub fn router(state: AppState) -> Router {
         .merge(documents::pages())
         .merge(advice::pages())
         .merge(audit::pages())
+        .merge(martyns_law::pages())
+        .merge(places::pages())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))

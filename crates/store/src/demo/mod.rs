@@ -45,6 +45,7 @@ impl DemoStore<'_> {
         crate::events::demo::seed(self.store).await?;
         crate::plan::demo::seed(self.store).await?;
         crate::advice::demo::seed(self.store).await?;
+        crate::places::demo::seed(self.store).await?;
         let system = Actor::system();
         let events = vec![(
             Event::Demo(DemoEvent::DemoSeeded { note: "Demonstration data: not for operational use".into() }),

@@ -227,7 +227,7 @@ fn row_error(p: CsvProblem) -> ApiError {
 /// Imports places from CSV (`text/csv`; columns exactly
 /// `reference,name,sector,use,capacity,latitude,longitude,address`). Every row is
 /// checked first; a bad row is 422 naming its line and column (also in
-/// `error.row`), and nothing is imported. A reference already registered is changed.
+/// `row`, beside `error`), and nothing is imported. A reference already registered is changed.
 #[utoipa::path(post, path = "/places/import", tag = "places",
     security(("bearer" = []), ("session" = [])),
     request_body(content = String, content_type = "text/csv"),

@@ -5,6 +5,7 @@
 use crate::journal::Actor;
 use crate::records::Caller;
 use crate::{Store, StoreError};
+use cordon_domain::places::score::VisitOutcome;
 use cordon_domain::places::{Adviser, AdviserKind, PlaceRow, Sector};
 
 /// How many places the demo register holds.
@@ -111,6 +112,13 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
                 },
             )
             .await?;
+    }
+    // Some places were visited over the last two years, with each outcome.
+    let (places, _) = store.places().list(sys, &crate::places::PlaceFilter::default(), 100, 0).await?;
+    let outcomes = [VisitOutcome::Good, VisitOutcome::ActionsAgreed, VisitOutcome::Poor];
+    for (k, p) in places.iter().enumerate().filter(|(k, _)| k % 3 == 0) {
+        let on = store.today() - time::Duration::days(20 + (k as i64 * 23) % 700);
+        store.places().record_visit(sys, &actor, &p.id, on, outcomes[k % 3]).await?;
     }
     let start = store.today();
     store.places().run_allocation(sys, &actor, start, start + time::Duration::days(90)).await?;

@@ -345,7 +345,8 @@ async fn the_register_pages_filter_paginate_and_import() {
     assert!(html.contains("Places 11 to 20 of 30") && html.contains("Next page") && html.contains("Previous page"));
     let html = app.page(&pc, "/places?q=place%2029").await.text().await.unwrap();
     assert!(html.contains("Places 1 to 1 of 1"), "{html}");
-    let id = html.split("data-label=\"Name\"><a href=\"/places/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let id =
+        html.split("data-label=\"Name\"><a href=\"/places/").nth(1).unwrap().split('"').next().unwrap().to_string();
     let html = app.page(&pc, &format!("/places/{id}")).await.text().await.unwrap();
     assert!(html.contains("Standard duty premises") && html.contains("Public protection procedures"), "{html}");
     assert_eq!(app.page(&pc, "/places/import").await.status(), 403);

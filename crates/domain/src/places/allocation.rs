@@ -228,6 +228,68 @@ pub fn improve_multipliers(inst: &Instance, el: &Eligibility, rounds: usize) -> 
     best
 }
 
+/// Lowers the bound further by subgradient steps (Polyak's step towards
+/// `target`, a known objective): `g_j = H_j − Σ hours of the places whose best
+/// adviser is j`. Every multiplier vector tried is a valid bound; the least is kept.
+pub fn subgradient(
+    inst: &Instance,
+    el: &Eligibility,
+    start: (Vec<f64>, f64),
+    target: f64,
+    iterations: usize,
+) -> (Vec<f64>, f64) {
+    let m = inst.advisers();
+    let (mut lambda, mut current) = (start.0.clone(), start.1);
+    let mut best = start;
+    let mut theta = 1.0;
+    let mut stale = 0;
+    let mut load = vec![0.0f64; m];
+    for _ in 0..iterations {
+        if best.1 - target <= 1e-9 * best.1.abs().max(1.0) {
+            break;
+        }
+        load.iter_mut().for_each(|l| *l = 0.0);
+        for i in 0..inst.places() {
+            let mut pick: Option<usize> = None;
+            for &j in el.of(i) {
+                let j = j as usize;
+                if pick.is_none_or(|p| lambda[j] < lambda[p]) {
+                    pick = Some(j);
+                }
+            }
+            if let Some(j) = pick {
+                let h = f64::from(inst.hours[i]);
+                if f64::from(inst.score[i]) - lambda[j] * h > 0.0 {
+                    load[j] += h;
+                }
+            }
+        }
+        let g: Vec<f64> = (0..m).map(|j| f64::from(inst.adviser_hours[j]) - load[j]).collect();
+        let norm: f64 = g.iter().enumerate().map(|(j, x)| if lambda[j] <= 0.0 && *x > 0.0 { 0.0 } else { x * x }).sum();
+        if norm <= 1e-12 {
+            break;
+        }
+        let step = theta * (current - target).max(0.0) / norm;
+        for j in 0..m {
+            lambda[j] = (lambda[j] - step * g[j]).max(0.0);
+        }
+        current = lagrangian_bound(inst, el, &lambda);
+        if current < best.1 - 1e-9 {
+            best = (lambda.clone(), current);
+            stale = 0;
+        } else {
+            stale += 1;
+            if stale >= 5 {
+                theta /= 2.0;
+                stale = 0;
+                lambda = best.0.clone();
+                current = best.1;
+            }
+        }
+    }
+    best
+}
+
 /// Solves the instance: the greedy and local improvement, and the bound.
 pub fn solve(inst: &Instance) -> Solution {
     let el = inst.eligibility();
@@ -241,6 +303,9 @@ pub fn solve(inst: &Instance) -> Solution {
     }
     sol
 }
+
+/// Subgradient steps taken to lower the bound after the solution is found.
+pub const SUBGRADIENT_STEPS: usize = 150;
 
 /// Instances with at most this many places within reach are solved exactly.
 pub const EXACT_PLACES: usize = 40;
@@ -450,6 +515,7 @@ pub fn solve_with(inst: &Instance, el: &Eligibility, rounds: usize) -> Solution 
     let objective: f64 =
         adviser.iter().enumerate().filter(|(_, &a)| a != NONE).map(|(i, _)| f64::from(inst.score[i])).sum();
     let used = (0..m).map(|j| f64::from(inst.adviser_hours[j]) - left[j]).collect();
+    let (_, bound) = subgradient(inst, el, (lambda, bound), objective, SUBGRADIENT_STEPS);
     Solution { adviser, objective, upper_bound: bound.max(objective), used }
 }
 

@@ -629,96 +629,6 @@ pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * 6371.0 * a.sqrt().min(1.0).asin()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_sectors_file_parses_in_the_contract_order() {
-        let s = sectors();
-        assert_eq!(s.len(), 12);
-        assert_eq!(Sector::Events.as_str(), "events");
-        assert_eq!(Sector::StadiumsAndArenas.info().name, "Stadiums and arenas");
-        assert_eq!(Sector::parse("night_time_economy"), Some(Sector::NightTimeEconomy));
-        assert_eq!(Sector::parse("nightclubs"), None);
-        let swapped = SECTORS_TOML.replacen("id = \"retail\"", "id = \"shops\"", 1);
-        assert!(parse_sectors(&swapped).is_err());
-    }
-
-    fn rec(text: &str) -> Vec<(u64, Vec<String>)> {
-        CsvRecords::new(text).collect::<Result<Vec<_>, _>>().unwrap()
-    }
-
-    #[test]
-    fn csv_records_handle_quotes_crlf_and_line_numbers() {
-        let r = rec("a,b\r\n\"x, \"\"y\"\"\",z\n\n\"multi\nline\",é\nlast,1");
-        assert_eq!(r[0], (1, vec!["a".into(), "b".into()]));
-        assert_eq!(r[1], (2, vec!["x, \"y\"".into(), "z".into()]));
-        assert_eq!(r[2], (4, vec!["multi\nline".into(), "é".into()]));
-        assert_eq!(r[3], (6, vec!["last".into(), "1".into()]));
-        let bad: Vec<_> = CsvRecords::new("a\n\"open").collect();
-        assert!(bad[1].is_err());
-    }
-
-    fn row(cap: &str, lat: &str) -> Vec<String> {
-        ["R1", "Hall", "retail", "shop", cap, lat, "-1.5", "1 High St"].map(String::from).to_vec()
-    }
-
-    #[test]
-    fn rows_are_checked_field_by_field() {
-        let ok = check_row(2, &row("850", "54.9")).unwrap();
-        assert_eq!(ok.tier(), Tier::Enhanced);
-        let e = check_row(3, &row("-5", "54.9")).unwrap_err();
-        assert_eq!((e.line, e.column.as_str()), (3, "capacity"));
-        assert!(e.message.contains("negative"));
-        assert_eq!(check_row(4, &row("lots", "54.9")).unwrap_err().column, "capacity");
-        assert_eq!(check_row(5, &row("10", "91")).unwrap_err().column, "latitude");
-        let mut r = row("10", "50");
-        r[6] = "-180.5".into();
-        assert_eq!(check_row(6, &r).unwrap_err().column, "longitude");
-        r = row("10", "50");
-        r[3] = "castle".into();
-        assert_eq!(check_row(7, &r).unwrap_err().column, "use");
-        r = row("10", "50");
-        r[2] = "pubs".into();
-        assert_eq!(check_row(8, &r).unwrap_err().column, "sector");
-        assert_eq!(check_row(9, &row("10", "50")[..7]).unwrap_err().column, "address");
-    }
-
-    #[test]
-    fn the_header_must_name_every_column() {
-        let h: Vec<String> = CSV_COLUMNS.map(String::from).to_vec();
-        assert!(check_header(&h).is_ok());
-        let e = check_header(&h[..7]).unwrap_err();
-        assert_eq!((e.line, e.column.as_str()), (1, "address"));
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulae_neutralised() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("=cmd()"), "'=cmd()");
-        assert_eq!(csv_field("-1.5"), "-1.5");
-    }
-
-    #[test]
-    fn regions_are_the_nearest_centre() {
-        assert_eq!(Region::of(54.97, -1.6), Region::NorthEast);
-        assert_eq!(Region::of(51.5, -0.1), Region::London);
-        assert_eq!(Region::of(55.95, -3.19), Region::Scotland);
-        assert_eq!(Region::of(54.6, -5.93), Region::NorthernIreland);
-        assert_eq!(Region::parse("wales"), Some(Region::Wales));
-    }
-
-    #[test]
-    fn distances_are_great_circle() {
-        // London to Manchester is about 262 km.
-        let d = distance_km(51.5074, -0.1278, 53.4808, -2.2426);
-        assert!((d - 262.0).abs() < 3.0, "{d}");
-        assert_eq!(distance_km(54.0, -1.0, 54.0, -1.0), 0.0);
-    }
-}
-
 /// A self-service advice pack for premises no adviser has visited: the tier,
 /// duties, maximum penalty and next steps (from the Martyn's Law rules) and the
 /// sector's guidance, as a document for the PDF renderer. OFFICIAL: it holds
@@ -814,5 +724,95 @@ pub fn advice_pack(
         title_block: vec![Field::new("Tier", a.tier.words())],
         redaction: None,
         sections,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sectors_file_parses_in_the_contract_order() {
+        let s = sectors();
+        assert_eq!(s.len(), 12);
+        assert_eq!(Sector::Events.as_str(), "events");
+        assert_eq!(Sector::StadiumsAndArenas.info().name, "Stadiums and arenas");
+        assert_eq!(Sector::parse("night_time_economy"), Some(Sector::NightTimeEconomy));
+        assert_eq!(Sector::parse("nightclubs"), None);
+        let swapped = SECTORS_TOML.replacen("id = \"retail\"", "id = \"shops\"", 1);
+        assert!(parse_sectors(&swapped).is_err());
+    }
+
+    fn rec(text: &str) -> Vec<(u64, Vec<String>)> {
+        CsvRecords::new(text).collect::<Result<Vec<_>, _>>().unwrap()
+    }
+
+    #[test]
+    fn csv_records_handle_quotes_crlf_and_line_numbers() {
+        let r = rec("a,b\r\n\"x, \"\"y\"\"\",z\n\n\"multi\nline\",é\nlast,1");
+        assert_eq!(r[0], (1, vec!["a".into(), "b".into()]));
+        assert_eq!(r[1], (2, vec!["x, \"y\"".into(), "z".into()]));
+        assert_eq!(r[2], (4, vec!["multi\nline".into(), "é".into()]));
+        assert_eq!(r[3], (6, vec!["last".into(), "1".into()]));
+        let bad: Vec<_> = CsvRecords::new("a\n\"open").collect();
+        assert!(bad[1].is_err());
+    }
+
+    fn row(cap: &str, lat: &str) -> Vec<String> {
+        ["R1", "Hall", "retail", "shop", cap, lat, "-1.5", "1 High St"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn rows_are_checked_field_by_field() {
+        let ok = check_row(2, &row("850", "54.9")).unwrap();
+        assert_eq!(ok.tier(), Tier::Enhanced);
+        let e = check_row(3, &row("-5", "54.9")).unwrap_err();
+        assert_eq!((e.line, e.column.as_str()), (3, "capacity"));
+        assert!(e.message.contains("negative"));
+        assert_eq!(check_row(4, &row("lots", "54.9")).unwrap_err().column, "capacity");
+        assert_eq!(check_row(5, &row("10", "91")).unwrap_err().column, "latitude");
+        let mut r = row("10", "50");
+        r[6] = "-180.5".into();
+        assert_eq!(check_row(6, &r).unwrap_err().column, "longitude");
+        r = row("10", "50");
+        r[3] = "castle".into();
+        assert_eq!(check_row(7, &r).unwrap_err().column, "use");
+        r = row("10", "50");
+        r[2] = "pubs".into();
+        assert_eq!(check_row(8, &r).unwrap_err().column, "sector");
+        assert_eq!(check_row(9, &row("10", "50")[..7]).unwrap_err().column, "address");
+    }
+
+    #[test]
+    fn the_header_must_name_every_column() {
+        let h: Vec<String> = CSV_COLUMNS.map(String::from).to_vec();
+        assert!(check_header(&h).is_ok());
+        let e = check_header(&h[..7]).unwrap_err();
+        assert_eq!((e.line, e.column.as_str()), (1, "address"));
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulae_neutralised() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("=cmd()"), "'=cmd()");
+        assert_eq!(csv_field("-1.5"), "-1.5");
+    }
+
+    #[test]
+    fn regions_are_the_nearest_centre() {
+        assert_eq!(Region::of(54.97, -1.6), Region::NorthEast);
+        assert_eq!(Region::of(51.5, -0.1), Region::London);
+        assert_eq!(Region::of(55.95, -3.19), Region::Scotland);
+        assert_eq!(Region::of(54.6, -5.93), Region::NorthernIreland);
+        assert_eq!(Region::parse("wales"), Some(Region::Wales));
+    }
+
+    #[test]
+    fn distances_are_great_circle() {
+        // London to Manchester is about 262 km.
+        let d = distance_km(51.5074, -0.1278, 53.4808, -2.2426);
+        assert!((d - 262.0).abs() < 3.0, "{d}");
+        assert_eq!(distance_km(54.0, -1.0, 54.0, -1.0), 0.0);
     }
 }

@@ -54,6 +54,40 @@ pub enum BenchCommand {
         #[arg(long)]
         keep: Option<PathBuf>,
     },
+    /// Imports N generated crowded places from a CSV file (`cordon places import`'s
+    /// path: parse, check, journal, project), then inserts the same rows raw in
+    /// batches into a second empty database, for the ratio.
+    Places {
+        /// Places in the file.
+        #[arg(long, default_value_t = 650_000)]
+        places: usize,
+        /// Keep the CSV file here.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
+    /// Allocation: (a) a 20,000-place, 30-adviser instance solved by Cordon and,
+    /// on the exported MPS model, by HiGHS (Python's highspy; `--python`); (b) the
+    /// national scale, 650,000 places and 190 advisers: time, bound and gap.
+    Allocation {
+        /// The Python with highspy installed (empty to leave HiGHS out).
+        #[arg(long, default_value = "bench/.venv/bin/python")]
+        python: String,
+        /// Places of the instance compared with HiGHS.
+        #[arg(long, default_value_t = 20_000)]
+        places: usize,
+        /// Advisers of the instance compared with HiGHS.
+        #[arg(long, default_value_t = 30)]
+        advisers: usize,
+        /// Places at national scale (0 to leave it out).
+        #[arg(long, default_value_t = 650_000)]
+        national_places: usize,
+        /// Advisers at national scale.
+        #[arg(long, default_value_t = 190)]
+        national_advisers: usize,
+        /// Seconds HiGHS may take.
+        #[arg(long, default_value_t = 600.0)]
+        highs_time_limit: f64,
+    },
     /// `verify` over N entries, as a ratio of raw HMAC-SHA-256 over the same bytes.
     Verify {
         /// Entries in the journal (appended first if the journal is shorter).
@@ -143,6 +177,10 @@ pub async fn run(url: Option<String>, key: PathBuf, cmd: &BenchCommand) -> Resul
             );
         }
         BenchCommand::Plan { iterations } => bench_plan(url, key, *iterations).await?,
+        BenchCommand::Places { places, keep } => bench_places(url, key, *places, keep.clone()).await?,
+        BenchCommand::Allocation { python, places, advisers, national_places, national_advisers, highs_time_limit } => {
+            bench_allocation(python, *places, *advisers, *national_places, *national_advisers, *highs_time_limit)?
+        }
         BenchCommand::Documents { runs, soffice_runs, keep } => {
             bench_documents(url, key, *runs, *soffice_runs, keep.clone()).await?
         }
@@ -473,5 +511,192 @@ async fn bench_documents(
             "ratio_soffice_to_pdf_and_docx": soffice_s.map(|s| s / (pdf_s + docx_s)),
         })
     );
+    Ok(())
+}
+
+/// The resident set size of this process, in MB (Linux; 0 elsewhere).
+pub fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// A generated register of `n` places across Great Britain, as CSV.
+pub fn places_csv(n: usize, out: &mut impl Write) -> std::io::Result<()> {
+    use cordon_domain::places::Sector;
+    writeln!(out, "reference,name,sector,use,capacity,latitude,longitude,address")?;
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let uses = [
+        "shop",
+        "food_and_drink",
+        "museum",
+        "sports_ground",
+        "entertainment_venue",
+        "hotel",
+        "place_of_worship",
+        "school",
+        "health",
+        "transport_hub",
+        "office",
+        "visitor_attraction",
+    ];
+    for i in 0..n {
+        let r = next();
+        let sector = Sector::ALL[(r % 12) as usize];
+        let use_ = uses[((r >> 8) % uses.len() as u64) as usize];
+        // Most places are small: capacities from 20 to 60,000, skewed low.
+        let capacity = 20 + ((r >> 16) % 1000).pow(3) / 16_000;
+        let lat = 50.2 + 8.3 * ((r >> 32) % 100_000) as f64 / 100_000.0;
+        let lon = -5.5 + 7.2 * ((next() >> 20) % 100_000) as f64 / 100_000.0;
+        writeln!(
+            out,
+            "GB-{i:07},Place {i},{},{use_},{capacity},{lat:.5},{lon:.5},\"{} High Street, Town {}\"",
+            sector.as_str(),
+            1 + i % 300,
+            i % 5_000
+        )?;
+    }
+    Ok(())
+}
+
+async fn bench_places(url: Option<String>, key: PathBuf, n: usize, keep: Option<PathBuf>) -> Result<()> {
+    let dir = tempfile::Builder::new().prefix("cordon-bench-places-").tempdir()?;
+    let file = keep.unwrap_or_else(|| dir.path().join("places.csv"));
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        places_csv(n, &mut w)?;
+        w.flush()?;
+    }
+    let bytes = std::fs::metadata(&file)?.len();
+    let (store, _d1) = open_bench(url.clone(), key.clone()).await?;
+    let actor = Actor::new("bench", "cordon");
+    let started = Instant::now();
+    let text = std::fs::read_to_string(&file)?;
+    let report = match store.places().import_csv(Caller::System(&actor), &actor, &text).await {
+        Ok(r) => r,
+        Err(e) => bail!("the import failed: {e}"),
+    };
+    let import = started.elapsed().as_secs_f64();
+    let rss_after_import = rss_mb();
+    drop(text);
+    // The same rows, parsed (untimed), inserted raw in batches into an empty database.
+    let rows = cordon_store::places::parse_csv(&std::fs::read_to_string(&file)?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let _ = (url, key);
+    let raw = store.places().raw_insert_for_bench(&rows).await?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "places_import",
+            "backend": store.backend().name(),
+            "places": report.rows,
+            "csv_bytes": bytes,
+            "import_seconds": import,
+            "import_places_per_second": (report.rows as f64 / import).round(),
+            "raw_batched_insert_seconds": raw,
+            "import_speed_over_raw_insert": raw / import,
+            "rss_mb_after_import": rss_after_import,
+        })
+    );
+    Ok(())
+}
+
+fn bench_allocation(
+    python: &str,
+    places: usize,
+    advisers: usize,
+    national_places: usize,
+    national_advisers: usize,
+    highs_time_limit: f64,
+) -> Result<()> {
+    use cordon_domain::places::allocation::{check, random_instance, solve_with, write_mps};
+    // (a) The comparison with HiGHS. Advisers travel 60 km and have 150 hours.
+    let inst = random_instance(20_261_129, places, advisers, 60.0, 150.0);
+    let started = Instant::now();
+    let el = inst.eligibility();
+    let sol = solve_with(&inst, &el, 4);
+    let cordon_seconds = started.elapsed().as_secs_f64();
+    check(&inst, &sol.adviser).map_err(anyhow::Error::msg)?;
+    let dir = tempfile::Builder::new().prefix("cordon-bench-allocation-").tempdir()?;
+    let mps = dir.path().join("instance.mps");
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&mps)?);
+        write_mps(&inst, &el, &mut w)?;
+        w.flush()?;
+    }
+    let mut highs = serde_json::Value::Null;
+    if !python.is_empty() {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/highs_solve.py");
+        let out = std::process::Command::new(python)
+            .arg(script)
+            .arg(&mps)
+            .arg(highs_time_limit.to_string())
+            .output()
+            .map_err(|e| anyhow::anyhow!("cannot run {python}: {e} (see BENCHMARKS.md for the venv)"))?;
+        if !out.status.success() {
+            bail!("HiGHS failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+        let optimum = -v["objective"].as_f64().unwrap_or(0.0);
+        let highs_seconds = v["seconds"].as_f64().unwrap_or(0.0);
+        highs = serde_json::json!({
+            "status": v["status"],
+            "objective": optimum,
+            "mip_gap": v["mip_gap"],
+            "seconds": highs_seconds,
+            "cordon_over_highs": sol.objective / optimum,
+            "cordon_within_percent_of_highs": 100.0 * (optimum - sol.objective) / optimum,
+            "speedup": highs_seconds / cordon_seconds,
+        });
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "allocation_compare",
+            "places": places,
+            "advisers": advisers,
+            "eligible_pairs": el.list.len(),
+            "cordon_seconds": cordon_seconds,
+            "cordon_objective": sol.objective,
+            "cordon_upper_bound": sol.upper_bound,
+            "cordon_gap_percent": 100.0 * sol.gap(),
+            "places_allocated": sol.allocated(),
+            "highs": highs,
+        })
+    );
+    if national_places > 0 {
+        let before = rss_mb();
+        let inst = random_instance(650_000, national_places, national_advisers, 60.0, 200.0);
+        let started = Instant::now();
+        let el = inst.eligibility();
+        let eligibility_seconds = started.elapsed().as_secs_f64();
+        let sol = solve_with(&inst, &el, 4);
+        let seconds = started.elapsed().as_secs_f64();
+        check(&inst, &sol.adviser).map_err(anyhow::Error::msg)?;
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "allocation_national",
+                "places": national_places,
+                "advisers": national_advisers,
+                "eligible_pairs": el.list.len(),
+                "eligibility_seconds": eligibility_seconds,
+                "seconds": seconds,
+                "objective": sol.objective,
+                "upper_bound": sol.upper_bound,
+                "gap_percent": 100.0 * sol.gap(),
+                "places_allocated": sol.allocated(),
+                "rss_mb_added": rss_mb() - before,
+            })
+        );
+    }
     Ok(())
 }

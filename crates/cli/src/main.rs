@@ -129,6 +129,40 @@ enum Command {
     /// Disclosure bundles: export an event's signed bundle, or verify one.
     #[command(subcommand)]
     Disclosure(DisclosureCommand),
+    /// The register of crowded places.
+    #[command(subcommand)]
+    Places(PlacesCommand),
+    /// Adviser allocation runs.
+    #[command(subcommand)]
+    Allocation(AllocationCommand),
+}
+
+#[derive(Subcommand)]
+enum AllocationCommand {
+    /// Write a run's exact instance as an MPS model (binary x_i_j for each
+    /// place i and adviser j within reach; rows p_i at most one adviser, a_j hours).
+    Export {
+        /// The run's id.
+        #[arg(long)]
+        run: String,
+        /// The MPS file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlacesCommand {
+    /// Import places from a CSV file (columns exactly
+    /// reference,name,sector,use,capacity,latitude,longitude,address). Every row is
+    /// checked first; a bad row is reported by line and column and nothing is imported.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Who is importing (for the journal).
+        #[arg(long, default_value = "operator", env = "USER")]
+        actor: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -409,6 +443,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token(cmd) => admin::token(open(g, DEFAULT_DB, true, 2).await?, cmd).await?,
         Command::Bench(cmd) => bench::run(g.database_url.clone(), g.journal_key.clone(), cmd).await?,
         Command::Disclosure(cmd) => return disclosure(g, cmd).await,
+        Command::Places(cmd) => return places(g, cmd).await,
+        Command::Allocation(AllocationCommand::Export { run, out }) => {
+            let store = open(g, DEFAULT_DB, true, 2).await?;
+            let actor = Actor::new("operator", "cordon");
+            let inst = store.places().instance(Caller::System(&actor), run).await.map_err(|e| match e {
+                cordon_store::StoreError::NotFound { .. } => anyhow!("--run: there is no allocation run {run}"),
+                e => e.into(),
+            })?;
+            let el = inst.eligibility();
+            let f = std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            cordon_domain::places::allocation::write_mps(&inst, &el, &mut w)
+                .and_then(|_| std::io::Write::flush(&mut w))
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "Wrote run {run} to {} ({} places, {} advisers, {} place-adviser pairs within reach).",
+                out.display(),
+                inst.places(),
+                inst.advisers(),
+                el.list.len()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -456,6 +512,36 @@ async fn threat_level(g: &Global, cmd: &ThreatLevelCommand) -> Result<()> {
 /// plan's downloads.
 fn render_pdf(doc: &cordon_domain::documents::Document) -> Result<Vec<u8>, String> {
     cordon_documents::pdf(doc).map_err(|e| e.to_string())
+}
+
+async fn places(g: &Global, cmd: &PlacesCommand) -> Result<ExitCode> {
+    match cmd {
+        PlacesCommand::Import { file, actor } => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {} as UTF-8 text", file.display()))?;
+            let store = open(g, DEFAULT_DB, true, 2).await?;
+            store.reference().load_reference().await?;
+            let actor = Actor::new(actor.clone(), "cordon");
+            let started = std::time::Instant::now();
+            match store.places().import_csv(Caller::System(&actor), &actor, &text).await {
+                Ok(r) => println!(
+                    "Imported {} places from {} ({} added, {} changed) in {:.1} s.",
+                    r.rows,
+                    file.display(),
+                    r.added,
+                    r.changed,
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(cordon_store::places::ImportError::Row(p)) => {
+                    eprintln!("{}: line {}, column {}: {}", file.display(), p.line, p.column, p.message);
+                    eprintln!("Nothing was imported.");
+                    return Ok(ExitCode::from(2));
+                }
+                Err(cordon_store::places::ImportError::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn disclosure(g: &Global, cmd: &DisclosureCommand) -> Result<ExitCode> {

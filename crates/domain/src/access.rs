@@ -82,6 +82,7 @@ pub const ACTIONS: &[&[Action]] = &[
     crate::advice::ACTIONS,
     crate::seco::ACTIONS,
     crate::policy::ACTIONS,
+    crate::places::ACTIONS,
     crate::audit::ACTIONS,
 ];
 

@@ -116,6 +116,8 @@ envelope! {
     Seco(crate::seco::SecoEvent),
     /// Policy records and their reviews.
     Policy(crate::policy::PolicyEvent),
+    /// The register of crowded places, advisers and allocation runs.
+    Places(crate::places::PlacesEvent),
     /// The demonstration data set.
     Demo(crate::demo::DemoEvent),
 }

@@ -15,6 +15,7 @@ pub mod events;
 pub mod identity;
 pub mod journal;
 pub mod notifications;
+pub mod places;
 pub mod plan;
 pub mod policy;
 pub mod projector;

@@ -26,6 +26,7 @@ pub const TABLES: &[&[Table]] = &[
     crate::advice::project::TABLES,
     crate::seco::project::TABLES,
     crate::policy::project::TABLES,
+    crate::places::project::TABLES,
 ];
 
 /// Every state table, parents before children.
@@ -53,6 +54,7 @@ fn project(event: &Event, entry: &Entry) -> Vec<Stmt> {
         Event::Advice(e) => crate::advice::project::project(e, entry),
         Event::Seco(e) => crate::seco::project::project(e, entry),
         Event::Policy(e) => crate::policy::project::project(e, entry),
+        Event::Places(e) => crate::places::project::project(e, entry),
         Event::Demo(e) => crate::demo::project::project(e, entry),
     }
 }

@@ -132,6 +132,15 @@ impl Row {
         }
     }
 
+    pub fn float(&self, i: usize) -> f64 {
+        match self.0.get(i) {
+            Some(Val::Float(f)) => *f,
+            Some(Val::Int(n)) => *n as f64,
+            Some(Val::Text(s)) => s.parse().unwrap_or(0.0),
+            _ => 0.0,
+        }
+    }
+
     pub fn opt_int(&self, i: usize) -> Option<i64> {
         match self.0.get(i) {
             Some(Val::Int(n)) => Some(*n),

@@ -229,6 +229,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         crate::documents::api(),
         crate::notifications::api(),
         crate::tasks::api(),
+        crate::martyns_law::api(),
+        crate::places::api(),
     ]
     .into_iter()
     .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |all, capability| all.merge(capability.0))

@@ -19,9 +19,11 @@ mod gzip;
 mod identity;
 mod json;
 pub mod mail;
+mod martyns_law;
 pub mod middleware;
 mod notifications;
 mod pages;
+mod places;
 mod plan;
 mod plan_form;
 mod plan_item;
@@ -147,6 +149,8 @@ pub fn router(state: AppState) -> Router {
         .merge(policy::pages())
         .merge(audit::pages())
         .merge(notifications::pages())
+        .merge(martyns_law::pages())
+        .merge(places::pages())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/cordon.css", get(stylesheet))

@@ -67,11 +67,12 @@ impl Layout {
     }
 
     pub fn nav(&self) -> Vec<NavItem> {
-        let mut items = vec![("/", "Home"), ("/threat-levels", "Threat levels")];
+        let mut items = vec![("/", "Home"), ("/threat-levels", "Threat levels"), ("/martyns-law", "Martyn's Law")];
         if self.user_name.is_some() {
             items.push(("/events", "Events"));
             items.push(("/advice", "Advice"));
             items.push(("/seco", "SECO"));
+            items.push(("/places", "Crowded places"));
             items.push(("/account", "Account"));
         }
         if self.is_auditor {

@@ -20,6 +20,7 @@ mod errors;
 mod hardening;
 mod identity;
 mod journal;
+mod places;
 mod plan;
 mod records;
 mod review;

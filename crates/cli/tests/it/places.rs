@@ -1,0 +1,594 @@
+//! Martyn's Law (public API and pages) and the register of crowded places over
+//! HTTP and the command line: tiers at their thresholds, penalties, CSV import
+//! with bad rows (all or nothing), the streaming export, who may do what.
+
+use crate::common::{stderr, stdout, TestApp, TestDb};
+use cordon_domain::identity::{Clearance, Role};
+use serde_json::{json, Value};
+
+async fn public(app: &TestApp, path: &str) -> (u16, Value) {
+    app.get_json(path).await
+}
+
+#[tokio::test]
+async fn martyns_law_premises_tiers_at_and_around_every_threshold_without_sign_in() {
+    let app = TestApp::spawn().await;
+    for (use_, cap, tier) in [
+        ("shop", 199, "out_of_scope"),
+        ("shop", 200, "standard"),
+        ("shop", 799, "standard"),
+        ("shop", 800, "enhanced"),
+        ("higher_education", 800, "enhanced"),
+        ("place_of_worship", 800, "standard"),
+        ("childcare", 5000, "standard"),
+        ("school", 800, "standard"),
+        ("further_education", 799, "standard"),
+        ("school", 199, "out_of_scope"),
+        ("office", 5000, "out_of_scope"),
+        ("warehouse", 800, "out_of_scope"),
+        ("residential", 200, "out_of_scope"),
+    ] {
+        let (status, b) =
+            public(&app, &format!("/api/v1/martyns-law/premises?use={use_}&capacity={cap}&responsible=organisation"))
+                .await;
+        assert_eq!(status, 200, "{b}");
+        assert_eq!(b["tier"], tier, "{use_} at {cap}: {b}");
+        assert!(!b["reasons"].as_array().unwrap().is_empty());
+    }
+    let (_, enhanced) =
+        public(&app, "/api/v1/martyns-law/premises?use=museum&capacity=800&responsible=organisation").await;
+    assert_eq!(
+        enhanced["duties"],
+        json!([
+            "notify_sia",
+            "public_protection_procedures",
+            "public_protection_measures",
+            "security_document",
+            "designated_senior_individual"
+        ])
+    );
+    assert_eq!(enhanced["max_penalty_gbp"], 18_000_000);
+    let (_, person) = public(&app, "/api/v1/martyns-law/premises?use=museum&capacity=800&responsible=individual").await;
+    assert_eq!(
+        person["duties"],
+        json!(["notify_sia", "public_protection_procedures", "public_protection_measures", "security_document"])
+    );
+    let (_, standard) =
+        public(&app, "/api/v1/martyns-law/premises?use=museum&capacity=799&responsible=organisation").await;
+    assert_eq!(standard["duties"], json!(["notify_sia", "public_protection_procedures"]));
+    assert_eq!(standard["max_penalty_gbp"], 10_000);
+    let (_, out) = public(&app, "/api/v1/martyns-law/premises?use=museum&capacity=199&responsible=organisation").await;
+    assert_eq!((out["duties"].clone(), out["max_penalty_gbp"].clone()), (json!([]), json!(0)));
+}
+
+#[tokio::test]
+async fn martyns_law_bad_input_names_the_field() {
+    let app = TestApp::spawn().await;
+    for (query, status, field) in [
+        ("use=shop&capacity=-1&responsible=organisation", 422, "capacity"),
+        ("use=shop&capacity=lots&responsible=organisation", 400, "capacity"),
+        ("use=castle&capacity=300&responsible=organisation", 422, "use"),
+        ("capacity=300&responsible=organisation", 400, "use"),
+        ("use=shop&capacity=300&responsible=company", 422, "responsible"),
+        ("use=shop&capacity=300", 400, "responsible"),
+    ] {
+        let (s, b) = public(&app, &format!("/api/v1/martyns-law/premises?{query}")).await;
+        assert_eq!(s, status, "{query}: {b}");
+        assert_eq!(b["error"]["field"], field, "{query}: {b}");
+    }
+    let (s, b) =
+        public(&app, "/api/v1/martyns-law/event?attendance=900&ticketed=maybe&public=true&in_enhanced_premises=false")
+            .await;
+    assert_eq!((s, b["error"]["field"].as_str()), (400, Some("ticketed")));
+    let (s, b) = public(&app, "/api/v1/martyns-law/penalty?case=huge").await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("case")));
+    let (s, b) = public(&app, "/api/v1/martyns-law/penalty?case=enhanced&first_period_ended=true&revenue_gbp=5").await;
+    assert_eq!((s, b["error"]["field"].as_str()), (400, Some("period_months")));
+    let (s, b) =
+        public(&app, "/api/v1/martyns-law/penalty?case=enhanced&first_period_ended=true&revenue_gbp=5&period_months=0")
+            .await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("period_months")));
+}
+
+#[tokio::test]
+async fn martyns_law_events_and_penalties() {
+    let app = TestApp::spawn().await;
+    let ev = |a: u32, t: bool, p: bool, e: bool| {
+        format!("/api/v1/martyns-law/event?attendance={a}&ticketed={t}&public={p}&in_enhanced_premises={e}")
+    };
+    assert_eq!(public(&app, &ev(799, true, true, false)).await.1["qualifying"], false);
+    let (_, q) = public(&app, &ev(800, true, true, false)).await;
+    assert_eq!(q["qualifying"], true);
+    assert_eq!(q["max_penalty_gbp"], 18_000_000);
+    assert_eq!(q["duties"].as_array().unwrap().len(), 5);
+    assert_eq!(public(&app, &ev(800, false, true, false)).await.1["qualifying"], false);
+    assert_eq!(public(&app, &ev(800, true, false, false)).await.1["qualifying"], false);
+    let (_, inside) = public(&app, &ev(20_000, true, true, true)).await;
+    assert_eq!((inside["qualifying"].clone(), inside["duties"].clone()), (json!(false), json!([])));
+
+    let pen = |q: &str| format!("/api/v1/martyns-law/penalty?{q}");
+    for (q, max) in [
+        ("case=standard", 10_000u64),
+        ("case=information_notice", 5_000),
+        ("case=enhanced&first_period_ended=false", 18_000_000),
+        ("case=event&first_period_ended=true&revenue_gbp=100000000&period_months=12", 18_000_000),
+        ("case=enhanced&first_period_ended=true&revenue_gbp=360000000&period_months=12", 18_000_000),
+        ("case=enhanced&first_period_ended=true&revenue_gbp=1000000000&period_months=12", 50_000_000),
+        // Pro-rated: £500m over 6 months is £1bn a year; £1bn over 24 months is £500m a year.
+        ("case=enhanced&first_period_ended=true&revenue_gbp=500000000&period_months=6", 50_000_000),
+        ("case=event&first_period_ended=true&revenue_gbp=1000000000&period_months=24", 25_000_000),
+        ("case=enhanced&first_period_ended=true&revenue_gbp=200000000&period_months=6", 20_000_000),
+    ] {
+        let (s, b) = public(&app, &pen(q)).await;
+        assert_eq!(s, 200, "{q}: {b}");
+        assert_eq!(b["max_penalty_gbp"], max, "{q}: {b}");
+    }
+}
+
+#[tokio::test]
+async fn the_self_check_and_sector_pages_are_public() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/martyns-law").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Martyn&#x27;s Law self-check") || html.contains("Martyn's Law self-check"), "{html}");
+    assert!(html.contains("/martyns-law/sectors/night_time_economy"));
+    let res = app.get("/martyns-law?use=sports_ground&capacity=800&responsible=organisation").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    for words in ["Enhanced duty premises", "Designated senior individual", "£18,000,000", "security document"] {
+        assert!(html.contains(words), "the answer should say {words:?}");
+    }
+    let res = app.get("/martyns-law?use=place_of_worship&capacity=1200&responsible=individual").await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Standard duty premises") && html.contains("always standard"), "{html}");
+    assert!(!html.contains("Designated senior individual"));
+    let bad = app.get("/martyns-law?use=&capacity=-4&responsible=").await;
+    assert_eq!(bad.status(), 400);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("There is a problem") && html.contains("cannot be negative"), "{html}");
+    assert!(html.contains("Select who is responsible"));
+    for s in cordon_domain::places::Sector::ALL {
+        let res = app.get(&format!("/martyns-law/sectors/{}", s.as_str())).await;
+        assert_eq!(res.status(), 200, "{}", s.as_str());
+        let html = res.text().await.unwrap().replace("&#39;", "'").replace("&#x27;", "'").replace("&quot;", "\"");
+        assert!(html.contains(&s.info().guidance[0]), "{}: {html}", s.as_str());
+    }
+    assert_eq!(app.get("/martyns-law/sectors/casinos").await.status(), 404);
+
+    // The advice pack: a PDF marked on every page, with the tier, the duties and the guidance.
+    let res = app
+        .get("/martyns-law/advice-pack.pdf?use=food_and_drink&capacity=850&responsible=organisation&sector=night_time_economy")
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = crate::check::check_pdf(&res.bytes().await.unwrap(), "OFFICIAL", "Self-service");
+    for words in ["Enhanced duty premises", "Designated senior individual", "Door staff see who comes and goes"] {
+        assert!(pdf.text.contains(words), "the pack should say {words:?}: {}", pdf.text);
+    }
+    assert_eq!(
+        app.get("/martyns-law/advice-pack.pdf?use=castle&capacity=1&responsible=individual").await.status(),
+        422
+    );
+}
+
+const HEADER: &str = "reference,name,sector,use,capacity,latitude,longitude,address\n";
+
+fn csv(rows: &[&str]) -> String {
+    let mut s = HEADER.to_string();
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+async fn import(app: &TestApp, token: &str, body: String) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/places/import"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn places_are_imported_all_or_nothing_with_bad_rows_named_by_line_and_column() {
+    let app = TestApp::spawn().await;
+    let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    let staff = app.user("pc@force.example", "Force", &[Role::Staff], Clearance::Sc).await;
+    let partner = app.user("council@force.example", "Force", &[Role::Partner], Clearance::Sc).await;
+    let (ctsa, staff, partner) = (app.token(&ctsa).await, app.token(&staff).await, app.token(&partner).await);
+
+    let good = [
+        "A1,Northtown Arena,stadiums_and_arenas,sports_ground,12000,54.97,-1.61,\"1 Arena Way, Northtown\"",
+        "A2,The Crown,night_time_economy,food_and_drink,199,54.96,-1.60,2 High Street",
+        "A3,St Mary's,places_of_worship,place_of_worship,900,54.95,-1.62,Church Lane",
+    ];
+    for (bad, line, column) in [
+        ("B1,Bad,retail,shop,-3,54.9,-1.6,Somewhere", 6, "capacity"),
+        ("B1,Bad,retail,shop,many,54.9,-1.6,Somewhere", 6, "capacity"),
+        ("B1,Bad,retail,castle,30,54.9,-1.6,Somewhere", 6, "use"),
+        ("B1,Bad,casinos,shop,30,54.9,-1.6,Somewhere", 6, "sector"),
+        ("B1,Bad,retail,shop,30,95,-1.6,Somewhere", 6, "latitude"),
+        ("B1,Bad,retail,shop,30,54.9,181,Somewhere", 6, "longitude"),
+        ("A1,Again,retail,shop,30,54.9,-1.6,Somewhere", 6, "reference"),
+    ] {
+        let mut rows = good.to_vec();
+        rows.push("A4,Market,retail,shop,300,54.9,-1.6,Market Place");
+        rows.push(bad);
+        let (status, b) = import(&app, &ctsa, csv(&rows)).await;
+        assert_eq!(status, 422, "{bad}: {b}");
+        assert_eq!(b["row"], json!({"line": line, "column": column}), "{bad}: {b}");
+        assert_eq!(b["error"]["field"], column);
+        assert!(b["error"]["message"].as_str().unwrap().starts_with(&format!("line {line}, column {column}")));
+        let (_, list) = app.get_as(&ctsa, "/api/v1/places").await;
+        assert_eq!(list["total"], 0, "nothing was imported: {list}");
+    }
+    let (status, b) =
+        import(&app, &ctsa, "reference,name,sector,use,capacity,latitude,longitude\nA,b,retail,shop,1,1,1\n".into())
+            .await;
+    assert_eq!(
+        (status, b["row"]["column"].as_str(), b["row"]["line"].as_i64()),
+        (422, Some("address"), Some(1)),
+        "{b}"
+    );
+    let res =
+        app.client.post(app.url("/api/v1/places/import")).bearer_auth(&ctsa).json(&json!({})).send().await.unwrap();
+    assert_eq!(res.status(), 415);
+
+    // Only security advisers and deployment authorities import.
+    assert_eq!(import(&app, &staff, csv(&good)).await.0, 403);
+    let (status, r) = import(&app, &ctsa, csv(&good)).await;
+    assert_eq!(status, 201, "{r}");
+    assert_eq!((r["rows"].clone(), r["added"].clone(), r["changed"].clone()), (json!(3), json!(3), json!(0)));
+
+    // Every police user reads; a partner agency's user does not.
+    let (status, list) = app.get_as(&staff, "/api/v1/places?limit=2").await;
+    assert_eq!(status, 200);
+    assert_eq!((list["total"].clone(), list["items"].as_array().unwrap().len()), (json!(3), 2));
+    assert_eq!(app.get_as(&partner, "/api/v1/places").await.0, 403);
+    assert_eq!(app.get("/api/v1/places").await.status(), 401);
+
+    let (_, enhanced) = app.get_as(&staff, "/api/v1/places?tier=enhanced").await;
+    assert_eq!(enhanced["total"], 1);
+    let arena = &enhanced["items"][0];
+    assert_eq!((arena["reference"].as_str(), arena["address"].as_str()), (Some("A1"), Some("1 Arena Way, Northtown")));
+    assert_eq!(arena["duties"].as_array().unwrap().len(), 5);
+    let (_, worship) = app.get_as(&staff, "/api/v1/places?sector=places_of_worship").await;
+    assert_eq!(worship["items"][0]["tier"], "standard", "always standard at 900");
+    let (_, out) = app.get_as(&staff, "/api/v1/places?tier=out_of_scope").await;
+    assert_eq!(out["items"][0]["reference"], "A2");
+    assert_eq!(app.get_as(&staff, "/api/v1/places?sector=pubs").await.0, 400);
+    let id = arena["id"].as_str().unwrap();
+    let (status, one) = app.get_as(&staff, &format!("/api/v1/places/{id}")).await;
+    assert_eq!((status, one["name"].as_str()), (200, Some("Northtown Arena")));
+    assert_eq!(app.get_as(&staff, "/api/v1/places/no-such").await.0, 404);
+
+    // Importing the same reference again changes the place and keeps its id.
+    let (_, r) =
+        import(&app, &ctsa, csv(&["A1,Northtown Arena,stadiums_and_arenas,sports_ground,700,54.97,-1.61,1 Arena Way"]))
+            .await;
+    assert_eq!((r["added"].clone(), r["changed"].clone()), (json!(0), json!(1)));
+    let (_, one) = app.get_as(&staff, &format!("/api/v1/places/{id}")).await;
+    assert_eq!((one["capacity"].clone(), one["tier"].clone()), (json!(700), json!("standard")));
+
+    // The export streams every place, quoted where needed, re-importable.
+    let res = app.client.get(app.url("/api/v1/places/export.csv")).bearer_auth(&staff).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = res.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "reference,name,sector,use,capacity,latitude,longitude,address,tier");
+    assert_eq!(lines.len(), 4);
+    assert!(lines[1].starts_with("A1,Northtown Arena,stadiums_and_arenas,sports_ground,700,"), "{}", lines[1]);
+    assert!(lines[3].contains("St Mary's") && lines[3].ends_with(",standard"), "{}", lines[3]);
+    let filtered = app
+        .client
+        .get(app.url("/api/v1/places/export.csv?sector=night_time_economy"))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filtered.text().await.unwrap().lines().count(), 2);
+    assert_eq!(
+        app.client.get(app.url("/api/v1/places/export.csv")).bearer_auth(&partner).send().await.unwrap().status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn the_register_pages_filter_paginate_and_import() {
+    let app = TestApp::spawn().await;
+    app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    app.user("pc@force.example", "Force", &[Role::Staff], Clearance::Sc).await;
+    let rows: Vec<String> = (0..30)
+        .map(|i| {
+            format!("P{i:02},Place {i},retail,shop,{},54.9,-1.6,{i} Market Street", if i % 2 == 0 { 900 } else { 250 })
+        })
+        .collect();
+    let (_, b) = app.sign_in("ctsa@force.example", crate::common::PASSWORD, None).await;
+    let csrf = app.csrf(&b).await;
+    let form = reqwest::multipart::Form::new().text("csrf_token", csrf.clone()).part(
+        "file",
+        reqwest::multipart::Part::bytes(csv(&rows.iter().map(String::as_str).collect::<Vec<_>>()).into_bytes())
+            .file_name("places.csv")
+            .mime_str("text/csv")
+            .unwrap(),
+    );
+    let res =
+        app.client.post(app.url("/places/import")).header("cookie", b.cookie()).multipart(form).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], "/places?imported=30");
+
+    let bad = reqwest::multipart::Form::new().text("csrf_token", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(csv(&["Z1,Bad,retail,shop,-1,54.9,-1.6,Street"]).into_bytes())
+            .file_name("bad.csv"),
+    );
+    let res =
+        app.client.post(app.url("/places/import")).header("cookie", b.cookie()).multipart(bad).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Nothing was imported. Line 2, column capacity"), "{html}");
+
+    let (_, pc) = app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&pc, "/places?tier=enhanced").await.text().await.unwrap();
+    assert!(html.contains("Places 1 to 15 of 15"), "{html}");
+    assert!(!html.contains("Import places from CSV"), "staff do not import");
+    let html = app.page(&pc, "/places?limit=10&offset=10").await.text().await.unwrap();
+    assert!(html.contains("Places 11 to 20 of 30") && html.contains("Next page") && html.contains("Previous page"));
+    let html = app.page(&pc, "/places?q=place%2029").await.text().await.unwrap();
+    assert!(html.contains("Places 1 to 1 of 1"), "{html}");
+    let id =
+        html.split("data-label=\"Name\"><a href=\"/places/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let html = app.page(&pc, &format!("/places/{id}")).await.text().await.unwrap();
+    assert!(html.contains("Standard duty premises") && html.contains("Public protection procedures"), "{html}");
+    assert_eq!(app.page(&pc, "/places/import").await.status(), 403);
+}
+
+#[test]
+fn the_command_line_imports_and_reports_a_bad_row() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, csv(&["C1,Hall,retail,shop,300,54.9,-1.6,Street", "C2,Hall,retail,shop,300,54.9,-1.6"]))
+        .unwrap();
+    let out = db.cordon(&["places", "import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 3, column address"), "{}", stderr(&out));
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, csv(&["C1,Hall,retail,shop,300,54.9,-1.6,Street", "C2,Hall,retail,shop,900,54.9,-1.6,Road"]))
+        .unwrap();
+    let out = db.cordon(&["places", "import", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Imported 2 places"), "{}", stdout(&out));
+    let rows = rt.block_on(db.sql("SELECT reference, tier FROM places ORDER BY reference")).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| (r.text(0), r.text(1))).collect::<Vec<_>>(),
+        [("C1".into(), "standard".into()), ("C2".into(), "enhanced".into())]
+    );
+}
+
+#[tokio::test]
+async fn advisers_and_allocation_runs_explain_every_place() {
+    use cordon_domain::places::allocation::{check, Instance, NONE};
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    let da = app.user("supt@force.example", "Force", &[Role::DeploymentAuthority], Clearance::Sc).await;
+    let staff = app.user("pc@force.example", "Force", &[Role::Staff], Clearance::Sc).await;
+    let (ctsa, da, staff) = (app.token(&ctsa).await, app.token(&da).await, app.token(&staff).await);
+
+    // Twelve places around Northtown, and one 300 km away that nobody reaches.
+    let mut rows: Vec<String> = (0..12)
+        .map(|i| {
+            format!(
+                "N{i:02},Venue {i},night_time_economy,food_and_drink,{},{},{},{i} Quay Street",
+                300 + i * 100,
+                54.97 + 0.01 * f64::from(i),
+                -1.61 + 0.01 * f64::from(i)
+            )
+        })
+        .collect();
+    rows.push("FAR,Far Hall,retail,shop,5000,57.6,-3.9,Far Away".into());
+    let (status, _) = import(&app, &ctsa, csv(&rows.iter().map(String::as_str).collect::<Vec<_>>())).await;
+    assert_eq!(status, 201);
+
+    let adviser = json!({"name": "Alex CTSA", "kind": "ctsa", "base_latitude": 54.98, "base_longitude": -1.6,
+                         "hours": 10, "travel_km": 40, "sectors": ["night_time_economy", "retail"]});
+    assert_eq!(app.send_as(&staff, Method::POST, "/api/v1/advisers", adviser.clone()).await.0, 403);
+    for (field, value, status) in [
+        ("kind", json!("ctxa"), 422),
+        ("base_latitude", json!(91), 422),
+        ("base_longitude", json!(-200), 422),
+        ("hours", json!(-1), 422),
+        ("travel_km", json!(0), 422),
+        ("sectors", json!(["pubs"]), 422),
+        ("hours", json!("ten"), 400),
+    ] {
+        let mut bad = adviser.clone();
+        bad[field] = value;
+        let (s, b) = app.send_as(&ctsa, Method::POST, "/api/v1/advisers", bad).await;
+        assert_eq!(s, status, "{field}: {b}");
+        if s == 422 {
+            assert_eq!(b["error"]["field"], field, "{b}");
+        }
+    }
+    let (s, a) = app.send_as(&da, Method::POST, "/api/v1/advisers", adviser).await;
+    assert_eq!(s, 201, "{a}");
+    let alex = a["id"].as_str().unwrap().to_string();
+    let (_, list) = app.get_as(&staff, "/api/v1/advisers").await;
+    assert_eq!(list["total"], 1);
+
+    let (s, b) = app
+        .send_as(
+            &ctsa,
+            Method::POST,
+            "/api/v1/allocation/runs",
+            json!({"period_start": "2027-06-30", "period_end": "2027-04-01"}),
+        )
+        .await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("period_end")), "{b}");
+    let (s, b) = app
+        .send_as(
+            &ctsa,
+            Method::POST,
+            "/api/v1/allocation/runs",
+            json!({"period_start": "first of April", "period_end": "2027-04-01"}),
+        )
+        .await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("period_start")), "{b}");
+    assert_eq!(
+        app.send_as(
+            &staff,
+            Method::POST,
+            "/api/v1/allocation/runs",
+            json!({"period_start": "2027-04-01", "period_end": "2027-06-30"})
+        )
+        .await
+        .0,
+        403
+    );
+    let (s, run) = app
+        .send_as(
+            &ctsa,
+            Method::POST,
+            "/api/v1/allocation/runs",
+            json!({"period_start": "2027-04-01", "period_end": "2027-06-30"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{run}");
+    for k in ["id", "objective", "upper_bound", "gap", "places_allocated", "seconds"] {
+        assert!(run.get(k).is_some(), "{k} in {run}");
+    }
+    let id = run["id"].as_str().unwrap();
+    let (objective, bound) = (run["objective"].as_f64().unwrap(), run["upper_bound"].as_f64().unwrap());
+    assert!(objective > 0.0 && bound + 1e-6 >= objective, "{run}");
+    // 10 hours and 3-hour visits (night-time economy, standard): three places.
+    assert_eq!(run["places_allocated"], 3, "{run}");
+
+    // The instance is exactly what was solved: its hash is the run's, and the
+    // assignments keep every rule on it.
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/allocation/runs/{id}/instance")))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(
+        cordon_domain::plan::sha256_hex(std::str::from_utf8(&bytes).unwrap()),
+        run["instance_sha256"].as_str().unwrap()
+    );
+    let instance: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(instance["places"].as_array().unwrap().len(), 13);
+    let mut inst = Instance::default();
+    let mut place_index = std::collections::HashMap::new();
+    for (k, p) in instance["places"].as_array().unwrap().iter().enumerate() {
+        place_index.insert(p["id"].as_str().unwrap().to_string(), k);
+        let f = |n: &str| p[n].as_f64().unwrap() as f32;
+        inst.push_place(f("score"), f("hours"), f("latitude"), f("longitude"));
+    }
+    let mut adviser_index = std::collections::HashMap::new();
+    for (k, a) in instance["advisers"].as_array().unwrap().iter().enumerate() {
+        adviser_index.insert(a["id"].as_str().unwrap().to_string(), k as u16);
+        let f = |n: &str| a[n].as_f64().unwrap() as f32;
+        inst.push_adviser(f("hours"), f("travel_km"), f("latitude"), f("longitude"));
+    }
+    let (_, page1) = app.get_as(&staff, &format!("/api/v1/allocation/runs/{id}/assignments?limit=2")).await;
+    let (_, page2) = app.get_as(&staff, &format!("/api/v1/allocation/runs/{id}/assignments?limit=2&offset=2")).await;
+    assert_eq!((page1["total"].clone(), page1["items"].as_array().unwrap().len()), (json!(3), 2));
+    let mut chosen = vec![NONE; inst.places()];
+    for a in page1["items"].as_array().unwrap().iter().chain(page2["items"].as_array().unwrap()) {
+        chosen[place_index[a["place_id"].as_str().unwrap()]] = adviser_index[a["adviser_id"].as_str().unwrap()];
+    }
+    let checked = check(&inst, &chosen).unwrap();
+    assert!((checked - objective).abs() < 1e-3, "{checked} vs {objective}");
+
+    // Each place says why, in words.
+    let (_, places) = app.get_as(&staff, "/api/v1/places?limit=100").await;
+    let by_ref = |r: &str| {
+        places["items"].as_array().unwrap().iter().find(|p| p["reference"] == r).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let far = by_ref("FAR");
+    let (s, r) = app.get_as(&staff, &format!("/api/v1/allocation/runs/{id}/places/{far}")).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["allocated"], false);
+    assert!(r["reason"].as_str().unwrap().contains("no adviser's base is within their travel distance"), "{r}");
+    assert!(r["breakdown"]["words"].as_array().unwrap().len() >= 3, "{r}");
+    let mut left_out = 0;
+    for i in 0..12 {
+        let pid = by_ref(&format!("N{i:02}"));
+        let (_, r) = app.get_as(&staff, &format!("/api/v1/allocation/runs/{id}/places/{pid}")).await;
+        let reason = r["reason"].as_str().unwrap();
+        assert!(reason.starts_with("Ranked "), "{reason}");
+        if r["allocated"] == true {
+            assert_eq!(r["adviser_id"], alex.as_str());
+            assert!(reason.contains("allocated to Alex CTSA"), "{reason}");
+        } else {
+            left_out += 1;
+            assert!(reason.contains("every adviser within 40 km had used their hours by rank"), "{reason}");
+            assert!(reason.contains("Alex CTSA"), "{reason}");
+        }
+    }
+    assert_eq!(left_out, 9);
+    assert_eq!(app.get_as(&staff, &format!("/api/v1/allocation/runs/{id}/places/nope")).await.0, 404);
+    assert_eq!(app.get_as(&staff, "/api/v1/allocation/runs/nope/assignments").await.0, 404);
+
+    // The pages: the run, the adviser's schedule, a place's reason.
+    let (_, b) = app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&b, &format!("/allocation/{id}")).await.text().await.unwrap();
+    assert!(html.contains("Proven upper bound") && html.contains("Alex CTSA"), "{html}");
+    let html = app.page(&b, &format!("/allocation/{id}/advisers/{alex}")).await.text().await.unwrap();
+    assert!(html.contains("3 of 3 shown"), "{html}");
+    let html = app.page(&b, &format!("/places/{far}")).await.text().await.unwrap();
+    assert!(html.contains("Not allocated in the latest run"), "{html}");
+}
+
+#[test]
+fn the_command_line_exports_a_run_as_mps() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let store = rt.block_on(db.store());
+    let actor = cordon_store::Actor::system();
+    let sys = cordon_store::records::Caller::System(&actor);
+    rt.block_on(store.places().import_rows(&actor, cordon_store::places::demo::demo_rows())).unwrap();
+    rt.block_on(store.places().add_adviser(
+        sys,
+        &actor,
+        cordon_domain::places::Adviser {
+            id: String::new(),
+            name: "Sam".into(),
+            kind: cordon_domain::places::AdviserKind::Ctaa,
+            base_latitude: 54.9,
+            base_longitude: -1.6,
+            hours: 60.0,
+            travel_km: 30.0,
+            sectors: vec![],
+        },
+    ))
+    .unwrap();
+    let day = cordon_domain::reference::parse_date("2027-04-01").unwrap();
+    let run = rt.block_on(store.places().run_allocation(sys, &actor, day, day)).unwrap();
+    assert!(run.places_allocated > 0 && run.upper_bound >= run.objective);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.mps");
+    let o = db.cordon(&["allocation", "export", "--run", &run.id, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mps = std::fs::read_to_string(&out).unwrap();
+    assert!(mps.starts_with("NAME cordon_allocation") && mps.trim_end().ends_with("ENDATA"));
+    assert!(mps.contains(" L a0") && mps.contains("rhs a0 60"), "{}", &mps[..400.min(mps.len())]);
+    let o = db.cordon(&["allocation", "export", "--run", "nope", "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success() && stderr(&o).contains("no allocation run"), "{}", stderr(&o));
+}

@@ -1,0 +1,1485 @@
+//! The register of crowded places: pages under `/places`, API under
+//! `/api/v1/places` (list, one place, CSV import, streaming CSV export).
+
+use crate::api::{
+    paging, ApiRoutes, BadRequest, Complete, Forbidden, NotFound, Page, PageQuery, PayloadTooLarge, Unauthorised,
+    Unprocessable, UnsupportedMediaType,
+};
+use crate::auth::{ApiUser, CurrentUser, PageUser};
+use crate::error::ApiError;
+use crate::forms::{field, CheckedForm, Fields};
+use crate::json::JsonBody;
+use crate::martyns_law::{duty_views, DutyView};
+use crate::pages::FormErrors;
+use crate::pages::{not_found_for, render, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use cordon_domain::london::display_date;
+use cordon_domain::martyns_law::{self as ml, thousands, Responsible, Tier};
+use cordon_domain::places::score::{Breakdown, VisitOutcome};
+use cordon_domain::places::{
+    check_adviser, check_sector, csv_field, Adviser, AdviserKind, CsvProblem, Region, RunSummary, Sector, CSV_COLUMNS,
+    MANAGE,
+};
+use cordon_domain::reference::parse_date;
+use cordon_domain::Marking;
+use cordon_store::places::allocation::{RunAdviser, Visit};
+use cordon_store::places::{ImportError, ImportReport, Place, PlaceFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
+
+/// A place as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct PlaceBody {
+    id: String,
+    reference: String,
+    name: String,
+    sector: Sector,
+    #[serde(rename = "use")]
+    use_: String,
+    capacity: u64,
+    latitude: f64,
+    longitude: f64,
+    address: String,
+    /// The Martyn's Law tier computed from use and capacity.
+    tier: Tier,
+    /// The duties that apply (for an organisation as the responsible person).
+    duties: Vec<String>,
+    /// The region whose centre is nearest (an approximation).
+    region: Region,
+    /// The day of the last adviser visit (YYYY-MM-DD), if any.
+    last_visit_on: Option<String>,
+    last_visit_outcome: Option<VisitOutcome>,
+    updated_at: String,
+}
+
+impl From<Place> for PlaceBody {
+    fn from(p: Place) -> Self {
+        let duties = duties_of(&p);
+        PlaceBody {
+            id: p.id,
+            reference: p.reference,
+            name: p.name,
+            sector: p.sector,
+            use_: p.use_,
+            capacity: p.capacity,
+            latitude: p.latitude,
+            longitude: p.longitude,
+            address: p.address,
+            tier: p.tier,
+            duties,
+            region: p.region,
+            last_visit_on: p.last_visit.as_ref().map(|v| v.0.clone()),
+            last_visit_outcome: p.last_visit.as_ref().map(|v| v.1),
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+fn duties_of(p: &Place) -> Vec<String> {
+    let rules = ml::rules();
+    rules.use_rule(&p.use_).map(|u| rules.premises(u, p.capacity, Responsible::Organisation).duties).unwrap_or_default()
+}
+
+/// `GET /places` filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlacesQuery {
+    /// One of the twelve sectors (`stadiums_and_arenas` … `events`).
+    #[param(value_type = Option<String>)]
+    sector: Option<String>,
+    /// `out_of_scope`, `standard` or `enhanced`.
+    #[param(value_type = Option<String>)]
+    tier: Option<String>,
+    /// A region (`north_east` … `northern_ireland`).
+    #[param(value_type = Option<String>)]
+    region: Option<String>,
+    /// Part of the name or reference.
+    #[param(value_type = Option<String>)]
+    q: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
+    offset: Option<String>,
+}
+
+impl PlacesQuery {
+    fn filter(&self) -> Result<PlaceFilter, ApiError> {
+        let sector = match self.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(Sector::parse(s).ok_or_else(|| {
+                ApiError::bad_request("sector", format!("sector must be one of {}; {s:?} is not", Sector::list()))
+            })?),
+        };
+        let tier = match self.tier.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(Tier::parse(s).ok_or_else(|| {
+                ApiError::bad_request("tier", format!("tier must be out_of_scope, standard or enhanced; {s:?} is not"))
+            })?),
+        };
+        let region = match self.region.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(Region::parse(s).ok_or_else(|| {
+                ApiError::bad_request("region", format!("region must be one of {}; {s:?} is not", Region::list()))
+            })?),
+        };
+        Ok(PlaceFilter { sector, tier, region, text: self.q.clone() })
+    }
+}
+
+/// The register of crowded places, filtered and paginated, in reference order.
+#[utoipa::path(get, path = "/places", tag = "places", params(PlacesQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "A page of places", body = Page<PlaceBody>), BadRequest, Unauthorised, Forbidden))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<PlacesQuery>,
+) -> Result<Json<Page<PlaceBody>>, ApiError> {
+    let p = paging(q.limit.as_deref(), q.offset.as_deref())?;
+    let filter = q.filter()?;
+    let (items, total) = state.store.places().list(u.caller(), &filter, p.limit, p.offset).await?;
+    Ok(Json(Page { items: items.into_iter().map(PlaceBody::from).collect(), total, limit: p.limit, offset: p.offset }))
+}
+
+/// `{id}` of a place.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PlacePath {
+    id: String,
+}
+
+/// One place, with its tier and duties.
+#[utoipa::path(get, path = "/places/{id}", tag = "places", params(PlacePath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The place", body = PlaceBody), Unauthorised, Forbidden, NotFound))]
+pub async fn api_get(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<PlacePath>,
+) -> Result<Json<PlaceBody>, ApiError> {
+    Ok(Json(state.store.places().get(u.caller(), &p.id).await?.into()))
+}
+
+/// An adviser's visit to a place.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VisitBody {
+    /// The day of the visit, YYYY-MM-DD (not in the future).
+    #[schema(format = Date)]
+    on: String,
+    /// `good`, `actions_agreed` or `poor`.
+    outcome: String,
+}
+
+fn visit_from(on: &str, outcome: &str) -> Result<(time::Date, VisitOutcome), ApiError> {
+    let day = parse_date(on.trim())
+        .map_err(|_| ApiError::unprocessable("on", format!("on must be a date YYYY-MM-DD; {on:?} is not")))?;
+    let o = VisitOutcome::parse(outcome.trim()).ok_or_else(|| {
+        ApiError::unprocessable("outcome", format!("outcome must be good, actions_agreed or poor; {outcome:?} is not"))
+    })?;
+    Ok((day, o))
+}
+
+/// Records an adviser's visit to a place: its day and outcome.
+#[utoipa::path(post, path = "/places/{id}/visits", tag = "places", params(PlacePath), request_body = VisitBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "The place, with its last visit", body = PlaceBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge))]
+pub async fn api_visit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<PlacePath>,
+    JsonBody(b): JsonBody<VisitBody>,
+) -> Result<(StatusCode, Json<PlaceBody>), ApiError> {
+    state.store.places().may_manage(u.caller()).await?;
+    let (day, o) = visit_from(&b.on, &b.outcome)?;
+    let place = state.store.places().record_visit(u.caller(), &u.actor(), &p.id, day, o).await?;
+    Ok((StatusCode::CREATED, Json(place.into())))
+}
+
+/// What an import did.
+#[derive(Serialize, ToSchema)]
+pub struct ImportBody {
+    import_id: String,
+    rows: u64,
+    added: u64,
+    changed: u64,
+}
+
+impl From<ImportReport> for ImportBody {
+    fn from(r: ImportReport) -> Self {
+        ImportBody { import_id: r.import_id, rows: r.rows, added: r.added, changed: r.changed }
+    }
+}
+
+fn row_error(p: CsvProblem) -> ApiError {
+    let mut e = ApiError::unprocessable(&p.column, format!("line {}, column {}: {}", p.line, p.column, p.message));
+    e.extra = Some(("row", serde_json::json!({"line": p.line, "column": p.column})));
+    e
+}
+
+/// Imports places from CSV (`text/csv`; columns exactly
+/// `reference,name,sector,use,capacity,latitude,longitude,address`). Every row is
+/// checked first; a bad row is 422 naming its line and column (also in
+/// `row`, beside `error`), and nothing is imported. A reference already registered is changed.
+#[utoipa::path(post, path = "/places/import", tag = "places",
+    security(("bearer" = []), ("session" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, description = "Imported", body = ImportBody),
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable, PayloadTooLarge))]
+pub async fn api_import(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportBody>), ApiError> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.trim().to_ascii_lowercase().starts_with("text/csv") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the places as CSV with Content-Type: text/csv",
+        ));
+    }
+    let text = std::str::from_utf8(&body).map_err(|e| {
+        ApiError::bad_request("body", format!("the CSV must be UTF-8 text; byte {} is not", e.valid_up_to()))
+    })?;
+    match state.store.places().import_csv(u.caller(), &u.actor(), text).await {
+        Ok(r) => Ok((StatusCode::CREATED, Json(r.into()))),
+        Err(ImportError::Row(p)) => Err(row_error(p)),
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// Rows per read of the streaming export.
+const EXPORT_PAGE: i64 = 2_000;
+
+fn csv_line(p: &Place) -> String {
+    let mut s = [
+        csv_field(&p.reference),
+        csv_field(&p.name),
+        p.sector.as_str().to_string(),
+        p.use_.clone(),
+        p.capacity.to_string(),
+        format!("{:.6}", p.latitude),
+        format!("{:.6}", p.longitude),
+        csv_field(&p.address),
+        p.tier.as_str().to_string(),
+    ]
+    .join(",");
+    s.push_str("\r\n");
+    s
+}
+
+/// The register as CSV, streamed page by page (the import's columns, then
+/// `tier`), filtered as the list is. The file can be imported again as it is
+/// once the `tier` column is removed.
+#[utoipa::path(get, path = "/places/export.csv", tag = "places", params(PlacesQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String), BadRequest, Unauthorised, Forbidden))]
+pub async fn api_export(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<PlacesQuery>,
+) -> Result<Response, ApiError> {
+    let filter = q.filter()?;
+    state.store.places().may_read(u.caller()).await?;
+    let header_line = format!("{},tier\r\n", CSV_COLUMNS.join(","));
+    let stream = futures_util::stream::unfold(
+        (state, filter, Some(String::new()), Some(header_line)),
+        |(state, filter, after, first)| async move {
+            if let Some(h) = first {
+                return Some((Ok::<_, std::io::Error>(Bytes::from(h)), (state, filter, after, None)));
+            }
+            let after = after?;
+            match state.store.places().export_page(&filter, &after, EXPORT_PAGE).await {
+                Ok(page) if page.is_empty() => None,
+                Ok(page) => {
+                    let next = (page.len() as i64 == EXPORT_PAGE).then(|| page[page.len() - 1].reference.clone());
+                    let mut out = String::with_capacity(page.len() * 120);
+                    for p in &page {
+                        out.push_str(&csv_line(p));
+                    }
+                    Some((Ok(Bytes::from(out)), (state, filter, next, None)))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the places export stopped");
+                    Some((Err(std::io::Error::other("export failed")), (state, filter, None, None)))
+                }
+            }
+        },
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"crowded-places.csv\""),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// This capability's API operations.
+pub fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .routes(routes!(api_list))
+        .routes(routes!(api_import))
+        .routes(routes!(api_export))
+        .routes(routes!(api_get))
+        .routes(routes!(api_visit))
+        .routes(routes!(api_coverage))
+        .routes(routes!(api_add_adviser, api_advisers))
+        .routes(routes!(api_run, api_runs))
+        .routes(routes!(api_get_run))
+        .routes(routes!(api_assignments))
+        .routes(routes!(api_place_result))
+        .routes(routes!(api_instance))
+}
+
+/// A row of the register page.
+pub struct PlaceRowView {
+    pub id: String,
+    pub reference: String,
+    pub name: String,
+    pub sector: String,
+    pub capacity: String,
+    pub tier: String,
+}
+
+#[derive(Template)]
+#[template(path = "places.html")]
+struct ListPage {
+    layout: Layout,
+    items: Vec<PlaceRowView>,
+    total: i64,
+    shown_from: i64,
+    shown_to: i64,
+    limit: i64,
+    offset: i64,
+    sectors: Vec<(String, String, bool)>,
+    tiers: Vec<(String, String, bool)>,
+    regions: Vec<(String, String, bool)>,
+    q: String,
+    query: String,
+    may_manage: bool,
+    imported: Option<String>,
+    error: Option<(String, String)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListPageQuery {
+    sector: Option<String>,
+    tier: Option<String>,
+    region: Option<String>,
+    q: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+    imported: Option<String>,
+}
+
+/// `GET /places`: the register, filtered and paginated.
+pub async fn page_list(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ListPageQuery>,
+) -> Response {
+    let pq = PlacesQuery {
+        sector: q.sector.clone(),
+        tier: q.tier.clone(),
+        region: q.region.clone(),
+        q: q.q.clone(),
+        limit: q.limit.clone(),
+        offset: q.offset.clone(),
+    };
+    let (filter, error) = match pq.filter() {
+        Ok(f) => (f, None),
+        Err(e) => (PlaceFilter::default(), Some((e.field.clone().unwrap_or_default(), e.message))),
+    };
+    let p = match paging(q.limit.as_deref(), q.offset.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let (items, total) = match state.store.places().list(u.caller(), &filter, p.limit, p.offset).await {
+        Ok(x) => x,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let items_len = items.len() as i64;
+    let mut query = String::new();
+    for (k, v) in [
+        ("sector", filter.sector.map(|s| s.as_str())),
+        ("tier", filter.tier.map(|t| t.as_str())),
+        ("region", filter.region.map(|r| r.as_str())),
+    ] {
+        if let Some(v) = v {
+            query.push_str(&format!("&{k}={v}"));
+        }
+    }
+    let text = filter.text.clone().unwrap_or_default();
+    if !text.trim().is_empty() {
+        query.push_str(&format!("&q={}", url_escape(text.trim())));
+    }
+    render(
+        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
+        &ListPage {
+            layout: Layout::for_user("Crowded places", Marking::Official, "/places", Some(&u)),
+            items: items
+                .into_iter()
+                .map(|p| PlaceRowView {
+                    id: p.id,
+                    reference: p.reference,
+                    name: p.name,
+                    sector: p.sector.info().name.clone(),
+                    capacity: thousands(p.capacity),
+                    tier: p.tier.words().into(),
+                })
+                .collect(),
+            total,
+            shown_from: p.offset + 1,
+            shown_to: p.offset + items_len,
+            limit: p.limit,
+            offset: p.offset,
+            sectors: Sector::ALL
+                .iter()
+                .map(|s| (s.as_str().into(), s.info().name.clone(), filter.sector == Some(*s)))
+                .collect(),
+            tiers: Tier::ALL.iter().map(|t| (t.as_str().into(), t.words().into(), filter.tier == Some(*t))).collect(),
+            regions: Region::ALL
+                .iter()
+                .map(|r| (r.as_str().into(), r.name().into(), filter.region == Some(*r)))
+                .collect(),
+            q: text,
+            query,
+            may_manage: u.viewer.may(MANAGE),
+            imported: q.imported.filter(|n| n.chars().all(|c| c.is_ascii_digit())),
+            error,
+        },
+    )
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "place.html")]
+struct PlacePage {
+    layout: Layout,
+    place: Place,
+    sector: String,
+    use_words: String,
+    capacity: String,
+    tier: String,
+    reasons: Vec<String>,
+    duties: Vec<DutyView>,
+    penalty: String,
+    /// The latest run's id and its result for this place.
+    latest: Option<(String, cordon_store::places::allocation::PlaceResult)>,
+    region: String,
+    last_visit: Option<String>,
+    may_manage: bool,
+    errors: FormErrors,
+    form: Fields,
+}
+
+impl PlacePage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+}
+
+/// `GET /places/{id}`: one place, its Martyn's Law tier, duties and why.
+pub async fn page_place(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+    place_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), Vec::new()).await
+}
+
+async fn place_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: FormErrors,
+    form: Fields,
+) -> Response {
+    let place = match state.store.places().get(u.caller(), id).await {
+        Ok(p) => p,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let rules = ml::rules();
+    let Some(use_rule) = rules.use_rule(&place.use_) else {
+        return ApiError::internal().into_response();
+    };
+    let a = rules.premises(use_rule, place.capacity, Responsible::Organisation);
+    let mut latest = None;
+    if let Ok((runs, _)) = state.store.places().runs(u.caller(), 1, 0).await {
+        if let Some(r) = runs.first() {
+            if let Ok(res) = state.store.places().place_result(u.caller(), &r.id, &place.id).await {
+                latest = Some((r.id.clone(), res));
+            }
+        }
+    }
+    render(
+        status,
+        &PlacePage {
+            layout: Layout::for_user(
+                if errors.is_empty() { place.name.clone() } else { format!("Error: {}", place.name) },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            sector: place.sector.info().name.clone(),
+            use_words: use_rule.words.clone(),
+            capacity: thousands(place.capacity),
+            tier: a.tier.words().into(),
+            reasons: a.reasons,
+            duties: duty_views(&a.duties),
+            penalty: match a.tier {
+                Tier::OutOfScope => "None: no duties apply".into(),
+                Tier::Standard => ml::pounds(a.max_penalty_gbp),
+                Tier::Enhanced => format!(
+                    "{} or 5% of qualifying worldwide revenue, whichever is greater",
+                    ml::pounds(a.max_penalty_gbp)
+                ),
+            },
+            latest,
+            region: place.region.name().into(),
+            last_visit: place.last_visit.as_ref().map(|(on, o)| {
+                format!("{}: {}", parse_date(on).map(display_date).unwrap_or_else(|_| on.clone()), o.words())
+            }),
+            may_manage: u.viewer.may(MANAGE),
+            errors,
+            form,
+            place,
+        },
+    )
+}
+
+/// `POST /places/{id}/visits`: records a visit from the place page's form.
+pub async fn page_visit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let outcome = match visit_from(&field(&f, "on"), &field(&f, "outcome")) {
+        Ok((day, o)) => state
+            .store
+            .places()
+            .record_visit(u.caller(), &u.actor(), &id, day, o)
+            .await
+            .map_err(|e| FormErrors::from_store(e)),
+        Err(e) => Err(Ok(FormErrors::one(
+            e.field.as_deref().unwrap_or("on"),
+            if e.field.as_deref() == Some("outcome") {
+                "Select the outcome of the visit"
+            } else {
+                "Enter the day of the visit as a date, for example 2026-10-14"
+            },
+        ))),
+    };
+    match outcome {
+        Ok(_) => Redirect::to(&format!("/places/{id}")).into_response(),
+        Err(Ok(errors)) => place_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, f).await,
+        Err(Err(r)) => r,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "places_import.html")]
+struct ImportPage {
+    layout: Layout,
+    error: Option<String>,
+    columns: String,
+}
+
+fn import_page(u: &CurrentUser, status: StatusCode, error: Option<String>) -> Response {
+    render(
+        status,
+        &ImportPage {
+            layout: Layout::for_user(
+                if error.is_some() { "Error: Import crowded places" } else { "Import crowded places" },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            error,
+            columns: CSV_COLUMNS.join(","),
+        },
+    )
+}
+
+/// `GET /places/import`.
+pub async fn page_import_form(PageUser(u): PageUser) -> Response {
+    if !u.viewer.may(MANAGE) {
+        return import_page(
+            &u,
+            StatusCode::FORBIDDEN,
+            Some("Only security advisers and deployment authorities may import places".into()),
+        );
+    }
+    import_page(&u, StatusCode::OK, None)
+}
+
+/// `POST /places/import` (multipart: `csrf_token`, `file`).
+pub async fn page_import(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut csrf = String::new();
+    let mut file: Option<Vec<u8>> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(part)) => {
+                match part.name().unwrap_or("") {
+                    "csrf_token" => csrf = part.text().await.unwrap_or_default(),
+                    "file" => match part.bytes().await {
+                        Ok(b) => file = Some(b.to_vec()),
+                        Err(_) => return import_page(
+                            &u,
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            Some(
+                                "The file is too large or did not arrive whole: import it with cordon places import"
+                                    .into(),
+                            ),
+                        ),
+                    },
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return import_page(&u, StatusCode::BAD_REQUEST, Some("The upload could not be read".into())),
+        }
+    }
+    if let Err(r) = crate::forms::check_csrf(&u, &vec![("csrf_token".to_string(), csrf)]) {
+        return r;
+    }
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return import_page(&u, StatusCode::UNPROCESSABLE_ENTITY, Some("Choose a CSV file to import".into()));
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return import_page(
+            &u,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("The file must be CSV saved as UTF-8 text".into()),
+        );
+    };
+    match state.store.places().import_csv(u.caller(), &u.actor(), &text).await {
+        Ok(r) => Redirect::to(&format!("/places?imported={}", r.rows)).into_response(),
+        Err(ImportError::Row(p)) => import_page(
+            &u,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!("Nothing was imported. Line {}, column {}: {}", p.line, p.column, capitalise(&p.message))),
+        ),
+        Err(ImportError::Store(cordon_store::StoreError::Forbidden(m))) => {
+            import_page(&u, StatusCode::FORBIDDEN, Some(capitalise(&m)))
+        }
+        Err(ImportError::Store(e)) => ApiError::from(e).into_response(),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// This capability's pages.
+pub fn pages() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/places", get(page_list))
+        .route("/places/import", get(page_import_form).post(page_import))
+        .route("/places/coverage", get(page_coverage))
+        .route("/places/{id}", get(page_place))
+        .route("/places/{id}/visits", axum::routing::post(page_visit))
+        .route("/advisers", get(page_advisers).post(page_add_adviser))
+        .route("/allocation", get(page_runs).post(page_start_run))
+        .route("/allocation/{id}", get(page_run))
+        .route("/allocation/{id}/advisers/{adviser_id}", get(page_schedule))
+        .route("/allocation/{id}/places/{place_id}", get(page_run_place))
+}
+
+// ---------------------------------------------------------------------------
+// Advisers and allocation runs.
+
+/// A new adviser.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAdviserBody {
+    name: String,
+    /// `ctsa` or `ctaa`.
+    kind: String,
+    base_latitude: f64,
+    base_longitude: f64,
+    /// Hours available for visits in a period.
+    hours: f64,
+    /// How far they travel from their base, km.
+    travel_km: f64,
+    /// The sectors they cover.
+    #[serde(default)]
+    sectors: Vec<String>,
+}
+
+/// An adviser of the pool.
+#[derive(Serialize, ToSchema)]
+pub struct AdviserBody {
+    id: String,
+    name: String,
+    kind: AdviserKind,
+    base_latitude: f64,
+    base_longitude: f64,
+    hours: f64,
+    travel_km: f64,
+    sectors: Vec<Sector>,
+}
+
+impl From<Adviser> for AdviserBody {
+    fn from(a: Adviser) -> Self {
+        AdviserBody {
+            id: a.id,
+            name: a.name,
+            kind: a.kind,
+            base_latitude: a.base_latitude,
+            base_longitude: a.base_longitude,
+            hours: a.hours,
+            travel_km: a.travel_km,
+            sectors: a.sectors,
+        }
+    }
+}
+
+fn adviser_from(b: &NewAdviserBody) -> Result<Adviser, ApiError> {
+    let kind = AdviserKind::parse(b.kind.trim())
+        .ok_or_else(|| ApiError::unprocessable("kind", format!("kind must be ctsa or ctaa; {:?} is not", b.kind)))?;
+    let mut sectors = Vec::new();
+    for s in &b.sectors {
+        sectors.push(check_sector(s).map_err(|p| ApiError::unprocessable("sectors", p.message))?);
+    }
+    let a = Adviser {
+        id: String::new(),
+        name: b.name.clone(),
+        kind,
+        base_latitude: b.base_latitude,
+        base_longitude: b.base_longitude,
+        hours: b.hours,
+        travel_km: b.travel_km,
+        sectors,
+    };
+    check_adviser(&a).map_err(|p| ApiError::unprocessable(p.field, p.message))?;
+    Ok(a)
+}
+
+/// Adds an adviser (CTSA or CTAA) to the pool.
+#[utoipa::path(post, path = "/advisers", tag = "places", request_body = NewAdviserBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "Added", body = AdviserBody),
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable, PayloadTooLarge))]
+pub async fn api_add_adviser(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    JsonBody(b): JsonBody<NewAdviserBody>,
+) -> Result<(StatusCode, Json<AdviserBody>), ApiError> {
+    state.store.places().may_manage(u.caller()).await?;
+    let a = adviser_from(&b)?;
+    let a = state.store.places().add_adviser(u.caller(), &u.actor(), a).await?;
+    Ok((StatusCode::CREATED, Json(a.into())))
+}
+
+/// The pool of advisers, by name.
+#[utoipa::path(get, path = "/advisers", tag = "places",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Every adviser (complete)", body = Complete<AdviserBody>), Unauthorised, Forbidden))]
+pub async fn api_advisers(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Complete<AdviserBody>>, ApiError> {
+    let list = state.store.places().advisers(u.caller()).await?;
+    Ok(Json(Complete::new(list.into_iter().map(AdviserBody::from).collect())))
+}
+
+/// A period to allocate visits for.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewRunBody {
+    /// YYYY-MM-DD.
+    #[schema(format = Date)]
+    period_start: String,
+    /// YYYY-MM-DD, on or after the start.
+    #[schema(format = Date)]
+    period_end: String,
+}
+
+/// An allocation run's figures.
+#[derive(Serialize, ToSchema)]
+pub struct RunBody {
+    id: String,
+    #[schema(format = Date)]
+    period_start: String,
+    #[schema(format = Date)]
+    period_end: String,
+    /// The sum of the scores of the places allocated.
+    objective: f64,
+    /// A proven upper bound on the best possible sum (Lagrangian / LP bound).
+    upper_bound: f64,
+    /// (upper_bound − objective) / upper_bound.
+    gap: f64,
+    places: u64,
+    advisers: u64,
+    places_allocated: u64,
+    seconds: f64,
+    national_level: String,
+    /// SHA-256 of the instance as `/instance` serves it.
+    instance_sha256: String,
+}
+
+impl From<RunSummary> for RunBody {
+    fn from(r: RunSummary) -> Self {
+        RunBody {
+            id: r.id,
+            period_start: r.period_start,
+            period_end: r.period_end,
+            objective: r.objective,
+            upper_bound: r.upper_bound,
+            gap: r.gap,
+            places: r.places,
+            advisers: r.advisers,
+            places_allocated: r.places_allocated,
+            seconds: r.seconds,
+            national_level: r.national_level,
+            instance_sha256: r.instance_sha256,
+        }
+    }
+}
+
+fn period(start: &str, end: &str) -> Result<(time::Date, time::Date), ApiError> {
+    let s = parse_date(start.trim()).map_err(|_| {
+        ApiError::unprocessable("period_start", format!("period_start must be a date YYYY-MM-DD; {start:?} is not"))
+    })?;
+    let e = parse_date(end.trim()).map_err(|_| {
+        ApiError::unprocessable("period_end", format!("period_end must be a date YYYY-MM-DD; {end:?} is not"))
+    })?;
+    if e < s {
+        return Err(ApiError::unprocessable("period_end", "The period must end on or after the day it starts"));
+    }
+    Ok((s, e))
+}
+
+/// Allocates adviser visits for a period: each place at most one adviser
+/// within their travel distance, each adviser within their hours, maximising
+/// the sum of scores; with a proven upper bound and the gap.
+#[utoipa::path(post, path = "/allocation/runs", tag = "places", request_body = NewRunBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "The run", body = RunBody),
+        BadRequest, Unauthorised, Forbidden, UnsupportedMediaType, Unprocessable, PayloadTooLarge))]
+pub async fn api_run(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    JsonBody(b): JsonBody<NewRunBody>,
+) -> Result<(StatusCode, Json<RunBody>), ApiError> {
+    state.store.places().may_manage(u.caller()).await?;
+    let (s, e) = period(&b.period_start, &b.period_end)?;
+    let r = state.store.places().run_allocation(u.caller(), &u.actor(), s, e).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// The allocation runs, newest first.
+#[utoipa::path(get, path = "/allocation/runs", tag = "places", params(PageQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "A page of runs", body = Page<RunBody>), BadRequest, Unauthorised, Forbidden))]
+pub async fn api_runs(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Page<RunBody>>, ApiError> {
+    let p = q.paging()?;
+    let (items, total) = state.store.places().runs(u.caller(), p.limit, p.offset).await?;
+    Ok(Json(Page { items: items.into_iter().map(RunBody::from).collect(), total, limit: p.limit, offset: p.offset }))
+}
+
+/// `{id}` of a run.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RunPath {
+    id: String,
+}
+
+/// One run's figures.
+#[utoipa::path(get, path = "/allocation/runs/{id}", tag = "places", params(RunPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The run", body = RunBody), Unauthorised, Forbidden, NotFound))]
+pub async fn api_get_run(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<RunPath>,
+) -> Result<Json<RunBody>, ApiError> {
+    Ok(Json(state.store.places().run(u.caller(), &p.id).await?.into()))
+}
+
+/// A place given an adviser.
+#[derive(Serialize, ToSchema)]
+pub struct AssignmentBody {
+    place_id: String,
+    adviser_id: String,
+}
+
+/// A run's assignments, by rank, paginated.
+#[utoipa::path(get, path = "/allocation/runs/{id}/assignments", tag = "places", params(RunPath, PageQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "A page of assignments", body = Page<AssignmentBody>), BadRequest, Unauthorised, Forbidden, NotFound))]
+pub async fn api_assignments(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<RunPath>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Page<AssignmentBody>>, ApiError> {
+    let pg = q.paging()?;
+    let (items, total) = state.store.places().assignments(u.caller(), &p.id, pg.limit, pg.offset).await?;
+    Ok(Json(Page {
+        items: items.into_iter().map(|(place_id, adviser_id)| AssignmentBody { place_id, adviser_id }).collect(),
+        total,
+        limit: pg.limit,
+        offset: pg.offset,
+    }))
+}
+
+/// `{id}` of a run and `{place_id}` of a place.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RunPlacePath {
+    id: String,
+    place_id: String,
+}
+
+/// Why a place was or was not allocated.
+#[derive(Serialize, ToSchema)]
+pub struct PlaceResultBody {
+    score: f64,
+    breakdown: Breakdown,
+    allocated: bool,
+    adviser_id: Option<String>,
+    reason: String,
+}
+
+/// A place's score, its breakdown in words, and why it was or was not allocated.
+#[utoipa::path(get, path = "/allocation/runs/{id}/places/{place_id}", tag = "places", params(RunPlacePath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The place's result", body = PlaceResultBody), Unauthorised, Forbidden, NotFound))]
+pub async fn api_place_result(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<RunPlacePath>,
+) -> Result<Json<PlaceResultBody>, ApiError> {
+    let r = state.store.places().place_result(u.caller(), &p.id, &p.place_id).await?;
+    Ok(Json(PlaceResultBody {
+        score: r.score,
+        breakdown: r.breakdown,
+        allocated: r.allocated,
+        adviser_id: r.adviser_id,
+        reason: r.reason,
+    }))
+}
+
+/// Places per piece of the streamed instance.
+const INSTANCE_PAGE: i64 = 5_000;
+
+/// The exact instance solved: `{"places": [{"id", "score", "hours", "latitude",
+/// "longitude"}], "advisers": [{"id", "hours", "travel_km", "latitude",
+/// "longitude"}]}`, streamed; its SHA-256 is the run's `instance_sha256`.
+#[utoipa::path(get, path = "/allocation/runs/{id}/instance", tag = "places", params(RunPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The instance (JSON, streamed)", content_type = "application/json", body = String), Unauthorised, Forbidden, NotFound))]
+pub async fn api_instance(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<RunPath>,
+) -> Result<Response, ApiError> {
+    let run = state.store.places().run(u.caller(), &p.id).await?;
+    let id = run.id;
+    // States: Some(after) while places remain (-2 before the first piece), None when done.
+    let stream = futures_util::stream::unfold((state, id, Some(-2i64)), |(state, id, after)| async move {
+        let after = after?;
+        if after == -2 {
+            return Some((Ok::<_, std::io::Error>(Bytes::from_static(br#"{"places":["#)), (state, id, Some(-1))));
+        }
+        let places = match state.store.places().instance_places(&id, after, INSTANCE_PAGE).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "the instance stream stopped");
+                return Some((Err(std::io::Error::other("instance failed")), (state, id, None)));
+            }
+        };
+        if places.is_empty() {
+            let advisers = match state.store.places().instance_advisers(&id).await {
+                Ok(a) => a,
+                Err(_) => return Some((Err(std::io::Error::other("instance failed")), (state, id, None))),
+            };
+            let tail = format!(r#"],"advisers":[{}]}}"#, advisers.join(","));
+            return Some((Ok(Bytes::from(tail)), (state, id, None)));
+        }
+        let mut out = String::with_capacity(places.len() * 110);
+        for (k, pl) in places.iter().enumerate() {
+            if after >= 0 || k > 0 {
+                out.push(',');
+            }
+            out.push_str(pl);
+        }
+        let next = after + places.len() as i64;
+        Some((Ok(Bytes::from(out)), (state, id, Some(next))))
+    });
+    Ok(([(header::CONTENT_TYPE, "application/json")], Body::from_stream(stream)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "advisers.html")]
+struct AdvisersPage {
+    layout: Layout,
+    advisers: Vec<AdviserView>,
+    may_manage: bool,
+    errors: FormErrors,
+    form: Fields,
+    sectors: Vec<(String, String)>,
+}
+
+impl AdvisersPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+    fn chosen(&self, sector: &str) -> bool {
+        self.form.iter().any(|(k, v)| k == "sectors" && v == sector)
+    }
+}
+
+pub struct AdviserView {
+    pub name: String,
+    pub kind: String,
+    pub base: String,
+    pub hours: String,
+    pub travel_km: String,
+    pub sectors: String,
+}
+
+async fn advisers_page(
+    state: &AppState,
+    u: &CurrentUser,
+    status: StatusCode,
+    errors: FormErrors,
+    form: Fields,
+) -> Response {
+    let list = match state.store.places().advisers(u.caller()).await {
+        Ok(l) => l,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(
+        status,
+        &AdvisersPage {
+            layout: Layout::for_user(
+                if errors.is_empty() { "Advisers" } else { "Error: Advisers" },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            advisers: list
+                .into_iter()
+                .map(|a| AdviserView {
+                    name: a.name,
+                    kind: a.kind.words().into(),
+                    base: format!("{:.4}, {:.4}", a.base_latitude, a.base_longitude),
+                    hours: format!("{}", a.hours),
+                    travel_km: format!("{}", a.travel_km),
+                    sectors: if a.sectors.is_empty() {
+                        "All".into()
+                    } else {
+                        a.sectors.iter().map(|s| s.info().name.clone()).collect::<Vec<_>>().join(", ")
+                    },
+                })
+                .collect(),
+            may_manage: u.viewer.may(MANAGE),
+            errors,
+            form,
+            sectors: Sector::ALL.iter().map(|s| (s.as_str().into(), s.info().name.clone())).collect(),
+        },
+    )
+}
+
+/// `GET /advisers`.
+pub async fn page_advisers(State(state): State<AppState>, PageUser(u): PageUser) -> Response {
+    advisers_page(&state, &u, StatusCode::OK, FormErrors::default(), Vec::new()).await
+}
+
+fn number(f: &Fields, name: &str, label: &str) -> Result<f64, (String, String)> {
+    let v = field(f, name);
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| (name.to_string(), format!("{label} must be a number")))
+}
+
+/// `POST /advisers`: adds an adviser from the form.
+pub async fn page_add_adviser(
+    State(state): State<AppState>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let mut errors = Vec::new();
+    let mut get = |name: &str, label: &str| number(&f, name, label).map_err(|e| errors.push(e)).unwrap_or(f64::NAN);
+    let (lat, lon, hours, km) = (
+        get("base_latitude", "Base latitude"),
+        get("base_longitude", "Base longitude"),
+        get("hours", "Hours available"),
+        get("travel_km", "Travel distance"),
+    );
+    let body = NewAdviserBody {
+        name: field(&f, "name"),
+        kind: field(&f, "kind"),
+        base_latitude: lat,
+        base_longitude: lon,
+        hours,
+        travel_km: km,
+        sectors: f.iter().filter(|(k, _)| k == "sectors").map(|(_, v)| v.clone()).collect(),
+    };
+    if errors.is_empty() {
+        match adviser_from(&body) {
+            Ok(a) => match state.store.places().add_adviser(u.caller(), &u.actor(), a).await {
+                Ok(_) => return Redirect::to("/advisers").into_response(),
+                Err(e) => match FormErrors::from_store(e) {
+                    Ok(fe) => errors.extend(fe.0),
+                    Err(r) => return r,
+                },
+            },
+            Err(e) => errors.push((e.field.clone().unwrap_or_default(), capitalise(&e.message))),
+        }
+    }
+    advisers_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errors), f).await
+}
+
+#[derive(Template)]
+#[template(path = "allocation_runs.html")]
+struct RunsPage {
+    layout: Layout,
+    runs: Vec<RunView>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+    may_manage: bool,
+    errors: FormErrors,
+    form: Fields,
+}
+
+impl RunsPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+}
+
+pub struct RunView {
+    pub id: String,
+    pub period: String,
+    pub objective: String,
+    pub upper_bound: String,
+    pub gap: String,
+    pub allocated: String,
+    pub seconds: String,
+}
+
+impl From<&RunSummary> for RunView {
+    fn from(r: &RunSummary) -> Self {
+        let day = |s: &str| parse_date(s).map(display_date).unwrap_or_else(|_| s.to_string());
+        RunView {
+            id: r.id.clone(),
+            period: format!("{} to {}", day(&r.period_start), day(&r.period_end)),
+            objective: format!("{:.1}", r.objective),
+            upper_bound: format!("{:.1}", r.upper_bound),
+            gap: format!("{:.2}%", r.gap * 100.0),
+            allocated: format!("{} of {}", thousands(r.places_allocated), thousands(r.places)),
+            seconds: format!("{:.2}", r.seconds),
+        }
+    }
+}
+
+async fn runs_page(
+    state: &AppState,
+    u: &CurrentUser,
+    q: &PageQuery,
+    status: StatusCode,
+    errors: FormErrors,
+    form: Fields,
+) -> Response {
+    let p = match q.paging() {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let (runs, total) = match state.store.places().runs(u.caller(), p.limit, p.offset).await {
+        Ok(x) => x,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(
+        status,
+        &RunsPage {
+            layout: Layout::for_user(
+                if errors.is_empty() { "Adviser allocation runs" } else { "Error: Adviser allocation runs" },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            runs: runs.iter().map(RunView::from).collect(),
+            total,
+            limit: p.limit,
+            offset: p.offset,
+            may_manage: u.viewer.may(MANAGE),
+            errors,
+            form,
+        },
+    )
+}
+
+/// `GET /allocation`.
+pub async fn page_runs(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<PageQuery>) -> Response {
+    runs_page(&state, &u, &q, StatusCode::OK, FormErrors::default(), Vec::new()).await
+}
+
+/// `POST /allocation`: starts a run from the form.
+pub async fn page_start_run(
+    State(state): State<AppState>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let result = match period(&field(&f, "period_start"), &field(&f, "period_end")) {
+        Ok((s, e)) => state.store.places().run_allocation(u.caller(), &u.actor(), s, e).await.map_err(|e| {
+            match FormErrors::from_store(e) {
+                Ok(fe) => Ok(fe),
+                Err(r) => Err(r),
+            }
+        }),
+        Err(e) => Err(Ok(FormErrors::one(
+            e.field.as_deref().unwrap_or("period_start"),
+            if e.field.as_deref() == Some("period_end") && e.message.contains("on or after") {
+                "The end of the period must be on or after its start".to_string()
+            } else if e.field.as_deref() == Some("period_end") {
+                "Enter the end of the period as a date, for example 2027-04-30".to_string()
+            } else {
+                "Enter the start of the period as a date, for example 2027-04-01".to_string()
+            },
+        ))),
+    };
+    match result {
+        Ok(run) => Redirect::to(&format!("/allocation/{}", run.id)).into_response(),
+        Err(Ok(errors)) => {
+            runs_page(&state, &u, &PageQuery::default(), StatusCode::UNPROCESSABLE_ENTITY, errors, f).await
+        }
+        Err(Err(r)) => r,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "allocation_run.html")]
+struct RunPage {
+    layout: Layout,
+    run: RunView,
+    summary: RunSummary,
+    advisers: Vec<RunAdviser>,
+}
+
+/// `GET /allocation/{id}`: the run's figures and each adviser's part.
+pub async fn page_run(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+    let summary = match state.store.places().run(u.caller(), &id).await {
+        Ok(r) => r,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(&u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let advisers = match state.store.places().run_advisers(u.caller(), &id).await {
+        Ok(a) => a,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(
+        StatusCode::OK,
+        &RunPage {
+            layout: Layout::for_user("Adviser allocation run", Marking::Official, "/places", Some(&u)),
+            run: RunView::from(&summary),
+            summary,
+            advisers,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "allocation_schedule.html")]
+struct SchedulePage {
+    layout: Layout,
+    run_id: String,
+    adviser_id: String,
+    name: String,
+    visits: Vec<Visit>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+}
+
+/// `GET /allocation/{id}/advisers/{adviser_id}`: an adviser's visits in the run.
+pub async fn page_schedule(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, adviser_id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let p = match q.paging() {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let (visits, total) = match state.store.places().schedule(u.caller(), &id, &adviser_id, p.limit, p.offset).await {
+        Ok(x) => x,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(&u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let name = state
+        .store
+        .places()
+        .run_advisers(u.caller(), &id)
+        .await
+        .ok()
+        .and_then(|l| l.into_iter().find(|a| a.adviser_id == adviser_id))
+        .map(|a| a.name)
+        .unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &SchedulePage {
+            layout: Layout::for_user(format!("Visits for {name}"), Marking::Official, "/places", Some(&u)),
+            run_id: id,
+            adviser_id,
+            name,
+            visits,
+            total,
+            limit: p.limit,
+            offset: p.offset,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "allocation_place.html")]
+struct RunPlacePage {
+    layout: Layout,
+    run_id: String,
+    place: Option<Place>,
+    result: cordon_store::places::allocation::PlaceResult,
+}
+
+/// `GET /allocation/{id}/places/{place_id}`: why a place was or was not allocated.
+pub async fn page_run_place(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, place_id)): Path<(String, String)>,
+) -> Response {
+    let result = match state.store.places().place_result(u.caller(), &id, &place_id).await {
+        Ok(r) => r,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(&u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let place = state.store.places().get(u.caller(), &place_id).await.ok();
+    render(
+        StatusCode::OK,
+        &RunPlacePage {
+            layout: Layout::for_user(
+                format!("Allocation of {}", place.as_ref().map(|p| p.name.as_str()).unwrap_or("a place")),
+                Marking::Official,
+                "/places",
+                Some(&u),
+            ),
+            run_id: id,
+            place,
+            result,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "places_coverage.html")]
+struct CoveragePage {
+    layout: Layout,
+    rows: Vec<CoverageView>,
+    totals: CoverageView,
+}
+
+pub struct CoverageView {
+    pub sector: String,
+    pub region: String,
+    pub places: i64,
+    pub visited: i64,
+    pub high_not_visited: i64,
+    pub enhanced_unconfirmed: i64,
+}
+
+/// `GET /places/coverage`: per sector and region, for the CT lead.
+pub async fn page_coverage(State(state): State<AppState>, PageUser(u): PageUser) -> Response {
+    let rows = match state.store.places().coverage(u.caller()).await {
+        Ok(r) => r,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let mut totals = CoverageView {
+        sector: "All sectors".into(),
+        region: "All regions".into(),
+        places: 0,
+        visited: 0,
+        high_not_visited: 0,
+        enhanced_unconfirmed: 0,
+    };
+    let rows: Vec<CoverageView> = rows
+        .into_iter()
+        .map(|r| {
+            totals.places += r.places;
+            totals.visited += r.visited_12_months;
+            totals.high_not_visited += r.high_score_not_visited;
+            totals.enhanced_unconfirmed += r.enhanced_duties_unconfirmed;
+            CoverageView {
+                sector: r.sector.info().name.clone(),
+                region: r.region.name().into(),
+                places: r.places,
+                visited: r.visited_12_months,
+                high_not_visited: r.high_score_not_visited,
+                enhanced_unconfirmed: r.enhanced_duties_unconfirmed,
+            }
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &CoveragePage { layout: Layout::for_user("Coverage", Marking::Official, "/places", Some(&u)), rows, totals },
+    )
+}
+
+/// Coverage per sector and region, as CSV.
+#[utoipa::path(get, path = "/places/coverage.csv", tag = "places",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String), Unauthorised, Forbidden))]
+pub async fn api_coverage(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Response, ApiError> {
+    let rows = state.store.places().coverage(u.caller()).await?;
+    let mut out =
+        String::from("sector,region,places,visited_12_months,high_score_not_visited,enhanced_duties_unconfirmed\r\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\r\n",
+            r.sector.as_str(),
+            r.region.as_str(),
+            r.places,
+            r.visited_12_months,
+            r.high_score_not_visited,
+            r.enhanced_duties_unconfirmed
+        ));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"coverage.csv\""),
+        ],
+        out,
+    )
+        .into_response())
+}

@@ -577,7 +577,7 @@ pub async fn page_visit(
             .places()
             .record_visit(u.caller(), &u.actor(), &id, day, o)
             .await
-            .map_err(|e| FormErrors::from_store(e)),
+            .map_err(FormErrors::from_store),
         Err(e) => Err(Ok(FormErrors::one(
             e.field.as_deref().unwrap_or("on"),
             if e.field.as_deref() == Some("outcome") {

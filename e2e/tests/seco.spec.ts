@@ -1,6 +1,6 @@
 import { expect, test } from '../support/fixtures';
 import { expectMarkingBanners } from '../support/layout';
-import { ukDate } from '../support/dates';
+import { fillDateTime, ukDate } from '../support/dates';
 
 // A SECO from request to plan: the coordinator creates an event and names its
 // Gold, asks for a SECO with the three criteria; the deployment authority
@@ -25,14 +25,14 @@ test.describe('a SECO request, discussed and appointed', () => {
       eventName = `SECO journey festival (${testInfo.project.name} ${Date.now()})`;
       await page.goto('/events/new');
       await a11y('the new event form');
-      const form = page.locator('main form');
+      const form = page.locator('main form.event-form');
       await form.getByLabel('Name', { exact: true }).fill(eventName);
-      await form.getByLabel('Kind').selectOption('music_or_festival');
-      await form.getByLabel('Starts').fill(`${ukDate(days)}T10:00`);
-      await form.getByLabel('Ends').fill(`${ukDate(days)}T22:30`);
-      await form.getByLabel('Main venue').fill('Riverside Park');
-      await form.getByLabel('Venue address').fill('Riverside Park, Northshire NS1 2AB');
-      await form.getByLabel('Expected peak attendance').fill('45000');
+      await form.getByLabel('Kind of event').selectOption('music_or_festival');
+      await fillDateTime(form.getByRole('group', { name: 'Start' }), ukDate(days), '10:00');
+      await fillDateTime(form.getByRole('group', { name: 'End' }), ukDate(days), '22:30');
+      await form.getByLabel('Venue 1 name').fill('Riverside Park');
+      await form.getByLabel('Venue 1 address').fill('Riverside Park, Northshire NS1 2AB');
+      await form.getByLabel('Expected peak attendance').fill('45,000');
       await form.getByLabel('Protective marking').selectOption('OFFICIAL');
       await form.getByRole('button', { name: 'Create event' }).click();
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(eventName);
@@ -41,8 +41,10 @@ test.describe('a SECO request, discussed and appointed', () => {
 
       await page.goto(`${eventPath}/plan`);
       await a11y('the plan');
-      await page.getByLabel("Gold's e-mail address").fill('gold@northshire.police.example');
-      await page.getByRole('button', { name: 'Set commanders' }).click();
+      await page.getByRole('link', { name: 'Choose the commanders' }).click();
+      await a11y('the commanders picker');
+      await page.getByLabel('Strategic commander (Gold)').selectOption('gold@northshire.police.example');
+      await page.getByRole('button', { name: 'Save the commanders' }).click();
       await expect(page.locator('#seco')).toContainText('none appointed');
       await a11y('the plan, no SECO yet');
 

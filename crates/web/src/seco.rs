@@ -889,6 +889,7 @@ struct RequestPage {
     may_discuss: bool,
     may_decide: bool,
     may_stand_down: bool,
+    may_withdraw: bool,
     errors: FormErrors,
     form: Fields,
     /// Which form the errors are about.
@@ -962,6 +963,7 @@ async fn request_page(
                 && u.viewer.organisation_id == r.request.ctsu_organisation_id,
             may_decide: open && is_gold && r.discussion.is_some(),
             may_stand_down: is_gold && r.status == RequestStatus::Appointed,
+            may_withdraw: open && (is_gold || u.viewer.user_id == r.request.requested_by),
             r,
             suggested,
             excluded,
@@ -1033,14 +1035,133 @@ pub async fn page_appoint(
     after(&state, &u, &id, f, "appointment", res).await
 }
 
+/// A step on a request that ends it or undoes it, confirmed on a page of its
+/// own that says what will happen and takes the reason.
+pub struct RequestAction {
+    /// The last segment of the page's path.
+    path: &'static str,
+    heading: &'static str,
+    what_happens: &'static str,
+    hint: &'static str,
+    button: &'static str,
+}
+
+const DECLINE: RequestAction = RequestAction {
+    path: "decline",
+    heading: "Decline to appoint a SECO",
+    what_happens: "The request is closed as declined: no SECO is appointed for this event. The requesting force and the deployment authority see your reason on the request. A new request is needed to ask again.",
+    hint: "Why no SECO is appointed, for example which criteria are not met",
+    button: "Decline the request",
+};
+
+const STAND_DOWN: RequestAction = RequestAction {
+    path: "stand-down",
+    heading: "Stand the SECO down",
+    what_happens: "The SECO is stood down from this event and leaves its team as security coordinator; they become free for other events. The event then has no SECO until another request is appointed.",
+    hint: "Why the SECO is stood down",
+    button: "Stand the SECO down",
+};
+
+const WITHDRAW: RequestAction = RequestAction {
+    path: "withdrawal",
+    heading: "Withdraw the request",
+    what_happens: "The request is closed as withdrawn: the deployment authority stops work on it and no SECO is appointed from it. A new request is needed to ask again.",
+    hint: "Why the request is no longer needed",
+    button: "Withdraw the request",
+};
+
+#[derive(Template)]
+#[template(path = "seco_request_action.html")]
+struct RequestActionPage {
+    layout: Layout,
+    r: RequestRecord,
+    action: &'static RequestAction,
+    errors: FormErrors,
+    reason: String,
+}
+
+async fn action_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &DeploymentRequestId,
+    action: &'static RequestAction,
+    status: StatusCode,
+    errors: FormErrors,
+    reason: String,
+) -> Response {
+    let r = match state.store.seco().request(&u.viewer, id).await {
+        Ok(r) => r,
+        Err(e) => return read_error(e, u),
+    };
+    let title = format!("{}: {}", action.heading, r.request.event_name);
+    render(
+        status,
+        &RequestActionPage {
+            layout: Layout::for_user(title, Marking::Official, "/seco", Some(u)),
+            r,
+            action,
+            errors,
+            reason,
+        },
+    )
+}
+
+async fn do_action(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &DeploymentRequestId,
+    action: &'static RequestAction,
+    f: &Fields,
+) -> Response {
+    let reason = field(f, "reason");
+    let seco = state.store.seco();
+    let res = match action.path {
+        "decline" => seco.decline(&u.viewer, id, &reason).await,
+        "stand-down" => seco.stand_down(&u.viewer, id, &reason).await,
+        _ => seco.withdraw(&u.viewer, id, &reason).await,
+    };
+    match res {
+        Ok(_) => Redirect::to(&format!("/seco/requests/{id}")).into_response(),
+        Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(u)),
+        Err(e) => {
+            let status = match &e {
+                StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+                StoreError::Conflict(_) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => action_page(state, u, id, action, status, errors, reason).await,
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+/// `GET /seco/requests/{id}/decline`: what declining does, and the reason.
+pub async fn page_decline_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<DeploymentRequestId>,
+) -> Response {
+    action_page(&state, &u, &id, &DECLINE, StatusCode::OK, FormErrors::default(), String::new()).await
+}
+
 /// `POST /seco/requests/{id}/decline`.
 pub async fn page_decline(
     State(state): State<AppState>,
     Path(id): Path<DeploymentRequestId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let res = state.store.seco().decline(&u.viewer, &id, &field(&f, "reason")).await;
-    after(&state, &u, &id, f, "decline", res).await
+    do_action(&state, &u, &id, &DECLINE, &f).await
+}
+
+/// `GET /seco/requests/{id}/stand-down`: what standing down does, and the reason.
+pub async fn page_stand_down_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<DeploymentRequestId>,
+) -> Response {
+    action_page(&state, &u, &id, &STAND_DOWN, StatusCode::OK, FormErrors::default(), String::new()).await
 }
 
 /// `POST /seco/requests/{id}/stand-down`.
@@ -1049,12 +1170,25 @@ pub async fn page_stand_down(
     Path(id): Path<DeploymentRequestId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let res =
-        state.store.seco().stand_down(&u.viewer, &id, &field(&f, "stand_down_reason")).await.map_err(|e| match e {
-            StoreError::Invalid { message, .. } => StoreError::invalid("stand_down_reason", message),
-            e => e,
-        });
-    after(&state, &u, &id, f, "stand_down", res).await
+    do_action(&state, &u, &id, &STAND_DOWN, &f).await
+}
+
+/// `GET /seco/requests/{id}/withdrawal`: what withdrawing does, and the reason.
+pub async fn page_withdraw_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<DeploymentRequestId>,
+) -> Response {
+    action_page(&state, &u, &id, &WITHDRAW, StatusCode::OK, FormErrors::default(), String::new()).await
+}
+
+/// `POST /seco/requests/{id}/withdrawal`.
+pub async fn page_withdraw(
+    State(state): State<AppState>,
+    Path(id): Path<DeploymentRequestId>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    do_action(&state, &u, &id, &WITHDRAW, &f).await
 }
 
 #[derive(Template)]
@@ -1404,8 +1538,9 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/seco/requests/{id}", get(page_request))
         .route("/seco/requests/{id}/discussion", post(page_discuss))
         .route("/seco/requests/{id}/appointment", post(page_appoint))
-        .route("/seco/requests/{id}/decline", post(page_decline))
-        .route("/seco/requests/{id}/stand-down", post(page_stand_down))
+        .route("/seco/requests/{id}/decline", get(page_decline_confirm).post(page_decline))
+        .route("/seco/requests/{id}/stand-down", get(page_stand_down_confirm).post(page_stand_down))
+        .route("/seco/requests/{id}/withdrawal", get(page_withdraw_confirm).post(page_withdraw))
         .route("/seco/roster", get(page_roster).post(page_add_seco))
         .route("/seco/roster/new", get(page_new_seco))
         .route("/seco/roster/{id}", get(page_coordinator))

@@ -520,3 +520,75 @@ async fn the_demo_has_the_marathon_appointed_and_the_parade_declined() {
     let html = app.page(&g, "/seco").await.text().await.unwrap();
     assert!(html.contains("Northshire City Marathon"), "Gold sees the requests for their events");
 }
+
+/// Posts a form to a page as the signed-in browser `b`.
+async fn post_form(app: &TestApp, b: &crate::common::Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client.post(app.url(path)).header("cookie", b.cookie()).form(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn decline_stand_down_and_withdrawal_each_confirm_on_a_page_of_their_own() {
+    let f = fixture().await;
+    let supt = f.id_of("Dana Whitfield", "superintendent", Some("2024-01-15"), json!([]), "qualified").await;
+    let event = f.event("Parade", "2030-11-10T10:00:00Z", "2030-11-10T13:00:00Z", true).await;
+    let declined = f.request(&event).await;
+    f.discuss(&declined).await;
+    let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&g).await;
+    let status_of = |id: String| {
+        let (app, gold) = (&f.app, f.gold.clone());
+        async move { app.get_as(&gold, &format!("/api/v1/deployment-requests/{id}")).await.1["status"].clone() }
+    };
+
+    // The request page links to the decline page, which says what will happen.
+    let html = f.app.page(&g, &format!("/seco/requests/{declined}")).await.text().await.unwrap();
+    assert!(html.contains(&format!("/seco/requests/{declined}/decline")) && html.contains("withdrawal"), "{html}");
+    let page = f.app.page(&g, &format!("/seco/requests/{declined}/decline")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("no SECO is appointed for this event") && html.contains("Decline the request"), "{html}");
+    // No reason: the page again, naming the field, and nothing changed.
+    let path = format!("/seco/requests/{declined}/decline");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", " ")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#reason\"") && html.contains("Enter the reason a SECO is not appointed"), "{html}");
+    assert_eq!(status_of(declined.clone()).await, "under_discussion");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", "Too small")]).await;
+    assert_eq!(res.status(), 303);
+    let (_, r) = f.app.get_as(&f.gold, &format!("/api/v1/deployment-requests/{declined}")).await;
+    assert_eq!((r["status"].as_str(), r["decision_reason"].as_str()), (Some("declined"), Some("Too small")), "{r}");
+
+    // Stand-down: appointed over the API, stood down through its page.
+    let appointed = f.request(&event).await;
+    f.discuss(&appointed).await;
+    assert_eq!(f.appoint(&f.gold, &appointed, json!({"seco_id": supt})).await.0, 201);
+    let html = f.app.page(&g, &format!("/seco/requests/{appointed}")).await.text().await.unwrap();
+    assert!(html.contains(&format!("/seco/requests/{appointed}/stand-down")), "{html}");
+    let path = format!("/seco/requests/{appointed}/stand-down");
+    let html = f.app.page(&g, &path).await.text().await.unwrap();
+    assert!(html.contains("free for other events"), "{html}");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", "")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Enter the reason the SECO is stood down"));
+    assert_eq!(status_of(appointed.clone()).await, "appointed");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", "Off sick")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(appointed.clone()).await, "stood_down");
+
+    // Withdrawal by whoever made the request.
+    let withdrawn = f.request(&event).await;
+    let (_, s) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&s).await;
+    let html = f.app.page(&s, &format!("/seco/requests/{withdrawn}")).await.text().await.unwrap();
+    assert!(html.contains(&format!("/seco/requests/{withdrawn}/withdrawal")), "{html}");
+    let path = format!("/seco/requests/{withdrawn}/withdrawal");
+    assert_eq!(f.app.page(&s, &path).await.status(), 200);
+    let res = post_form(&f.app, &s, &path, &[("csrf_token", &csrf)]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Enter the reason the request is withdrawn"));
+    assert_eq!(status_of(withdrawn.clone()).await, "submitted");
+    let res = post_form(&f.app, &s, &path, &[("csrf_token", &csrf), ("reason", "Asked twice")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(withdrawn).await, "withdrawn");
+}

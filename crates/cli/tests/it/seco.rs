@@ -592,3 +592,41 @@ async fn decline_stand_down_and_withdrawal_each_confirm_on_a_page_of_their_own()
     assert_eq!(res.status(), 303);
     assert_eq!(status_of(withdrawn).await, "withdrawn");
 }
+
+#[tokio::test]
+async fn a_policy_review_is_recorded_on_its_own_page() {
+    let f = fixture().await;
+    let body = json!({"reference": "SOP/228/10", "title": "SECO SOP", "owner": "ACC Protective Services",
+                      "start_date": "2010-08-10", "review_interval_months": 12, "next_review": "2011-08-31"});
+    let (status, p) = f.app.send_as(&f.da, Method::POST, "/api/v1/policies", body).await;
+    assert_eq!(status, 201, "{p}");
+    let id = p["id"].as_str().unwrap();
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    let list = f.app.page(&b, "/policies").await.text().await.unwrap();
+    let path = format!("/policies/{id}/review");
+    assert!(list.contains(&path), "{list}");
+    let page = f.app.page(&b, &path).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Every 12 months"));
+    // No date: the page again, naming the field, and nothing changed.
+    let res = post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("last_reviewed", "")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#last_reviewed\"") && html.contains("The date of the review must be"), "{html}");
+    let (_, list) = f.app.get_as(&f.da, "/api/v1/policies").await;
+    assert_eq!(list["items"][0]["review_overdue"], true, "{list}");
+    let res = post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("last_reviewed", &yesterday())]).await;
+    assert_eq!(res.status(), 303);
+    let (_, list) = f.app.get_as(&f.da, "/api/v1/policies").await;
+    assert_eq!(
+        (list["items"][0]["review_overdue"].clone(), list["items"][0]["last_reviewed"].clone()),
+        (json!(false), json!(yesterday()))
+    );
+    // Someone who does not keep policy records sees no link and cannot record one.
+    let (_, s) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    assert!(!f.app.page(&s, "/policies").await.text().await.unwrap().contains(&path));
+    let csrf = f.app.csrf(&s).await;
+    let res = post_form(&f.app, &s, &path, &[("csrf_token", &csrf), ("last_reviewed", &yesterday())]).await;
+    assert_eq!(res.status(), 403);
+}

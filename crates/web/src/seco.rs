@@ -1528,6 +1528,90 @@ pub async fn page_select(
     }
 }
 
+#[derive(Template)]
+#[template(path = "seco_vacancy_form.html")]
+struct VacancyFormPage {
+    layout: Layout,
+    errors: FormErrors,
+    form: Fields,
+}
+
+impl VacancyFormPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+}
+
+fn vacancy_form(u: &CurrentUser, status: StatusCode, errors: FormErrors, form: Fields) -> Response {
+    let layout = Layout::for_user("Open a vacancy for a SECO", Marking::Official, "/seco", Some(u));
+    render(status, &VacancyFormPage { layout, errors, form })
+}
+
+/// A sum in pounds (`1250` or `1250.50`) as pence.
+fn pence(s: &str) -> Result<Option<i64>, String> {
+    let s = s.trim().trim_start_matches('£').replace(',', "");
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || "The SECO course cost must be an amount in pounds, such as 1250 or 1250.50".to_string();
+    let (pounds, p) = s.split_once('.').unwrap_or((&s, "00"));
+    if pounds.is_empty() || p.len() != 2 || !pounds.chars().chain(p.chars()).all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let pounds: i64 = pounds.parse().map_err(|_| bad())?;
+    let p: i64 = p.parse().map_err(|_| bad())?;
+    pounds.checked_mul(100).and_then(|x| x.checked_add(p)).map(Some).ok_or_else(bad)
+}
+
+/// `GET /seco/vacancies/new` (the deployment authority).
+pub async fn page_new_vacancy(State(state): State<AppState>, PageUser(u): PageUser) -> Response {
+    if !u.viewer.may(cordon_domain::seco::MANAGE) {
+        return crate::pages::message_page(
+            StatusCode::FORBIDDEN,
+            "You cannot open a vacancy",
+            "Only a deployment authority opens vacancies for SECOs.",
+            Some(&u),
+        );
+    }
+    let form = vec![("opened_on".to_string(), state.store.today().to_string())];
+    vacancy_form(&u, StatusCode::OK, FormErrors::default(), form)
+}
+
+/// `POST /seco/vacancies`.
+pub async fn page_open_vacancy(
+    State(state): State<AppState>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let course_cost_pence = match pence(&field(&f, "course_cost")) {
+        Ok(p) => p,
+        Err(m) => return vacancy_form(&u, StatusCode::UNPROCESSABLE_ENTITY, FormErrors::one("course_cost", m), f),
+    };
+    let v = Vacancy {
+        id: VacancyId::generate(),
+        organisation_id: u.viewer.organisation_id.clone(),
+        title: field(&f, "title").trim().to_string(),
+        opened_on: field(&f, "opened_on").trim().to_string(),
+        candidates: Vec::new(),
+        selected: None,
+        rationale: String::new(),
+        course_cost_pence,
+    };
+    match state.store.seco().save_vacancy(&u.viewer, v).await {
+        Ok(v) => Redirect::to(&format!("/seco/vacancies/{}", v.id)).into_response(),
+        Err(e) => {
+            let status = if matches!(e, StoreError::Forbidden(_)) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => vacancy_form(&u, status, errors, f),
+                Err(r) => r,
+            }
+        }
+    }
+}
+
 /// This capability's pages.
 pub fn pages() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -1547,6 +1631,8 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/seco/roster/{id}/change", get(page_change_seco).post(page_save_seco))
         .route("/seco/roster/{id}/notes", post(page_add_note))
         .route("/seco/roster/{id}/checklist", post(page_checklist))
+        .route("/seco/vacancies", post(page_open_vacancy))
+        .route("/seco/vacancies/new", get(page_new_vacancy))
         .route("/seco/vacancies/{id}", get(page_vacancy))
         .route("/seco/vacancies/{id}/selection", post(page_select))
 }

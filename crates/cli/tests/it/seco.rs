@@ -630,3 +630,37 @@ async fn a_policy_review_is_recorded_on_its_own_page() {
     let res = post_form(&f.app, &s, &path, &[("csrf_token", &csrf), ("last_reviewed", &yesterday())]).await;
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn the_deployment_authority_opens_a_vacancy_on_its_page() {
+    let f = fixture().await;
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    assert!(f.app.page(&b, "/seco").await.text().await.unwrap().contains("/seco/vacancies/new"));
+    assert_eq!(f.app.page(&b, "/seco/vacancies/new").await.status(), 200);
+    let vacancies = || async { f.app.get_as(&f.da, "/api/v1/seco-vacancies").await.1["total"].clone() };
+    // No title, or a cost that is not an amount: the page again, naming the field, and nothing opened.
+    let day = yesterday();
+    let post = |title: &'static str, cost: &'static str| {
+        let form = [("csrf_token", csrf.as_str()), ("title", title), ("opened_on", &day), ("course_cost", cost)];
+        let (app, b) = (&f.app, &b);
+        async move { post_form(app, b, "/seco/vacancies", &form).await }
+    };
+    let res = post("", "").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#title\"") && html.contains("Enter the vacancy&#39;s title"), "{html}");
+    let res = post("SECO, North", "lots").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("href=\"#course_cost\""));
+    assert_eq!(vacancies().await, 0);
+    let res = post("SECO, North", "1250.50").await;
+    assert_eq!(res.status(), 303);
+    let at = res.headers()["location"].to_str().unwrap().to_string();
+    let html = f.app.page(&b, &at).await.text().await.unwrap();
+    assert!(html.contains("SECO, North") && html.contains("£1250.50"), "{html}");
+    assert_eq!(vacancies().await, 1);
+    // Gold is no deployment authority.
+    let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&g, "/seco/vacancies/new").await.status(), 403);
+}

@@ -748,6 +748,7 @@ struct DashboardPage {
     layout: Layout,
     d: Dashboard,
     is_authority: bool,
+    may_settings: bool,
     policies: Vec<cordon_store::policy::PolicyRecord>,
 }
 
@@ -788,6 +789,7 @@ pub async fn page_dashboard(State(state): State<AppState>, PageUser(u): PageUser
         &DashboardPage {
             layout: Layout::for_user("Security coordinators (SECO)", Marking::Official, "/seco", Some(&u)),
             is_authority: u.viewer.may(cordon_domain::seco::MANAGE),
+            may_settings: u.viewer.may(cordon_domain::seco::MANAGE) || u.viewer.may(cordon_domain::seco::CONFIGURE),
             d,
             policies,
         },
@@ -1612,6 +1614,117 @@ pub async fn page_open_vacancy(
     }
 }
 
+#[derive(Template)]
+#[template(path = "seco_settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    errors: FormErrors,
+    form: Fields,
+    capacity: i64,
+    ctsu_id: String,
+    ctsu_name: String,
+    organisations: Vec<(String, String)>,
+    may_manage: bool,
+    may_configure: bool,
+}
+
+impl SettingsPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+}
+
+async fn settings_page(
+    state: &AppState,
+    u: &CurrentUser,
+    status: StatusCode,
+    errors: FormErrors,
+    mut form: Fields,
+) -> Response {
+    let (may_manage, may_configure) =
+        (u.viewer.may(cordon_domain::seco::MANAGE), u.viewer.may(cordon_domain::seco::CONFIGURE));
+    if !may_manage && !may_configure {
+        return crate::pages::message_page(
+            StatusCode::FORBIDDEN,
+            "You cannot change the SECO settings",
+            "Only a deployment authority sets the national capacity, and only an administrator names the force's CTSU.",
+            Some(u),
+        );
+    }
+    let org = &u.viewer.organisation_id;
+    let (capacity, ctsu, organisations) = match (
+        state.store.seco().capacity(org).await,
+        state.store.seco().ctsu_for(org).await,
+        state.store.identity().organisations().await,
+    ) {
+        (Ok(c), Ok(t), Ok(o)) => (c, t, o),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return read_error(e, u),
+    };
+    if field(&form, "national_capacity").is_empty() && errors.is_empty() {
+        form.push(("national_capacity".into(), capacity.to_string()));
+    }
+    let ctsu_name = organisations.iter().find(|o| o.id == ctsu).map(|o| o.name.clone()).unwrap_or_default();
+    render(
+        status,
+        &SettingsPage {
+            layout: Layout::for_user("SECO settings", Marking::Official, "/seco", Some(u)),
+            errors,
+            form,
+            capacity,
+            ctsu_id: ctsu.to_string(),
+            ctsu_name,
+            organisations: organisations.into_iter().map(|o| (o.id.to_string(), o.name)).collect(),
+            may_manage,
+            may_configure,
+        },
+    )
+}
+
+async fn after_settings(state: &AppState, u: &CurrentUser, f: Fields, res: Result<(), StoreError>) -> Response {
+    match res {
+        Ok(()) => Redirect::to("/seco/settings").into_response(),
+        Err(e) => {
+            let status = if matches!(e, StoreError::Forbidden(_)) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => settings_page(state, u, status, errors, f).await,
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+/// `GET /seco/settings`: the national capacity and the force's CTSU, with the forms to change them.
+pub async fn page_settings(State(state): State<AppState>, PageUser(u): PageUser) -> Response {
+    settings_page(&state, &u, StatusCode::OK, FormErrors::default(), Fields::new()).await
+}
+
+/// `POST /seco/settings/capacity` (the deployment authority).
+pub async fn page_capacity(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
+    let res = match field(&f, "national_capacity").trim().parse::<i64>() {
+        Ok(n) => state.store.seco().set_capacity(&u.viewer, n).await.map(|_| ()),
+        Err(_) => {
+            Err(StoreError::invalid("national_capacity", "The national capacity must be a whole number, such as 4"))
+        }
+    };
+    after_settings(&state, &u, f, res).await
+}
+
+/// `POST /seco/settings/ctsu` (an administrator).
+pub async fn page_ctsu(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
+    let res = match OrganisationId::parse(field(&f, "ctsu_organisation_id").trim()) {
+        _ if !u.viewer.may(cordon_domain::seco::CONFIGURE) => {
+            Err(StoreError::Forbidden("only an administrator names the force's CTSU".into()))
+        }
+        Ok(id) => state.store.seco().configure_ctsu(&u.viewer, &id).await,
+        Err(_) => Err(StoreError::invalid("ctsu_organisation_id", "Choose the organisation that is the force's CTSU")),
+    };
+    after_settings(&state, &u, f, res).await
+}
+
 /// This capability's pages.
 pub fn pages() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -1631,6 +1744,9 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/seco/roster/{id}/change", get(page_change_seco).post(page_save_seco))
         .route("/seco/roster/{id}/notes", post(page_add_note))
         .route("/seco/roster/{id}/checklist", post(page_checklist))
+        .route("/seco/settings", get(page_settings))
+        .route("/seco/settings/capacity", post(page_capacity))
+        .route("/seco/settings/ctsu", post(page_ctsu))
         .route("/seco/vacancies", post(page_open_vacancy))
         .route("/seco/vacancies/new", get(page_new_vacancy))
         .route("/seco/vacancies/{id}", get(page_vacancy))

@@ -664,3 +664,33 @@ async fn the_deployment_authority_opens_a_vacancy_on_its_page() {
     let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
     assert_eq!(f.app.page(&g, "/seco/vacancies/new").await.status(), 403);
 }
+
+#[tokio::test]
+async fn the_deployment_authority_sets_the_national_capacity_on_the_settings_page() {
+    let f = fixture().await;
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    assert!(f.app.page(&b, "/seco").await.text().await.unwrap().contains("href=\"/seco/settings\""));
+    let html = f.app.page(&b, "/seco/settings").await.text().await.unwrap();
+    assert!(html.contains("4 qualified SECOs") && !html.contains("ctsu-form"), "{html}");
+    // No number: the page again, naming the field, and nothing changed.
+    let res =
+        post_form(&f.app, &b, "/seco/settings/capacity", &[("csrf_token", &csrf), ("national_capacity", "")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#national_capacity\"") && html.contains("The national capacity must be"), "{html}");
+    let res =
+        post_form(&f.app, &b, "/seco/settings/capacity", &[("csrf_token", &csrf), ("national_capacity", "0")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(f.app.page(&b, "/seco").await.text().await.unwrap().contains("0 of 4 qualified"));
+    let res =
+        post_form(&f.app, &b, "/seco/settings/capacity", &[("csrf_token", &csrf), ("national_capacity", "5")]).await;
+    assert_eq!(res.status(), 303);
+    assert!(f.app.page(&b, "/seco").await.text().await.unwrap().contains("0 of 5 qualified"));
+    // The deployment authority does not name the CTSU; the requesting force's Gold has no settings.
+    let res =
+        post_form(&f.app, &b, "/seco/settings/ctsu", &[("csrf_token", &csrf), ("ctsu_organisation_id", "")]).await;
+    assert_eq!(res.status(), 403);
+    let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&g, "/seco/settings").await.status(), 403);
+}

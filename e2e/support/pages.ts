@@ -132,6 +132,22 @@ export const PAGES: AppPage[] = [
     marking: 'OFFICIAL',
   },
   {
+    name: 'new SECO vacancy',
+    path: '/seco/vacancies/new',
+    as: 'ctsu',
+    heading: 'Open a vacancy for a SECO',
+    navCurrent: 'SECO',
+    marking: 'OFFICIAL',
+  },
+  {
+    name: 'SECO settings',
+    path: '/seco/settings',
+    as: 'ctsu',
+    heading: 'SECO settings',
+    navCurrent: 'SECO',
+    marking: 'OFFICIAL',
+  },
+  {
     name: 'policy records',
     path: '/policies',
     as: 'ctsu',

@@ -5,15 +5,16 @@ use crate::api::{
     ApiRoutes, BadRequest, Complete, Forbidden, NotFound, PayloadTooLarge, Unauthorised, Unprocessable,
     UnsupportedMediaType,
 };
-use crate::auth::{ApiUser, PageUser};
+use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
+use crate::forms::{field, CheckedForm};
 use crate::json::JsonBody;
-use crate::pages::{render, Layout};
+use crate::pages::{render, FormErrors, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use cordon_domain::ids::PolicyId;
 use cordon_domain::policy::Policy;
@@ -133,13 +134,16 @@ pub fn api() -> ApiRoutes {
 struct ListPage {
     layout: Layout,
     items: Vec<PolicyRecord>,
+    may_keep: bool,
+}
+
+fn day(s: &str) -> String {
+    cordon_domain::policy::date("d", "", s).map(cordon_domain::london::display_date).unwrap_or_else(|_| s.to_string())
 }
 
 impl ListPage {
     fn day<S: AsRef<str>>(&self, s: S) -> String {
-        cordon_domain::policy::date("d", "", s.as_ref())
-            .map(cordon_domain::london::display_date)
-            .unwrap_or_else(|_| s.as_ref().to_string())
+        day(s.as_ref())
     }
 }
 
@@ -148,13 +152,87 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser) -> 
     match state.store.policy().list().await {
         Ok(items) => render(
             StatusCode::OK,
-            &ListPage { layout: Layout::for_user("Policy records", Marking::Official, "/seco", Some(&u)), items },
+            &ListPage {
+                layout: Layout::for_user("Policy records", Marking::Official, "/seco", Some(&u)),
+                may_keep: u.viewer.may(cordon_domain::policy::KEEP),
+                items,
+            },
         ),
         Err(e) => ApiError::from(e).into_response(),
     }
 }
 
+#[derive(Template)]
+#[template(path = "policy_review.html")]
+struct ReviewPage {
+    layout: Layout,
+    p: PolicyRecord,
+    errors: FormErrors,
+    reviewed_on: String,
+}
+
+impl ReviewPage {
+    fn day<S: AsRef<str>>(&self, s: S) -> String {
+        day(s.as_ref())
+    }
+}
+
+async fn review_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &PolicyId,
+    status: StatusCode,
+    errors: FormErrors,
+    reviewed_on: String,
+) -> Response {
+    let p = match state.store.policy().get(id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return crate::pages::not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let title = format!("Record a review of {}", p.policy.reference);
+    render(
+        status,
+        &ReviewPage { layout: Layout::for_user(title, Marking::Official, "/seco", Some(u)), p, errors, reviewed_on },
+    )
+}
+
+/// `GET /policies/{id}/review`: the policy record and the form to record a review.
+pub async fn page_review_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<PolicyId>,
+) -> Response {
+    let today = state.store.today().to_string();
+    review_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), today).await
+}
+
+/// `POST /policies/{id}/review`.
+pub async fn page_review(
+    State(state): State<AppState>,
+    Path(id): Path<PolicyId>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let reviewed_on = field(&f, "last_reviewed");
+    match state.store.policy().reviewed(&u.viewer, &id, &reviewed_on).await {
+        Ok(_) => Redirect::to("/policies").into_response(),
+        Err(cordon_store::StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
+        Err(e) => {
+            let status = match &e {
+                cordon_store::StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => review_page(&state, &u, &id, status, errors, reviewed_on).await,
+                Err(r) => r,
+            }
+        }
+    }
+}
+
 /// This capability's pages.
 pub fn pages() -> axum::Router<AppState> {
-    axum::Router::new().route("/policies", axum::routing::get(page_list))
+    axum::Router::new()
+        .route("/policies", axum::routing::get(page_list))
+        .route("/policies/{id}/review", axum::routing::get(page_review_form).post(page_review))
 }

@@ -748,6 +748,7 @@ struct DashboardPage {
     layout: Layout,
     d: Dashboard,
     is_authority: bool,
+    may_settings: bool,
     policies: Vec<cordon_store::policy::PolicyRecord>,
 }
 
@@ -788,6 +789,7 @@ pub async fn page_dashboard(State(state): State<AppState>, PageUser(u): PageUser
         &DashboardPage {
             layout: Layout::for_user("Security coordinators (SECO)", Marking::Official, "/seco", Some(&u)),
             is_authority: u.viewer.may(cordon_domain::seco::MANAGE),
+            may_settings: u.viewer.may(cordon_domain::seco::MANAGE) || u.viewer.may(cordon_domain::seco::CONFIGURE),
             d,
             policies,
         },
@@ -889,6 +891,7 @@ struct RequestPage {
     may_discuss: bool,
     may_decide: bool,
     may_stand_down: bool,
+    may_withdraw: bool,
     errors: FormErrors,
     form: Fields,
     /// Which form the errors are about.
@@ -962,6 +965,7 @@ async fn request_page(
                 && u.viewer.organisation_id == r.request.ctsu_organisation_id,
             may_decide: open && is_gold && r.discussion.is_some(),
             may_stand_down: is_gold && r.status == RequestStatus::Appointed,
+            may_withdraw: open && (is_gold || u.viewer.user_id == r.request.requested_by),
             r,
             suggested,
             excluded,
@@ -1033,14 +1037,133 @@ pub async fn page_appoint(
     after(&state, &u, &id, f, "appointment", res).await
 }
 
+/// A step on a request that ends it or undoes it, confirmed on a page of its
+/// own that says what will happen and takes the reason.
+pub struct RequestAction {
+    /// The last segment of the page's path.
+    path: &'static str,
+    heading: &'static str,
+    what_happens: &'static str,
+    hint: &'static str,
+    button: &'static str,
+}
+
+const DECLINE: RequestAction = RequestAction {
+    path: "decline",
+    heading: "Decline to appoint a SECO",
+    what_happens: "The request is closed as declined: no SECO is appointed for this event. The requesting force and the deployment authority see your reason on the request. A new request is needed to ask again.",
+    hint: "Why no SECO is appointed, for example which criteria are not met",
+    button: "Decline the request",
+};
+
+const STAND_DOWN: RequestAction = RequestAction {
+    path: "stand-down",
+    heading: "Stand the SECO down",
+    what_happens: "The SECO is stood down from this event and leaves its team as security coordinator; they become free for other events. The event then has no SECO until another request is appointed.",
+    hint: "Why the SECO is stood down",
+    button: "Stand the SECO down",
+};
+
+const WITHDRAW: RequestAction = RequestAction {
+    path: "withdrawal",
+    heading: "Withdraw the request",
+    what_happens: "The request is closed as withdrawn: the deployment authority stops work on it and no SECO is appointed from it. A new request is needed to ask again.",
+    hint: "Why the request is no longer needed",
+    button: "Withdraw the request",
+};
+
+#[derive(Template)]
+#[template(path = "seco_request_action.html")]
+struct RequestActionPage {
+    layout: Layout,
+    r: RequestRecord,
+    action: &'static RequestAction,
+    errors: FormErrors,
+    reason: String,
+}
+
+async fn action_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &DeploymentRequestId,
+    action: &'static RequestAction,
+    status: StatusCode,
+    errors: FormErrors,
+    reason: String,
+) -> Response {
+    let r = match state.store.seco().request(&u.viewer, id).await {
+        Ok(r) => r,
+        Err(e) => return read_error(e, u),
+    };
+    let title = format!("{}: {}", action.heading, r.request.event_name);
+    render(
+        status,
+        &RequestActionPage {
+            layout: Layout::for_user(title, Marking::Official, "/seco", Some(u)),
+            r,
+            action,
+            errors,
+            reason,
+        },
+    )
+}
+
+async fn do_action(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &DeploymentRequestId,
+    action: &'static RequestAction,
+    f: &Fields,
+) -> Response {
+    let reason = field(f, "reason");
+    let seco = state.store.seco();
+    let res = match action.path {
+        "decline" => seco.decline(&u.viewer, id, &reason).await,
+        "stand-down" => seco.stand_down(&u.viewer, id, &reason).await,
+        _ => seco.withdraw(&u.viewer, id, &reason).await,
+    };
+    match res {
+        Ok(_) => Redirect::to(&format!("/seco/requests/{id}")).into_response(),
+        Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(u)),
+        Err(e) => {
+            let status = match &e {
+                StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+                StoreError::Conflict(_) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => action_page(state, u, id, action, status, errors, reason).await,
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+/// `GET /seco/requests/{id}/decline`: what declining does, and the reason.
+pub async fn page_decline_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<DeploymentRequestId>,
+) -> Response {
+    action_page(&state, &u, &id, &DECLINE, StatusCode::OK, FormErrors::default(), String::new()).await
+}
+
 /// `POST /seco/requests/{id}/decline`.
 pub async fn page_decline(
     State(state): State<AppState>,
     Path(id): Path<DeploymentRequestId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let res = state.store.seco().decline(&u.viewer, &id, &field(&f, "reason")).await;
-    after(&state, &u, &id, f, "decline", res).await
+    do_action(&state, &u, &id, &DECLINE, &f).await
+}
+
+/// `GET /seco/requests/{id}/stand-down`: what standing down does, and the reason.
+pub async fn page_stand_down_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<DeploymentRequestId>,
+) -> Response {
+    action_page(&state, &u, &id, &STAND_DOWN, StatusCode::OK, FormErrors::default(), String::new()).await
 }
 
 /// `POST /seco/requests/{id}/stand-down`.
@@ -1049,12 +1172,25 @@ pub async fn page_stand_down(
     Path(id): Path<DeploymentRequestId>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let res =
-        state.store.seco().stand_down(&u.viewer, &id, &field(&f, "stand_down_reason")).await.map_err(|e| match e {
-            StoreError::Invalid { message, .. } => StoreError::invalid("stand_down_reason", message),
-            e => e,
-        });
-    after(&state, &u, &id, f, "stand_down", res).await
+    do_action(&state, &u, &id, &STAND_DOWN, &f).await
+}
+
+/// `GET /seco/requests/{id}/withdrawal`: what withdrawing does, and the reason.
+pub async fn page_withdraw_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<DeploymentRequestId>,
+) -> Response {
+    action_page(&state, &u, &id, &WITHDRAW, StatusCode::OK, FormErrors::default(), String::new()).await
+}
+
+/// `POST /seco/requests/{id}/withdrawal`.
+pub async fn page_withdraw(
+    State(state): State<AppState>,
+    Path(id): Path<DeploymentRequestId>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    do_action(&state, &u, &id, &WITHDRAW, &f).await
 }
 
 #[derive(Template)]
@@ -1394,6 +1530,201 @@ pub async fn page_select(
     }
 }
 
+#[derive(Template)]
+#[template(path = "seco_vacancy_form.html")]
+struct VacancyFormPage {
+    layout: Layout,
+    errors: FormErrors,
+    form: Fields,
+}
+
+impl VacancyFormPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+}
+
+fn vacancy_form(u: &CurrentUser, status: StatusCode, errors: FormErrors, form: Fields) -> Response {
+    let layout = Layout::for_user("Open a vacancy for a SECO", Marking::Official, "/seco", Some(u));
+    render(status, &VacancyFormPage { layout, errors, form })
+}
+
+/// A sum in pounds (`1250` or `1250.50`) as pence.
+fn pence(s: &str) -> Result<Option<i64>, String> {
+    let s = s.trim().trim_start_matches('£').replace(',', "");
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || "The SECO course cost must be an amount in pounds, such as 1250 or 1250.50".to_string();
+    let (pounds, p) = s.split_once('.').unwrap_or((&s, "00"));
+    if pounds.is_empty() || p.len() != 2 || !pounds.chars().chain(p.chars()).all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let pounds: i64 = pounds.parse().map_err(|_| bad())?;
+    let p: i64 = p.parse().map_err(|_| bad())?;
+    pounds.checked_mul(100).and_then(|x| x.checked_add(p)).map(Some).ok_or_else(bad)
+}
+
+/// `GET /seco/vacancies/new` (the deployment authority).
+pub async fn page_new_vacancy(State(state): State<AppState>, PageUser(u): PageUser) -> Response {
+    if !u.viewer.may(cordon_domain::seco::MANAGE) {
+        return crate::pages::message_page(
+            StatusCode::FORBIDDEN,
+            "You cannot open a vacancy",
+            "Only a deployment authority opens vacancies for SECOs.",
+            Some(&u),
+        );
+    }
+    let form = vec![("opened_on".to_string(), state.store.today().to_string())];
+    vacancy_form(&u, StatusCode::OK, FormErrors::default(), form)
+}
+
+/// `POST /seco/vacancies`.
+pub async fn page_open_vacancy(
+    State(state): State<AppState>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let course_cost_pence = match pence(&field(&f, "course_cost")) {
+        Ok(p) => p,
+        Err(m) => return vacancy_form(&u, StatusCode::UNPROCESSABLE_ENTITY, FormErrors::one("course_cost", m), f),
+    };
+    let v = Vacancy {
+        id: VacancyId::generate(),
+        organisation_id: u.viewer.organisation_id.clone(),
+        title: field(&f, "title").trim().to_string(),
+        opened_on: field(&f, "opened_on").trim().to_string(),
+        candidates: Vec::new(),
+        selected: None,
+        rationale: String::new(),
+        course_cost_pence,
+    };
+    match state.store.seco().save_vacancy(&u.viewer, v).await {
+        Ok(v) => Redirect::to(&format!("/seco/vacancies/{}", v.id)).into_response(),
+        Err(e) => {
+            let status = if matches!(e, StoreError::Forbidden(_)) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => vacancy_form(&u, status, errors, f),
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "seco_settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    errors: FormErrors,
+    form: Fields,
+    capacity: i64,
+    ctsu_id: String,
+    ctsu_name: String,
+    organisations: Vec<(String, String)>,
+    may_manage: bool,
+    may_configure: bool,
+}
+
+impl SettingsPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+}
+
+async fn settings_page(
+    state: &AppState,
+    u: &CurrentUser,
+    status: StatusCode,
+    errors: FormErrors,
+    mut form: Fields,
+) -> Response {
+    let (may_manage, may_configure) =
+        (u.viewer.may(cordon_domain::seco::MANAGE), u.viewer.may(cordon_domain::seco::CONFIGURE));
+    if !may_manage && !may_configure {
+        return crate::pages::message_page(
+            StatusCode::FORBIDDEN,
+            "You cannot change the SECO settings",
+            "Only a deployment authority sets the national capacity, and only an administrator names the force's CTSU.",
+            Some(u),
+        );
+    }
+    let org = &u.viewer.organisation_id;
+    let (capacity, ctsu, organisations) = match (
+        state.store.seco().capacity(org).await,
+        state.store.seco().ctsu_for(org).await,
+        state.store.identity().organisations().await,
+    ) {
+        (Ok(c), Ok(t), Ok(o)) => (c, t, o),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return read_error(e, u),
+    };
+    if field(&form, "national_capacity").is_empty() && errors.is_empty() {
+        form.push(("national_capacity".into(), capacity.to_string()));
+    }
+    let ctsu_name = organisations.iter().find(|o| o.id == ctsu).map(|o| o.name.clone()).unwrap_or_default();
+    render(
+        status,
+        &SettingsPage {
+            layout: Layout::for_user("SECO settings", Marking::Official, "/seco", Some(u)),
+            errors,
+            form,
+            capacity,
+            ctsu_id: ctsu.to_string(),
+            ctsu_name,
+            organisations: organisations.into_iter().map(|o| (o.id.to_string(), o.name)).collect(),
+            may_manage,
+            may_configure,
+        },
+    )
+}
+
+async fn after_settings(state: &AppState, u: &CurrentUser, f: Fields, res: Result<(), StoreError>) -> Response {
+    match res {
+        Ok(()) => Redirect::to("/seco/settings").into_response(),
+        Err(e) => {
+            let status = if matches!(e, StoreError::Forbidden(_)) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => settings_page(state, u, status, errors, f).await,
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+/// `GET /seco/settings`: the national capacity and the force's CTSU, with the forms to change them.
+pub async fn page_settings(State(state): State<AppState>, PageUser(u): PageUser) -> Response {
+    settings_page(&state, &u, StatusCode::OK, FormErrors::default(), Fields::new()).await
+}
+
+/// `POST /seco/settings/capacity` (the deployment authority).
+pub async fn page_capacity(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
+    let res = match field(&f, "national_capacity").trim().parse::<i64>() {
+        Ok(n) => state.store.seco().set_capacity(&u.viewer, n).await.map(|_| ()),
+        Err(_) => {
+            Err(StoreError::invalid("national_capacity", "The national capacity must be a whole number, such as 4"))
+        }
+    };
+    after_settings(&state, &u, f, res).await
+}
+
+/// `POST /seco/settings/ctsu` (an administrator).
+pub async fn page_ctsu(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
+    let res = match OrganisationId::parse(field(&f, "ctsu_organisation_id").trim()) {
+        _ if !u.viewer.may(cordon_domain::seco::CONFIGURE) => {
+            Err(StoreError::Forbidden("only an administrator names the force's CTSU".into()))
+        }
+        Ok(id) => state.store.seco().configure_ctsu(&u.viewer, &id).await,
+        Err(_) => Err(StoreError::invalid("ctsu_organisation_id", "Choose the organisation that is the force's CTSU")),
+    };
+    after_settings(&state, &u, f, res).await
+}
+
 /// This capability's pages.
 pub fn pages() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -1404,14 +1735,20 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/seco/requests/{id}", get(page_request))
         .route("/seco/requests/{id}/discussion", post(page_discuss))
         .route("/seco/requests/{id}/appointment", post(page_appoint))
-        .route("/seco/requests/{id}/decline", post(page_decline))
-        .route("/seco/requests/{id}/stand-down", post(page_stand_down))
+        .route("/seco/requests/{id}/decline", get(page_decline_confirm).post(page_decline))
+        .route("/seco/requests/{id}/stand-down", get(page_stand_down_confirm).post(page_stand_down))
+        .route("/seco/requests/{id}/withdrawal", get(page_withdraw_confirm).post(page_withdraw))
         .route("/seco/roster", get(page_roster).post(page_add_seco))
         .route("/seco/roster/new", get(page_new_seco))
         .route("/seco/roster/{id}", get(page_coordinator))
         .route("/seco/roster/{id}/change", get(page_change_seco).post(page_save_seco))
         .route("/seco/roster/{id}/notes", post(page_add_note))
         .route("/seco/roster/{id}/checklist", post(page_checklist))
+        .route("/seco/settings", get(page_settings))
+        .route("/seco/settings/capacity", post(page_capacity))
+        .route("/seco/settings/ctsu", post(page_ctsu))
+        .route("/seco/vacancies", post(page_open_vacancy))
+        .route("/seco/vacancies/new", get(page_new_vacancy))
         .route("/seco/vacancies/{id}", get(page_vacancy))
         .route("/seco/vacancies/{id}/selection", post(page_select))
 }

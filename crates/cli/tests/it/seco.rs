@@ -520,3 +520,177 @@ async fn the_demo_has_the_marathon_appointed_and_the_parade_declined() {
     let html = app.page(&g, "/seco").await.text().await.unwrap();
     assert!(html.contains("Northshire City Marathon"), "Gold sees the requests for their events");
 }
+
+/// Posts a form to a page as the signed-in browser `b`.
+async fn post_form(app: &TestApp, b: &crate::common::Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client.post(app.url(path)).header("cookie", b.cookie()).form(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn decline_stand_down_and_withdrawal_each_confirm_on_a_page_of_their_own() {
+    let f = fixture().await;
+    let supt = f.id_of("Dana Whitfield", "superintendent", Some("2024-01-15"), json!([]), "qualified").await;
+    let event = f.event("Parade", "2030-11-10T10:00:00Z", "2030-11-10T13:00:00Z", true).await;
+    let declined = f.request(&event).await;
+    f.discuss(&declined).await;
+    let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&g).await;
+    let status_of = |id: String| {
+        let (app, gold) = (&f.app, f.gold.clone());
+        async move { app.get_as(&gold, &format!("/api/v1/deployment-requests/{id}")).await.1["status"].clone() }
+    };
+
+    // The request page links to the decline page, which says what will happen.
+    let html = f.app.page(&g, &format!("/seco/requests/{declined}")).await.text().await.unwrap();
+    assert!(html.contains(&format!("/seco/requests/{declined}/decline")) && html.contains("withdrawal"), "{html}");
+    let page = f.app.page(&g, &format!("/seco/requests/{declined}/decline")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("no SECO is appointed for this event") && html.contains("Decline the request"), "{html}");
+    // No reason: the page again, naming the field, and nothing changed.
+    let path = format!("/seco/requests/{declined}/decline");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", " ")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#reason\"") && html.contains("Enter the reason a SECO is not appointed"), "{html}");
+    assert_eq!(status_of(declined.clone()).await, "under_discussion");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", "Too small")]).await;
+    assert_eq!(res.status(), 303);
+    let (_, r) = f.app.get_as(&f.gold, &format!("/api/v1/deployment-requests/{declined}")).await;
+    assert_eq!((r["status"].as_str(), r["decision_reason"].as_str()), (Some("declined"), Some("Too small")), "{r}");
+
+    // Stand-down: appointed over the API, stood down through its page.
+    let appointed = f.request(&event).await;
+    f.discuss(&appointed).await;
+    assert_eq!(f.appoint(&f.gold, &appointed, json!({"seco_id": supt})).await.0, 201);
+    let html = f.app.page(&g, &format!("/seco/requests/{appointed}")).await.text().await.unwrap();
+    assert!(html.contains(&format!("/seco/requests/{appointed}/stand-down")), "{html}");
+    let path = format!("/seco/requests/{appointed}/stand-down");
+    let html = f.app.page(&g, &path).await.text().await.unwrap();
+    assert!(html.contains("free for other events"), "{html}");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", "")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Enter the reason the SECO is stood down"));
+    assert_eq!(status_of(appointed.clone()).await, "appointed");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", "Off sick")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(appointed.clone()).await, "stood_down");
+
+    // Withdrawal by whoever made the request.
+    let withdrawn = f.request(&event).await;
+    let (_, s) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&s).await;
+    let html = f.app.page(&s, &format!("/seco/requests/{withdrawn}")).await.text().await.unwrap();
+    assert!(html.contains(&format!("/seco/requests/{withdrawn}/withdrawal")), "{html}");
+    let path = format!("/seco/requests/{withdrawn}/withdrawal");
+    assert_eq!(f.app.page(&s, &path).await.status(), 200);
+    let res = post_form(&f.app, &s, &path, &[("csrf_token", &csrf)]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Enter the reason the request is withdrawn"));
+    assert_eq!(status_of(withdrawn.clone()).await, "submitted");
+    let res = post_form(&f.app, &s, &path, &[("csrf_token", &csrf), ("reason", "Asked twice")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(withdrawn).await, "withdrawn");
+}
+
+#[tokio::test]
+async fn a_policy_review_is_recorded_on_its_own_page() {
+    let f = fixture().await;
+    let body = json!({"reference": "SOP/228/10", "title": "SECO SOP", "owner": "ACC Protective Services",
+                      "start_date": "2010-08-10", "review_interval_months": 12, "next_review": "2011-08-31"});
+    let (status, p) = f.app.send_as(&f.da, Method::POST, "/api/v1/policies", body).await;
+    assert_eq!(status, 201, "{p}");
+    let id = p["id"].as_str().unwrap();
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    let list = f.app.page(&b, "/policies").await.text().await.unwrap();
+    let path = format!("/policies/{id}/review");
+    assert!(list.contains(&path), "{list}");
+    let page = f.app.page(&b, &path).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Every 12 months"));
+    // No date: the page again, naming the field, and nothing changed.
+    let res = post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("last_reviewed", "")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#last_reviewed\"") && html.contains("The date of the review must be"), "{html}");
+    let (_, list) = f.app.get_as(&f.da, "/api/v1/policies").await;
+    assert_eq!(list["items"][0]["review_overdue"], true, "{list}");
+    let res = post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("last_reviewed", &yesterday())]).await;
+    assert_eq!(res.status(), 303);
+    let (_, list) = f.app.get_as(&f.da, "/api/v1/policies").await;
+    assert_eq!(
+        (list["items"][0]["review_overdue"].clone(), list["items"][0]["last_reviewed"].clone()),
+        (json!(false), json!(yesterday()))
+    );
+    // Someone who does not keep policy records sees no link and cannot record one.
+    let (_, s) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    assert!(!f.app.page(&s, "/policies").await.text().await.unwrap().contains(&path));
+    let csrf = f.app.csrf(&s).await;
+    let res = post_form(&f.app, &s, &path, &[("csrf_token", &csrf), ("last_reviewed", &yesterday())]).await;
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn the_deployment_authority_opens_a_vacancy_on_its_page() {
+    let f = fixture().await;
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    assert!(f.app.page(&b, "/seco").await.text().await.unwrap().contains("/seco/vacancies/new"));
+    assert_eq!(f.app.page(&b, "/seco/vacancies/new").await.status(), 200);
+    let vacancies = || async { f.app.get_as(&f.da, "/api/v1/seco-vacancies").await.1["total"].clone() };
+    // No title, or a cost that is not an amount: the page again, naming the field, and nothing opened.
+    let day = yesterday();
+    let post = |title: &'static str, cost: &'static str| {
+        let form = [("csrf_token", csrf.as_str()), ("title", title), ("opened_on", &day), ("course_cost", cost)];
+        let (app, b) = (&f.app, &b);
+        async move { post_form(app, b, "/seco/vacancies", &form).await }
+    };
+    let res = post("", "").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#title\"") && html.contains("Enter the vacancy&#39;s title"), "{html}");
+    let res = post("SECO, North", "lots").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("href=\"#course_cost\""));
+    assert_eq!(vacancies().await, 0);
+    let res = post("SECO, North", "1250.50").await;
+    assert_eq!(res.status(), 303);
+    let at = res.headers()["location"].to_str().unwrap().to_string();
+    let html = f.app.page(&b, &at).await.text().await.unwrap();
+    assert!(html.contains("SECO, North") && html.contains("£1250.50"), "{html}");
+    assert_eq!(vacancies().await, 1);
+    // Gold is no deployment authority.
+    let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&g, "/seco/vacancies/new").await.status(), 403);
+}
+
+#[tokio::test]
+async fn the_deployment_authority_sets_the_national_capacity_on_the_settings_page() {
+    let f = fixture().await;
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    assert!(f.app.page(&b, "/seco").await.text().await.unwrap().contains("href=\"/seco/settings\""));
+    let html = f.app.page(&b, "/seco/settings").await.text().await.unwrap();
+    assert!(html.contains("4 qualified SECOs") && !html.contains("ctsu-form"), "{html}");
+    // No number: the page again, naming the field, and nothing changed.
+    let res =
+        post_form(&f.app, &b, "/seco/settings/capacity", &[("csrf_token", &csrf), ("national_capacity", "")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#national_capacity\"") && html.contains("The national capacity must be"), "{html}");
+    let res =
+        post_form(&f.app, &b, "/seco/settings/capacity", &[("csrf_token", &csrf), ("national_capacity", "0")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(f.app.page(&b, "/seco").await.text().await.unwrap().contains("0 of 4 qualified"));
+    let res =
+        post_form(&f.app, &b, "/seco/settings/capacity", &[("csrf_token", &csrf), ("national_capacity", "5")]).await;
+    assert_eq!(res.status(), 303);
+    assert!(f.app.page(&b, "/seco").await.text().await.unwrap().contains("0 of 5 qualified"));
+    // The deployment authority does not name the CTSU; the requesting force's Gold has no settings.
+    let res =
+        post_form(&f.app, &b, "/seco/settings/ctsu", &[("csrf_token", &csrf), ("ctsu_organisation_id", "")]).await;
+    assert_eq!(res.status(), 403);
+    let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&g, "/seco/settings").await.status(), 403);
+}

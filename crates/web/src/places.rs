@@ -572,12 +572,9 @@ pub async fn page_visit(
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
     let outcome = match visit_from(&field(&f, "on"), &field(&f, "outcome")) {
-        Ok((day, o)) => state
-            .store
-            .places()
-            .record_visit(u.caller(), &u.actor(), &id, day, o)
-            .await
-            .map_err(FormErrors::from_store),
+        Ok((day, o)) => {
+            state.store.places().record_visit(u.caller(), &u.actor(), &id, day, o).await.map_err(FormErrors::from_store)
+        }
         Err(e) => Err(Ok(FormErrors::one(
             e.field.as_deref().unwrap_or("on"),
             if e.field.as_deref() == Some("outcome") {

@@ -235,12 +235,17 @@ pub async fn page_remove_confirm(
     crate::events::confirm_removal(
         &u,
         view.marking_shown,
-        format!("Remove {}?", name.trim_start_matches("The ")),
+        if linked {
+            format!("{} cannot be removed yet", name)
+        } else {
+            format!("Remove {}?", name.trim_start_matches("The "))
+        },
         explanation,
         format!("/events/{id}/plan/{section}/{item_id}/remove"),
         format!("/events/{id}/plan#{}", section.replace('_', "-")),
         Vec::new(),
-        "Remove it",
+        // Nothing to confirm while it cannot be removed.
+        if linked { "" } else { "Remove it" },
     )
 }
 

@@ -820,7 +820,7 @@ mod tests {
             ends_at: at("2027-04-11T02:00:00Z"),
         };
         assert!(
-            matches!(check_appointment(&supt, None, window, &[busy.clone()]), Err(Refusal::Conflict(m)) if m.contains("Carnival"))
+            matches!(check_appointment(&supt, None, window, std::slice::from_ref(&busy)), Err(Refusal::Conflict(m)) if m.contains("Carnival"))
         );
         let later = Commitment { starts_at: at("2027-04-10T18:00:00Z"), ..busy };
         assert_eq!(check_appointment(&supt, None, window, &[later]), Ok(()), "back-to-back events do not overlap");

@@ -23,3 +23,11 @@ export async function fillDateTime(group: import('@playwright/test').Locator, is
   await group.getByLabel('Year').fill(y);
   await group.getByLabel('Time').fill(time);
 }
+
+/** Fills a GOV.UK date input (day, month, year) inside `group` from YYYY-MM-DD. */
+export async function fillDate(group: import('@playwright/test').Locator, iso: string): Promise<void> {
+  const [y, m, d] = iso.split('-');
+  await group.getByLabel('Day').fill(String(Number(d)));
+  await group.getByLabel('Month').fill(String(Number(m)));
+  await group.getByLabel('Year').fill(y);
+}

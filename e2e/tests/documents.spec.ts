@@ -36,8 +36,10 @@ test.describe('documents and the audit trail', () => {
       });
 
       await test.step('issue it and read the version', async () => {
+        await page.getByRole('link', { name: 'Issue this plan' }).click();
+        await a11y('issue the plan: confirm');
         await page.getByLabel('Reason for issuing this version').fill(`Reissued for Gold (${testInfo.project.name})`);
-        await page.getByRole('button', { name: 'Issue this plan' }).click();
+        await page.getByRole('button', { name: /^Issue version \d+$/ }).click();
         await expect(page).toHaveURL(/\/plan\/versions\/\d+$/);
         versionPath = new URL(page.url()).pathname;
         await a11y('the issued version');

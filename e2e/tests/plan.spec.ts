@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { ACCOUNTS } from '../support/accounts';
-import { escapeRegExp, fillDateTime, ukDate } from '../support/dates';
+import { displayDate, escapeRegExp, fillDate, fillDateTime, ukDate } from '../support/dates';
 import { expect, test } from '../support/fixtures';
 import { expectMarkingBanners, mainNav } from '../support/layout';
 
@@ -106,37 +106,60 @@ test.describe('the CT protective security plan of a new event', () => {
       await expect(page.locator('#risks')).toContainText('Not assessed');
     });
 
+    await test.step('the plan page reads, and changes happen on pages of their own', async () => {
+      // No section's form is on the plan page: "Add …" and "Change" lead to them.
+      // (Only the offer to start from an earlier plan, while this one is empty.)
+      await expect(page.locator('main form[method="post"]:not([action$="/copy-from"])')).toHaveCount(0);
+      await expect(page.getByRole('link', { name: 'Add a measure' })).toBeVisible();
+    });
+
     await test.step('record the tasking', async () => {
       const section = page.locator('#tasking');
-      await section.getByLabel('Commissioned by').fill('Ch Supt Alex Morgan (Gold)');
-      await section.getByLabel('Commissioned on').fill(ukDate(-30));
-      await section.getByLabel('Terms of reference').fill('Assess the CT risk to the festival and recommend proportionate measures.');
-      await saveAndCheck(page, a11y, section.getByRole('button', { name: 'Save tasking' }), 'plan page, tasking saved', '#tasking');
+      await section.getByRole('link', { name: 'Record the tasking' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tasking');
+      await a11y('tasking page');
+      await expectMarkingBanners(page, 'OFFICIAL-SENSITIVE');
+      await page.getByLabel('Commissioned by').fill('Ch Supt Alex Morgan (Gold)');
+      await fillDate(page.getByRole('group', { name: 'Commissioned on' }), ukDate(-30));
+      await page.getByLabel('Terms of reference').fill('Assess the CT risk to the festival and recommend proportionate measures.');
+      await saveAndCheck(page, a11y, page.getByRole('button', { name: 'Save tasking' }), 'plan page, tasking saved', '#tasking');
       await expect(section).toContainText('Commissioned by Ch Supt Alex Morgan (Gold)');
+      await expect(section).toContainText(displayDate(ukDate(-30)));
       await expect(problems.getByText('Record who tasked the plan', { exact: false })).toHaveCount(0);
     });
 
     await test.step("record the commander's intent", async () => {
       const section = page.locator('#intent');
-      await section.getByLabel('Intent', { exact: true }).fill('Deliver a safe festival with proportionate protective security.');
-      await section
+      await section.getByRole('link', { name: "Record the commander's intent" }).click();
+      await a11y('intent page');
+      await page.getByLabel('Intent', { exact: true }).fill('Deliver a safe festival with proportionate protective security.');
+      await page
         .getByLabel('Strategic objectives, one per line')
         .fill('Protect the public from a terrorist attack\nMaintain public confidence\nKeep the event running');
-      await saveAndCheck(page, a11y, section.getByRole('button', { name: 'Save intent' }), 'plan page, intent saved', '#intent');
+      await saveAndCheck(page, a11y, page.getByRole('button', { name: 'Save intent' }), 'plan page, intent saved', '#intent');
       await expect(section.locator('ol li')).toHaveCount(3);
       await expect(problems.getByText("Record the commander's intent", { exact: false })).toHaveCount(0);
     });
 
     await test.step('add a threat assessment', async () => {
       const section = page.locator('#threat-assessment');
-      await section.getByLabel('Source').fill('CTP North CTIU');
-      await section.getByLabel('Date of the assessment').fill(ukDate(-7));
-      await section.getByLabel('Summary').fill('No specific intelligence; the general threat applies to crowded places.');
-      await expect(section.getByLabel('Marking')).toHaveValue('OFFICIAL-SENSITIVE');
+      await section.getByRole('link', { name: 'Add a threat assessment' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add a threat assessment');
+      await a11y('add a threat assessment');
+      // A date that does not exist is named against its field, and nothing is added.
+      await page.getByLabel('Source').fill('CTP North CTIU');
+      await fillDate(page.getByRole('group', { name: 'Date of the assessment' }), '2027-02-31');
+      await page.getByLabel('Summary').fill('No specific intelligence; the general threat applies to crowded places.');
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      await expect(page.locator('.error-summary')).toContainText('Date of the assessment must be a real date');
+      await a11y('add a threat assessment, with a date that does not exist');
+      await expect(page.getByLabel('Source')).toHaveValue('CTP North CTIU');
+      await fillDate(page.getByRole('group', { name: 'Date of the assessment' }), ukDate(-7));
+      await expect(page.getByLabel('Marking', { exact: true })).toHaveValue('OFFICIAL-SENSITIVE');
       await saveAndCheck(
         page,
         a11y,
-        section.getByRole('button', { name: 'Add threat assessment' }),
+        page.getByRole('button', { name: 'Add', exact: true }),
         'plan page, threat assessment added',
         '#threat-assessment',
       );
@@ -147,11 +170,13 @@ test.describe('the CT protective security plan of a new event', () => {
 
     await test.step('add a reconnaissance visit', async () => {
       const section = page.locator('#recon-visit');
-      await section.getByLabel('Date of the visit').fill(ukDate(-3));
-      await section.getByLabel('Who attended').fill('Insp Sam Patel, CTSA');
-      await section.getByLabel('Areas visited').fill('Main arena, north gate, river path');
-      await section.getByLabel('Findings').fill('The north gate opens onto a straight road with no vehicle barriers.');
-      await saveAndCheck(page, a11y, section.getByRole('button', { name: 'Add visit' }), 'plan page, reconnaissance visit added', '#recon-visit');
+      await section.getByRole('link', { name: 'Add a reconnaissance visit' }).click();
+      await a11y('add a reconnaissance visit');
+      await fillDate(page.getByRole('group', { name: 'Date of the visit' }), ukDate(-3));
+      await page.getByLabel('Who attended').fill('Insp Sam Patel, CTSA');
+      await page.getByLabel('Areas visited').fill('Main arena, north gate, river path');
+      await page.getByLabel('Findings').fill('The north gate opens onto a straight road with no vehicle barriers.');
+      await saveAndCheck(page, a11y, page.getByRole('button', { name: 'Add', exact: true }), 'plan page, reconnaissance visit added', '#recon-visit');
       await expect(section.locator('tbody tr')).toHaveCount(1);
       await expect(problems.getByText('Record at least one venue reconnaissance visit', { exact: false })).toHaveCount(0);
     });
@@ -159,21 +184,21 @@ test.describe('the CT protective security plan of a new event', () => {
     await test.step(`assess every methodology: 2×2, and ${TREATED} 4×4 with residual 2×4`, async () => {
       for (const m of methodologies) {
         const high = m.id === TREATED;
-        const details = page.locator('#risk-assessment details', { has: page.locator(`#ra-${m.id}-l`) });
-        await expect(details.locator('summary')).toHaveText(`Assess ${m.name}`);
-        // Not yet assessed: open.
-        await expect(details).toHaveAttribute('open', '');
-        await page.locator(`#ra-${m.id}-applicable`).selectOption('yes');
-        await page.locator(`#ra-${m.id}-l`).selectOption(high ? '4' : '2');
-        await page.locator(`#ra-${m.id}-i`).selectOption(high ? '4' : '2');
-        await page.locator(`#ra-${m.id}-rl`).selectOption('2');
-        await page.locator(`#ra-${m.id}-ri`).selectOption(high ? '4' : '2');
+        // Each methodology's assessment has a page of its own.
+        await page.locator(`#risks tr[id="risk-${m.id}"]`).getByRole('link', { name: `Assess ${m.name}` }).click();
+        await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Risk assessment: ${m.name}`);
+        await a11y(`risk assessment page of ${m.id}`);
+        await page.getByLabel('Applies to this event?').selectOption('yes');
+        await page.getByLabel('Likelihood', { exact: true }).selectOption(high ? '4' : '2');
+        await page.getByLabel('Impact', { exact: true }).selectOption(high ? '4' : '2');
+        await page.getByLabel('Residual likelihood').selectOption('2');
+        await page.getByLabel('Residual impact').selectOption(high ? '4' : '2');
         await saveAndCheck(
           page,
           a11y,
-          details.getByRole('button', { name: `Save assessment of ${m.name}` }),
+          page.getByRole('button', { name: 'Save assessment' }),
           `plan page, ${m.id} assessed`,
-          '#risk-assessment',
+          `#risk-${m.id}`,
         );
         const row = page.locator(`#risks tr[id="risk-${m.id}"]`);
         await expect(row.locator('td').nth(0)).toHaveText(high ? 'High (16)' : 'Low (4)');
@@ -208,14 +233,16 @@ test.describe('the CT protective security plan of a new event', () => {
 
     await test.step('add a contingency plan for its residual risk', async () => {
       const section = page.locator('#contingency');
-      await section.getByRole('group', { name: 'Residual risks it manages' }).getByRole('checkbox', { name: treated.name }).check();
-      await section.getByLabel('Trigger').fill('A vehicle breaches the north gate barriers');
-      await section.getByLabel('Actions').fill('Stop the music, direct the crowd away from the gate, call 999.');
-      await section.getByLabel('Owner').fill('Event control');
+      await section.getByRole('link', { name: 'Add a contingency plan' }).click();
+      await a11y('add a contingency plan');
+      await page.getByRole('group', { name: 'Residual risks it manages' }).getByRole('checkbox', { name: treated.name }).check();
+      await page.getByLabel('Trigger').fill('A vehicle breaches the north gate barriers');
+      await page.getByLabel('Actions').fill('Stop the music, direct the crowd away from the gate, call 999.');
+      await page.getByLabel('Owner').fill('Event control');
       await saveAndCheck(
         page,
         a11y,
-        section.getByRole('button', { name: 'Add contingency plan' }),
+        page.getByRole('button', { name: 'Add', exact: true }),
         'plan page, contingency plan added',
         '#contingency',
       );
@@ -245,9 +272,10 @@ test.describe('the CT protective security plan of a new event', () => {
     const stewards = 'Stewards search vehicles at the service gate';
 
     await test.step('a measure with no risk: its form again on its own page, as typed, the error by the field', async () => {
-      const form = page.locator('#measure form', { has: page.getByRole('button', { name: 'Add measure' }) });
-      await form.getByLabel('Measure', { exact: true }).fill('Stewards check bags at the gate');
-      await form.getByRole('button', { name: 'Add measure' }).click();
+      await page.locator('#measure').getByRole('link', { name: 'Add a measure' }).click();
+      await a11y('add a measure');
+      await page.getByLabel('Measure', { exact: true }).fill('Stewards check bags at the gate');
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add a measure');
       await a11y('add a measure, with an error');
       await expectMarkingBanners(page, 'OFFICIAL-SENSITIVE');
@@ -395,19 +423,23 @@ async function addMeasure(
   rationale: string,
   state: string,
 ): Promise<void> {
-  const section = page.locator('#measure');
-  const form = section.locator('form', { has: page.getByRole('button', { name: 'Add measure' }) });
-  await form.getByLabel('Measure', { exact: true }).fill(title);
-  await form.getByRole('group', { name: 'Risks it treats' }).getByRole('checkbox', { name: risk }).check();
-  await form.getByLabel('Status', { exact: true }).selectOption('accepted');
-  await form.getByLabel('Rationale', { exact: true }).fill(rationale);
-  await saveAndCheck(page, a11y, form.getByRole('button', { name: 'Add measure' }), state, '#measure');
+  await page.locator('#measure').getByRole('link', { name: 'Add a measure' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add a measure');
+  await a11y(`add a measure: ${title}`);
+  await page.getByLabel('Measure', { exact: true }).fill(title);
+  await page.getByRole('group', { name: 'Risks it treats' }).getByRole('checkbox', { name: risk }).check();
+  await page.getByLabel('Status', { exact: true }).selectOption('accepted');
+  await page.getByLabel('Rationale', { exact: true }).fill(rationale);
+  await saveAndCheck(page, a11y, page.getByRole('button', { name: 'Add', exact: true }), state, '#measure');
 }
 
 /** Issues the plan with `reason`; checks version `n`'s page and returns its hash. */
 async function issue(page: Page, a11y: (state: string) => Promise<void>, reason: string, n: number): Promise<string> {
+  await page.getByRole('link', { name: 'Issue this plan' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Issue version ${n} of the plan`);
+  await a11y(`issue version ${n}: confirm`);
   await page.getByLabel('Reason for issuing this version').fill(reason);
-  await page.getByRole('button', { name: 'Issue this plan' }).click();
+  await page.getByRole('button', { name: `Issue version ${n}` }).click();
   await expect(page).toHaveURL(new RegExp(`/plan/versions/${n}$`));
   await a11y(`plan version ${n}`);
   // The version reads as the plan document: its title block, then the sections.

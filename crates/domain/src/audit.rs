@@ -174,11 +174,16 @@ pub fn describe(event: &Event, first_save: bool, names: &dyn Names) -> String {
             let marked = marking.map(|m| format!(", marked {m}")).unwrap_or_default();
             format!("{verb} {} “{}”{marked}", section_words(item.section()), item_name(item, names))
         }
-        Event::Plan(PlanEvent::PlanItemRemoved { section, item_id, .. }) => {
+        Event::Plan(PlanEvent::PlanItemRemoved { section, item_id, reason, .. }) => {
             let key = crate::plan::Plan::marking_key(section, item_id);
-            match names.item(&key) {
+            let what = match names.item(&key) {
                 Some(name) => format!("Removed {} “{name}”", section_words(section)),
                 None => format!("Removed a {}", section_words(section)),
+            };
+            if reason.trim().is_empty() {
+                what
+            } else {
+                format!("{what}: {}", reason.trim())
             }
         }
         Event::Plan(PlanEvent::PlanIssued { number, reason, .. }) => {
@@ -365,9 +370,18 @@ mod tests {
             event_id: "e1".parse().unwrap(),
             section: "measure".into(),
             item_id: "m1".into(),
+            reason: String::new(),
         }
         .into();
         assert_eq!(describe(&e, false, &n), "Removed measure “Hostile vehicle barriers”");
+        let e: Event = PlanEvent::PlanItemRemoved {
+            event_id: "e1".parse().unwrap(),
+            section: "measure".into(),
+            item_id: "m1".into(),
+            reason: "Replaced by the barrier plan".into(),
+        }
+        .into();
+        assert_eq!(describe(&e, false, &n), "Removed measure “Hostile vehicle barriers”: Replaced by the barrier plan");
     }
 
     #[test]

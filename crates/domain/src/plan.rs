@@ -356,6 +356,10 @@ pub struct Liaison {
     pub agreed: String,
     #[serde(default)]
     pub actions: String,
+    /// Actions agreed with a named owner and a due date, each like a
+    /// meeting's (the owner in Cordon sees it among their tasks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assigned: Vec<MeetingAction>,
 }
 
 /// An action from a meeting.
@@ -513,6 +517,16 @@ pub const SECTIONS: &[&str] = &[
 ];
 
 impl PlanItem {
+    /// The actions with an owner and due date that the item records: a
+    /// meeting's, or those agreed in liaison.
+    pub fn assigned_actions(&self) -> &[MeetingAction] {
+        match self {
+            PlanItem::Meeting(m) => &m.actions,
+            PlanItem::Liaison(l) => &l.assigned,
+            _ => &[],
+        }
+    }
+
     pub fn section(&self) -> &'static str {
         match self {
             PlanItem::Tasking(_) => "tasking",
@@ -728,9 +742,12 @@ fn required(field: &str, s: &str) -> Result<(), ItemError> {
 }
 
 fn date(field: &str, s: &str) -> Result<(), ItemError> {
-    crate::reference::parse_date(s).map(|_| ()).map_err(|_| {
-        err(field, format!("{} must be a real date, written as year-month-day, such as 2027-04-26", label(field)))
-    })
+    if s.trim().is_empty() {
+        return Err(err(field, format!("Enter the {}", label(field).to_lowercase())));
+    }
+    crate::reference::parse_date(s)
+        .map(|_| ())
+        .map_err(|_| err(field, format!("{} must be a real date, such as 26 April 2027 (2027-04-26)", label(field))))
 }
 
 fn in_matrix(field: &str, v: Option<u32>, max: usize) -> Result<(), ItemError> {
@@ -754,8 +771,12 @@ impl Context<'_> {
         if self.catalogue.iter().any(|m| m.id == id) {
             Ok(())
         } else {
-            Err(err(field, format!("unknown methodology {id:?}")))
+            Err(err(field, "Choose attack methodologies from the list"))
         }
+    }
+    /// A methodology's name, for messages.
+    fn name(&self, id: &str) -> String {
+        self.catalogue.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_else(|| id.to_string())
     }
 }
 
@@ -773,7 +794,7 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
         PlanItem::Intent(i) => {
             required("intent", &i.intent)?;
             if i.objectives.iter().all(|o| o.trim().is_empty()) {
-                return Err(err("objectives", "at least one strategic objective is required"));
+                return Err(err("objectives", "Enter at least one strategic objective"));
             }
             Ok(())
         }
@@ -795,25 +816,31 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
                 return required("not_applicable_reason", &a.not_applicable_reason);
             }
             if a.likelihood.is_none() {
-                return Err(err("likelihood", "likelihood is required for an applicable methodology"));
+                return Err(err("likelihood", "Choose the likelihood: the methodology applies to this event"));
             }
             if a.impact.is_none() {
-                return Err(err("impact", "impact is required for an applicable methodology"));
+                return Err(err("impact", "Choose the impact: the methodology applies to this event"));
             }
             in_matrix("likelihood", a.likelihood, lmax)?;
             in_matrix("impact", a.impact, imax)?;
             in_matrix("residual_likelihood", a.residual_likelihood, lmax)?;
             in_matrix("residual_impact", a.residual_impact, imax)?;
             if a.residual_likelihood.is_some() != a.residual_impact.is_some() {
-                return Err(err("residual_impact", "give both residual likelihood and residual impact, or neither"));
+                return Err(err(
+                    "residual_impact",
+                    "Choose both the residual likelihood and the residual impact, or neither",
+                ));
             }
             Ok(())
         }
         PlanItem::Vulnerability(v) => {
+            if v.location.trim().is_empty() {
+                return Err(err("location", "Enter where the vulnerability is"));
+            }
             required("location", &v.location)?;
             required("description", &v.description)?;
             if !(1..=5).contains(&v.severity) {
-                return Err(err("severity", "severity must be 1 to 5"));
+                return Err(err("severity", "Severity must be between 1 and 5"));
             }
             for m in &v.methodologies {
                 cx.methodology("methodologies", m)?;
@@ -827,26 +854,29 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
         PlanItem::Measure(m) => {
             required("title", &m.title)?;
             if m.risks.is_empty() {
-                return Err(err("risks", "link the measure to at least one risk"));
+                return Err(err("risks", "Choose at least one risk the measure treats"));
             }
             for r in &m.risks {
                 cx.methodology("risks", r)?;
                 if cx.plan.assessment(r).is_none() {
-                    return Err(err("risks", format!("{r} has not been assessed in this plan")));
+                    return Err(err("risks", format!("Assess {} before linking to it", cx.name(r))));
                 }
             }
             for v in &m.vulnerabilities {
                 if !cx.plan.vulnerabilities.iter().any(|x| &x.id == v) {
-                    return Err(err("vulnerabilities", format!("vulnerability {v} is not in this plan")));
+                    return Err(err("vulnerabilities", "Choose vulnerabilities from this plan's list"));
                 }
             }
             if let Some(tp) = &m.tactical_plan {
                 if !cx.plan.tactical_plans.iter().any(|x| &x.id == tp) {
-                    return Err(err("tactical_plan", format!("tactical plan {tp} is not in this plan's register")));
+                    return Err(err("tactical_plan", "Choose a tactical plan from this plan's register"));
                 }
             }
             if m.status == MeasureStatus::Declined && m.decline_reason.is_none() {
-                return Err(err("decline_reason", "say why the measure was declined: resources or other"));
+                return Err(err(
+                    "decline_reason",
+                    "Say why the measure was declined: for resources, or for another reason",
+                ));
             }
             if m.status == MeasureStatus::Declined {
                 required("rationale", &m.rationale)?;
@@ -855,12 +885,12 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
         }
         PlanItem::Contingency(c) => {
             if c.risks.is_empty() {
-                return Err(err("risks", "link the contingency to at least one residual risk"));
+                return Err(err("risks", "Choose at least one residual risk the contingency plan manages"));
             }
             for r in &c.risks {
                 cx.methodology("risks", r)?;
                 if cx.plan.assessment(r).is_none() {
-                    return Err(err("risks", format!("{r} has not been assessed in this plan")));
+                    return Err(err("risks", format!("Assess {} before linking to it", cx.name(r))));
                 }
             }
             required("trigger", &c.trigger)?;
@@ -890,14 +920,17 @@ pub fn check_item(item: &PlanItem, cx: &Context) -> Result<(), ItemError> {
         PlanItem::Liaison(l) => {
             date("date", &l.date)?;
             required("with", &l.with)?;
-            required("summary", &l.summary)
+            required("summary", &l.summary)?;
+            for (i, a) in l.assigned.iter().enumerate() {
+                required(&format!("assigned[{i}].text"), &a.text)?;
+                required(&format!("assigned[{i}].owner"), &a.owner)?;
+                date(&format!("assigned[{i}].due"), &a.due)?;
+            }
+            Ok(())
         }
         PlanItem::Meeting(m) => {
             if !m.kind.is_listed() {
-                return Err(err(
-                    "kind",
-                    "kind must be tactical_planning_group, strategic_coordinating_group, safety_advisory_group or other",
-                ));
+                return Err(err("kind", "Choose the kind of meeting"));
             }
             date("date", &m.date)?;
             for (i, a) in m.actions.iter().enumerate() {
@@ -1601,21 +1634,14 @@ pub enum PlanEvent {
         event_id: EventId,
         section: String,
         item_id: String,
+        /// Why, as the person removing it said.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     /// The draft was issued as an immutable, numbered, hashed snapshot.
-    PlanIssued {
-        event_id: EventId,
-        number: i64,
-        reason: String,
-        body: String,
-        hash: String,
-    },
+    PlanIssued { event_id: EventId, number: i64, reason: String, body: String, hash: String },
     /// The strategic commander endorsed an issued version.
-    PlanEndorsed {
-        event_id: EventId,
-        number: i64,
-        conditions: String,
-    },
+    PlanEndorsed { event_id: EventId, number: i64, conditions: String },
 }
 
 crate::capability_event!(PlanEvent, |e| match e {

@@ -994,19 +994,19 @@ pub async fn page_show(
 /// A page that asks before a status change or a removal, and takes a reason.
 #[derive(Template)]
 #[template(path = "event_confirm.html")]
-struct ConfirmPage {
-    layout: Layout,
-    heading: String,
-    explanation: String,
-    action: String,
-    back: String,
-    hidden: Vec<(String, String)>,
-    button: String,
-    warning: bool,
-    reason_label: String,
-    reason_hint: String,
-    errors: FormErrors,
-    reason: String,
+pub(crate) struct ConfirmPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub explanation: String,
+    pub action: String,
+    pub back: String,
+    pub hidden: Vec<(String, String)>,
+    pub button: String,
+    pub warning: bool,
+    pub reason_label: String,
+    pub reason_hint: String,
+    pub errors: FormErrors,
+    pub reason: String,
 }
 
 /// A page that asks before something is removed: what will happen, the
@@ -1127,6 +1127,11 @@ pub async fn page_status(
         );
     };
     let reason = field(&f, "reason");
+    // On the page every change of status says why; it is recorded with it.
+    if reason.trim().is_empty() {
+        let errors = FormErrors::one("reason", "Enter the reason for the change".to_string());
+        return status_confirm(&u, &event, to, StatusCode::UNPROCESSABLE_ENTITY, errors, reason);
+    }
     match state.store.events().set_event_status(&u.viewer, &id, to, &reason).await {
         Ok(_) => Redirect::to(&format!("/events/{id}")).into_response(),
         Err(StoreError::Conflict(m)) => {
@@ -1296,16 +1301,24 @@ pub async fn page_commanders_form(
     let events = state.store.events();
     let golds = events.candidates(&u.viewer, &id, Some(cordon_domain::identity::Role::StrategicCommander), &q).await;
     let silvers = events.candidates(&u.viewer, &id, None, &q).await;
-    let (golds, silvers) = match (golds, silvers) {
+    let (mut golds, mut silvers) = match (golds, silvers) {
         (Ok(g), Ok(s)) => (g, s),
         (Err(e), _) | (_, Err(e)) => return ApiError::from(e).into_response(),
     };
+    // Whoever holds a role now stays chosen, whatever the search finds, so
+    // saving after a search for the other role does not clear this one.
     let mut emails = Vec::new();
-    for who in [&event.gold_user_id, &event.silver_user_id] {
-        let email = match who {
-            Some(id) => state.store.identity().user(id).await.ok().flatten().map(|u| u.email).unwrap_or_default(),
-            None => String::new(),
+    for (who, list) in [(&event.gold_user_id, &mut golds), (&event.silver_user_id, &mut silvers)] {
+        let current = match who {
+            Some(id) => state.store.identity().user(id).await.ok().flatten(),
+            None => None,
         };
+        let email = current.as_ref().map(|c| c.email.clone()).unwrap_or_default();
+        if let Some(c) = current {
+            if !list.iter().any(|p| p.email == c.email) {
+                list.insert(0, c);
+            }
+        }
         emails.push(email);
     }
     let silver_email = emails.pop().unwrap_or_default();

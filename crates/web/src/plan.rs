@@ -30,8 +30,8 @@ use utoipa::openapi::{schema::Schema, ObjectBuilder, RefOr, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::routes;
 
-use crate::forms::{check_csrf as form_csrf, field, CheckedForm, Fields};
-use crate::plan_form::{self, Cx, FormView};
+use crate::forms::{check_csrf as form_csrf, field, CheckedForm};
+use crate::plan_form;
 
 fn new_item_id() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -705,7 +705,7 @@ pub async fn api_delete_item(
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let expected = expected(&headers)?;
-    state.store.plan().remove_plan_item_expecting(&u.viewer, &p.id, &p.section, &p.item_id, expected).await?;
+    state.store.plan().remove_plan_item_expecting(&u.viewer, &p.id, &p.section, &p.item_id, "", expected).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -992,8 +992,6 @@ pub struct RiskView {
     pub treated: String,
     pub flagged: bool,
     pub declined: Vec<String>,
-    /// Its assessment's form, for a viewer who may change the plan.
-    pub form: Option<FormView>,
 }
 
 #[derive(Template)]
@@ -1013,8 +1011,6 @@ struct PlanBody<'a> {
     seco_name: Option<&'a str>,
     /// What went wrong, one line each.
     errors: Vec<String>,
-    /// The forms of the sections, for a viewer who may change the plan.
-    forms: Vec<(&'static str, FormView)>,
     can_change: bool,
     can_issue: bool,
     /// Whether the viewer may read the event's audit trail (the link to it).
@@ -1041,9 +1037,9 @@ impl PlanBody<'_> {
         }
     }
 
-    /// The form of `section`, when the viewer may change the plan.
-    fn form(&self, section: &str) -> Option<&FormView> {
-        self.forms.iter().find(|(s, _)| *s == section).map(|(_, f)| f)
+    /// A date of the plan (YYYY-MM-DD) as the UK writes it: "26 April 2027".
+    fn uk_date(&self, d: &str) -> String {
+        crate::plan_form::uk_date(d)
     }
     fn risk_name(&self, id: &str) -> String {
         self.risks.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| id.to_string())
@@ -1081,7 +1077,7 @@ impl PlanBody<'_> {
     fn anchor(&self, path: &str) -> String {
         let section = path.trim_start_matches("/plan/").split('/').next().unwrap_or("");
         let singular = match section {
-            "risk_assessments" => return format!("#assess-{}", path.rsplit('/').next().unwrap_or("")),
+            "risk_assessments" => return format!("#risk-{}", path.rsplit('/').next().unwrap_or("")),
             "threat_assessments" => "threat-assessment",
             "recon_visits" => "recon-visit",
             "contingencies" => "contingency",
@@ -1099,50 +1095,11 @@ fn rating_text(r: &Option<cordon_domain::risk::Rating>) -> String {
     r.as_ref().map(|r| format!("{} ({})", r.band, r.score)).unwrap_or_else(|| "Not rated".into())
 }
 
-/// A form of the plan page sent with errors: its section and what was typed.
-#[derive(Clone, Copy)]
-struct Typed<'a> {
-    section: &'a str,
-    fields: &'a Fields,
-}
-
-/// The forms of the plan page, each filled in with its section's item (or
-/// nothing, for adding one); the form that was sent with errors, as typed,
-/// with its errors.
-struct PageForms<'a> {
-    view: &'a PlanView,
-    cx: Cx<'a>,
-    typed: Option<Typed<'a>>,
-    errors: FormErrors,
-}
-
-impl PageForms<'_> {
-    fn form(&self, section: &str, which: Option<(&str, &str)>, current: Fields) -> FormView {
-        let typed = self
-            .typed
-            .filter(|t| t.section == section && which.is_none_or(|(id, _)| field(t.fields, "methodology") == id));
-        let none = FormErrors::default();
-        let (values, errors) = match typed {
-            Some(t) => (t.fields, &self.errors),
-            None => (&current, &none),
-        };
-        plan_form::plan_page_form(section, &self.cx, &self.view.event.id, which, values, errors)
-            .expect("the plan page's sections have forms")
-    }
-}
-
-fn risk_views(view: &PlanView, forms: Option<&PageForms>) -> Vec<RiskView> {
+fn risk_views(view: &PlanView) -> Vec<RiskView> {
     view.risks
         .iter()
         .map(|r| {
             let a = view.plan.assessment(&r.methodology);
-            let form = forms.map(|forms| {
-                let current = match a {
-                    Some(a) => plan_form::values(&PlanItem::RiskAssessment(a.clone())),
-                    None => vec![("methodology".to_string(), r.methodology.clone())],
-                };
-                forms.form("risk_assessment", Some((&r.methodology, &r.name)), current)
-            });
             RiskView {
                 id: r.methodology.clone(),
                 name: r.name.clone(),
@@ -1152,14 +1109,13 @@ fn risk_views(view: &PlanView, forms: Option<&PageForms>) -> Vec<RiskView> {
                 treated: format!("{} accepted", r.accepted_measures),
                 flagged: a.is_some_and(|a| a.needs_review),
                 declined: r.declined_for_resources.clone(),
-                form,
             }
         })
         .collect()
 }
 
-/// The plan's content for one viewer's permissions, with `csrf` in its forms;
-/// `typed` is the form sent with `errors`, if they are about one.
+/// The plan's content for one viewer's permissions, with `csrf` in its
+/// buttons, and the problems of a change the plan page refused.
 #[allow(clippy::too_many_arguments)]
 fn plan_body(
     view: &PlanView,
@@ -1168,41 +1124,14 @@ fn plan_body(
     can_issue: bool,
     can_audit: bool,
     errors: FormErrors,
-    typed: Option<Typed>,
     copy_sources: Vec<(String, String)>,
 ) -> Result<String, askama::Error> {
-    let section = typed.map(|t| t.section);
-    let lines = errors.0.iter().map(|(f, m)| plan_form::summary_line(section, f, m)).collect();
-    let page_forms = can_change.then(|| PageForms {
-        view,
-        cx: Cx::from(view),
-        typed,
-        errors: section.map(|s| plan_form::worded_errors(s, errors.clone())).unwrap_or_default(),
-    });
-    let forms = match &page_forms {
-        // Every section's form; risk assessments have one per methodology.
-        Some(pf) => SECTIONS
-            .iter()
-            .filter(|s| **s != "risk_assessment")
-            .map(|section| {
-                let p = &view.plan;
-                let current = match *section {
-                    "tasking" => p.tasking.clone().map(PlanItem::Tasking),
-                    "intent" => p.intent.clone().map(PlanItem::Intent),
-                    "no_recon_reason" => p.no_recon_reason.clone().map(|reason| PlanItem::NoReconReason { reason }),
-                    _ => None,
-                };
-                let values = current.as_ref().map(|i| plan_form::values_with_marking(i, p)).unwrap_or_default();
-                (*section, pf.form(section, None, values))
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let lines = errors.0.iter().map(|(f, m)| plan_form::summary_line(None, f, m)).collect();
     PlanBody {
         csrf,
         event: &view.event,
         plan: &view.plan,
-        risks: risk_views(view, page_forms.as_ref()),
+        risks: risk_views(view),
         problems: &view.problems,
         coverage: &view.coverage,
         versions: &view.versions,
@@ -1211,7 +1140,6 @@ fn plan_body(
         silver_name: view.silver_label.as_deref().unwrap_or("Not set"),
         seco_name: view.seco_label.as_deref(),
         errors: lines,
-        forms,
         can_change,
         can_issue,
         can_audit,
@@ -1243,7 +1171,6 @@ async fn plan_page(
     id: &EventId,
     status: StatusCode,
     errors: FormErrors,
-    typed: Option<Typed<'_>>,
     gzip: bool,
 ) -> Response {
     let view = match state.store.plan().plan_view(&u.viewer, id).await {
@@ -1281,7 +1208,7 @@ async fn plan_page(
         } else {
             Vec::new()
         };
-        return match plan_body(&view, &csrf, can_change, can_issue, can_audit, errors, typed, copy_sources) {
+        return match plan_body(&view, &csrf, can_change, can_issue, can_audit, errors, copy_sources) {
             Ok(body) => render(status, &Shell { layout: layout(), body: &body }),
             Err(e) => failed(e),
         };
@@ -1291,7 +1218,7 @@ async fn plan_page(
     // placeholder where each form's token goes, and the token filled in here.
     let key = format!("page:{can_change}:{can_issue}:{can_audit}");
     let kept = match view.memo(&key, |v| {
-        plan_body(v, &markers().csrf, can_change, can_issue, can_audit, FormErrors::default(), None, Vec::new())
+        plan_body(v, &markers().csrf, can_change, can_issue, can_audit, FormErrors::default(), Vec::new())
     }) {
         Ok(k) => k,
         Err(e) => return failed(e),
@@ -1335,29 +1262,16 @@ async fn after_change(
     anchor: &str,
     r: Result<(), StoreError>,
 ) -> Response {
-    after_sending(state, u, id, anchor, None, r).await
-}
-
-/// After a form of the plan page is sent: back to the plan at `anchor`, or
-/// the plan again with what went wrong (and the form `typed`, as typed).
-async fn after_sending(
-    state: &AppState,
-    u: &CurrentUser,
-    id: &EventId,
-    anchor: &str,
-    typed: Option<Typed<'_>>,
-    r: Result<(), StoreError>,
-) -> Response {
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     match r {
         Ok(()) => Redirect::to(&format!("/events/{id}/plan{anchor}")).into_response(),
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(u)),
         Err(StoreError::RulesNotMet { problems, .. }) => {
             let errors = FormErrors(problems.into_iter().map(|p| ("readiness".to_string(), p.message)).collect());
-            plan_page(state, u, id, unprocessable, errors, None, false).await
+            plan_page(state, u, id, unprocessable, errors, false).await
         }
         Err(e) => match FormErrors::from_store(e) {
-            Ok(errors) => plan_page(state, u, id, unprocessable, errors, typed, false).await,
+            Ok(errors) => plan_page(state, u, id, unprocessable, errors, false).await,
             Err(r) => r,
         },
     }
@@ -1369,7 +1283,7 @@ pub async fn page(
     Path(id): Path<EventId>,
     headers: HeaderMap,
 ) -> Response {
-    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), None, crate::gzip::accepted(&headers)).await
+    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), crate::gzip::accepted(&headers)).await
 }
 
 pub async fn page_save(
@@ -1377,7 +1291,10 @@ pub async fn page_save(
     Path((id, section)): Path<(EventId, String)>,
     CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let anchor = format!("#{}", section.replace('_', "-"));
+    let anchor = match section.as_str() {
+        "risk_assessment" => format!("#risk-{}", field(&f, "methodology")),
+        _ => format!("#{}", section.replace('_', "-")),
+    };
     let result = match plan_form::item_from_form(&section, &f, &u.user.name) {
         Ok(item) => match plan_form::posted_marking(&section, &f) {
             Ok(marking) => {
@@ -1387,27 +1304,35 @@ pub async fn page_save(
         },
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
-    let own_page = plan_form::own_page(&section);
     match result {
-        // A failed add shows the form again on its own page, as typed, with
-        // each error next to its field.
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) if own_page && field(&f, "id").is_empty() => {
+        // A refused save shows the section's page again, as typed, with each
+        // error next to its field.
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) if field(&f, "id").is_empty() => {
             crate::plan_item::add_again(&state, &u, &id, &section, &f, e).await
         }
-        // A section changed on the plan page: the page again, its form as typed.
-        result => {
-            let typed = (!own_page).then_some(Typed { section: &section, fields: &f });
-            after_sending(&state, &u, &id, &anchor, typed, result).await
-        }
+        result => after_change(&state, &u, &id, &anchor, result).await,
     }
 }
 
 pub async fn page_remove(
     State(state): State<AppState>,
     Path((id, section, item_id)): Path<(EventId, String, String)>,
-    CheckedForm { user: u, .. }: CheckedForm,
+    CheckedForm { user: u, fields: f }: CheckedForm,
 ) -> Response {
-    let result = state.store.plan().remove_plan_item(&u.viewer, &id, &section, &item_id).await;
+    let reason = field(&f, "reason");
+    if reason.trim().is_empty() {
+        return crate::plan_item::remove_confirm(
+            &state,
+            &u,
+            &id,
+            &section,
+            &item_id,
+            Some("Enter why it is being removed"),
+            &reason,
+        )
+        .await;
+    }
+    let result = state.store.plan().remove_plan_item(&u.viewer, &id, &section, &item_id, &reason).await;
     after_change(&state, &u, &id, &format!("#{}", section.replace('_', "-")), result).await
 }
 
@@ -1501,6 +1426,63 @@ pub async fn page_commanders(
     }
     .await;
     after_change(&state, &u, &id, "#commanders", r).await
+}
+
+/// Asks before a version is issued: what issuing does, and the reason.
+pub async fn page_issue_confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<EventId>,
+) -> Response {
+    let view = match state.store.plan().plan_view(&u.viewer, &id).await {
+        Ok(v) => v,
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if view.event.status.is_closed() || !u.viewer.may(cordon_domain::plan::ISSUE) {
+        return crate::pages::not_found_for(Some(&u));
+    }
+    let n = view.versions.len() + 1;
+    let (explanation, button) = if view.problems.is_empty() {
+        (
+            format!(
+                "Version {n} is issued as the plan stands now: numbered, fingerprinted and never changed afterwards. Gold is told and asked to endorse it; until Gold endorses it the event is awaiting endorsement."
+            ),
+            format!("Issue version {n}"),
+        )
+    } else {
+        (
+            format!(
+                "The plan is not ready to issue: {} {} to fix first. The list is under Readiness to issue on the plan.",
+                view.problems.len(),
+                if view.problems.len() == 1 { "thing" } else { "things" }
+            ),
+            String::new(),
+        )
+    };
+    render(
+        StatusCode::OK,
+        &crate::events::ConfirmPage {
+            layout: Layout::for_user(
+                format!("Issue the plan: {}", view.event.name),
+                view.marking_shown,
+                "/events",
+                Some(&u),
+            ),
+            heading: format!("Issue version {n} of the plan for {}?", view.event.name),
+            explanation,
+            action: format!("/events/{id}/plan/issue"),
+            back: format!("/events/{id}/plan#readiness"),
+            hidden: Vec::new(),
+            warning: false,
+            reason_label: if button.is_empty() { String::new() } else { "Reason for issuing this version".into() },
+            reason_hint: "For example: first issue for Gold's endorsement, or what has changed since the last version."
+                .into(),
+            button,
+            errors: FormErrors::default(),
+            reason: String::new(),
+        },
+    )
 }
 
 pub async fn page_issue(
@@ -1623,7 +1605,7 @@ pub fn pages() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/events/{id}/commanders", get(crate::events::page_commanders_form).post(page_commanders))
         .route("/events/{id}/plan", get(page))
-        .route("/events/{id}/plan/issue", post(page_issue))
+        .route("/events/{id}/plan/issue", get(page_issue_confirm).post(page_issue))
         .route("/events/{id}/plan/copy-from", post(page_copy))
         .route("/events/{id}/plan/compare", get(page_compare))
         .route("/events/{id}/plan/versions/{n}/endorse", post(page_endorse))

@@ -1,7 +1,7 @@
 //! The plan's forms, declared once. Each section's fields are listed here,
 //! with their names, labels and how they are asked for, and that list is the
-//! only one: it draws the section's form on the plan page and on an item's own
-//! page, fills it in (from the item, or as typed after an error), names the
+//! only one: it draws the section's form on its own page (adding to a list, the
+//! section held once, an item being changed), fills it in (from the item, or as typed after an error), names the
 //! fields in error messages, and is what [`item_from_form`] reads. Choices are
 //! offered from the domain's enums.
 
@@ -128,14 +128,11 @@ pub(crate) struct Form {
     pub section: &'static str,
     /// "a threat assessment": what adding one adds.
     pub noun: &'static str,
-    /// What its button on the plan page says.
-    button: &'static str,
-    /// The start of its fields' element ids on the plan page, which holds
-    /// every section's form.
-    prefix: &'static str,
-    /// Whether an item has a page of its own (the list sections); tasking,
-    /// intent, the no-visit reason and risk assessments are changed on the
-    /// plan page itself.
+    /// What the button of a section held once (or once per methodology) says.
+    pub button: &'static str,
+    /// Whether the section is a list whose items have pages of their own;
+    /// the tasking, the intent, the no-visit reason and each methodology's
+    /// assessment are held once and saved whole from their section's page.
     pub own_page: bool,
     pub fields: Vec<Spec>,
 }
@@ -145,26 +142,23 @@ pub(crate) fn form(section: &str) -> Option<Form> {
     use Choices as C;
     let section = *SECTIONS.iter().find(|s| **s == section)?;
     let form = match section {
-        "tasking" => on_plan_page(
+        "tasking" => held_once(
             "the tasking",
             "Save tasking",
-            "tasking",
             vec![
                 text("commissioned_by", "Commissioned by"),
                 date("commissioned_on", "Commissioned on"),
                 area("terms_of_reference", "Terms of reference"),
             ],
         ),
-        "intent" => on_plan_page(
+        "intent" => held_once(
             "the commander's intent",
             "Save intent",
-            "intent",
             vec![area("intent", "Intent"), area("objectives", "Strategic objectives, one per line")],
         ),
         "threat_assessment" => item(
             "a threat assessment",
             "Add threat assessment",
-            "ta",
             vec![
                 text("source", "Source"),
                 date("date", "Date of the assessment"),
@@ -173,12 +167,11 @@ pub(crate) fn form(section: &str) -> Option<Form> {
             ],
         ),
         "operational_factor" => {
-            item("an event or operational factor", "Add factor", "of", vec![area("description", "Event or factor")])
+            item("an event or operational factor", "Add factor", vec![area("description", "Event or factor")])
         }
         "recon_visit" => item(
             "a reconnaissance visit",
             "Add visit",
-            "rv",
             vec![
                 date("date", "Date of the visit"),
                 text("attendees", "Who attended"),
@@ -186,16 +179,14 @@ pub(crate) fn form(section: &str) -> Option<Form> {
                 area("findings", "Findings"),
             ],
         ),
-        "no_recon_reason" => on_plan_page(
+        "no_recon_reason" => held_once(
             "why no visit is possible",
             "Record the reason",
-            "rv",
             vec![text("reason", "Or: why no visit is possible").id("none")],
         ),
-        "risk_assessment" => on_plan_page(
+        "risk_assessment" => held_once(
             "an assessment",
             "Save assessment",
-            "ra",
             vec![
                 hidden("methodology"),
                 select("applicable", "Applies to this event?", C::Applicable).default("yes"),
@@ -210,7 +201,6 @@ pub(crate) fn form(section: &str) -> Option<Form> {
         "vulnerability" => item(
             "a vulnerability",
             "Add vulnerability",
-            "vuln",
             vec![
                 text("location", "Where"),
                 area("description", "What"),
@@ -221,13 +211,11 @@ pub(crate) fn form(section: &str) -> Option<Form> {
         "power" => item(
             "a power or policy",
             "Add power or policy",
-            "power",
             vec![text("title", "Power or policy"), text("reference", "Reference"), text("notes", "Notes")],
         ),
         "measure" => item(
             "a measure",
             "Add measure",
-            "measure",
             vec![
                 text("title", "Measure"),
                 checks("risks", "Risks it treats", C::AssessedRisks),
@@ -240,7 +228,6 @@ pub(crate) fn form(section: &str) -> Option<Form> {
         "contingency" => item(
             "a contingency plan",
             "Add contingency plan",
-            "contingency",
             vec![
                 checks("risks", "Residual risks it manages", C::AssessedRisks),
                 text("trigger", "Trigger"),
@@ -251,7 +238,6 @@ pub(crate) fn form(section: &str) -> Option<Form> {
         "recommendation" => item(
             "a recommendation",
             "Add recommendation",
-            "rec",
             vec![
                 area("text", "Recommendation"),
                 select("priority", "Priority", C::Priority).default("medium"),
@@ -263,13 +249,11 @@ pub(crate) fn form(section: &str) -> Option<Form> {
         "review" => item(
             "a review",
             "Add review",
-            "review",
             vec![date("date", "Date"), text("by", "Reviewed by"), text("notes", "Notes")],
         ),
         "tactical_plan" => item(
             "a tactical plan",
             "Add tactical plan",
-            "tp",
             vec![
                 select("kind", "Kind", C::TacticalPlanKind),
                 text("owner", "Owner"),
@@ -289,7 +273,6 @@ pub(crate) fn form(section: &str) -> Option<Form> {
         "stakeholder" => item(
             "a stakeholder",
             "Add stakeholder",
-            "sh",
             vec![
                 text("name", "Name"),
                 text("organisation", "Organisation").id("org").beside(),
@@ -299,19 +282,27 @@ pub(crate) fn form(section: &str) -> Option<Form> {
         "liaison" => item(
             "an entry in the liaison log",
             "Add to the log",
-            "li",
             vec![
                 date("date", "Date"),
                 text("with", "With"),
                 area("summary", "Summary"),
                 text("agreed", "What was agreed"),
                 text("actions", "Actions"),
+                text("action_text", "Add an action with an owner and a due date (optional)").id("action").once(),
+                text("action_owner", "Action owner").id("owner").once(),
+                select(
+                    "action_owner_user",
+                    "Action owner in Cordon (told of it, and sees it among their tasks)",
+                    Choices::TeamMembers,
+                )
+                .id("owner_user_id")
+                .once(),
+                date("action_due", "Action due").id("due").once(),
             ],
         ),
         "meeting" => item(
             "a planning meeting",
             "Add meeting",
-            "mt",
             vec![
                 select("kind", "Meeting", C::MeetingKind),
                 date("date", "Date"),
@@ -335,13 +326,13 @@ pub(crate) fn form(section: &str) -> Option<Form> {
 }
 
 /// The form of a list section, whose items have pages of their own.
-fn item(noun: &'static str, button: &'static str, prefix: &'static str, fields: Vec<Spec>) -> Form {
-    Form { section: "", noun, button, prefix, own_page: true, fields }
+fn item(noun: &'static str, button: &'static str, fields: Vec<Spec>) -> Form {
+    Form { section: "", noun, button, own_page: true, fields }
 }
 
-/// The form of a section changed on the plan page itself.
-fn on_plan_page(noun: &'static str, button: &'static str, prefix: &'static str, fields: Vec<Spec>) -> Form {
-    Form { own_page: false, ..item(noun, button, prefix, fields) }
+/// The form of a section the plan holds one of (or one per methodology).
+fn held_once(noun: &'static str, button: &'static str, fields: Vec<Spec>) -> Form {
+    Form { own_page: false, ..item(noun, button, fields) }
 }
 
 /// Whether items of `section` have a page of their own: the list sections.
@@ -418,6 +409,7 @@ pub(crate) fn marking_row(
         options,
         error,
         described_by,
+        date_parts: Default::default(),
     }])
 }
 
@@ -572,9 +564,72 @@ impl Posted<'_> {
             .map(Some)
             .map_err(|_| (name.to_string(), format!("{} must be a whole number", self.label(name))))
     }
+    /// The action added with the form (a meeting's or liaison's), if any.
+    fn new_action(&self) -> Result<Vec<MeetingAction>, (String, String)> {
+        let action = self.one("action_text");
+        if action.is_empty() {
+            return Ok(vec![]);
+        }
+        let owner_user_id = match self.one("action_owner_user") {
+            s if s.is_empty() => None,
+            s => Some(s.parse().map_err(|_| {
+                ("action_owner_user".to_string(), "Choose the action's owner from the team".to_string())
+            })?),
+        };
+        Ok(vec![MeetingAction {
+            text: action,
+            owner: self.one("action_owner"),
+            due: self.one("action_due"),
+            status: "open".into(),
+            owner_user_id,
+        }])
+    }
     /// The item's id: the one posted, or a new one.
     fn id(&self) -> String {
         Some(field(self.f, "id")).filter(|s| !s.is_empty()).unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+    }
+}
+
+/// A plan's date (YYYY-MM-DD) as the UK writes it, "26 April 2027"; anything
+/// else as it is.
+pub(crate) fn uk_date(d: &str) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(d.trim(), &fmt).map(cordon_domain::london::display_date).unwrap_or_else(|_| d.to_string())
+}
+
+/// The form's dates as the domain holds them (YYYY-MM-DD): each date field
+/// sent as the GOV.UK date input (`{name}-day`, `-month`, `-year`) is read
+/// into `{name}`, a problem named against the field in words; a date sent
+/// whole (as by scripts) is kept as it is.
+fn join_dates(form: &Form, f: &Fields) -> Result<Fields, (String, String)> {
+    let mut out = f.clone();
+    for s in form.fields.iter().filter(|s| matches!(s.kind, Kind::Date)) {
+        let parts = ["day", "month", "year"].map(|p| format!("{}-{p}", s.name));
+        if !parts.iter().any(|p| f.iter().any(|(k, _)| k == p)) {
+            continue;
+        }
+        let empty = parts.iter().all(|p| field(f, p).is_empty());
+        let value = if empty {
+            String::new()
+        } else {
+            let label = s.label.trim_start_matches("Date of the ").trim_start_matches("Date");
+            let label = if label.is_empty() { "The" } else { label };
+            crate::dates::read_date(f, s.name, &capitalised(label.trim()))
+                .map_err(|p| (s.name.to_string(), date_words(s.label, &p.message)))?
+                .to_string()
+        };
+        out.retain(|(k, _)| k != s.name && !parts.contains(k));
+        out.push((s.name.to_string(), value));
+    }
+    Ok(out)
+}
+
+/// A date problem in words that name the field by its label.
+fn date_words(label: &str, message: &str) -> String {
+    // read_date says "X date must …"; the label already says which date.
+    match message.split_once(" must ") {
+        Some((_, rest)) => format!("{label} must {rest}"),
+        None => format!("Enter the {}", label.to_lowercase()),
     }
 }
 
@@ -583,7 +638,8 @@ impl Posted<'_> {
 /// records them as a tactical plan's reviewer.
 pub(crate) fn item_from_form(section: &str, f: &Fields, user_name: &str) -> Result<PlanItem, (String, String)> {
     let Some(form) = form(section) else { return Err(("section".into(), "no such section".into())) };
-    let p = Posted { form: &form, f };
+    let joined = join_dates(&form, f)?;
+    let p = Posted { form: &form, f: &joined };
     let bad = |field: &str, m: &str| (field.to_string(), m.to_string());
     Ok(match section {
         "tasking" => PlanItem::Tasking(Tasking {
@@ -707,26 +763,10 @@ pub(crate) fn item_from_form(section: &str, f: &Fields, user_name: &str) -> Resu
             summary: p.one("summary"),
             agreed: p.one("agreed"),
             actions: p.one("actions"),
+            assigned: p.new_action()?,
         }),
         "meeting" => {
-            let action = p.one("action_text");
-            let actions = if action.is_empty() {
-                vec![]
-            } else {
-                let owner_user_id = match p.one("action_owner_user") {
-                    s if s.is_empty() => None,
-                    s => Some(
-                        s.parse().map_err(|_| bad("action_owner_user", "Choose the action's owner from the team"))?,
-                    ),
-                };
-                vec![MeetingAction {
-                    text: action,
-                    owner: p.one("action_owner"),
-                    due: p.one("action_due"),
-                    status: "open".into(),
-                    owner_user_id,
-                }]
-            };
+            let actions = p.new_action()?;
             PlanItem::Meeting(Meeting {
                 id: p.id(),
                 kind: MeetingKind::ALL
@@ -870,6 +910,9 @@ fn form_field(section: &str, field: &str) -> String {
         ("meeting", f) if f.starts_with("actions[") => {
             f.rsplit_once('.').map(|(_, part)| format!("action_{part}")).unwrap_or_else(|| f.to_string())
         }
+        ("liaison", f) if f.starts_with("assigned[") => {
+            f.rsplit_once('.').map(|(_, part)| format!("action_{part}")).unwrap_or_else(|| f.to_string())
+        }
         _ => field.to_string(),
     }
 }
@@ -913,17 +956,8 @@ pub struct FieldView {
     pub error: String,
     /// The ids of what describes it: the date hint, its error.
     pub described_by: String,
-}
-
-/// A form as the templates draw it: its fields in rows (a row of more than
-/// one is set out side by side).
-pub struct FormView {
-    pub action: String,
-    pub rows: Vec<Vec<FieldView>>,
-    pub button: &'static str,
-    /// Said to screen readers after the button's words.
-    pub button_more: String,
-    pub has_error: bool,
+    /// A date's day, month and year boxes, as typed or from its value.
+    pub date_parts: [String; 3],
 }
 
 /// What a form is drawn for.
@@ -970,12 +1004,14 @@ pub(crate) fn field_rows(form: &Form, cx: &Cx, d: &Draw) -> Vec<Vec<FieldView>> 
         };
         let error = d.errors.get(s.name).unwrap_or_default().to_string();
         let described_by =
-            [(kind == "date").then(|| "date-hint".to_string()), (!error.is_empty()).then(|| format!("{id}-error"))]
+            [(kind == "date").then(|| format!("{id}-hint")), (!error.is_empty()).then(|| format!("{id}-error"))]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" ");
-        let view = FieldView { id, name: s.name, label: s.label, kind, value, options, error, described_by };
+        let date_parts = if kind == "date" { date_parts(d.values, s.name, &value) } else { Default::default() };
+        let view =
+            FieldView { id, name: s.name, label: s.label, kind, value, options, error, described_by, date_parts };
         match rows.last_mut() {
             Some(row) if s.beside => row.push(view),
             _ => rows.push(vec![view]),
@@ -984,33 +1020,21 @@ pub(crate) fn field_rows(form: &Form, cx: &Cx, d: &Draw) -> Vec<Vec<FieldView>> 
     rows
 }
 
-/// The form of `section` as the plan page draws it for the plan of
-/// `event_id`: filled in from `values` (the section's item, nothing for a
-/// new one, or what was typed), with `errors` next to their fields. `which`
-/// tells apart forms of one section on the page (a risk assessment's
-/// methodology, by id and name).
-pub(crate) fn plan_page_form(
-    section: &str,
-    cx: &Cx,
-    event_id: &str,
-    which: Option<(&str, &str)>,
-    values: &Fields,
-    errors: &FormErrors,
-) -> Option<FormView> {
-    let form = form(section)?;
-    let prefix = match which {
-        Some((id, _)) => format!("{}-{id}", form.prefix),
-        None => form.prefix.to_string(),
-    };
-    let mut rows = field_rows(&form, cx, &Draw { adding: true, prefix: Some(&prefix), values, errors });
-    rows.extend(marking_row(section, cx, Some(&prefix), values, errors));
-    Some(FormView {
-        action: format!("/events/{event_id}/plan/{section}"),
-        has_error: rows.iter().flatten().any(|f| !f.error.is_empty()),
-        rows,
-        button: form.button,
-        button_more: which.map(|(_, name)| format!(" of {name}")).unwrap_or_default(),
-    })
+/// A date's three boxes: as typed (`{name}-day` …), or split from its value
+/// (YYYY-MM-DD; anything else goes in the day box to be corrected).
+fn date_parts(values: &Fields, name: &str, value: &str) -> [String; 3] {
+    let typed = ["day", "month", "year"].map(|p| format!("{name}-{p}"));
+    if typed.iter().any(|p| values.iter().any(|(k, _)| k == p)) {
+        return typed.map(|p| field(values, &p));
+    }
+    let mut it = value.trim().splitn(3, '-');
+    match (it.next(), it.next(), it.next()) {
+        (Some(y), Some(m), Some(d)) if [y, m, d].iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) => {
+            let strip = |p: &str| p.trim_start_matches('0').to_string();
+            [strip(d), strip(m), y.to_string()]
+        }
+        _ => [value.to_string(), String::new(), String::new()],
+    }
 }
 
 /// A line of the plan page's list of problems, for an error about `field`

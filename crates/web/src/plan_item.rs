@@ -39,6 +39,31 @@ fn title(item: &PlanItem) -> String {
     }
 }
 
+/// A file's size in words: "850 bytes", "120 KB", "3.4 MB".
+fn size_words(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} bytes"),
+        1_000..1_000_000 => format!("{} KB", n / 1_000),
+        _ => format!("{:.1} MB", n as f64 / 1_000_000.0),
+    }
+}
+
+/// The heading of the page of a section the plan holds one of: the tasking,
+/// the intent, why no visit is possible, a methodology's assessment.
+fn section_heading(section: &str, view: &PlanView, f: &Fields) -> String {
+    match section {
+        "tasking" => "Tasking".into(),
+        "intent" => "Commander's intent and strategic objectives".into(),
+        "no_recon_reason" => "Why no reconnaissance visit is possible".into(),
+        "risk_assessment" => {
+            let id = crate::forms::field(f, "methodology");
+            let name = view.risks.iter().find(|r| r.methodology == id).map(|r| r.name.clone()).unwrap_or(id);
+            format!("Risk assessment: {name}")
+        }
+        other => capitalised(&other.replace('_', " ")),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "plan_item.html")]
 struct ItemPage {
@@ -55,8 +80,10 @@ struct ItemPage {
     needs_review: bool,
     existing_actions: Vec<MeetingAction>,
     rows: Vec<Vec<FieldView>>,
-    /// Whether a field is a date, described by the page's hint on dates.
-    has_date: bool,
+    /// A reconnaissance visit's attachments (sha256, name, bytes), and
+    /// whether the page is a visit's (which takes more).
+    attachments: Vec<(String, String, String)>,
+    is_visit: bool,
     errors: FormErrors,
     /// The plan's state this form was drawn from: a save expects it still.
     expected_seq: i64,
@@ -103,7 +130,7 @@ fn item_page(
         Some(item) if status == StatusCode::CONFLICT => current_values(section, item),
         _ => Vec::new(),
     };
-    let Some(form) = plan_form::form(section).filter(|f| f.own_page) else {
+    let Some(form) = plan_form::form(section).filter(|f| f.own_page || existing.is_none()) else {
         return crate::pages::not_found_for(Some(u));
     };
     let errors = plan_form::worded_errors(section, errors);
@@ -117,7 +144,15 @@ fn item_page(
             let path = format!("{plan_path}/{section}/{}", item.id());
             (title(item), path.clone(), "Save changes", Some(path))
         }
-        None => (capitalised(&format!("add {}", form.noun)), format!("{plan_path}/{section}"), "Add", None),
+        None if form.own_page => {
+            (capitalised(&format!("add {}", form.noun)), format!("{plan_path}/{section}"), "Add", None)
+        }
+        // A section the plan holds one of (or one per methodology): saved in place.
+        None => (section_heading(section, view, f), format!("{plan_path}/{section}"), form.button, None),
+    };
+    let anchor = match section {
+        "risk_assessment" => format!("risk-{}", crate::forms::field(f, "methodology")),
+        _ => section.replace('_', "-"),
     };
     let layout_title = if existing.is_some() { format!("Change: {heading}") } else { heading.clone() };
     render(
@@ -135,14 +170,20 @@ fn item_page(
             button,
             item_path,
             title: heading,
-            anchor: section.replace('_', "-"),
+            anchor,
+            attachments: match existing {
+                Some(PlanItem::ReconVisit(v)) => {
+                    v.attachments.iter().map(|a| (a.sha256.clone(), a.name.clone(), size_words(a.size))).collect()
+                }
+                _ => vec![],
+            },
+            is_visit: matches!(existing, Some(PlanItem::ReconVisit(_))),
             needs_review: matches!(existing, Some(PlanItem::ThreatAssessment(t)) if t.needs_review)
                 || matches!(existing, Some(PlanItem::ReconVisit(v)) if v.needs_review),
             existing_actions: match existing {
-                Some(PlanItem::Meeting(m)) => m.actions.clone(),
+                Some(item) => item.assigned_actions().to_vec(),
                 _ => vec![],
             },
-            has_date: rows.iter().flatten().any(|f| f.kind == "date"),
             rows,
             errors,
             expected_seq: view.plan_seq,
@@ -181,6 +222,19 @@ async fn load(
     section: &str,
     item_id: &str,
 ) -> Result<(std::sync::Arc<PlanView>, PlanItem), Response> {
+    let view = load_view(state, u, id).await?;
+    match find(&view, section, item_id) {
+        Some(item) if plan_form::own_page(section) => Ok((view, item)),
+        _ => Err(crate::pages::not_found_for(Some(u))),
+    }
+}
+
+/// The plan, for a viewer who may change it while its event is open.
+async fn load_view(
+    state: &AppState,
+    u: &crate::auth::CurrentUser,
+    id: &EventId,
+) -> Result<std::sync::Arc<PlanView>, Response> {
     let view = match state.store.plan().plan_view(&u.viewer, id).await {
         Ok(v) => v,
         Err(StoreError::NotFound { .. }) => return Err(crate::pages::not_found_for(Some(u))),
@@ -202,51 +256,105 @@ async fn load(
             Some(u),
         ));
     }
-    match find(&view, section, item_id) {
-        Some(item) if plan_form::own_page(section) => Ok((view, item)),
-        _ => Err(crate::pages::not_found_for(Some(u))),
-    }
+    Ok(view)
 }
 
-/// Asks before an item is removed from the draft.
+/// Asks before an item is removed from the draft, and why.
 pub async fn page_remove_confirm(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path((id, section, item_id)): Path<(EventId, String, String)>,
 ) -> Response {
-    let view = match state.store.plan().plan_view(&u.viewer, &id).await {
+    remove_confirm(&state, &u, &id, &section, &item_id, None, "").await
+}
+
+/// The page that asks before an item is removed: what will happen, the
+/// reason (with `error` when it was sent without one), or why it cannot be
+/// removed yet.
+pub(crate) async fn remove_confirm(
+    state: &AppState,
+    u: &crate::auth::CurrentUser,
+    id: &EventId,
+    section: &str,
+    item_id: &str,
+    error: Option<&str>,
+    reason: &str,
+) -> Response {
+    let view = match state.store.plan().plan_view(&u.viewer, id).await {
         Ok(v) => v,
-        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(&u)),
+        Err(StoreError::NotFound { .. }) => return crate::pages::not_found_for(Some(u)),
         Err(e) => return ApiError::from(e).into_response(),
     };
     if !u.viewer.may(cordon_domain::plan::CHANGE) || view.event.status.is_closed() {
-        return crate::pages::not_found_for(Some(&u));
+        return crate::pages::not_found_for(Some(u));
     }
-    let Some(item) = find(&view, &section, &item_id) else {
-        return crate::pages::not_found_for(Some(&u));
+    let Some(item) = find(&view, section, item_id) else {
+        return crate::pages::not_found_for(Some(u));
     };
     let name = cordon_domain::audit::section_item_name(&item);
-    let linked = view.plan.is_linked(&section, &item_id);
-    let explanation = if linked {
-        format!("{name} cannot be removed while other items of the plan refer to it: change those items first.")
+    let linked = view.plan.is_linked(section, item_id);
+    let (heading, explanation, button) = if linked {
+        (
+            format!("{name} cannot be removed yet"),
+            format!("{name} cannot be removed while other items of the plan refer to it: change those items first."),
+            "",
+        )
     } else {
-        format!("{name} will be taken out of the draft plan. Issued versions that contain it are not changed.")
+        (
+            format!("Remove {}?", name.trim_start_matches("The ")),
+            format!("{name} will be taken out of the draft plan. Issued versions that contain it are not changed."),
+            "Remove it",
+        )
     };
-    crate::events::confirm_removal(
-        &u,
-        view.marking_shown,
-        if linked {
-            format!("{} cannot be removed yet", name)
-        } else {
-            format!("Remove {}?", name.trim_start_matches("The "))
+    let errors = error.map(|e| FormErrors::one("reason", e)).unwrap_or_default();
+    render(
+        if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK },
+        &crate::events::ConfirmPage {
+            layout: Layout::for_user(heading.trim_end_matches('?').to_string(), view.marking_shown, "/events", Some(u)),
+            heading,
+            explanation,
+            action: format!("/events/{id}/plan/{section}/{item_id}/remove"),
+            back: format!("/events/{id}/plan#{}", section.replace('_', "-")),
+            hidden: Vec::new(),
+            button: button.into(),
+            warning: true,
+            // Nothing to ask while it cannot be removed.
+            reason_label: if linked { String::new() } else { "Why is it being removed?".into() },
+            reason_hint: "Recorded in the plan's history with your name and the time.".into(),
+            errors,
+            reason: reason.to_string(),
         },
-        explanation,
-        format!("/events/{id}/plan/{section}/{item_id}/remove"),
-        format!("/events/{id}/plan#{}", section.replace('_', "-")),
-        Vec::new(),
-        // Nothing to confirm while it cannot be removed.
-        if linked { "" } else { "Remove it" },
     )
+}
+
+/// The page of a section's form when nothing is being changed: adding to a
+/// list section (`new`), or the section the plan holds one of (`change`:
+/// the tasking, the intent, why no visit is possible), filled in.
+fn section_page(u: &crate::auth::CurrentUser, view: &PlanView, section: &str) -> Response {
+    let p = &view.plan;
+    let current = match section {
+        "tasking" => p.tasking.clone().map(PlanItem::Tasking),
+        "intent" => p.intent.clone().map(PlanItem::Intent),
+        "no_recon_reason" => p.no_recon_reason.clone().map(|reason| PlanItem::NoReconReason { reason }),
+        _ => None,
+    };
+    if section == "risk_assessment" || plan_form::form(section).is_none() {
+        return crate::pages::not_found_for(Some(u));
+    }
+    let values = current.map(|i| plan_form::values_with_marking(&i, p)).unwrap_or_default();
+    item_page(u, view, section, None, &values, StatusCode::OK, FormErrors::default())
+}
+
+/// The risk assessment of one methodology of the catalogue, on its own page.
+fn assessment_page(u: &crate::auth::CurrentUser, view: &PlanView, methodology: &str) -> Response {
+    if !view.risks.iter().any(|r| r.methodology == methodology) {
+        return crate::pages::not_found_for(Some(u));
+    }
+    let values = match view.plan.assessment(methodology) {
+        Some(a) => plan_form::values_with_marking(&PlanItem::RiskAssessment(a.clone()), &view.plan),
+        None => vec![("methodology".to_string(), methodology.to_string())],
+    };
+    item_page(u, view, "risk_assessment", None, &values, StatusCode::OK, FormErrors::default())
 }
 
 pub async fn page(
@@ -254,6 +362,16 @@ pub async fn page(
     PageUser(u): PageUser,
     Path((id, section, item_id)): Path<(EventId, String, String)>,
 ) -> Response {
+    if matches!(item_id.as_str(), "new" | "change") || section == "risk_assessment" {
+        let view = match load_view(&state, &u, &id).await {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        return match section.as_str() {
+            "risk_assessment" => assessment_page(&u, &view, &item_id),
+            _ => section_page(&u, &view, &section),
+        };
+    }
     match load(&state, &u, &id, &section, &item_id).await {
         Ok((view, item)) => {
             let values = plan_form::values_with_marking(&item, &view.plan);
@@ -273,6 +391,11 @@ fn merge(item: &mut PlanItem, existing: &PlanItem) {
             let mut actions = old.actions.clone();
             actions.append(&mut m.actions);
             m.actions = actions;
+        }
+        (PlanItem::Liaison(l), PlanItem::Liaison(old)) => {
+            let mut actions = old.assigned.clone();
+            actions.append(&mut l.assigned);
+            l.assigned = actions;
         }
         (PlanItem::Measure(m), PlanItem::Measure(old)) => m.from_library = old.from_library,
         _ => {}

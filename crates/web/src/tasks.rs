@@ -35,12 +35,15 @@ pub struct AwaitingBody {
     issued_by: String,
 }
 
-/// An action from a meeting assigned to the caller.
+/// An action from a meeting or from liaison assigned to the caller.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ActionBody {
     event_id: EventId,
     event_name: String,
+    /// The meeting's or liaison entry's id (`source` says which).
     meeting_id: String,
+    /// Where it was agreed: "meeting" or "liaison".
+    source: String,
     text: String,
     /// YYYY-MM-DD, or empty when it has none.
     due: String,
@@ -101,6 +104,7 @@ fn body(t: Tasks, may_create_events: bool) -> TasksBody {
                 event_id: a.event_id,
                 event_name: a.event_name,
                 meeting_id: a.meeting_id,
+                source: a.source.to_string(),
                 text: a.text,
                 due: a.due,
                 status: a.status,
@@ -159,7 +163,8 @@ struct AwaitingLine {
 struct ActionLine {
     event_id: String,
     event_name: String,
-    meeting_id: String,
+    /// Where it is on the plan page: `meeting-{id}` or `liaison-{id}`.
+    anchor: String,
     text: String,
     due: String,
     overdue: bool,
@@ -264,7 +269,7 @@ pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> 
                 .map(|a| ActionLine {
                     event_id: a.event_id.to_string(),
                     event_name: a.event_name.clone(),
-                    meeting_id: a.meeting_id.clone(),
+                    anchor: format!("{}-{}", a.source, a.meeting_id),
                     text: a.text.clone(),
                     due: cordon_domain::documents::date_words(&a.due),
                     overdue: a.overdue,

@@ -389,6 +389,7 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
                 event_id: item.text(0).parse().unwrap(),
                 section: item.text(1),
                 item_id: item.text(2),
+                reason: "No longer needed".into(),
             }
             .into(),
             Marking::OfficialSensitive,

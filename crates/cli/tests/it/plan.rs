@@ -460,13 +460,21 @@ async fn the_plan_page_changes_and_removes_items() {
     // Remove an item nothing links to, and see it gone; a linked one is refused.
     let (_, plan) = f.get("/plan").await;
     let rec = plan["plan"]["recommendations"][0]["id"].as_str().unwrap().to_string();
-    let res = f
-        .app
-        .client
-        .post(f.app.url(&format!("/events/{}/plan/recommendation/{rec}/remove", f.event)))
-        .header("cookie", b.cookie())
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
+    // Without a reason the page asks for one, and nothing is removed.
+    let remove = |path: String, reason: &'static str| {
+        f.app
+            .client
+            .post(f.app.url(&path))
+            .header("cookie", b.cookie())
+            .form(&[("csrf_token", csrf.as_str()), ("reason", reason)])
+            .send()
+    };
+    let res = remove(format!("/events/{}/plan/recommendation/{rec}/remove", f.event), "  ").await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Enter why it is being removed"));
+    let (_, plan) = f.get("/plan").await;
+    assert_eq!(plan["plan"]["recommendations"].as_array().unwrap().len(), 1);
+    let res = remove(format!("/events/{}/plan/recommendation/{rec}/remove", f.event), "Met by the barrier plan")
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
@@ -477,7 +485,7 @@ async fn the_plan_page_changes_and_removes_items() {
         .client
         .post(f.app.url(&format!("/events/{}/plan/risk_assessment/vehicle_as_a_weapon/remove", f.event)))
         .header("cookie", b.cookie())
-        .form(&[("csrf_token", csrf.as_str())])
+        .form(&[("csrf_token", csrf.as_str()), ("reason", "Not needed")])
         .send()
         .await
         .unwrap();
@@ -1253,4 +1261,97 @@ async fn a_version_reads_as_the_document_gold_signs() {
     let (_, outsider) = f.app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
     assert_eq!(f.app.page(&outsider, &format!("/events/{}/plan/versions/1", f.event)).await.status(), 404);
     assert_eq!(f.app.page(&outsider, &format!("/events/{}/plan/document", f.event)).await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_plan_page_reads_and_each_section_is_changed_on_a_page_of_its_own() {
+    let f = fixture().await;
+    f.make_ready().await;
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let plan_path = format!("/events/{}/plan", f.event);
+    let page = f.app.page(&b, &plan_path).await.text().await.unwrap();
+    // The plan page holds no section's form: "Add" and "Change" lead away.
+    assert!(!page.contains("name=\"title\""), "no measure form on the plan page");
+    assert!(!page.contains("name=\"likelihood\""), "no assessment form on the plan page");
+    assert!(!page.contains("YYYY-MM-DD"), "dates are not typed as YYYY-MM-DD");
+    for link in [
+        format!("{plan_path}/measure/new"),
+        format!("{plan_path}/threat_assessment/new"),
+        format!("{plan_path}/tasking/change"),
+        format!("{plan_path}/risk_assessment/vehicle_as_a_weapon"),
+        format!("{plan_path}/issue"),
+    ] {
+        assert!(page.contains(&format!("href=\"{link}\"")), "the plan page links to {link}");
+        let res = f.app.page(&b, &link).await;
+        assert_eq!(res.status(), 200, "{link}");
+    }
+    let add = f.app.page(&b, &format!("{plan_path}/measure/new")).await.text().await.unwrap();
+    assert!(add.contains("<h1>Add a measure</h1>"), "{add}");
+    let tasking = f.app.page(&b, &format!("{plan_path}/tasking/change")).await.text().await.unwrap();
+    assert!(tasking.contains("<h1>Tasking</h1>"));
+    // The tasking is filled in, its date in the three boxes of the date input.
+    assert!(tasking.contains("name=\"commissioned_on-day\""), "a GOV.UK date input");
+    let risk = f.app.page(&b, &format!("{plan_path}/risk_assessment/vehicle_as_a_weapon")).await.text().await.unwrap();
+    assert!(risk.contains("<h1>Risk assessment: Vehicle as a weapon (VAW)</h1>"), "{risk}");
+    assert_eq!(f.app.page(&b, &format!("{plan_path}/risk_assessment/no_such_thing")).await.status(), 404);
+    assert_eq!(f.app.page(&b, &format!("{plan_path}/no_such_section/new")).await.status(), 404);
+    let issue = f.app.page(&b, &format!("{plan_path}/issue")).await.text().await.unwrap();
+    assert!(issue.contains("Issue version 1 of the plan"), "issuing asks first");
+
+    let csrf = crate::common::hidden(&add, "csrf_token");
+    let post = |section: &'static str, form: Vec<(&'static str, &'static str)>| {
+        let mut form: Vec<(&str, &str)> = form;
+        form.push(("csrf_token", csrf.as_str()));
+        f.app.client.post(f.app.url(&format!("{plan_path}/{section}"))).header("cookie", b.cookie()).form(&form).send()
+    };
+    // A date that does not exist is named against its field, and nothing is added.
+    let (_, before) = f.get("/plan").await;
+    let res = post(
+        "threat_assessment",
+        vec![
+            ("source", "CTIU"),
+            ("date-day", "31"),
+            ("date-month", "2"),
+            ("date-year", "2027"),
+            ("summary", "General threat"),
+            ("marking", "OFFICIAL-SENSITIVE"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Date of the assessment must be a real date"), "{html}");
+    assert!(html.contains("<h1>Add a threat assessment</h1>"), "the add page again, not the plan");
+    assert!(html.contains("value=\"31\""), "what was typed is kept");
+    let (_, after) = f.get("/plan").await;
+    assert_eq!(before["plan"]["threat_assessments"], after["plan"]["threat_assessments"]);
+    // Sent as day, month and year, the date is held as the domain writes it.
+    let res = post(
+        "threat_assessment",
+        vec![
+            ("source", "CTIU, second"),
+            ("date-day", "3"),
+            ("date-month", "4"),
+            ("date-year", "2027"),
+            ("summary", "General threat"),
+            ("marking", "OFFICIAL-SENSITIVE"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, plan) = f.get("/plan").await;
+    let added =
+        plan["plan"]["threat_assessments"].as_array().unwrap().iter().find(|t| t["source"] == "CTIU, second").cloned();
+    assert_eq!(added.expect("added")["date"], "2027-04-03");
+    let page = f.app.page(&b, &plan_path).await.text().await.unwrap();
+    assert!(page.contains("3 April 2027"), "dates read in UK form on the plan");
+    // A refused assessment shows its methodology's page again, in words.
+    let res =
+        post("risk_assessment", vec![("methodology", "vehicle_as_a_weapon"), ("applicable", "yes")]).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<h1>Risk assessment: Vehicle as a weapon (VAW)</h1>"), "{html}");
+    assert!(html.contains("Choose the likelihood"), "{html}");
 }

@@ -187,14 +187,15 @@ impl NotificationStore<'_> {
         let today = self.store.today();
         let mut added = 0;
         for (event_id, marking, item) in self.assigned_actions(None).await? {
-            let PlanItem::Meeting(m) = item else { continue };
-            for a in &m.actions {
+            let anchor = format!("{}-{}", item.section(), item.id());
+            let key = project::action_owner_key(&item);
+            for a in item.assigned_actions() {
                 let Some(user) = &a.owner_user_id else { continue };
                 if !action_overdue(&a.due, &a.status, today) {
                     continue;
                 }
                 let kind = NotificationKind::ActionOverdue;
-                let id = format!("overdue:{event_id}:{}:{}:{user}:{}", m.id, project::action_key(&a.text), a.due);
+                let id = format!("overdue:{event_id}:{key}:{}:{user}:{}", project::action_key(&a.text), a.due);
                 let rows = self
                     .store
                     .fetch(
@@ -206,7 +207,7 @@ impl NotificationStore<'_> {
                             t(kind.as_str()),
                             t(&event_id),
                             t(&kind.summary(None)),
-                            t(&format!("/events/{event_id}/plan#meeting-{}", m.id)),
+                            t(&format!("/events/{event_id}/plan#{anchor}")),
                             t(&marking),
                             t(&self.store.now_text()),
                         ],
@@ -234,14 +235,15 @@ impl NotificationStore<'_> {
             .fetch(
                 "SELECT p.event_id, COALESCE(p.marking, e.marking), p.body FROM plan_items p \
                  JOIN planned_events e ON e.id = p.event_id \
-                 WHERE p.section = 'meeting' AND e.status <> 'closed' AND p.body LIKE $1 ORDER BY p.event_id, p.item_id",
+                 WHERE p.section IN ('meeting', 'liaison') AND e.status <> 'closed' AND p.body LIKE $1 \
+                 ORDER BY p.event_id, p.item_id",
                 &[t(&pattern)],
             )
             .await?;
         let mut out = Vec::new();
         for r in rows {
             let item: PlanItem = serde_json::from_str(&r.text(2))
-                .map_err(|e| StoreError::Integrity(format!("a stored meeting does not read back: {e}")))?;
+                .map_err(|e| StoreError::Integrity(format!("a stored plan item does not read back: {e}")))?;
             out.push((r.text(0), r.text(1), item));
         }
         Ok(out)

@@ -21,6 +21,15 @@ pub(crate) fn action_key(text: &str) -> String {
     hex::encode(&Sha256::digest(text.trim().as_bytes())[..8])
 }
 
+/// What tells apart the items whose actions are noticed: a meeting by its id
+/// (as before liaison had actions), a liaison entry as `liaison-{id}`.
+pub(crate) fn action_owner_key(item: &PlanItem) -> String {
+    match item {
+        PlanItem::Liaison(l) => format!("liaison-{}", l.id),
+        other => other.id(),
+    }
+}
+
 /// One notification to one user, unless it is there already.
 fn one(
     id: String,
@@ -140,24 +149,32 @@ pub fn derive(event: &Event, entry: &Entry) -> Vec<Stmt> {
                 ],
             )]
         }
-        Event::Plan(PlanEvent::PlanItemSaved { event_id, item: PlanItem::Meeting(m), .. }) => m
-            .actions
-            .iter()
-            .filter_map(|a| {
-                let user = a.owner_user_id.as_ref().filter(|u| u.as_str() != actor)?;
-                // Once per action and owner, however often the meeting is saved.
-                let id = format!("assigned:{event_id}:{}:{}:{user}", m.id, action_key(&a.text));
-                Some(one(
-                    id,
-                    user,
-                    NotificationKind::ActionAssigned,
-                    Some(event_id.as_str()),
-                    None,
-                    format!("/events/{event_id}/plan#meeting-{}", m.id),
-                    entry,
-                ))
-            })
-            .collect(),
+        Event::Plan(PlanEvent::PlanItemSaved {
+            event_id,
+            item: item @ (PlanItem::Meeting(_) | PlanItem::Liaison(_)),
+            ..
+        }) => {
+            let item_id = item.id();
+            let anchor = format!("{}-{item_id}", item.section());
+            item.assigned_actions()
+                .iter()
+                .filter_map(|a| {
+                    let user = a.owner_user_id.as_ref().filter(|u| u.as_str() != actor)?;
+                    // Once per action and owner, however often the item is saved
+                    // (a meeting's keys are as they were before liaison had actions).
+                    let id = format!("assigned:{event_id}:{}:{}:{user}", action_owner_key(item), action_key(&a.text));
+                    Some(one(
+                        id,
+                        user,
+                        NotificationKind::ActionAssigned,
+                        Some(event_id.as_str()),
+                        None,
+                        format!("/events/{event_id}/plan#{anchor}"),
+                        entry,
+                    ))
+                })
+                .collect()
+        }
         _ => Vec::new(),
     }
 }

@@ -181,6 +181,7 @@ async fn plan(
                 summary: "Rendezvous points and access for appliances through the closures.".into(),
                 agreed: "RVP at Station Road; emergency gaps in barrier lines every 200 m.".into(),
                 actions: "SecCo to share barrier layout by 10 March.".into(),
+                assigned: Vec::new(),
             }),
             PlanItem::Meeting(Meeting {
                 id: "mt-1".into(),

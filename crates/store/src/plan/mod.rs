@@ -539,8 +539,9 @@ impl PlanStore<'_> {
         event_id: &EventId,
         section: &str,
         item_id: &str,
+        reason: &str,
     ) -> Result<(), StoreError> {
-        self.remove_plan_item_expecting(viewer, event_id, section, item_id, None).await
+        self.remove_plan_item_expecting(viewer, event_id, section, item_id, reason, None).await
     }
 
     /// As [`PlanStore::remove_plan_item`], refused as stale unless the plan's
@@ -551,8 +552,12 @@ impl PlanStore<'_> {
         event_id: &EventId,
         section: &str,
         item_id: &str,
+        reason: &str,
         expected: Option<i64>,
     ) -> Result<(), StoreError> {
+        if reason.chars().count() > 2_000 {
+            return Err(StoreError::invalid("reason", "The reason must be 2,000 characters or fewer"));
+        }
         let event = self.event_for_change(viewer, event_id).await?;
         let plan = self.draft(event_id).await?;
         let ceiling = self.ceiling(viewer, &event);
@@ -579,6 +584,7 @@ impl PlanStore<'_> {
             event_id: event_id.clone(),
             section: section.into(),
             item_id: item_id.into(),
+            reason: reason.trim().into(),
         });
         let expect = expected.map(|seq| Expect::stream(format!("plan/{event_id}"), seq));
         self.store.append_expecting(&actor(viewer), &[(ev, event.marking)], expect.as_ref()).await?;

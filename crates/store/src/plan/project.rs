@@ -32,7 +32,7 @@ pub fn project(event: &PlanEvent, entry: &Entry) -> Vec<Stmt> {
                 Val::from(marking.map(|m| m.as_str().to_string())),
             ],
         )],
-        PlanEvent::PlanItemRemoved { event_id, section, item_id } => vec![Stmt::new(
+        PlanEvent::PlanItemRemoved { event_id, section, item_id, .. } => vec![Stmt::new(
             "DELETE FROM plan_items WHERE event_id = $1 AND section = $2 AND item_id = $3",
             vec![t(event_id), t(section), t(item_id)],
         )],

@@ -28,8 +28,11 @@ pub struct AwaitingEndorsement {
 pub struct AssignedAction {
     pub event_id: EventId,
     pub event_name: String,
+    /// The meeting's or liaison entry's id and date (`source` says which).
     pub meeting_id: String,
     pub meeting_date: String,
+    /// "meeting" or "liaison".
+    pub source: &'static str,
     pub text: String,
     /// YYYY-MM-DD, or empty.
     pub due: String,
@@ -151,8 +154,12 @@ impl TaskStore<'_> {
                 if marking.parse::<cordon_domain::Marking>().map_or(true, |m| m > ceiling) {
                     continue;
                 }
-                let PlanItem::Meeting(m) = item else { continue };
-                for a in m.actions.iter().filter(|a| a.owner_user_id.as_ref() == Some(&viewer.user_id)) {
+                let (source, date) = match &item {
+                    PlanItem::Meeting(m) => ("meeting", m.date.clone()),
+                    PlanItem::Liaison(l) => ("liaison", l.date.clone()),
+                    _ => continue,
+                };
+                for a in item.assigned_actions().iter().filter(|a| a.owner_user_id.as_ref() == Some(&viewer.user_id)) {
                     let done =
                         matches!(a.status.trim().to_lowercase().as_str(), "done" | "complete" | "completed" | "closed");
                     if done {
@@ -161,8 +168,9 @@ impl TaskStore<'_> {
                     out.push(AssignedAction {
                         event_id: event.id.clone(),
                         event_name: event.name.clone(),
-                        meeting_id: m.id.clone(),
-                        meeting_date: m.date.clone(),
+                        meeting_id: item.id(),
+                        meeting_date: date.clone(),
+                        source,
                         text: a.text.clone(),
                         due: a.due.clone(),
                         status: a.status.clone(),

@@ -61,6 +61,12 @@ export const test = base.extend<Fixtures & Options>({
       await use(async (state: string) => {
         await page.waitForLoadState('load');
         await checkA11y(page, testInfo, state);
+        // Nothing scrolls sideways, at 320 px or any width (UX.md, Layout).
+        const { scroll, view } = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          view: document.documentElement.clientWidth,
+        }));
+        expect(scroll, `${state}: the page is ${scroll} px wide in a ${view} px window`).toBeLessThanOrEqual(view);
         lastChecked = loaded;
       });
 

@@ -248,6 +248,29 @@ async fn tasks_gather_my_events_endorsements_and_actions_overdue_first() {
     assert_eq!(actions[0]["text"], "Sign the road closure order");
     assert_eq!(actions[0]["overdue"], true);
     assert_eq!(actions[1]["overdue"], false);
+    assert_eq!(actions[0]["source"], "meeting");
+    // An action agreed in liaison, with an owner and a due date, is a task too.
+    let liaison = f
+        .ok(
+            Method::POST,
+            "/plan/liaison",
+            json!({"date": "2026-01-12", "with": "Northshire Fire and Rescue", "summary": "Rendezvous points",
+                   "assigned": [{"text": "Share the barrier layout", "owner": "Gold", "due": "2026-01-20", "status": "open", "owner_user_id": gold_id}]}),
+        )
+        .await;
+    let (_, gold) = f.app.get_as(&f.gold, "/api/v1/me/tasks").await;
+    let actions = gold["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 3, "{gold}");
+    let from_liaison = actions.iter().find(|a| a["text"] == "Share the barrier layout").expect("the liaison action");
+    assert_eq!((from_liaison["source"].as_str(), from_liaison["overdue"].as_bool()), (Some("liaison"), Some(true)));
+    assert_eq!(from_liaison["meeting_id"], liaison["id"]);
+    // Gold is told of it, with a link to the entry on the plan.
+    let (_, notes) = f.app.get_as(&f.gold, "/api/v1/me/notifications").await;
+    let link = format!("/events/{}/plan#liaison-{}", f.event, liaison["id"].as_str().unwrap());
+    assert!(
+        notes["items"].as_array().unwrap().iter().any(|n| n["kind"] == "action_assigned" && n["link"] == link),
+        "{notes}"
+    );
     // Someone with no events sees none, and is told why on their home page.
     let (_, pc) = f.app.get_as(&f.outsider, "/api/v1/me/tasks").await;
     assert_eq!((pc["my_events"].clone(), pc["may_create_events"].clone()), (json!([]), json!(false)), "{pc}");

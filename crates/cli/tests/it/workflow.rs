@@ -63,6 +63,8 @@ async fn the_lifecycle_refuses_each_move_its_rules_forbid_in_words() {
     issue(&f, "After the second visit").await;
     let (_, e) = f.get("").await;
     assert_eq!(e["status"], "awaiting_endorsement", "a later version awaits endorsement");
+    let (s, _) = status(&f, "endorsed", "By hand").await;
+    assert_eq!(s, 409, "endorsed is Gold's endorsement of the latest version, not a move by hand");
     let (s, _) = f
         .app
         .send_as(&f.gold, Method::POST, &format!("/api/v1/events/{}/plan/versions/2/endorsement", f.event), json!({}))
@@ -119,6 +121,8 @@ async fn a_closed_event_and_its_plan_are_read_only() {
     assert_eq!(status(&f, "closed", "Debrief complete").await.0, 200);
 
     // Every kind of write answers 409 and changes nothing.
+    let (_, plan) = f.get("/plan").await;
+    let visit = plan["plan"]["recon_visits"][0]["id"].as_str().unwrap().to_string();
     let before = f.app.db.sql("SELECT COUNT(*) FROM journal").await.unwrap()[0].int(0);
     let writes = [
         (
@@ -133,8 +137,15 @@ async fn a_closed_event_and_its_plan_are_read_only() {
         (Method::PUT, "/commanders", json!({"gold_email": "gold@force.example"})),
         (Method::POST, "/status", json!({"status": "live"})),
     ];
+    let visit_path = format!("/plan/recon_visit/{visit}");
+    let more = [
+        (Method::DELETE, visit_path.clone(), json!(null)),
+        (Method::PUT, visit_path, json!({"date": "2027-05-01", "attendees": "A", "areas": "B", "findings": "C"})),
+        (Method::DELETE, "/team/gold@force.example".to_string(), json!(null)),
+    ];
+    let writes = writes.into_iter().map(|(m, p, b)| (m, p.to_string(), b)).chain(more);
     for (method, path, body) in writes {
-        let (s, b) = f.send(method.clone(), path, body).await;
+        let (s, b) = f.send(method.clone(), &path, body).await;
         assert_eq!(s, 409, "{method} {path}: {b}");
         assert!(b["error"]["message"].as_str().unwrap().contains("closed"), "{b}");
     }
@@ -473,4 +484,61 @@ async fn people_are_picked_from_those_eligible_and_pages_confirm_first() {
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("href=\"#starts-day\">Start date must be a real date"), "the summary links to the box");
+}
+
+/// Each refused move from a fresh event on its own: the rule in words, 409,
+/// and nothing recorded.
+#[tokio::test]
+async fn each_move_the_rules_refuse_is_refused_alone() {
+    let cases: [(&str, &str, &str); 5] = [
+        ("planning", "debrief", "Issue the plan and have Gold endorse it"),
+        ("planning", "closed", "Issue the plan and have Gold endorse it"),
+        ("planning", "planning", "already"),
+        ("endorsed", "closed", "From endorsed"),
+        ("live", "closed", "From live"),
+    ];
+    for (from, to, words) in cases {
+        let f = fixture().await;
+        gold_named(&f).await;
+        if from != "planning" {
+            f.make_ready().await;
+            issue(&f, "First issue").await;
+            let path = format!("/api/v1/events/{}/plan/versions/1/endorsement", f.event);
+            assert_eq!(f.app.send_as(&f.gold, Method::POST, &path, json!({})).await.0, 201);
+        }
+        if from == "live" {
+            assert_eq!(status(&f, "live", "Early for the test run").await.0, 200);
+        }
+        let before = f.app.db.sql("SELECT COUNT(*) FROM journal").await.unwrap()[0].int(0);
+        let (s, b) = status(&f, to, "A reason").await;
+        assert_eq!(s, 409, "{from} to {to}: {b}");
+        let m = b["error"]["message"].as_str().unwrap();
+        assert!(m.contains(words), "{from} to {to}: {m}");
+        let after = f.app.db.sql("SELECT COUNT(*) FROM journal").await.unwrap()[0].int(0);
+        assert_eq!(before, after, "{from} to {to}: nothing recorded");
+    }
+}
+
+/// From the day before the event starts, going live needs no reason.
+#[tokio::test]
+async fn an_event_goes_live_from_the_day_before_it_starts_without_a_reason() {
+    let f = fixture().await;
+    gold_named(&f).await;
+    f.make_ready().await;
+    issue(&f, "First issue").await;
+    let path = format!("/api/v1/events/{}/plan/versions/1/endorsement", f.event);
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &path, json!({})).await.0, 201);
+    let (_, e) = f.get("").await;
+    let starts =
+        time::OffsetDateTime::parse(e["starts_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    // Move the test's clock to the morning of the day before.
+    let now = f.app.db.clock.now();
+    let target = (starts - time::Duration::days(1)).replace_time(time::macros::time!(09:00));
+    f.app.db.clock.advance(target - now);
+    let secco = f.app.store.identity().user_by_email("secco@force.example").await.unwrap().unwrap();
+    let token = f.app.token(&secco).await;
+    let f = crate::plan::Fixture { secco: token, ..f };
+    let (s, b) = status(&f, "live", "").await;
+    assert_eq!((s, b["status"].as_str()), (200, Some("live")), "{b}");
 }

@@ -60,6 +60,19 @@ pub struct ListQuery {
     page: PageQuery,
 }
 
+/// A date written the UK way, day first ("26/4/2027", "26 4 2027",
+/// "26.04.2027"), as YYYY-MM-DD; `None` for anything else.
+fn uk_date_as_iso(v: &str) -> Option<String> {
+    let parts: Vec<&str> = v.split(['/', ' ', '.', '-']).filter(|p| !p.is_empty()).collect();
+    let [d, m, y] = parts.as_slice() else { return None };
+    if y.len() != 4 || d.len() > 2 || m.len() > 2 {
+        return None;
+    }
+    let (d, m, y) = (d.parse::<u8>().ok()?, m.parse::<u8>().ok()?, y.parse::<i32>().ok()?);
+    let date = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
+    Some(date.to_string())
+}
+
 fn parse_filter(q: &ListQuery) -> Result<EventFilter, ApiError> {
     let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let mut f = EventFilter::default();
@@ -72,9 +85,13 @@ fn parse_filter(q: &ListQuery) -> Result<EventFilter, ApiError> {
     for (name, value, slot) in [("from", nonempty(&q.from), &mut f.from), ("to", nonempty(&q.to), &mut f.to)] {
         if let Some(v) = value {
             // A date means the start of that day (UTC); a full time is taken as given.
+            let v = uk_date_as_iso(&v).unwrap_or(v);
             let t = if v.len() == 10 { format!("{v}T00:00:00Z") } else { v.clone() };
             let parsed = cordon_domain::planned_event::parse_instant(name, &t).map_err(|_| {
-                ApiError::bad_request(name, format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+                ApiError::bad_request(
+                    name,
+                    format!("{name} must be a real date, such as 26/4/2027 (or 2027-04-26), or an RFC 3339 time"),
+                )
             })?;
             *slot = Some(parsed.stored());
         }
@@ -565,7 +582,15 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
     let (f, error) = match parse_filter(&q) {
         Ok(f) => (f, None),
         Err(e) => {
-            (EventFilter { limit: 25, ..Default::default() }, Some((e.field.clone().unwrap_or_default(), e.message)))
+            // In the words of the filter's own boxes.
+            let (label, message) = match e.field.as_deref() {
+                Some("from") => ("Ending on or after", "Enter a real date, such as 26/4/2027".to_string()),
+                Some("to") => ("Starting before", "Enter a real date, such as 26/4/2027".to_string()),
+                Some("status") => ("Status", "Choose a status from the list".to_string()),
+                Some("kind") => ("Kind", "Choose a kind from the list".to_string()),
+                _ => ("Filter", e.message),
+            };
+            (EventFilter { limit: 25, ..Default::default() }, Some((label.to_string(), message)))
         }
     };
     let (items, total) = match state.store.events().events_visible(&u.viewer, &f).await {

@@ -648,7 +648,9 @@ async fn admin_page(
         Err(e) => return ApiError::from(e).into_response(),
     };
     let page = page.max(1);
-    let outbox = state.store.notifications().outbox().await.unwrap_or_default();
+    let mut outbox = state.store.notifications().outbox().await.unwrap_or_default();
+    // Shown in UK time, like every time on a page.
+    outbox.oldest_waiting = outbox.oldest_waiting.map(|t| cordon_domain::london::display_stored(&t));
     let (users, total) = match state.store.identity().users(u.caller(), PAGE_SIZE, (page - 1) * PAGE_SIZE).await {
         Ok(x) => x,
         Err(e) => return ApiError::from(e).into_response(),

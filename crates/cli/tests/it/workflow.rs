@@ -542,3 +542,23 @@ async fn an_event_goes_live_from_the_day_before_it_starts_without_a_reason() {
     let (s, b) = status(&f, "live", "").await;
     assert_eq!((s, b["status"].as_str()), (200, Some("live")), "{b}");
 }
+
+/// The events list is filtered by dates written the UK way, and a date that
+/// does not exist is named by the filter's own label.
+#[tokio::test]
+async fn the_events_filter_reads_uk_dates_and_says_what_is_wrong_in_words() {
+    let f = fixture().await;
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let res = f.app.page(&b, "/events?from=26/4/2027").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("City Marathon"), "the marathon ends on or after 26 April 2027");
+    let res = f.app.page(&b, "/events?to=1/1/2027").await;
+    assert!(!res.text().await.unwrap().contains("City Marathon</a>"), "it starts after 1 January 2027");
+    let res = f.app.page(&b, "/events?from=31/2/2027").await;
+    assert_eq!(res.status(), 400);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Ending on or after: Enter a real date, such as 26/4/2027"), "{html}");
+    assert!(!html.contains("from:"), "never the field's name");
+    let (s, body) = f.app.get_as(&f.secco, "/api/v1/events?from=26/04/2027").await;
+    assert_eq!((s, body["total"].as_i64()), (200, Some(1)), "{body}");
+}

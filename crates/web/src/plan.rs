@@ -1503,7 +1503,7 @@ pub async fn page_copy(
 ) -> Response {
     let r = match EventId::parse(&field(&f, "source_event_id")) {
         Ok(source) => state.store.plan().copy_plan_from(&u.viewer, &id, &source).await.map(|_| ()),
-        Err(_) => Err(StoreError::invalid("source_event_id", "choose an event to copy from")),
+        Err(_) => Err(StoreError::invalid("source_event_id", "Choose an event to copy from")),
     };
     after_change(&state, &u, &id, "#readiness", r).await
 }

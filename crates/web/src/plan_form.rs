@@ -1050,7 +1050,18 @@ pub(crate) fn summary_line(section: Option<&str>, field: &str, message: &str) ->
             }
         }
         None if field == "form" || field == "readiness" => message.to_string(),
-        None => format!("{field}: {message}"),
+        None => {
+            // The plan page's own boxes, by their labels; never a field's name.
+            let label = match field {
+                "gold_email" => "Strategic commander (Gold)",
+                "silver_email" => "Tactical commander (Silver)",
+                "reason" => "Reason",
+                "source_event_id" => "Earlier event",
+                "file" => "Attachment",
+                _ => return capitalised(message),
+            };
+            format!("{label}: {message}")
+        }
     }
 }
 

@@ -774,7 +774,7 @@ impl PlanStore<'_> {
                 self.store.identity().user_by_email(e.as_str()).await?.filter(|u| eligible(u, true)).ok_or_else(|| {
                     StoreError::invalid(
                         "gold_email",
-                        format!("{e} cannot be named Gold for this event: choose an active strategic commander whose organisation can see it"),
+                        format!("Choose a strategic commander: {e} cannot be named Gold for this event (choose an active strategic commander whose organisation can see it)"),
                     )
                 })?,
             ),
@@ -785,7 +785,7 @@ impl PlanStore<'_> {
                 self.store.identity().user_by_email(e.as_str()).await?.filter(|u| eligible(u, false)).ok_or_else(|| {
                     StoreError::invalid(
                         "silver_email",
-                        format!("{e} cannot be named Silver for this event: choose an active user whose organisation can see it"),
+                        format!("Choose a tactical commander: {e} cannot be named Silver for this event (choose an active user whose organisation can see it)"),
                     )
                 })?,
             ),

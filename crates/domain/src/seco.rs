@@ -643,6 +643,14 @@ pub enum SecoEvent {
         seco_id: SecoId,
         #[serde(default)]
         justification: Option<String>,
+        /// The SECO's account, when the appointment put it on the event's team
+        /// (standing down takes it off again).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        joined_team: Option<UserId>,
+        /// The SECO's organisation, when the event was shared with it only so
+        /// that the SECO could read it (standing down undoes the share).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shared_with: Option<OrganisationId>,
     },
     /// Gold declined to appoint a SECO.
     DeploymentDeclined { id: DeploymentRequestId, reason: String },

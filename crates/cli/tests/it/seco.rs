@@ -17,6 +17,8 @@ struct F {
     da: String,
     /// Someone of another organisation with no part in it.
     outsider: String,
+    /// The account of a coordinator on the CTSU's roster (a member of the CTSU's staff).
+    whitfield: String,
 }
 
 async fn fixture() -> F {
@@ -26,7 +28,7 @@ async fn fixture() -> F {
     let admin = app.user("admin@force.example", "Force", &[Role::Administrator], Clearance::Sc).await;
     app.second_factor(&admin).await;
     let da = app.user("supt@ctsu.example", "CTSU", &[Role::DeploymentAuthority], Clearance::Sc).await;
-    app.user("whitfield@ctsu.example", "CTSU", &[Role::Staff], Clearance::Sc).await;
+    let whitfield = app.user("whitfield@ctsu.example", "CTSU", &[Role::Staff], Clearance::Sc).await;
     let outsider = app.user("pc@elsewhere.example", "Elsewhere", &[Role::StrategicCommander], Clearance::Sc).await;
     let admin = app.token(&admin).await;
     let (status, v) = app
@@ -38,6 +40,7 @@ async fn fixture() -> F {
         gold: app.token(&gold).await,
         da: app.token(&da).await,
         outsider: app.token(&outsider).await,
+        whitfield: app.token(&whitfield).await,
         app,
     }
 }
@@ -693,4 +696,49 @@ async fn the_deployment_authority_sets_the_national_capacity_on_the_settings_pag
     assert_eq!(res.status(), 403);
     let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
     assert_eq!(f.app.page(&g, "/seco/settings").await.status(), 403);
+}
+
+/// A coordinator with an account on the CTSU's roster: Dana Whitfield, Superintendent.
+async fn whitfield_on_the_roster(f: &F) -> String {
+    let (status, v) = f
+        .app
+        .send_as(
+            &f.da,
+            Method::POST,
+            "/api/v1/secos",
+            json!({"name": "Dana Whitfield", "user_email": "whitfield@ctsu.example", "rank": "superintendent",
+                   "course_passed_on": "2024-01-15", "prior_roles": ["polsc"], "status": "qualified"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    v["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_appointed_seco_reads_the_event_and_its_plan() {
+    let f = fixture().await;
+    let supt = whitfield_on_the_roster(&f).await;
+    let event = f.event("City Marathon", "2030-04-26T07:30:00Z", "2030-04-26T16:00:00Z", true).await;
+    let id = f.request(&event).await;
+    f.discuss(&id).await;
+    // Before the appointment the SECO, of the CTSU, cannot see the force's event at all.
+    let plan = format!("/api/v1/events/{event}/plan");
+    assert_eq!(f.app.get_as(&f.whitfield, &plan).await.0, 404);
+    let (_, b) = f.app.sign_in("whitfield@ctsu.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&b, &format!("/events/{event}/plan")).await.status(), 404);
+
+    let (status, r) = f.appoint(&f.gold, &id, json!({"seco_id": supt})).await;
+    assert_eq!(status, 201, "{r}");
+    // The appointment shares the event with the SECO's organisation and puts them on its team.
+    let (status, e) = f.app.get_as(&f.whitfield, &format!("/api/v1/events/{event}")).await;
+    assert_eq!(status, 200, "{e}");
+    let (status, p) = f.app.get_as(&f.whitfield, &plan).await;
+    assert_eq!(status, 200, "{p}");
+    let page = f.app.page(&b, &format!("/events/{event}/plan")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Security coordinator (SECO): Superintendent Dana Whitfield"), "{html}");
+    // The team lists them.
+    let (_, e) = f.app.get_as(&f.secco, &format!("/api/v1/events/{event}")).await;
+    assert!(e.to_string().contains("whitfield@ctsu.example"), "the SECO is on the team: {e}");
 }

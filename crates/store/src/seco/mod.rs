@@ -738,23 +738,49 @@ impl SecoStore<'_> {
             Refusal::Field(f) => invalid(f),
         })?;
         let justification = justification.map(|j| j.trim().to_string()).filter(|j| !j.is_empty());
-        let mut events = vec![(
-            Event::Seco(SecoEvent::SecoAppointed { id: id.clone(), seco_id: sid, justification }),
-            Marking::Official,
-        )];
-        if let Some(user_id) = &seco.user_id {
+        // The SECO reads the event as a member of its team, as the access
+        // policy has it: the team gives need to know, and an organisation
+        // other than the event's own needs a share. Both go in the same
+        // append as the appointment, and the appointment records which of
+        // them it made, so that standing down undoes exactly those.
+        let mut access = Vec::new();
+        let (mut joined_team, mut shared_with) = (None, None);
+        if let Some(user) = match &seco.user_id {
+            Some(u) => self.store.identity().user(u).await?.filter(|u| u.active),
+            None => None,
+        } {
             let event = self.store.events().event_unchecked(&r.request.event_id).await?;
-            let members = self.store.events().members_of(&r.request.event_id).await?;
-            if !members.iter().any(|m| &m.user_id == user_id) {
-                events.push((
-                    Event::Records(RecordEvent::TeamMemberAdded {
-                        record_id: (&r.request.event_id).into(),
-                        user_id: user_id.clone(),
+            let record_id: cordon_domain::ids::RecordId = (&r.request.event_id).into();
+            if user.organisation_id != event.organisation_id && !event.shared_with.contains(&user.organisation_id) {
+                access.push((
+                    Event::Records(RecordEvent::RecordShared {
+                        record_id: record_id.clone(),
+                        organisation_id: user.organisation_id.clone(),
                     }),
                     event.marking,
                 ));
+                shared_with = Some(user.organisation_id.clone());
+            }
+            let members = self.store.events().members_of(&r.request.event_id).await?;
+            if !members.iter().any(|m| m.user_id == user.id) {
+                access.push((
+                    Event::Records(RecordEvent::TeamMemberAdded { record_id, user_id: user.id.clone() }),
+                    event.marking,
+                ));
+                joined_team = Some(user.id.clone());
             }
         }
+        let mut events = vec![(
+            Event::Seco(SecoEvent::SecoAppointed {
+                id: id.clone(),
+                seco_id: sid,
+                justification,
+                joined_team,
+                shared_with,
+            }),
+            Marking::Official,
+        )];
+        events.extend(access);
         self.store.append(&actor(viewer), &events).await?;
         self.request(viewer, id).await
     }

@@ -1059,7 +1059,7 @@ const DECLINE: RequestAction = RequestAction {
 const STAND_DOWN: RequestAction = RequestAction {
     path: "stand-down",
     heading: "Stand the SECO down",
-    what_happens: "The SECO is stood down from this event and leaves its team as security coordinator; they become free for other events. The event then has no SECO until another request is appointed.",
+    what_happens: "The SECO is stood down from this event and leaves its team, which the appointment put them on; if the event was shared with their organisation only for them, it is no longer shared. They become free for other events. The event then has no SECO until another request is appointed.",
     hint: "Why the SECO is stood down",
     button: "Stand the SECO down",
 };

@@ -742,3 +742,47 @@ async fn the_appointed_seco_reads_the_event_and_its_plan() {
     let (_, e) = f.app.get_as(&f.secco, &format!("/api/v1/events/{event}")).await;
     assert!(e.to_string().contains("whitfield@ctsu.example"), "the SECO is on the team: {e}");
 }
+
+#[tokio::test]
+async fn standing_the_seco_down_takes_them_off_the_team_and_undoes_the_share() {
+    let f = fixture().await;
+    let supt = whitfield_on_the_roster(&f).await;
+    let event = f.event("City Marathon", "2030-04-26T07:30:00Z", "2030-04-26T16:00:00Z", true).await;
+    let id = f.request(&event).await;
+    f.discuss(&id).await;
+    assert_eq!(f.appoint(&f.gold, &id, json!({"seco_id": supt})).await.0, 201);
+    assert_eq!(f.app.get_as(&f.whitfield, &format!("/api/v1/events/{event}")).await.0, 200);
+
+    // Gold stands the SECO down through the confirmation page, which says they leave the team.
+    let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&g).await;
+    let path = format!("/seco/requests/{id}/stand-down");
+    let html = f.app.page(&g, &path).await.text().await.unwrap();
+    assert!(html.contains("leaves its team") && html.contains("no longer shared"), "{html}");
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &csrf), ("reason", "Off sick")]).await;
+    assert_eq!(res.status(), 303);
+
+    // Off the team, and the share made only for them is taken back: the event is hidden again.
+    let (_, e) = f.app.get_as(&f.secco, &format!("/api/v1/events/{event}")).await;
+    assert!(!e.to_string().contains("whitfield@ctsu.example"), "the SECO has left the team: {e}");
+    assert_eq!(f.app.get_as(&f.whitfield, &format!("/api/v1/events/{event}")).await.0, 404);
+    assert_eq!(f.app.get_as(&f.whitfield, &format!("/api/v1/events/{event}/plan")).await.0, 404);
+    let (_, r) = f.app.get_as(&f.gold, &format!("/api/v1/deployment-requests/{id}")).await;
+    assert_eq!(r["status"], "stood_down");
+
+    // A share the event had before the appointment stays after the stand-down.
+    let share = cordon_domain::records::RecordEvent::RecordShared {
+        record_id: (&cordon_domain::ids::EventId::parse(&event).unwrap()).into(),
+        organisation_id: f.app.org("CTSU").await.id,
+    };
+    let share = (cordon_domain::event::Event::Records(share), cordon_domain::Marking::Official);
+    f.app.store.append(&cordon_store::Actor::system(), &[share]).await.unwrap();
+    let again = f.request(&event).await;
+    f.discuss(&again).await;
+    assert_eq!(f.appoint(&f.gold, &again, json!({"seco_id": supt})).await.0, 201);
+    let down = format!("/api/v1/deployment-requests/{again}/stand-down");
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &down, json!({"reason": "Not needed"})).await.0, 200);
+    let (_, e) = f.app.get_as(&f.secco, &format!("/api/v1/events/{event}")).await;
+    assert!(!e.to_string().contains("whitfield@ctsu.example"), "{e}");
+    assert_eq!(f.app.get_as(&f.whitfield, &format!("/api/v1/events/{event}")).await.0, 200, "still shared");
+}

@@ -835,7 +835,61 @@ impl SecoStore<'_> {
             return Err(StoreError::Conflict("no SECO stands appointed on this request".into()));
         }
         let reason = given(reason, "Enter the reason the SECO is stood down")?;
-        self.record(viewer, id, SecoEvent::SecoStoodDown { id: id.clone(), reason }).await
+        let mut events = vec![(Event::Seco(SecoEvent::SecoStoodDown { id: id.clone(), reason }), Marking::Official)];
+        events.extend(self.undo_access(&r).await?);
+        self.store.append(&actor(viewer), &events).await?;
+        self.request(viewer, id).await
+    }
+
+    /// What undoes the access the appointment gave the SECO: off the team if
+    /// the appointment put them on it, and the share taken back if it was made
+    /// for them and nobody else of their organisation is on the team.
+    async fn undo_access(&self, r: &RequestRecord) -> Result<Vec<(Event, Marking)>, StoreError> {
+        let row = self
+            .store
+            .fetch_one(
+                "SELECT team_user_id, shared_organisation_id FROM seco_requests WHERE id = $1",
+                &[Val::from(r.request.id.to_string())],
+            )
+            .await?;
+        let (Some(joined), shared) = (row.as_ref().and_then(|r| r.opt_text(0)), row.and_then(|r| r.opt_text(1)))
+        else {
+            return Ok(Vec::new());
+        };
+        let event = self.store.events().event_unchecked(&r.request.event_id).await?;
+        let record_id: cordon_domain::ids::RecordId = (&r.request.event_id).into();
+        let members = self.store.events().members_of(&r.request.event_id).await?;
+        let mut out = Vec::new();
+        let joined = cordon_domain::ids::UserId::parse(&joined).map_err(integrity)?;
+        let remaining: Vec<_> = members.iter().filter(|m| m.user_id != joined).collect();
+        if remaining.len() < members.len() && !remaining.is_empty() {
+            out.push((
+                Event::Records(RecordEvent::TeamMemberRemoved { record_id: record_id.clone(), user_id: joined }),
+                event.marking,
+            ));
+        }
+        if let Some(org) = shared {
+            let org = OrganisationId::parse(&org).map_err(integrity)?;
+            let mut others_of_org = false;
+            for m in &remaining {
+                if self.store.identity().user(&m.user_id).await?.is_some_and(|u| u.organisation_id == org) {
+                    others_of_org = true;
+                }
+            }
+            let commanders = [&event.gold_user_id, &event.silver_user_id];
+            for c in commanders.into_iter().flatten() {
+                if self.store.identity().user(c).await?.is_some_and(|u| u.organisation_id == org) {
+                    others_of_org = true;
+                }
+            }
+            if event.shared_with.contains(&org) && event.organisation_id != org && !others_of_org {
+                out.push((
+                    Event::Records(RecordEvent::RecordUnshared { record_id, organisation_id: org }),
+                    event.marking,
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// Records one step of a request and reads it back.

@@ -593,19 +593,46 @@ pub struct Vacancy {
     pub course_cost_pence: Option<i64>,
 }
 
+/// Checks one candidate for a vacancy: a name and an eligible rank (SOP
+/// §5.4.3). The error names the candidate's own field (`name`, `rank`).
+pub fn check_candidate(c: &Candidate) -> Result<(), FieldError> {
+    if c.name.trim().is_empty() {
+        return Err(FieldError::new("name", "Enter the candidate's name"));
+    }
+    if c.rank.trim().is_empty() {
+        return Err(FieldError::new("rank", "Choose the candidate's rank"));
+    }
+    let rank: Rank = c.rank.parse().map_err(|m: String| FieldError::new("rank", m))?;
+    rank.eligible().map_err(|m| FieldError::new("rank", format!("{}: {m}", c.name.trim())))
+}
+
+/// A candidate's fault, with which candidate it is (0 is the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateError {
+    pub index: usize,
+    pub error: FieldError,
+}
+
+/// Checks every candidate of a vacancy, and that no two share a name (the
+/// selection names one).
+pub fn check_candidates(candidates: &[Candidate]) -> Result<(), CandidateError> {
+    for (index, c) in candidates.iter().enumerate() {
+        check_candidate(c).map_err(|error| CandidateError { index, error })?;
+        if candidates[..index].iter().any(|o| o.name.trim() == c.name.trim()) {
+            let error = FieldError::new("name", format!("{} is already a candidate for this vacancy", c.name.trim()));
+            return Err(CandidateError { index, error });
+        }
+    }
+    Ok(())
+}
+
 /// Checks a vacancy and its selection.
 pub fn check_vacancy(v: &Vacancy) -> Result<(), FieldError> {
     if v.title.trim().is_empty() {
         return Err(FieldError::new("title", "Enter the vacancy's title"));
     }
     date("opened_on", "The date the vacancy opened", &v.opened_on)?;
-    for c in &v.candidates {
-        if c.name.trim().is_empty() {
-            return Err(FieldError::new("candidates", "Enter each candidate's name"));
-        }
-        let rank: Rank = c.rank.parse().map_err(|m: String| FieldError::new("candidates", m))?;
-        rank.eligible().map_err(|m| FieldError::new("candidates", format!("{}: {m}", c.name)))?;
-    }
+    check_candidates(&v.candidates).map_err(|e| FieldError::new("candidates", e.error.message))?;
     if let Some(s) = &v.selected {
         if !v.candidates.iter().any(|c| &c.name == s) {
             return Err(FieldError::new("selected", "Choose one of the vacancy's candidates"));
@@ -891,5 +918,21 @@ mod tests {
         assert_eq!(check_vacancy(&v), Ok(()));
         v.candidates.push(c("D", "sergeant"));
         assert_eq!(check_vacancy(&v).unwrap_err().field, "candidates");
+    }
+
+    #[test]
+    fn a_candidate_needs_a_name_and_an_eligible_rank_and_a_name_of_their_own() {
+        let c = |n: &str, r: &str| Candidate { name: n.into(), rank: r.into(), ..Default::default() };
+        assert_eq!(check_candidate(&c("A", "inspector")), Ok(()));
+        assert_eq!(check_candidate(&c(" ", "inspector")).unwrap_err().field, "name");
+        let e = check_candidate(&c("A", "")).unwrap_err();
+        assert_eq!((e.field, e.message.as_str()), ("rank", "Choose the candidate's rank"));
+        let e = check_candidate(&c("PS Low", "sergeant")).unwrap_err();
+        assert_eq!(e.field, "rank");
+        assert!(e.message.contains("Sergeant is not eligible"), "{}", e.message);
+        let e = check_candidates(&[c("A", "inspector"), c("B", "constable")]).unwrap_err();
+        assert_eq!((e.index, e.error.field), (1, "rank"));
+        let e = check_candidates(&[c("A", "inspector"), c("A", "chief_inspector")]).unwrap_err();
+        assert_eq!((e.index, e.error.field), (1, "name"));
     }
 }

@@ -1454,6 +1454,7 @@ struct VacancyPage {
     may_manage: bool,
     errors: FormErrors,
     form: Fields,
+    notice: Option<String>,
 }
 
 impl VacancyPage {
@@ -1483,6 +1484,18 @@ async fn vacancy_page(
     errors: FormErrors,
     form: Fields,
 ) -> Response {
+    vacancy_page_with(state, u, id, status, errors, form, None).await
+}
+
+async fn vacancy_page_with(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &VacancyId,
+    status: StatusCode,
+    errors: FormErrors,
+    form: Fields,
+    notice: Option<String>,
+) -> Response {
     let v = match state.store.seco().vacancy(&u.viewer, id).await {
         Ok(v) => v,
         Err(e) => return read_error(e, u),
@@ -1495,13 +1508,25 @@ async fn vacancy_page(
             may_manage: u.viewer.may(cordon_domain::seco::MANAGE),
             errors,
             form,
+            notice,
         },
     )
 }
 
+#[derive(Deserialize)]
+pub struct AddedQuery {
+    added: Option<String>,
+}
+
 /// `GET /seco/vacancies/{id}`: a vacancy, its candidates' assessments and the selection.
-pub async fn page_vacancy(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<VacancyId>) -> Response {
-    vacancy_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), Fields::new()).await
+pub async fn page_vacancy(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<VacancyId>,
+    Query(q): Query<AddedQuery>,
+) -> Response {
+    let notice = q.added.map(|_| "The candidate is added, with their assessment.".to_string());
+    vacancy_page_with(&state, &u, &id, StatusCode::OK, FormErrors::default(), Fields::new(), notice).await
 }
 
 /// `POST /seco/vacancies/{id}/selection`.
@@ -1527,6 +1552,107 @@ pub async fn page_select(
             Ok(errors) => vacancy_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, f).await,
             Err(r) => r,
         },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "seco_candidate_form.html")]
+struct CandidateFormPage {
+    layout: Layout,
+    v: Vacancy,
+    errors: FormErrors,
+    form: Fields,
+}
+
+impl CandidateFormPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+    fn ranks(&self) -> Vec<(&'static str, &'static str)> {
+        Rank::ALL.iter().filter(|r| r.eligible().is_ok()).map(|r| (r.as_str(), r.words())).collect()
+    }
+    /// The assessment's fields: the SOP's considerations (5.4.1), each with its label and hint.
+    fn assessments(&self) -> [(&'static str, &'static str, &'static str); 5] {
+        [
+            ("current_role", "Current role", "Their post and unit now"),
+            ("previous_experience", "Previous experience", "Roles held before, and what they bring to the SECO role"),
+            (
+                "search_roles",
+                "Police Search Adviser (PolSA) or Police Search Coordinator (PolSC)",
+                "Whether they have been a PolSA or PolSC, and when: they are particularly well suited",
+            ),
+            (
+                "event_planning_and_command",
+                "Event planning and command experience",
+                "Events they have planned, and command roles they have held",
+            ),
+            ("notes", "Notes", "Anything else the selection should weigh"),
+        ]
+    }
+}
+
+fn candidate_form(u: &CurrentUser, v: Vacancy, status: StatusCode, errors: FormErrors, form: Fields) -> Response {
+    let layout = Layout::for_user(format!("Add a candidate: {}", v.title), Marking::Official, "/seco", Some(u));
+    render(status, &CandidateFormPage { layout, v, errors, form })
+}
+
+fn may_not_add_candidates(u: &CurrentUser) -> Response {
+    crate::pages::message_page(
+        StatusCode::FORBIDDEN,
+        "You cannot add a candidate",
+        "Only a deployment authority adds candidates to a vacancy for a SECO.",
+        Some(u),
+    )
+}
+
+/// `GET /seco/vacancies/{id}/candidates/new`: a candidate and their assessment (the deployment authority).
+pub async fn page_new_candidate(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<VacancyId>,
+) -> Response {
+    let v = match state.store.seco().vacancy(&u.viewer, &id).await {
+        Ok(v) => v,
+        Err(e) => return read_error(e, &u),
+    };
+    if !u.viewer.may(cordon_domain::seco::MANAGE) {
+        return may_not_add_candidates(&u);
+    }
+    candidate_form(&u, v, StatusCode::OK, FormErrors::default(), Fields::new())
+}
+
+/// `POST /seco/vacancies/{id}/candidates`.
+pub async fn page_add_candidate(
+    State(state): State<AppState>,
+    Path(id): Path<VacancyId>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let candidate = Candidate {
+        name: field(&f, "name"),
+        rank: field(&f, "rank"),
+        current_role: field(&f, "current_role"),
+        previous_experience: field(&f, "previous_experience"),
+        search_roles: field(&f, "search_roles"),
+        event_planning_and_command: field(&f, "event_planning_and_command"),
+        notes: field(&f, "notes"),
+    };
+    let seco = state.store.seco();
+    match seco.add_candidate(&u.viewer, &id, candidate).await {
+        Ok(_) => Redirect::to(&format!("/seco/vacancies/{id}?added=1#candidates")).into_response(),
+        Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
+        Err(StoreError::Forbidden(_)) => may_not_add_candidates(&u),
+        Err(e) => {
+            let status =
+                if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let v = match seco.vacancy(&u.viewer, &id).await {
+                Ok(v) => v,
+                Err(e) => return read_error(e, &u),
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => candidate_form(&u, v, status, errors, f),
+                Err(r) => r,
+            }
+        }
     }
 }
 
@@ -1751,4 +1877,6 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/seco/vacancies/new", get(page_new_vacancy))
         .route("/seco/vacancies/{id}", get(page_vacancy))
         .route("/seco/vacancies/{id}/selection", post(page_select))
+        .route("/seco/vacancies/{id}/candidates", post(page_add_candidate))
+        .route("/seco/vacancies/{id}/candidates/new", get(page_new_candidate))
 }

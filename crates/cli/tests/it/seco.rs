@@ -786,3 +786,76 @@ async fn standing_the_seco_down_takes_them_off_the_team_and_undoes_the_share() {
     assert!(!e.to_string().contains("whitfield@ctsu.example"), "{e}");
     assert_eq!(f.app.get_as(&f.whitfield, &format!("/api/v1/events/{event}")).await.0, 200, "still shared");
 }
+
+#[tokio::test]
+async fn a_candidate_is_added_to_a_vacancy_on_a_page_of_their_own() {
+    let f = fixture().await;
+    let (status, v) = f
+        .app
+        .send_as(&f.da, Method::POST, "/api/v1/seco-vacancies", json!({"title": "SECO, North", "opened_on": yesterday()}))
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    // The vacancy page links to the page for adding a candidate.
+    let html = f.app.page(&b, &format!("/seco/vacancies/{id}")).await.text().await.unwrap();
+    let new = format!("/seco/vacancies/{id}/candidates/new");
+    assert!(html.contains(&new) && html.contains("Add a candidate"), "{html}");
+    let page = f.app.page(&b, &new).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for label in ["Candidate&#39;s name", "Rank", "Current role", "Previous experience", "(PolSA)", "(PolSC)",
+                  "Event planning and command experience", "Notes", "SECO, North"] {
+        assert!(html.contains(label), "the page should say {label:?}: {html}");
+    }
+    let candidates = || async { f.app.get_as(&f.da, "/api/v1/seco-vacancies").await.1["items"][0]["candidates"].clone() };
+    let path = format!("/seco/vacancies/{id}/candidates");
+    // No name, no rank, a rank below Inspector: the page again, the message naming the field's label, nothing added.
+    for (name, rank, field, words) in [
+        ("", "chief_inspector", "name", "Enter the candidate&#39;s name"),
+        ("Morgan Lee", "", "rank", "Choose the candidate&#39;s rank"),
+        ("PS Low", "sergeant", "rank", "Sergeant is not eligible"),
+    ] {
+        let res = post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("name", name), ("rank", rank),
+            ("current_role", "Duty officer")]).await;
+        assert_eq!(res.status(), 422, "{field}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("href=\"#{field}\"")) && html.contains(words), "{words}: {html}");
+        assert!(html.contains("Duty officer"), "what was typed is kept");
+    }
+    assert_eq!(candidates().await, json!([]));
+    // Without the form's token nothing is added.
+    let res = post_form(&f.app, &b, &path, &[("name", "Morgan Lee"), ("rank", "chief_inspector")]).await;
+    assert!(res.status() == 403 || res.status() == 400, "{}", res.status());
+    let res = post_form(&f.app, &b, &path, &[
+        ("csrf_token", &csrf),
+        ("name", "Morgan Lee"),
+        ("rank", "chief_inspector"),
+        ("current_role", "Duty officer, London North"),
+        ("previous_experience", "Public order commander"),
+        ("search_roles", "PolSA 2019 to 2022"),
+        ("event_planning_and_command", "Silver for the carnival"),
+        ("notes", "Strong candidate"),
+    ]).await;
+    assert_eq!(res.status(), 303);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with(&format!("/seco/vacancies/{id}")), "{back}");
+    let html = f.app.page(&b, &back).await.text().await.unwrap();
+    assert!(html.contains("The candidate is added") && html.contains("PolSA 2019 to 2022"), "{html}");
+    let c = candidates().await;
+    assert_eq!(c[0]["name"], "Morgan Lee");
+    assert_eq!(c[0]["rank"], "chief_inspector");
+    assert_eq!(c[0]["event_planning_and_command"], "Silver for the carnival");
+    // The same name twice is refused naming the name.
+    let res = post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("name", "Morgan Lee"), ("rank", "inspector")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("already a candidate"));
+    // Gold is no deployment authority: the vacancy is not theirs to see, and they cannot add to it.
+    let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&g, &new).await.status(), 404);
+    let gcsrf = f.app.csrf(&g).await;
+    let res = post_form(&f.app, &g, &path, &[("csrf_token", &gcsrf), ("name", "X"), ("rank", "inspector")]).await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(candidates().await.as_array().unwrap().len(), 1);
+}

@@ -19,8 +19,8 @@ use cordon_domain::event::Event;
 use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, VacancyId};
 use cordon_domain::records::RecordEvent;
 use cordon_domain::seco::{
-    annual_review_due, check_appointment, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
-    suggest, Commitment, Criteria, Discussion, Done, Excluded, FieldError, Leave, NewDeploymentRequest, NoteKind,
+    annual_review_due, check_appointment, check_candidate, check_candidates, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
+    suggest, Candidate, Commitment, Criteria, Discussion, Done, Excluded, FieldError, Leave, NewDeploymentRequest, NoteKind,
     Refusal, RequestStatus, Seco, SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy, APPOINT, CONFIGURE,
     DEFAULT_CAPACITY, MANAGE, REQUEST,
 };
@@ -944,10 +944,49 @@ impl SecoStore<'_> {
             }
         }
         v.organisation_id = viewer.organisation_id.clone();
+        check_candidates(&v.candidates).map_err(|e| {
+            StoreError::invalid(&format!("candidates[{}].{}", e.index, e.error.field), e.error.message)
+        })?;
         check_vacancy(&v).map_err(invalid)?;
         let ev = SecoEvent::VacancySaved { vacancy: v.clone() };
         self.store.append(&actor(viewer), &[(Event::Seco(ev), Marking::Official)]).await?;
         Ok(v)
+    }
+
+    /// Adds a candidate, with their assessment, to a vacancy whose selection
+    /// is not yet made. An error names the candidate's field (`name`, `rank`).
+    pub async fn add_candidate(
+        &self,
+        viewer: &Viewer,
+        id: &VacancyId,
+        candidate: Candidate,
+    ) -> Result<Vacancy, StoreError> {
+        let mut v = self.vacancy(viewer, id).await?;
+        self.store.records().permit(viewer.into(), MANAGE).await?;
+        if v.selected.is_some() {
+            return Err(StoreError::Conflict(
+                "the selection for this vacancy is made: no more candidates are added".into(),
+            ));
+        }
+        let trim = |s: &str| s.trim().to_string();
+        let candidate = Candidate {
+            name: trim(&candidate.name),
+            rank: trim(&candidate.rank),
+            current_role: trim(&candidate.current_role),
+            previous_experience: trim(&candidate.previous_experience),
+            search_roles: trim(&candidate.search_roles),
+            event_planning_and_command: trim(&candidate.event_planning_and_command),
+            notes: trim(&candidate.notes),
+        };
+        check_candidate(&candidate).map_err(invalid)?;
+        if v.candidates.iter().any(|c| c.name.trim() == candidate.name) {
+            return Err(StoreError::invalid(
+                "name",
+                format!("{} is already a candidate for this vacancy", candidate.name),
+            ));
+        }
+        v.candidates.push(candidate);
+        self.save_vacancy(viewer, v).await
     }
 
     /// The viewer's organisation's vacancies, newest first.

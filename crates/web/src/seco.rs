@@ -236,6 +236,7 @@ pub struct RequestBody {
     reason: String,
     criteria: Criteria,
     override_reason: Option<String>,
+    /// The event's Gold as the event stands now (who decides).
     gold_user_id: UserId,
     gold_name: String,
     gold_force: Option<String>,
@@ -275,7 +276,7 @@ impl From<&RequestRecord> for RequestBody {
             reason: q.reason.clone(),
             criteria: q.criteria.clone(),
             override_reason: q.override_reason.clone(),
-            gold_user_id: q.gold_user_id.clone(),
+            gold_user_id: r.gold_user_id.clone().unwrap_or_else(|| q.gold_user_id.clone()),
             gold_name: r.gold_name.clone(),
             gold_force: q.gold_force.clone(),
             appointed_by: appointed_by(r),
@@ -949,7 +950,7 @@ async fn request_page(
         Err(e) => return read_error(e, u),
     };
     let open = r.status.open();
-    let is_gold = u.viewer.user_id == r.request.gold_user_id;
+    let is_gold = r.gold_user_id.as_ref() == Some(&u.viewer.user_id);
     render(
         status,
         &RequestPage {

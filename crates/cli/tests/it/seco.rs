@@ -19,12 +19,15 @@ struct F {
     outsider: String,
     /// The account of a coordinator on the CTSU's roster (a member of the CTSU's staff).
     whitfield: String,
+    /// Another strategic commander of the force, who may become the event's Gold.
+    gold2: String,
 }
 
 async fn fixture() -> F {
     let app = TestApp::spawn().await;
     let secco = app.user("secco@force.example", "Force", &[Role::SecurityCoordinator], Clearance::Sc).await;
     let gold = app.user("gold@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
+    let gold2 = app.user("gold2@force.example", "Force", &[Role::StrategicCommander], Clearance::Sc).await;
     let admin = app.user("admin@force.example", "Force", &[Role::Administrator], Clearance::Sc).await;
     app.second_factor(&admin).await;
     let da = app.user("supt@ctsu.example", "CTSU", &[Role::DeploymentAuthority], Clearance::Sc).await;
@@ -41,6 +44,7 @@ async fn fixture() -> F {
         da: app.token(&da).await,
         outsider: app.token(&outsider).await,
         whitfield: app.token(&whitfield).await,
+        gold2: app.token(&gold2).await,
         app,
     }
 }
@@ -858,4 +862,47 @@ async fn a_candidate_is_added_to_a_vacancy_on_a_page_of_their_own() {
     let res = post_form(&f.app, &g, &path, &[("csrf_token", &gcsrf), ("name", "X"), ("rank", "inspector")]).await;
     assert_eq!(res.status(), 404);
     assert_eq!(candidates().await.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_decision_is_gold_s_as_the_event_stands_now() {
+    let f = fixture().await;
+    let supt = whitfield_on_the_roster(&f).await;
+    let event = f.event("City Marathon", "2030-04-26T07:30:00Z", "2030-04-26T16:00:00Z", true).await;
+    let id = f.request(&event).await;
+    f.discuss(&id).await;
+    // The event's Gold changes after the request is made (the commanders are changed on their own route).
+    let (status, v) = f
+        .app
+        .send_as(
+            &f.secco,
+            Method::PUT,
+            &format!("/api/v1/events/{event}/commanders"),
+            json!({"gold_email": "gold2@force.example"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (_, r) = f.app.get_as(&f.da, &format!("/api/v1/deployment-requests/{id}")).await;
+    assert_eq!(r["gold_name"], "Test gold2@force.example", "{r}");
+    // The old Gold may still read the request, but no longer decides it.
+    let (status, v) = f.appoint(&f.gold, &id, json!({"seco_id": supt})).await;
+    assert_eq!(status, 403, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("gold2@force.example"), "{v}");
+    let decline = format!("/api/v1/deployment-requests/{id}/decline");
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &decline, json!({"reason": "x"})).await.0, 403);
+    // The new Gold appoints, and stands down.
+    let (status, v) = f.appoint(&f.gold2, &id, json!({"seco_id": supt})).await;
+    assert_eq!(status, 201, "{v}");
+    let down = format!("/api/v1/deployment-requests/{id}/stand-down");
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, &down, json!({"reason": "x"})).await.0, 403);
+    assert_eq!(f.app.send_as(&f.gold2, Method::POST, &down, json!({"reason": "Not needed"})).await.0, 200);
+    // The request page offers the decision to the Gold of now only.
+    let again = f.request(&event).await;
+    f.discuss(&again).await;
+    let (_, b) = f.app.sign_in("gold2@force.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&b, &format!("/seco/requests/{again}")).await.text().await.unwrap();
+    assert!(html.contains(&format!("/seco/requests/{again}/decline")), "{html}");
+    let (_, old) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&old, &format!("/seco/requests/{again}")).await.text().await.unwrap();
+    assert!(!html.contains(&format!("/seco/requests/{again}/decline")), "{html}");
 }

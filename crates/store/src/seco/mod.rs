@@ -16,7 +16,7 @@ use crate::sql::{Row, Val};
 use crate::{Store, StoreError};
 use cordon_domain::access::Viewer;
 use cordon_domain::event::Event;
-use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, VacancyId};
+use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, UserId, VacancyId};
 use cordon_domain::records::RecordEvent;
 use cordon_domain::seco::{
     annual_review_due, check_appointment, check_candidate, check_candidates, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
@@ -71,7 +71,13 @@ pub struct RequestRecord {
     pub status: RequestStatus,
     pub organisation_name: String,
     pub ctsu_name: String,
+    /// The event's Gold as it stands now (the request keeps the Gold of its
+    /// submission in `request.gold_user_id`); none if the event has none now.
+    pub gold_user_id: Option<UserId>,
+    /// The current Gold's name (the Gold of the submission's if there is none now).
     pub gold_name: String,
+    /// The organisation of the current Gold, with its name.
+    pub gold_organisation: Option<(OrganisationId, String)>,
     pub requested_by_name: String,
     pub discussion: Option<Discussion>,
     pub seco_id: Option<SecoId>,
@@ -514,10 +520,13 @@ impl SecoStore<'_> {
             .store
             .fetch_one(
                 "SELECT q.body, q.status, q.discussion, q.seco_id, q.justification, q.decision_reason, \
-                 COALESCE(d.name, q.decided_by), q.decided_at, q.created_at, o.name, c.name, g.name, rq.name, s.name \
+                 COALESCE(d.name, q.decided_by), q.decided_at, q.created_at, o.name, c.name, COALESCE(g.name, g0.name), \
+                 rq.name, s.name, e.gold_user_id, g.organisation_id, go.name \
                  FROM seco_requests q JOIN organisations o ON o.id = q.organisation_id \
                  JOIN organisations c ON c.id = q.ctsu_organisation_id \
-                 LEFT JOIN users d ON d.id = q.decided_by LEFT JOIN users g ON g.id = q.gold_user_id \
+                 LEFT JOIN planned_events e ON e.id = q.event_id \
+                 LEFT JOIN users g ON g.id = e.gold_user_id LEFT JOIN organisations go ON go.id = g.organisation_id \
+                 LEFT JOIN users d ON d.id = q.decided_by LEFT JOIN users g0 ON g0.id = q.gold_user_id \
                  LEFT JOIN users rq ON rq.id = (SELECT st.actor FROM seco_request_steps st \
                  WHERE st.request_id = q.id ORDER BY st.seq LIMIT 1) \
                  LEFT JOIN secos s ON s.id = q.seco_id WHERE q.id = $1",
@@ -552,7 +561,10 @@ impl SecoStore<'_> {
         if viewer.may(MANAGE) && viewer.organisation_id == r.request.ctsu_organisation_id {
             return true;
         }
-        if viewer.user_id == r.request.gold_user_id || viewer.user_id == r.request.requested_by {
+        if viewer.user_id == r.request.gold_user_id
+            || r.gold_user_id.as_ref() == Some(&viewer.user_id)
+            || viewer.user_id == r.request.requested_by
+        {
             return true;
         }
         self.store.events().event_for(viewer, &r.request.event_id).await.is_ok()
@@ -654,7 +666,9 @@ impl SecoStore<'_> {
         self.request(viewer, id).await
     }
 
-    /// Checks that the viewer is the event's Gold and that a discussion is recorded.
+    /// Checks that the viewer is the event's Gold as the event stands now (not
+    /// the Gold copied into the request when it was made) and that a
+    /// discussion is recorded.
     async fn gold_may_decide(
         &self,
         viewer: &Viewer,
@@ -662,11 +676,14 @@ impl SecoStore<'_> {
         what: &str,
     ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
-        if viewer.user_id != r.request.gold_user_id || !viewer.active {
+        if r.gold_user_id.as_ref() != Some(&viewer.user_id) || !viewer.active {
             if !viewer.may(APPOINT) {
                 self.store.records().permit(viewer.into(), APPOINT).await?;
             }
-            return Err(StoreError::Forbidden(format!("only the event's Gold commander, {}, can {what}", r.gold_name)));
+            return Err(StoreError::Forbidden(match r.gold_user_id {
+                Some(_) => format!("only the event's Gold commander, {}, can {what}", r.gold_name),
+                None => format!("only the event's Gold commander can {what}, and the event has none named now"),
+            }));
         }
         if !r.status.open() {
             return Err(StoreError::Conflict(format!("the request is already {}", r.status.words().to_lowercase())));
@@ -805,7 +822,7 @@ impl SecoStore<'_> {
         reason: &str,
     ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
-        if viewer.user_id != r.request.requested_by && viewer.user_id != r.request.gold_user_id {
+        if viewer.user_id != r.request.requested_by && r.gold_user_id.as_ref() != Some(&viewer.user_id) {
             return Err(StoreError::Forbidden(
                 "only whoever made the request, or the event's Gold, can withdraw it".into(),
             ));
@@ -825,7 +842,7 @@ impl SecoStore<'_> {
         reason: &str,
     ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
-        if viewer.user_id != r.request.gold_user_id {
+        if r.gold_user_id.as_ref() != Some(&viewer.user_id) {
             return Err(StoreError::Forbidden(format!(
                 "only the event's Gold commander, {}, can stand the SECO down",
                 r.gold_name
@@ -860,7 +877,7 @@ impl SecoStore<'_> {
         let record_id: cordon_domain::ids::RecordId = (&r.request.event_id).into();
         let members = self.store.events().members_of(&r.request.event_id).await?;
         let mut out = Vec::new();
-        let joined = cordon_domain::ids::UserId::parse(&joined).map_err(integrity)?;
+        let joined = UserId::parse(&joined).map_err(integrity)?;
         let remaining: Vec<_> = members.iter().filter(|m| m.user_id != joined).collect();
         if remaining.len() < members.len() && !remaining.is_empty() {
             out.push((
@@ -1071,6 +1088,11 @@ fn hydrate(r: &Row, steps: Vec<Step>) -> Result<RequestRecord, StoreError> {
         organisation_name: r.text(9),
         ctsu_name: r.text(10),
         gold_name: r.opt_text(11).unwrap_or_default(),
+        gold_user_id: r.opt_id(14)?,
+        gold_organisation: match (r.opt_id(15)?, r.opt_text(16)) {
+            (Some(id), Some(name)) => Some((id, name)),
+            _ => None,
+        },
         requested_by_name: r.opt_text(12).unwrap_or_default(),
         seco_name: r.opt_text(13),
         request,

@@ -360,7 +360,29 @@ pub struct NewDeploymentRequest {
     /// force: that force appoints the SECO and the CTSU supports (SOP §2.1).
     #[serde(default)]
     pub gold_force: Option<String>,
+    /// The Gold's organisation when it is not the requesting force's: the
+    /// Gold command sits with another force, which appoints the SECO while the
+    /// CTSU supports (SOP §2.1). Derived when the request is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gold_organisation_id: Option<OrganisationId>,
     pub requested_by: UserId,
+}
+
+/// The force with the Gold command when it is not the requesting force
+/// (SOP §2.1): the force named on the request if one is, otherwise the Gold's
+/// own organisation when it differs from the requesting force's.
+pub fn gold_command_elsewhere(
+    named: Option<&str>,
+    requesting_force: &OrganisationId,
+    gold_organisation: Option<(&OrganisationId, &str)>,
+) -> Option<String> {
+    if let Some(f) = named.map(str::trim).filter(|f| !f.is_empty()) {
+        return Some(f.to_string());
+    }
+    match gold_organisation {
+        Some((id, name)) if id != requesting_force => Some(name.to_string()),
+        _ => None,
+    }
 }
 
 /// The deployment authority's discussion with Gold (SOP §5.2).
@@ -826,6 +848,24 @@ mod tests {
         let none = Criteria { scale_and_complexity: not.clone(), ..c };
         assert_eq!(check_request("x", &none, None).unwrap_err().field, "override_reason");
         assert_eq!(check_request("x", &none, Some("Royal visit announced late")), Ok(()));
+    }
+
+    #[test]
+    fn gold_command_sits_with_another_force_when_the_gold_is_of_another_organisation_or_one_is_named() {
+        let force = OrganisationId::parse("force").unwrap();
+        let met = OrganisationId::parse("met").unwrap();
+        assert_eq!(gold_command_elsewhere(None, &force, Some((&force, "Northshire Police"))), None);
+        assert_eq!(gold_command_elsewhere(None, &force, None), None);
+        assert_eq!(
+            gold_command_elsewhere(None, &force, Some((&met, "Metropolitan Police Service"))).as_deref(),
+            Some("Metropolitan Police Service")
+        );
+        assert_eq!(
+            gold_command_elsewhere(Some(" City of London Police "), &force, Some((&force, "Northshire"))).as_deref(),
+            Some("City of London Police"),
+            "a force named on the request stands"
+        );
+        assert_eq!(gold_command_elsewhere(Some(" "), &force, Some((&force, "Northshire"))), None);
     }
 
     #[test]

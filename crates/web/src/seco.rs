@@ -208,6 +208,7 @@ pub struct NewRequestBody {
     #[serde(default)]
     override_reason: Option<String>,
     /// The (Home Office) force with the Gold command, when it is another force: it appoints the SECO (SOP 2.1).
+    /// Without it, a Gold of another organisation than the event's makes it that organisation.
     #[serde(default)]
     gold_force: Option<String>,
 }
@@ -254,7 +255,7 @@ pub struct RequestBody {
 }
 
 fn appointed_by(r: &RequestRecord) -> String {
-    match &r.request.gold_force {
+    match &r.gold_force {
         Some(f) => format!("{f} holds the Gold command and appoints the SECO; {} supports", r.ctsu_name),
         None => format!("The event's Gold, {}, appoints the SECO after discussion with {}", r.gold_name, r.ctsu_name),
     }
@@ -278,7 +279,7 @@ impl From<&RequestRecord> for RequestBody {
             override_reason: q.override_reason.clone(),
             gold_user_id: r.gold_user_id.clone().unwrap_or_else(|| q.gold_user_id.clone()),
             gold_name: r.gold_name.clone(),
-            gold_force: q.gold_force.clone(),
+            gold_force: r.gold_force.clone(),
             appointed_by: appointed_by(r),
             discussion: r.discussion.clone(),
             seco_id: r.seco_id.clone(),
@@ -922,6 +923,13 @@ impl RequestPage {
             .find(|(i, _)| *i == id)
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| id.to_string())
+    }
+    fn gold_words(&self) -> String {
+        match (&self.r.gold_user_id, &self.r.gold_organisation) {
+            (None, _) => "None named now".into(),
+            (Some(_), Some((_, org))) => format!("{} ({org})", self.r.gold_name),
+            (Some(_), None) => self.r.gold_name.clone(),
+        }
     }
     fn errors_for(&self, which: &str) -> FormErrors {
         if self.which == which {

@@ -906,3 +906,48 @@ async fn the_decision_is_gold_s_as_the_event_stands_now() {
     let html = f.app.page(&old, &format!("/seco/requests/{again}")).await.text().await.unwrap();
     assert!(!html.contains(&format!("/seco/requests/{again}/decline")), "{html}");
 }
+
+#[tokio::test]
+async fn a_gold_of_another_force_makes_that_force_appoint_the_seco_and_the_ctsu_support() {
+    let f = fixture().await;
+    let met = f.app.user("gold@met.example", "Metropolitan Police Service", &[Role::StrategicCommander], Clearance::Sc).await;
+    let met = f.app.token(&met).await;
+    let event = f.event("New Year's Eve", "2030-12-31T18:00:00Z", "2031-01-01T03:00:00Z", true).await;
+    // A same-force Gold: the force's own Gold appoints.
+    let (_, r) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", request(&event)).await;
+    assert_eq!(r["gold_force"], Value::Null, "{r}");
+    assert!(r["appointed_by"].as_str().unwrap().starts_with("The event's Gold"), "{r}");
+    // The event is shared with the Met and its Gold is the Met's: the Gold command sits with the Met.
+    let share = cordon_domain::records::RecordEvent::RecordShared {
+        record_id: (&cordon_domain::ids::EventId::parse(&event).unwrap()).into(),
+        organisation_id: f.app.org("Metropolitan Police Service").await.id,
+    };
+    let share = (cordon_domain::event::Event::Records(share), cordon_domain::Marking::Official);
+    f.app.store.append(&cordon_store::Actor::system(), &[share]).await.unwrap();
+    let (status, v) = f
+        .app
+        .send_as(&f.secco, Method::PUT, &format!("/api/v1/events/{event}/commanders"), json!({"gold_email": "gold@met.example"}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, r) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", request(&event)).await;
+    assert_eq!(status, 201, "{r}");
+    assert_eq!(r["gold_force"], "Metropolitan Police Service", "{r}");
+    let by = r["appointed_by"].as_str().unwrap();
+    assert!(by.starts_with("Metropolitan Police Service holds the Gold command and appoints the SECO; CTSU supports"), "{by}");
+    let id = r["id"].as_str().unwrap().to_string();
+    // The request page says so, to the deployment authority and to the Met's Gold, who decides.
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&b, &format!("/seco/requests/{id}")).await.text().await.unwrap();
+    assert!(html.contains("With Metropolitan Police Service, another force (SOP 2.1): it appoints the SECO, and CTSU supports"), "{html}");
+    assert!(html.contains("(Metropolitan Police Service)"), "{html}");
+    f.discuss(&id).await;
+    let supt = f.id_of("Dana Whitfield", "superintendent", Some("2024-01-15"), json!([]), "qualified").await;
+    assert_eq!(f.appoint(&f.gold, &id, json!({"seco_id": supt})).await.0, 403);
+    let (status, v) = f.appoint(&met, &id, json!({"seco_id": supt})).await;
+    assert_eq!(status, 201, "{v}");
+    // A force named on the request still stands (the explicit field keeps working).
+    let mut named = request(&event);
+    named["gold_force"] = json!("City of London Police");
+    let (_, r) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", named).await;
+    assert_eq!(r["gold_force"], "City of London Police", "{r}");
+}

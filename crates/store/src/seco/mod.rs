@@ -19,7 +19,7 @@ use cordon_domain::event::Event;
 use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, UserId, VacancyId};
 use cordon_domain::records::RecordEvent;
 use cordon_domain::seco::{
-    annual_review_due, check_appointment, check_candidate, check_candidates, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
+    annual_review_due, check_appointment, gold_command_elsewhere, check_candidate, check_candidates, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
     suggest, Candidate, Commitment, Criteria, Discussion, Done, Excluded, FieldError, Leave, NewDeploymentRequest, NoteKind,
     Refusal, RequestStatus, Seco, SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy, APPOINT, CONFIGURE,
     DEFAULT_CAPACITY, MANAGE, REQUEST,
@@ -78,6 +78,10 @@ pub struct RequestRecord {
     pub gold_name: String,
     /// The organisation of the current Gold, with its name.
     pub gold_organisation: Option<(OrganisationId, String)>,
+    /// The (Home Office) force with the Gold command when it is not the
+    /// requesting force (SOP §2.1): named on the request, or the current
+    /// Gold's organisation. That force appoints the SECO; the CTSU supports.
+    pub gold_force: Option<String>,
     pub requested_by_name: String,
     pub discussion: Option<Discussion>,
     pub seco_id: Option<SecoId>,
@@ -477,6 +481,13 @@ impl SecoStore<'_> {
             )
         })?;
         check_request(&input.reason, &input.criteria, input.override_reason.as_deref()).map_err(invalid)?;
+        let gold_organisation_id = self
+            .store
+            .identity()
+            .user(&gold)
+            .await?
+            .map(|u| u.organisation_id)
+            .filter(|o| *o != event.organisation_id);
         let trim = |s: &str| s.trim().to_string();
         let criteria = Criteria {
             scale_and_complexity: cordon_domain::seco::Criterion {
@@ -506,6 +517,7 @@ impl SecoStore<'_> {
             override_reason: input.override_reason.map(|s| trim(&s)).filter(|s| !s.is_empty()),
             gold_user_id: gold,
             gold_force: input.gold_force.map(|s| trim(&s)).filter(|s| !s.is_empty()),
+            gold_organisation_id,
             requested_by: user.id.clone(),
         };
         let id = request.id.clone();
@@ -1076,6 +1088,10 @@ fn step_words(kind: &str) -> &'static str {
 
 fn hydrate(r: &Row, steps: Vec<Step>) -> Result<RequestRecord, StoreError> {
     let request: NewDeploymentRequest = serde_json::from_str(&r.text(0)).map_err(integrity)?;
+    let gold_organisation: Option<(OrganisationId, String)> = match (r.opt_id(15)?, r.opt_text(16)) {
+        (Some(id), Some(name)) => Some((id, name)),
+        _ => None,
+    };
     Ok(RequestRecord {
         status: r.text(1).parse().map_err(integrity)?,
         discussion: r.opt_text(2).map(|d| serde_json::from_str(&d)).transpose().map_err(integrity)?,
@@ -1089,12 +1105,14 @@ fn hydrate(r: &Row, steps: Vec<Step>) -> Result<RequestRecord, StoreError> {
         ctsu_name: r.text(10),
         gold_name: r.opt_text(11).unwrap_or_default(),
         gold_user_id: r.opt_id(14)?,
-        gold_organisation: match (r.opt_id(15)?, r.opt_text(16)) {
-            (Some(id), Some(name)) => Some((id, name)),
-            _ => None,
-        },
         requested_by_name: r.opt_text(12).unwrap_or_default(),
         seco_name: r.opt_text(13),
+        gold_force: gold_command_elsewhere(
+            request.gold_force.as_deref(),
+            &request.organisation_id,
+            gold_organisation.as_ref().map(|(id, name)| (id, name.as_str())),
+        ),
+        gold_organisation,
         request,
         steps,
     })

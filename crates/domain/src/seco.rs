@@ -109,6 +109,98 @@ impl RequestStatus {
     pub fn open(self) -> bool {
         matches!(self, RequestStatus::Submitted | RequestStatus::UnderDiscussion)
     }
+
+    /// The state a request is in after `step`, or why the step cannot be
+    /// taken now: submitted → under discussion → appointed, declined or
+    /// withdrawn (withdrawn from either open state), and stood down only
+    /// after an appointment. A discussion may be recorded again while open.
+    pub fn after(self, step: RequestStep) -> Result<RequestStatus, String> {
+        use RequestStatus::*;
+        let now = self.words().to_lowercase();
+        match (step, self) {
+            (RequestStep::Discuss, Submitted | UnderDiscussion) => Ok(UnderDiscussion),
+            (RequestStep::Discuss, _) => {
+                Err(format!("the request is {now}: a discussion is recorded before Gold decides"))
+            }
+            (RequestStep::Appoint, Submitted | UnderDiscussion) => Ok(Appointed),
+            (RequestStep::Decline, Submitted | UnderDiscussion) => Ok(Declined),
+            (RequestStep::Withdraw, Submitted | UnderDiscussion) => Ok(Withdrawn),
+            (RequestStep::Appoint | RequestStep::Decline | RequestStep::Withdraw, _) => {
+                Err(format!("the request is already {now}"))
+            }
+            (RequestStep::StandDown, Appointed) => Ok(StoodDown),
+            (RequestStep::StandDown, _) => Err("no SECO stands appointed on this request".into()),
+        }
+    }
+}
+
+/// A step taken on a deployment request after it is submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStep {
+    Discuss,
+    Appoint,
+    Decline,
+    Withdraw,
+    StandDown,
+}
+
+/// Why Gold's decision on a request is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoldRefusal {
+    /// The caller is not the event's Gold as it stands now (403).
+    NotGold,
+    /// Not in this state, or not before a discussion (409).
+    Conflict(String),
+}
+
+/// SOP §5.2: "A SECO is appointed by Gold after discussion with Superintendent
+/// CTSU". Only the event's Gold as it stands now (`gold`), with an active
+/// account, appoints, declines or stands down; appointing and declining need a
+/// discussion recorded first. Gives the state after the step.
+pub fn check_gold_decides(
+    caller: &UserId,
+    active: bool,
+    gold: Option<&UserId>,
+    status: RequestStatus,
+    discussed: bool,
+    step: RequestStep,
+) -> Result<RequestStatus, GoldRefusal> {
+    if !active || gold != Some(caller) {
+        return Err(GoldRefusal::NotGold);
+    }
+    let next = status.after(step).map_err(GoldRefusal::Conflict)?;
+    if matches!(step, RequestStep::Appoint | RequestStep::Decline) && !discussed {
+        let what = if step == RequestStep::Appoint { "appoints a SECO" } else { "declines a request" };
+        return Err(GoldRefusal::Conflict(format!(
+            "Gold {what} only after discussion with the deployment authority (SOP 5.2), and none is recorded yet"
+        )));
+    }
+    Ok(next)
+}
+
+/// SOP §2.1: "only one SECO should be appointed". `standing` is the SECO
+/// already appointed to the event by another request, if any.
+pub fn check_one_seco_per_event(standing: Option<&str>, event_name: &str) -> Result<(), String> {
+    match standing {
+        Some(name) => Err(format!(
+            "{name} is already the SECO of {event_name}: only one SECO is appointed to an event (SOP 2.1); stand \
+             them down first"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A reason that a step needs, trimmed; refused naming `reason` with `missing` when there is none.
+pub fn check_reason(reason: &str, missing: &str) -> Result<String, FieldError> {
+    match reason.trim() {
+        "" => Err(FieldError::new("reason", missing)),
+        r => Ok(r.to_string()),
+    }
+}
+
+/// Standing a SECO down needs a reason.
+pub fn stand_down_reason(reason: &str) -> Result<String, FieldError> {
+    check_reason(reason, "Enter the reason the SECO is stood down")
 }
 
 words_enum!(
@@ -866,6 +958,83 @@ mod tests {
             "a force named on the request stands"
         );
         assert_eq!(gold_command_elsewhere(Some(" "), &force, Some((&force, "Northshire"))), None);
+    }
+
+    #[test]
+    fn a_request_moves_from_submitted_through_discussion_to_one_decision() {
+        use RequestStatus::*;
+        use RequestStep::*;
+        assert_eq!(Submitted.after(Discuss), Ok(UnderDiscussion));
+        assert_eq!(UnderDiscussion.after(Discuss), Ok(UnderDiscussion), "a discussion may be recorded again");
+        assert_eq!(UnderDiscussion.after(Appoint), Ok(Appointed));
+        assert_eq!(UnderDiscussion.after(Decline), Ok(Declined));
+        assert_eq!(Submitted.after(Withdraw), Ok(Withdrawn));
+        assert_eq!(UnderDiscussion.after(Withdraw), Ok(Withdrawn));
+        assert_eq!(Appointed.after(StandDown), Ok(StoodDown));
+        for decided in [Appointed, Declined, Withdrawn, StoodDown] {
+            for step in [Discuss, Appoint, Decline, Withdraw] {
+                assert!(decided.after(step).is_err(), "{decided:?} then {step:?}");
+            }
+        }
+        for not_appointed in [Submitted, UnderDiscussion, Declined, Withdrawn, StoodDown] {
+            assert!(not_appointed.after(StandDown).unwrap_err().contains("no SECO stands appointed"));
+        }
+        assert_eq!(Declined.after(Appoint).unwrap_err(), "the request is already declined");
+    }
+
+    #[test]
+    fn only_the_event_s_gold_decides_and_only_after_a_discussion() {
+        use RequestStatus::*;
+        use RequestStep::*;
+        let gold = UserId::parse("gold").unwrap();
+        let old = UserId::parse("old-gold").unwrap();
+        assert_eq!(check_gold_decides(&gold, true, Some(&gold), UnderDiscussion, true, Appoint), Ok(Appointed));
+        assert_eq!(check_gold_decides(&gold, true, Some(&gold), UnderDiscussion, true, Decline), Ok(Declined));
+        // Someone else, the Gold of before, a disabled Gold, an event with no Gold: not Gold.
+        assert_eq!(
+            check_gold_decides(&old, true, Some(&gold), UnderDiscussion, true, Appoint),
+            Err(GoldRefusal::NotGold)
+        );
+        assert_eq!(
+            check_gold_decides(&gold, false, Some(&gold), UnderDiscussion, true, Appoint),
+            Err(GoldRefusal::NotGold)
+        );
+        assert_eq!(check_gold_decides(&gold, true, None, UnderDiscussion, true, Appoint), Err(GoldRefusal::NotGold));
+        // Before a discussion: refused, in words.
+        match check_gold_decides(&gold, true, Some(&gold), Submitted, false, Appoint) {
+            Err(GoldRefusal::Conflict(m)) => assert!(m.contains("only after discussion"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            check_gold_decides(&gold, true, Some(&gold), Submitted, false, Decline),
+            Err(GoldRefusal::Conflict(_))
+        ));
+        // Decided already; standing down needs no discussion but an appointment.
+        assert!(matches!(
+            check_gold_decides(&gold, true, Some(&gold), Declined, true, Appoint),
+            Err(GoldRefusal::Conflict(_))
+        ));
+        assert_eq!(check_gold_decides(&gold, true, Some(&gold), Appointed, true, StandDown), Ok(StoodDown));
+        assert_eq!(
+            check_gold_decides(&old, true, Some(&gold), Appointed, true, StandDown),
+            Err(GoldRefusal::NotGold)
+        );
+    }
+
+    #[test]
+    fn one_seco_per_event() {
+        assert_eq!(check_one_seco_per_event(None, "City Marathon"), Ok(()));
+        let m = check_one_seco_per_event(Some("Dana Whitfield"), "City Marathon").unwrap_err();
+        assert!(m.contains("Dana Whitfield is already the SECO of City Marathon") && m.contains("only one SECO"), "{m}");
+    }
+
+    #[test]
+    fn standing_down_needs_a_reason() {
+        for blank in ["", "  ", "\n"] {
+            let e = stand_down_reason(blank).unwrap_err();
+            assert_eq!((e.field, e.message.as_str()), ("reason", "Enter the reason the SECO is stood down"));
+        }
+        assert_eq!(stand_down_reason(" Off sick ").as_deref(), Ok("Off sick"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use cordon_domain::event::Event;
 use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, UserId, VacancyId};
 use cordon_domain::records::RecordEvent;
 use cordon_domain::seco::{
-    annual_review_due, check_appointment, gold_command_elsewhere, check_candidate, check_candidates, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
+    annual_review_due, check_appointment, check_gold_decides, check_one_seco_per_event, check_reason, gold_command_elsewhere, stand_down_reason, GoldRefusal, RequestStep, check_candidate, check_candidates, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
     suggest, Candidate, Commitment, Criteria, Discussion, Done, Excluded, FieldError, Leave, NewDeploymentRequest, NoteKind,
     Refusal, RequestStatus, Seco, SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy, APPOINT, CONFIGURE,
     DEFAULT_CAPACITY, MANAGE, REQUEST,
@@ -645,12 +645,7 @@ impl SecoStore<'_> {
                 r.ctsu_name
             )));
         }
-        if !r.status.open() {
-            return Err(StoreError::Conflict(format!(
-                "the request is {}: a discussion is recorded before Gold decides",
-                r.status.words().to_lowercase()
-            )));
-        }
+        r.status.after(RequestStep::Discuss).map_err(StoreError::Conflict)?;
         let (held_on, recommendation) =
             check_discussion(&input.held_on, &input.notes, &input.recommendation, self.store.today())
                 .map_err(invalid)?;
@@ -685,27 +680,24 @@ impl SecoStore<'_> {
         &self,
         viewer: &Viewer,
         id: &DeploymentRequestId,
+        step: RequestStep,
         what: &str,
     ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
-        if r.gold_user_id.as_ref() != Some(&viewer.user_id) || !viewer.active {
-            if !viewer.may(APPOINT) {
-                self.store.records().permit(viewer.into(), APPOINT).await?;
+        let gold = r.gold_user_id.as_ref();
+        match check_gold_decides(&viewer.user_id, viewer.active, gold, r.status, r.discussion.is_some(), step) {
+            Ok(_) => Ok(r),
+            Err(GoldRefusal::Conflict(m)) => Err(StoreError::Conflict(m)),
+            Err(GoldRefusal::NotGold) => {
+                if !viewer.may(APPOINT) {
+                    self.store.records().permit(viewer.into(), APPOINT).await?;
+                }
+                Err(StoreError::Forbidden(match gold {
+                    Some(_) => format!("only the event's Gold commander, {}, can {what}", r.gold_name),
+                    None => format!("only the event's Gold commander can {what}, and the event has none named now"),
+                }))
             }
-            return Err(StoreError::Forbidden(match r.gold_user_id {
-                Some(_) => format!("only the event's Gold commander, {}, can {what}", r.gold_name),
-                None => format!("only the event's Gold commander can {what}, and the event has none named now"),
-            }));
         }
-        if !r.status.open() {
-            return Err(StoreError::Conflict(format!("the request is already {}", r.status.words().to_lowercase())));
-        }
-        if r.discussion.is_none() {
-            return Err(StoreError::Conflict(format!(
-                "Gold {what} only after discussion with the deployment authority (SOP 5.2), and none is recorded yet"
-            )));
-        }
-        Ok(r)
     }
 
     async fn commitments(&self, except: &DeploymentRequestId) -> Result<Vec<Commitment>, StoreError> {
@@ -738,7 +730,7 @@ impl SecoStore<'_> {
         seco_id: &str,
         justification: Option<&str>,
     ) -> Result<RequestRecord, StoreError> {
-        let r = self.gold_may_decide(viewer, id, "appoint a SECO").await?;
+        let r = self.gold_may_decide(viewer, id, RequestStep::Appoint, "appoint a SECO").await?;
         let unknown = || StoreError::invalid("seco_id", "There is no such coordinator on the roster");
         let sid = SecoId::parse(seco_id.trim()).map_err(|_| unknown())?;
         let seco = self
@@ -754,13 +746,8 @@ impl SecoStore<'_> {
                 &[Val::from(r.request.event_id.to_string()), Val::from(id.to_string())],
             )
             .await?;
-        if let Some(s) = standing {
-            return Err(StoreError::Conflict(format!(
-                "{} is already the SECO of {}: only one SECO is appointed to an event (SOP 2.1); stand them down first",
-                s.text(0),
-                r.request.event_name
-            )));
-        }
+        check_one_seco_per_event(standing.map(|s| s.text(0)).as_deref(), &r.request.event_name)
+            .map_err(StoreError::Conflict)?;
         let window = (r.request.starts_at, r.request.ends_at);
         check_appointment(&seco, justification, window, &self.commitments(id).await?).map_err(|e| match e {
             Refusal::Conflict(m) => StoreError::Conflict(m),
@@ -821,8 +808,8 @@ impl SecoStore<'_> {
         id: &DeploymentRequestId,
         reason: &str,
     ) -> Result<RequestRecord, StoreError> {
-        self.gold_may_decide(viewer, id, "decline a request").await?;
-        let reason = given(reason, "Enter the reason a SECO is not appointed")?;
+        self.gold_may_decide(viewer, id, RequestStep::Decline, "decline a request").await?;
+        let reason = check_reason(reason, "Enter the reason a SECO is not appointed").map_err(invalid)?;
         self.record(viewer, id, SecoEvent::DeploymentDeclined { id: id.clone(), reason }).await
     }
 
@@ -839,10 +826,8 @@ impl SecoStore<'_> {
                 "only whoever made the request, or the event's Gold, can withdraw it".into(),
             ));
         }
-        if !r.status.open() {
-            return Err(StoreError::Conflict(format!("the request is already {}", r.status.words().to_lowercase())));
-        }
-        let reason = given(reason, "Enter the reason the request is withdrawn")?;
+        r.status.after(RequestStep::Withdraw).map_err(StoreError::Conflict)?;
+        let reason = check_reason(reason, "Enter the reason the request is withdrawn").map_err(invalid)?;
         self.record(viewer, id, SecoEvent::DeploymentWithdrawn { id: id.clone(), reason }).await
     }
 
@@ -853,17 +838,8 @@ impl SecoStore<'_> {
         id: &DeploymentRequestId,
         reason: &str,
     ) -> Result<RequestRecord, StoreError> {
-        let r = self.request(viewer, id).await?;
-        if r.gold_user_id.as_ref() != Some(&viewer.user_id) {
-            return Err(StoreError::Forbidden(format!(
-                "only the event's Gold commander, {}, can stand the SECO down",
-                r.gold_name
-            )));
-        }
-        if r.status != RequestStatus::Appointed {
-            return Err(StoreError::Conflict("no SECO stands appointed on this request".into()));
-        }
-        let reason = given(reason, "Enter the reason the SECO is stood down")?;
+        let r = self.gold_may_decide(viewer, id, RequestStep::StandDown, "stand the SECO down").await?;
+        let reason = stand_down_reason(reason).map_err(invalid)?;
         let mut events = vec![(Event::Seco(SecoEvent::SecoStoodDown { id: id.clone(), reason }), Marking::Official)];
         events.extend(self.undo_access(&r).await?);
         self.store.append(&actor(viewer), &events).await?;
@@ -1063,14 +1039,6 @@ impl SecoStore<'_> {
             roster,
             vacancies: self.vacancies(viewer).await?,
         })
-    }
-}
-
-/// A reason, trimmed; refused naming `reason` when there is none.
-fn given(reason: &str, message: &str) -> Result<String, StoreError> {
-    match reason.trim() {
-        "" => Err(StoreError::invalid("reason", message)),
-        r => Ok(r.to_string()),
     }
 }
 

@@ -749,6 +749,8 @@ fn day(s: &str) -> String {
 struct DashboardPage {
     layout: Layout,
     d: Dashboard,
+    /// `YYYY-MM-DD`, for who is on leave now.
+    today: String,
     is_authority: bool,
     may_settings: bool,
     policies: Vec<cordon_store::policy::PolicyRecord>,
@@ -762,18 +764,31 @@ impl DashboardPage {
         day(s.as_ref())
     }
     fn availability(&self, e: &RosterEntry) -> String {
-        if e.seco.status != SecoStatus::Qualified {
-            return e.seco.status.words().to_string();
-        }
-        if e.appointments.is_empty() {
-            "Qualified; not appointed to any event".into()
-        } else {
-            format!(
-                "Qualified; appointed to {}",
-                e.appointments.iter().map(|a| format!("{} ({})", a.1, when(a.2))).collect::<Vec<_>>().join(", ")
-            )
-        }
+        availability(e, &self.today)
     }
+}
+
+/// A coordinator's availability in words, their recorded leave included.
+fn availability(e: &RosterEntry, today: &str) -> String {
+    if e.seco.status != SecoStatus::Qualified {
+        return e.seco.status.words().to_string();
+    }
+    let mut out = match e.leave.iter().find(|(from, until)| from.as_str() <= today && today <= until.as_str()) {
+        Some((_, until)) => format!("Qualified; on leave until {}", day(until)),
+        None => "Qualified".to_string(),
+    };
+    if e.appointments.is_empty() {
+        out.push_str("; not appointed to any event");
+    } else {
+        out.push_str(&format!(
+            "; appointed to {}",
+            e.appointments.iter().map(|a| format!("{} ({})", a.1, when(a.2))).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    for (from, until) in e.leave.iter().filter(|(from, _)| from.as_str() > today) {
+        out.push_str(&format!("; leave from {} to {}", day(from), day(until)));
+    }
+    out
 }
 
 /// `GET /seco`: the deployment authority's dashboard (others see their requests).
@@ -792,6 +807,7 @@ pub async fn page_dashboard(State(state): State<AppState>, PageUser(u): PageUser
             layout: Layout::for_user("Security coordinators (SECO)", Marking::Official, "/seco", Some(&u)),
             is_authority: u.viewer.may(cordon_domain::seco::MANAGE),
             may_settings: u.viewer.may(cordon_domain::seco::MANAGE) || u.viewer.may(cordon_domain::seco::CONFIGURE),
+            today: state.store.today().to_string(),
             d,
             policies,
         },

@@ -951,3 +951,49 @@ async fn a_gold_of_another_force_makes_that_force_appoint_the_seco_and_the_ctsu_
     let (_, r) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", named).await;
     assert_eq!(r["gold_force"], "City of London Police", "{r}");
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_who_is_on_leave() {
+    let f = fixture().await;
+    let away = f.id_of("Dana Whitfield", "superintendent", Some("2024-01-15"), json!([]), "qualified").await;
+    let later = f.id_of("Morgan Lee", "chief_inspector", Some("2024-02-01"), json!([]), "qualified").await;
+    f.id_of("Sam Patel", "chief_inspector", Some("2024-03-01"), json!([]), "qualified").await;
+    let today = cordon_store::today();
+    let leave = |id: &str, from: time::Date, until: time::Date| {
+        let (app, da, path) = (&f.app, f.da.clone(), format!("/api/v1/secos/{id}/notes"));
+        let body = json!({"kind": "leave", "on": from.to_string(), "until": until.to_string()});
+        async move { app.send_as(&da, Method::POST, &path, body).await }
+    };
+    let (status, v) = leave(&away, today - time::Duration::days(1), today + time::Duration::days(10)).await;
+    assert_eq!(status, 201, "{v}");
+    let (status, v) = leave(&later, today + time::Duration::days(20), today + time::Duration::days(25)).await;
+    assert_eq!(status, 201, "{v}");
+    // Leave that has ended says nothing.
+    let (status, v) = leave(&later, today - time::Duration::days(30), today - time::Duration::days(25)).await;
+    assert_eq!(status, 201, "{v}");
+    let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&b, "/seco").await.text().await.unwrap();
+    let words = |d: time::Date| cordon_domain::london::display_date(d);
+    let row = |name: &str| {
+        let at = html.find(&format!("{name}</a>")).unwrap_or_else(|| panic!("{name} is listed: {html}"));
+        html[at..].split("</tr>").next().unwrap().to_string()
+    };
+    let whitfield = row("Dana Whitfield");
+    assert!(
+        whitfield.contains(&format!("on leave until {}", words(today + time::Duration::days(10)))),
+        "{whitfield}"
+    );
+    let lee = row("Morgan Lee");
+    assert!(lee.contains("Qualified; not appointed to any event"), "{lee}");
+    assert!(
+        lee.contains(&format!(
+            "leave from {} to {}",
+            words(today + time::Duration::days(20)),
+            words(today + time::Duration::days(25))
+        )),
+        "{lee}"
+    );
+    assert!(!lee.contains(&words(today - time::Duration::days(30))), "ended leave is not shown: {lee}");
+    let patel = row("Sam Patel");
+    assert!(patel.contains("Qualified; not appointed to any event") && !patel.contains("leave"), "{patel}");
+}

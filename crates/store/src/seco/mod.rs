@@ -46,6 +46,8 @@ pub struct RosterEntry {
     pub review_overdue: bool,
     /// The events they are appointed to, by name, with the request's id.
     pub appointments: Vec<(DeploymentRequestId, String, Instant, Instant)>,
+    /// Their recorded leave that has not ended yet, earliest first: first and last day, `YYYY-MM-DD`.
+    pub leave: Vec<(String, String)>,
 }
 
 /// A note as listed, with who recorded it.
@@ -399,9 +401,23 @@ impl SecoStore<'_> {
             )
             .await?;
         let today = self.store.today();
+        let leave = self
+            .store
+            .fetch(
+                "SELECT n.seco_id, n.noted_on, COALESCE(n.until_on, n.noted_on) FROM seco_notes n \
+                 JOIN secos s ON s.id = n.seco_id WHERE s.organisation_id = $1 AND n.kind = 'leave' \
+                 AND COALESCE(n.until_on, n.noted_on) >= $2 ORDER BY n.noted_on, n.seq",
+                &[Val::from(org.to_string()), Val::from(today.to_string())],
+            )
+            .await?;
         rows.iter()
             .map(|r| {
                 let seco: Seco = serde_json::from_str(&r.text(0)).map_err(integrity)?;
+                let away = leave
+                    .iter()
+                    .filter(|l| l.text(0) == seco.id.as_str())
+                    .map(|l| (l.text(1), l.text(2)))
+                    .collect();
                 let last = r.opt_text(1);
                 let due = if seco.status == SecoStatus::Left {
                     None
@@ -418,6 +434,7 @@ impl SecoStore<'_> {
                     annual_review_due: due.map(|d| d.to_string()),
                     review_overdue: due.is_some_and(|d| d < today),
                     appointments: mine,
+                    leave: away,
                     seco,
                 })
             })

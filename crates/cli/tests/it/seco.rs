@@ -997,3 +997,130 @@ async fn the_dashboard_shows_who_is_on_leave() {
     let patel = row("Sam Patel");
     assert!(patel.contains("Qualified; not appointed to any event") && !patel.contains("leave"), "{patel}");
 }
+
+#[tokio::test]
+async fn the_vacancy_api_refuses_an_ineligible_candidate_and_keeps_a_selection_once_made() {
+    let f = fixture().await;
+    let body = |candidates: Value, selected: Value| {
+        json!({"title": "SECO, London East", "opened_on": yesterday(), "candidates": candidates,
+               "selected": selected, "rationale": "Former PolSC with event command experience",
+               "course_cost_pence": 125000})
+    };
+    let lee = json!({"name": "Morgan Lee", "rank": "chief_inspector", "current_role": "Duty officer",
+                     "previous_experience": "Public order", "search_roles": "PolSC", "event_planning_and_command": "Silver",
+                     "notes": ""});
+    let low = json!({"name": "PS Low", "rank": "sergeant", "current_role": "", "previous_experience": "",
+                     "search_roles": "", "event_planning_and_command": "", "notes": ""});
+    // A candidate of an ineligible rank is refused naming the candidate's field; nothing is opened.
+    let (status, v) =
+        f.app.send_as(&f.da, Method::POST, "/api/v1/seco-vacancies", body(json!([lee, low]), Value::Null)).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("candidates[1].rank")), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("Sergeant is not eligible"), "{v}");
+    assert_eq!(f.app.get_as(&f.da, "/api/v1/seco-vacancies").await.1["total"], 0);
+    // Only a deployment authority opens one.
+    assert_eq!(f.app.send_as(&f.gold, Method::POST, "/api/v1/seco-vacancies", body(json!([lee]), Value::Null)).await.0, 403);
+    let (status, v) = f.app.send_as(&f.da, Method::POST, "/api/v1/seco-vacancies", body(json!([lee]), Value::Null)).await;
+    assert_eq!(status, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/seco-vacancies/{id}");
+    // Adding an ineligible candidate by PUT is refused the same way, and a selection of no candidate names `selected`.
+    let (status, v) = f.app.send_as(&f.da, Method::PUT, &path, body(json!([lee, low]), Value::Null)).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("candidates[1].rank")), "{v}");
+    let (status, v) = f.app.send_as(&f.da, Method::PUT, &path, body(json!([lee]), json!("Nobody"))).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("selected")), "{v}");
+    // Another organisation's vacancy does not exist for the caller.
+    assert_eq!(f.app.send_as(&f.gold, Method::PUT, &path, body(json!([lee]), Value::Null)).await.0, 404);
+    // The selection is made; then it stands: 409 to changing it.
+    let (status, v) = f.app.send_as(&f.da, Method::PUT, &path, body(json!([lee]), json!("Morgan Lee"))).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["selected"], "Morgan Lee");
+    let other = json!({"name": "Sam Patel", "rank": "inspector", "current_role": "", "previous_experience": "",
+                       "search_roles": "", "event_planning_and_command": "", "notes": ""});
+    let (status, v) = f.app.send_as(&f.da, Method::PUT, &path, body(json!([lee, other]), json!("Sam Patel"))).await;
+    assert_eq!(status, 409, "{v}");
+    let (status, v) = f.app.send_as(&f.da, Method::PUT, &path, body(json!([lee]), Value::Null)).await;
+    assert_eq!(status, 409, "{v}");
+    let (_, list) = f.app.get_as(&f.da, "/api/v1/seco-vacancies").await;
+    assert_eq!(list["items"][0]["selected"], "Morgan Lee");
+    assert_eq!(list["items"][0]["course_cost_pence"], 125000);
+}
+
+#[tokio::test]
+async fn the_checklist_records_tas_and_command_and_control_once_qualified() {
+    let f = fixture().await;
+    let q = f.id_of("Dana Whitfield", "superintendent", Some("2024-01-15"), json!([]), "qualified").await;
+    let c = f.id_of("Alex Okafor", "chief_inspector", None, json!([]), "in_training").await;
+    let tick = |id: &str, item: &str, token: &str| {
+        let (app, token, path) = (&f.app, token.to_string(), format!("/api/v1/secos/{id}/checklist"));
+        let body = json!({"item": item});
+        async move { app.send_as(&token, Method::POST, &path, body).await }
+    };
+    let (status, v) = tick(&q, "tas", &f.da).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["tas_updated"]["by_name"], "Test supt@ctsu.example");
+    assert_eq!(v["tas_updated"]["on"], cordon_store::today().to_string());
+    assert_eq!(v["command_and_control_updated"], Value::Null);
+    let (status, v) = tick(&q, "command_and_control", &f.da).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(v["tas_updated"].is_object() && v["command_and_control_updated"].is_object(), "{v}");
+    // An item outside the list names `item`; not yet qualified is a conflict; others may not; unknown ids are not found.
+    let (status, v) = tick(&q, "firearms", &f.da).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("item")), "{v}");
+    assert_eq!(tick(&c, "tas", &f.da).await.0, 409);
+    assert_eq!(tick(&q, "tas", &f.gold).await.0, 403);
+    assert_eq!(tick("0190aaaa-0000-7000-8000-000000000000", "tas", &f.da).await.0, 404);
+    let (_, one) = f.app.get_as(&f.da, &format!("/api/v1/secos/{c}")).await;
+    assert_eq!(one["tas_updated"], Value::Null, "nothing changed by refusals");
+}
+
+#[tokio::test]
+async fn leave_is_recorded_as_a_note_and_a_coordinator_on_leave_is_left_out_of_suggestions() {
+    let f = fixture().await;
+    let away = f.id_of("Dana Whitfield", "superintendent", Some("2024-01-15"), json!([]), "qualified").await;
+    let free = f.id_of("Morgan Lee", "chief_inspector", Some("2024-02-01"), json!([]), "qualified").await;
+    let notes = format!("/api/v1/secos/{away}/notes");
+    // Leave needs its last day, not before the first; the kind must be one of the list.
+    for (body, field) in [
+        (json!({"kind": "leave", "on": "2030-04-20"}), "until"),
+        (json!({"kind": "leave", "on": "2030-04-20", "until": "2030-04-19"}), "until"),
+        (json!({"kind": "leave", "on": "2030-02-30", "until": "2030-04-19"}), "on"),
+        (json!({"kind": "holiday", "on": "2030-04-20", "until": "2030-04-30"}), "kind"),
+    ] {
+        let (status, v) = f.app.send_as(&f.da, Method::POST, &notes, body).await;
+        assert_eq!((status, v["error"]["field"].as_str()), (422, Some(field)), "{v}");
+    }
+    assert_eq!(f.app.get_as(&f.da, &notes).await.1["total"], 0, "nothing recorded by refusals");
+    assert_eq!(
+        f.app
+            .send_as(&f.gold, Method::POST, &notes, json!({"kind": "leave", "on": "2030-04-20", "until": "2030-04-30"}))
+            .await
+            .0,
+        403
+    );
+    // Leave may be in the future, and is listed with the notes.
+    let (status, v) = f
+        .app
+        .send_as(&f.da, Method::POST, &notes, json!({"kind": "leave", "on": "2030-04-20", "until": "2030-04-30"}))
+        .await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!((v["kind"].as_str(), v["until"].as_str()), (Some("leave"), Some("2030-04-30")), "{v}");
+    let (_, list) = f.app.get_as(&f.da, &notes).await;
+    assert_eq!(list["items"][0]["on"], "2030-04-20", "{list}");
+    // A continual-assessment note cannot be dated in the future.
+    let (status, v) =
+        f.app.send_as(&f.da, Method::POST, &notes, json!({"kind": "assessment", "on": "2030-04-20", "text": "x"})).await;
+    assert_eq!((status, v["error"]["field"].as_str()), (422, Some("on")), "{v}");
+
+    // The marathon falls in that leave: the coordinator is in `excluded`, with the reason in words.
+    let event = f.event("City Marathon", "2030-04-26T07:30:00Z", "2030-04-26T16:00:00Z", true).await;
+    let id = f.request(&event).await;
+    let (status, s) = f.app.get_as(&f.gold, &format!("/api/v1/deployment-requests/{id}/suggestions")).await;
+    assert_eq!(status, 200, "{s}");
+    let items: Vec<&str> = s["items"].as_array().unwrap().iter().map(|i| i["seco_id"].as_str().unwrap()).collect();
+    assert_eq!(items, [free.as_str()]);
+    let out = s["excluded"].as_array().unwrap().iter().find(|e| e["seco_id"] == away.as_str()).expect("excluded");
+    assert_eq!(out["name"], "Dana Whitfield");
+    assert_eq!(out["reasons"], json!(["On leave from 20 April 2030 to 30 April 2030"]), "{s}");
+    // Outsiders are told the request does not exist.
+    assert_eq!(f.app.get_as(&f.outsider, &format!("/api/v1/deployment-requests/{id}/suggestions")).await.0, 404);
+}

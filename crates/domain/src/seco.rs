@@ -1015,17 +1015,17 @@ mod tests {
             Err(GoldRefusal::Conflict(_))
         ));
         assert_eq!(check_gold_decides(&gold, true, Some(&gold), Appointed, true, StandDown), Ok(StoodDown));
-        assert_eq!(
-            check_gold_decides(&old, true, Some(&gold), Appointed, true, StandDown),
-            Err(GoldRefusal::NotGold)
-        );
+        assert_eq!(check_gold_decides(&old, true, Some(&gold), Appointed, true, StandDown), Err(GoldRefusal::NotGold));
     }
 
     #[test]
     fn one_seco_per_event() {
         assert_eq!(check_one_seco_per_event(None, "City Marathon"), Ok(()));
         let m = check_one_seco_per_event(Some("Dana Whitfield"), "City Marathon").unwrap_err();
-        assert!(m.contains("Dana Whitfield is already the SECO of City Marathon") && m.contains("only one SECO"), "{m}");
+        assert!(
+            m.contains("Dana Whitfield is already the SECO of City Marathon") && m.contains("only one SECO"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -1667,8 +1667,11 @@ pub async fn page_add_candidate(
         Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
         Err(StoreError::Forbidden(_)) => may_not_add_candidates(&u),
         Err(e) => {
-            let status =
-                if matches!(e, StoreError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if matches!(e, StoreError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let v = match seco.vacancy(&u.viewer, &id).await {
                 Ok(v) => v,
                 Err(e) => return read_error(e, &u),

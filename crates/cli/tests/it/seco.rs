@@ -796,7 +796,12 @@ async fn a_candidate_is_added_to_a_vacancy_on_a_page_of_their_own() {
     let f = fixture().await;
     let (status, v) = f
         .app
-        .send_as(&f.da, Method::POST, "/api/v1/seco-vacancies", json!({"title": "SECO, North", "opened_on": yesterday()}))
+        .send_as(
+            &f.da,
+            Method::POST,
+            "/api/v1/seco-vacancies",
+            json!({"title": "SECO, North", "opened_on": yesterday()}),
+        )
         .await;
     assert_eq!(status, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
@@ -809,11 +814,21 @@ async fn a_candidate_is_added_to_a_vacancy_on_a_page_of_their_own() {
     let page = f.app.page(&b, &new).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    for label in ["Candidate&#39;s name", "Rank", "Current role", "Previous experience", "(PolSA)", "(PolSC)",
-                  "Event planning and command experience", "Notes", "SECO, North"] {
+    for label in [
+        "Candidate&#39;s name",
+        "Rank",
+        "Current role",
+        "Previous experience",
+        "(PolSA)",
+        "(PolSC)",
+        "Event planning and command experience",
+        "Notes",
+        "SECO, North",
+    ] {
         assert!(html.contains(label), "the page should say {label:?}: {html}");
     }
-    let candidates = || async { f.app.get_as(&f.da, "/api/v1/seco-vacancies").await.1["items"][0]["candidates"].clone() };
+    let candidates =
+        || async { f.app.get_as(&f.da, "/api/v1/seco-vacancies").await.1["items"][0]["candidates"].clone() };
     let path = format!("/seco/vacancies/{id}/candidates");
     // No name, no rank, a rank below Inspector: the page again, the message naming the field's label, nothing added.
     for (name, rank, field, words) in [
@@ -821,8 +836,13 @@ async fn a_candidate_is_added_to_a_vacancy_on_a_page_of_their_own() {
         ("Morgan Lee", "", "rank", "Choose the candidate&#39;s rank"),
         ("PS Low", "sergeant", "rank", "Sergeant is not eligible"),
     ] {
-        let res = post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("name", name), ("rank", rank),
-            ("current_role", "Duty officer")]).await;
+        let res = post_form(
+            &f.app,
+            &b,
+            &path,
+            &[("csrf_token", &csrf), ("name", name), ("rank", rank), ("current_role", "Duty officer")],
+        )
+        .await;
         assert_eq!(res.status(), 422, "{field}");
         let html = res.text().await.unwrap();
         assert!(html.contains(&format!("href=\"#{field}\"")) && html.contains(words), "{words}: {html}");
@@ -832,16 +852,22 @@ async fn a_candidate_is_added_to_a_vacancy_on_a_page_of_their_own() {
     // Without the form's token nothing is added.
     let res = post_form(&f.app, &b, &path, &[("name", "Morgan Lee"), ("rank", "chief_inspector")]).await;
     assert!(res.status() == 403 || res.status() == 400, "{}", res.status());
-    let res = post_form(&f.app, &b, &path, &[
-        ("csrf_token", &csrf),
-        ("name", "Morgan Lee"),
-        ("rank", "chief_inspector"),
-        ("current_role", "Duty officer, London North"),
-        ("previous_experience", "Public order commander"),
-        ("search_roles", "PolSA 2019 to 2022"),
-        ("event_planning_and_command", "Silver for the carnival"),
-        ("notes", "Strong candidate"),
-    ]).await;
+    let res = post_form(
+        &f.app,
+        &b,
+        &path,
+        &[
+            ("csrf_token", &csrf),
+            ("name", "Morgan Lee"),
+            ("rank", "chief_inspector"),
+            ("current_role", "Duty officer, London North"),
+            ("previous_experience", "Public order commander"),
+            ("search_roles", "PolSA 2019 to 2022"),
+            ("event_planning_and_command", "Silver for the carnival"),
+            ("notes", "Strong candidate"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     let back = res.headers()["location"].to_str().unwrap().to_string();
     assert!(back.starts_with(&format!("/seco/vacancies/{id}")), "{back}");
@@ -852,7 +878,8 @@ async fn a_candidate_is_added_to_a_vacancy_on_a_page_of_their_own() {
     assert_eq!(c[0]["rank"], "chief_inspector");
     assert_eq!(c[0]["event_planning_and_command"], "Silver for the carnival");
     // The same name twice is refused naming the name.
-    let res = post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("name", "Morgan Lee"), ("rank", "inspector")]).await;
+    let res =
+        post_form(&f.app, &b, &path, &[("csrf_token", &csrf), ("name", "Morgan Lee"), ("rank", "inspector")]).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("already a candidate"));
     // Gold is no deployment authority: the vacancy is not theirs to see, and they cannot add to it.
@@ -910,7 +937,8 @@ async fn the_decision_is_gold_s_as_the_event_stands_now() {
 #[tokio::test]
 async fn a_gold_of_another_force_makes_that_force_appoint_the_seco_and_the_ctsu_support() {
     let f = fixture().await;
-    let met = f.app.user("gold@met.example", "Metropolitan Police Service", &[Role::StrategicCommander], Clearance::Sc).await;
+    let met =
+        f.app.user("gold@met.example", "Metropolitan Police Service", &[Role::StrategicCommander], Clearance::Sc).await;
     let met = f.app.token(&met).await;
     let event = f.event("New Year's Eve", "2030-12-31T18:00:00Z", "2031-01-01T03:00:00Z", true).await;
     // A same-force Gold: the force's own Gold appoints.
@@ -926,19 +954,32 @@ async fn a_gold_of_another_force_makes_that_force_appoint_the_seco_and_the_ctsu_
     f.app.store.append(&cordon_store::Actor::system(), &[share]).await.unwrap();
     let (status, v) = f
         .app
-        .send_as(&f.secco, Method::PUT, &format!("/api/v1/events/{event}/commanders"), json!({"gold_email": "gold@met.example"}))
+        .send_as(
+            &f.secco,
+            Method::PUT,
+            &format!("/api/v1/events/{event}/commanders"),
+            json!({"gold_email": "gold@met.example"}),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     let (status, r) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", request(&event)).await;
     assert_eq!(status, 201, "{r}");
     assert_eq!(r["gold_force"], "Metropolitan Police Service", "{r}");
     let by = r["appointed_by"].as_str().unwrap();
-    assert!(by.starts_with("Metropolitan Police Service holds the Gold command and appoints the SECO; CTSU supports"), "{by}");
+    assert!(
+        by.starts_with("Metropolitan Police Service holds the Gold command and appoints the SECO; CTSU supports"),
+        "{by}"
+    );
     let id = r["id"].as_str().unwrap().to_string();
     // The request page says so, to the deployment authority and to the Met's Gold, who decides.
     let (_, b) = f.app.sign_in("supt@ctsu.example", crate::common::PASSWORD, None).await;
     let html = f.app.page(&b, &format!("/seco/requests/{id}")).await.text().await.unwrap();
-    assert!(html.contains("With Metropolitan Police Service, another force (SOP 2.1): it appoints the SECO, and CTSU supports"), "{html}");
+    assert!(
+        html.contains(
+            "With Metropolitan Police Service, another force (SOP 2.1): it appoints the SECO, and CTSU supports"
+        ),
+        "{html}"
+    );
     assert!(html.contains("(Metropolitan Police Service)"), "{html}");
     f.discuss(&id).await;
     let supt = f.id_of("Dana Whitfield", "superintendent", Some("2024-01-15"), json!([]), "qualified").await;
@@ -979,10 +1020,7 @@ async fn the_dashboard_shows_who_is_on_leave() {
         html[at..].split("</tr>").next().unwrap().to_string()
     };
     let whitfield = row("Dana Whitfield");
-    assert!(
-        whitfield.contains(&format!("on leave until {}", words(today + time::Duration::days(10)))),
-        "{whitfield}"
-    );
+    assert!(whitfield.contains(&format!("on leave until {}", words(today + time::Duration::days(10)))), "{whitfield}");
     let lee = row("Morgan Lee");
     assert!(lee.contains("Qualified; not appointed to any event"), "{lee}");
     assert!(
@@ -1018,8 +1056,12 @@ async fn the_vacancy_api_refuses_an_ineligible_candidate_and_keeps_a_selection_o
     assert!(v["error"]["message"].as_str().unwrap().contains("Sergeant is not eligible"), "{v}");
     assert_eq!(f.app.get_as(&f.da, "/api/v1/seco-vacancies").await.1["total"], 0);
     // Only a deployment authority opens one.
-    assert_eq!(f.app.send_as(&f.gold, Method::POST, "/api/v1/seco-vacancies", body(json!([lee]), Value::Null)).await.0, 403);
-    let (status, v) = f.app.send_as(&f.da, Method::POST, "/api/v1/seco-vacancies", body(json!([lee]), Value::Null)).await;
+    assert_eq!(
+        f.app.send_as(&f.gold, Method::POST, "/api/v1/seco-vacancies", body(json!([lee]), Value::Null)).await.0,
+        403
+    );
+    let (status, v) =
+        f.app.send_as(&f.da, Method::POST, "/api/v1/seco-vacancies", body(json!([lee]), Value::Null)).await;
     assert_eq!(status, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/seco-vacancies/{id}");
@@ -1107,8 +1149,10 @@ async fn leave_is_recorded_as_a_note_and_a_coordinator_on_leave_is_left_out_of_s
     let (_, list) = f.app.get_as(&f.da, &notes).await;
     assert_eq!(list["items"][0]["on"], "2030-04-20", "{list}");
     // A continual-assessment note cannot be dated in the future.
-    let (status, v) =
-        f.app.send_as(&f.da, Method::POST, &notes, json!({"kind": "assessment", "on": "2030-04-20", "text": "x"})).await;
+    let (status, v) = f
+        .app
+        .send_as(&f.da, Method::POST, &notes, json!({"kind": "assessment", "on": "2030-04-20", "text": "x"}))
+        .await;
     assert_eq!((status, v["error"]["field"].as_str()), (422, Some("on")), "{v}");
 
     // The marathon falls in that leave: the coordinator is in `excluded`, with the reason in words.

@@ -19,10 +19,12 @@ use cordon_domain::event::Event;
 use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, UserId, VacancyId};
 use cordon_domain::records::RecordEvent;
 use cordon_domain::seco::{
-    annual_review_due, check_appointment, check_gold_decides, check_one_seco_per_event, check_reason, gold_command_elsewhere, stand_down_reason, GoldRefusal, RequestStep, check_candidate, check_candidates, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
-    suggest, Candidate, Commitment, Criteria, Discussion, Done, Excluded, FieldError, Leave, NewDeploymentRequest, NoteKind,
-    Refusal, RequestStatus, Seco, SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy, APPOINT, CONFIGURE,
-    DEFAULT_CAPACITY, MANAGE, REQUEST,
+    annual_review_due, check_appointment, check_candidate, check_candidates, check_capacity, check_discussion,
+    check_gold_decides, check_one_seco_per_event, check_reason, check_request, check_seco, check_vacancy,
+    gold_command_elsewhere, stand_down_reason, suggest, Candidate, Commitment, Criteria, Discussion, Done, Excluded,
+    FieldError, GoldRefusal, Leave, NewDeploymentRequest, NoteKind, Refusal, RequestStatus, RequestStep, Seco,
+    SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy, APPOINT, CONFIGURE, DEFAULT_CAPACITY, MANAGE,
+    REQUEST,
 };
 use cordon_domain::Marking;
 use serde::Serialize;
@@ -413,11 +415,8 @@ impl SecoStore<'_> {
         rows.iter()
             .map(|r| {
                 let seco: Seco = serde_json::from_str(&r.text(0)).map_err(integrity)?;
-                let away = leave
-                    .iter()
-                    .filter(|l| l.text(0) == seco.id.as_str())
-                    .map(|l| (l.text(1), l.text(2)))
-                    .collect();
+                let away =
+                    leave.iter().filter(|l| l.text(0) == seco.id.as_str()).map(|l| (l.text(1), l.text(2))).collect();
                 let last = r.opt_text(1);
                 let due = if seco.status == SecoStatus::Left {
                     None
@@ -498,13 +497,8 @@ impl SecoStore<'_> {
             )
         })?;
         check_request(&input.reason, &input.criteria, input.override_reason.as_deref()).map_err(invalid)?;
-        let gold_organisation_id = self
-            .store
-            .identity()
-            .user(&gold)
-            .await?
-            .map(|u| u.organisation_id)
-            .filter(|o| *o != event.organisation_id);
+        let gold_organisation_id =
+            self.store.identity().user(&gold).await?.map(|u| u.organisation_id).filter(|o| *o != event.organisation_id);
         let trim = |s: &str| s.trim().to_string();
         let criteria = Criteria {
             scale_and_complexity: cordon_domain::seco::Criterion {
@@ -874,8 +868,7 @@ impl SecoStore<'_> {
                 &[Val::from(r.request.id.to_string())],
             )
             .await?;
-        let (Some(joined), shared) = (row.as_ref().and_then(|r| r.opt_text(0)), row.and_then(|r| r.opt_text(1)))
-        else {
+        let (Some(joined), shared) = (row.as_ref().and_then(|r| r.opt_text(0)), row.and_then(|r| r.opt_text(1))) else {
             return Ok(Vec::new());
         };
         let event = self.store.events().event_unchecked(&r.request.event_id).await?;
@@ -966,9 +959,8 @@ impl SecoStore<'_> {
             }
         }
         v.organisation_id = viewer.organisation_id.clone();
-        check_candidates(&v.candidates).map_err(|e| {
-            StoreError::invalid(&format!("candidates[{}].{}", e.index, e.error.field), e.error.message)
-        })?;
+        check_candidates(&v.candidates)
+            .map_err(|e| StoreError::invalid(&format!("candidates[{}].{}", e.index, e.error.field), e.error.message))?;
         check_vacancy(&v).map_err(invalid)?;
         let ev = SecoEvent::VacancySaved { vacancy: v.clone() };
         self.store.append(&actor(viewer), &[(Event::Seco(ev), Marking::Official)]).await?;

@@ -742,9 +742,14 @@ async fn the_appointed_seco_reads_the_event_and_its_plan() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Security coordinator (SECO): Superintendent Dana Whitfield"), "{html}");
-    // The team lists them.
+    // The team lists them, marked as the event's security coordinator.
     let (_, e) = f.app.get_as(&f.secco, &format!("/api/v1/events/{event}")).await;
     assert!(e.to_string().contains("whitfield@ctsu.example"), "the SECO is on the team: {e}");
+    let (_, s) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&s, &format!("/events/{event}")).await.text().await.unwrap();
+    let row = html.split("<tr>").find(|r| r.contains("whitfield@ctsu.example")).expect("a row for the SECO");
+    assert!(row.contains("Security coordinator (SECO)"), "{row}");
+    assert_eq!(html.matches("Security coordinator (SECO)</strong>").count(), 1, "only the SECO is marked");
 }
 
 #[tokio::test]
@@ -769,6 +774,9 @@ async fn standing_the_seco_down_takes_them_off_the_team_and_undoes_the_share() {
     // Off the team, and the share made only for them is taken back: the event is hidden again.
     let (_, e) = f.app.get_as(&f.secco, &format!("/api/v1/events/{event}")).await;
     assert!(!e.to_string().contains("whitfield@ctsu.example"), "the SECO has left the team: {e}");
+    let (_, s) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&s, &format!("/events/{event}")).await.text().await.unwrap();
+    assert!(!html.contains("Security coordinator (SECO)</strong>"), "{html}");
     assert_eq!(f.app.get_as(&f.whitfield, &format!("/api/v1/events/{event}")).await.0, 404);
     assert_eq!(f.app.get_as(&f.whitfield, &format!("/api/v1/events/{event}/plan")).await.0, 404);
     let (_, r) = f.app.get_as(&f.gold, &format!("/api/v1/deployment-requests/{id}")).await;

@@ -1495,7 +1495,9 @@ impl VacancyPage {
     }
     fn cost(&self) -> String {
         match self.v.course_cost_pence {
-            Some(p) => format!("£{}.{:02}, charged to the CTSU", p / 100, p % 100),
+            Some(p) => {
+                format!("£{}.{:02}, charged to the CTSU", cordon_domain::documents::thousands(p / 100), p % 100)
+            }
             None => "Not recorded".into(),
         }
     }

@@ -665,7 +665,7 @@ async fn the_deployment_authority_opens_a_vacancy_on_its_page() {
     assert_eq!(res.status(), 303);
     let at = res.headers()["location"].to_str().unwrap().to_string();
     let html = f.app.page(&b, &at).await.text().await.unwrap();
-    assert!(html.contains("SECO, North") && html.contains("£1250.50"), "{html}");
+    assert!(html.contains("SECO, North") && html.contains("£1,250.50"), "{html}");
     assert_eq!(vacancies().await, 1);
     // Gold is no deployment authority.
     let (_, g) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;

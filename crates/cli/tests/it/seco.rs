@@ -953,6 +953,7 @@ async fn a_gold_of_another_force_makes_that_force_appoint_the_seco_and_the_ctsu_
     let (_, r) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", request(&event)).await;
     assert_eq!(r["gold_force"], Value::Null, "{r}");
     assert!(r["appointed_by"].as_str().unwrap().starts_with("The event's Gold"), "{r}");
+    let before = r["id"].as_str().unwrap().to_string();
     // The event is shared with the Met and its Gold is the Met's: the Gold command sits with the Met.
     let share = cordon_domain::records::RecordEvent::RecordShared {
         record_id: (&cordon_domain::ids::EventId::parse(&event).unwrap()).into(),
@@ -970,6 +971,10 @@ async fn a_gold_of_another_force_makes_that_force_appoint_the_seco_and_the_ctsu_
         )
         .await;
     assert_eq!(status, 200, "{v}");
+    // The request made before the change now has the Met's Gold, who lists it among their requests.
+    let (_, list) = f.app.get_as(&met, "/api/v1/deployment-requests").await;
+    let listed = list["items"].as_array().unwrap().iter().find(|i| i["id"] == before.as_str()).expect("listed");
+    assert_eq!(listed["gold_force"], "Metropolitan Police Service", "{listed}");
     let (status, r) = f.app.send_as(&f.secco, Method::POST, "/api/v1/deployment-requests", request(&event)).await;
     assert_eq!(status, 201, "{r}");
     assert_eq!(r["gold_force"], "Metropolitan Police Service", "{r}");

@@ -602,12 +602,14 @@ impl SecoStore<'_> {
     }
 
     /// The requests the viewer may read, newest first: those addressed to
-    /// their organisation, those of their force, those whose Gold they are.
+    /// their organisation, those of their force, those whose Gold they were
+    /// when it was made or are now.
     pub async fn requests(&self, viewer: &Viewer) -> Result<Vec<RequestRecord>, StoreError> {
         let rows = self
             .store
             .fetch(
                 "SELECT id FROM seco_requests WHERE ctsu_organisation_id = $1 OR organisation_id = $1 OR gold_user_id = $2 \
+                 OR event_id IN (SELECT e.id FROM planned_events e WHERE e.gold_user_id = $2) \
                  ORDER BY created_at DESC, id",
                 &[Val::from(viewer.organisation_id.to_string()), Val::from(viewer.user_id.to_string())],
             )

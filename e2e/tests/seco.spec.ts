@@ -69,6 +69,15 @@ test.describe('a SECO request, discussed and appointed', () => {
       await expect(page.locator('#criteria')).toContainText('Three stages, two entrances and a road closure.');
       await expectMarkingBanners(page, 'OFFICIAL');
       await a11y('the submitted request');
+
+      // Withdrawing asks first, on a page of its own (not sent here).
+      await page.goto(`${requestPath}/withdrawal`);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Withdraw the request');
+      await expect(page.locator('#what-happens')).toContainText('closed as withdrawn');
+      await a11y('the withdrawal confirmation page');
+      await page.getByRole('link', { name: 'Cancel and go back to the request' }).click();
+      await expect(page.locator('#status')).toHaveText('Submitted');
+      await a11y('the request after cancelling the withdrawal');
     });
   });
 
@@ -96,6 +105,14 @@ test.describe('a SECO request, discussed and appointed', () => {
     test.use({ as: 'gold' });
 
     test('appoint the first coordinator suggested', async ({ page, a11y }) => {
+      // Declining asks first, on a page of its own (not sent here).
+      await page.goto(`${requestPath}/decline`);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Decline to appoint a SECO');
+      await a11y('the decline confirmation page');
+      await page.getByRole('button', { name: 'Decline the request' }).click();
+      await expect(page.locator('.error-summary')).toContainText('Enter the reason a SECO is not appointed');
+      await a11y('the decline confirmation page with errors');
+
       await page.goto(requestPath);
       await a11y('the request, for Gold');
       await expect(page.locator('#suggested li').first()).toContainText('Qualified, and free');
@@ -107,6 +124,12 @@ test.describe('a SECO request, discussed and appointed', () => {
       await expect(page.locator('#status')).toContainText(appointed.split(' ').pop()!);
       await expect(page.locator('#steps li')).toHaveCount(3);
       await a11y('the request, appointed');
+
+      // Standing the SECO down asks first, saying they leave the team (not sent here).
+      await page.goto(`${requestPath}/stand-down`);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Stand the SECO down');
+      await expect(page.locator('#what-happens')).toContainText('leaves its team');
+      await a11y('the stand-down confirmation page');
     });
   });
 
@@ -118,5 +141,39 @@ test.describe('a SECO request, discussed and appointed', () => {
       await expect(page.locator('#seco')).toContainText(`Security coordinator (SECO): ${appointed}, appointed by Gold.`);
       await a11y('the plan with its SECO');
     });
+  });
+});
+
+test.describe('the deployment authority\'s other SECO pages', () => {
+  test.use({ as: 'ctsu' });
+
+  test('a coordinator, its change page, a vacancy, its add-candidate page and a policy review', async ({ page, a11y }) => {
+    await page.goto('/seco/roster');
+    await a11y('the roster');
+    await page.locator('#roster a[href^="/seco/roster/"]').first().click();
+    await expect(page.locator('h1')).not.toHaveText('Roster of security coordinators');
+    await a11y("a coordinator's record");
+    await page.getByRole('link', { name: 'Change', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Change a coordinator');
+    await a11y('the change-coordinator page');
+
+    await page.goto('/seco');
+    await a11y('the SECO dashboard, for the vacancies');
+    await page.getByRole('link', { name: 'SECO, London East area' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vacancy: SECO, London East area');
+    await expect(page.locator('#candidates')).toContainText('Jo Marsh');
+    await a11y('the vacancy');
+    await page.getByRole('link', { name: 'Add a candidate' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add a candidate');
+    await a11y('the add-candidate page');
+    await page.getByRole('button', { name: 'Add the candidate' }).click();
+    await expect(page.locator('.error-summary')).toContainText("Enter the candidate's name");
+    await a11y('the add-candidate page with errors');
+
+    await page.goto('/policies');
+    await a11y('the policy records');
+    await page.locator('a[href$="/review"]').first().click();
+    await expect(page).toHaveURL(/\/policies\/[^/]+\/review$/);
+    await a11y('the policy review form');
   });
 });

@@ -169,6 +169,10 @@ pub fn describe(event: &Event, first_save: bool, names: &dyn Names) -> String {
             "Shared the event with {}",
             names.organisation(organisation_id.as_str()).unwrap_or_else(|| "an organisation".into())
         ),
+        Event::Records(RecordEvent::RecordUnshared { organisation_id, .. }) => format!(
+            "Stopped sharing the event with {}",
+            names.organisation(organisation_id.as_str()).unwrap_or_else(|| "an organisation".into())
+        ),
         Event::Plan(PlanEvent::PlanItemSaved { item, marking, .. }) => {
             let verb = if first_save { "Added" } else { "Changed" };
             let marked = marking.map(|m| format!(", marked {m}")).unwrap_or_default();

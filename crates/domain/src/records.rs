@@ -61,10 +61,17 @@ pub enum RecordEvent {
         record_id: RecordId,
         organisation_id: OrganisationId,
     },
+    /// A share was taken back: the organisation no longer sees the record
+    /// (a SECO's organisation, once the SECO is stood down).
+    RecordUnshared {
+        record_id: RecordId,
+        organisation_id: OrganisationId,
+    },
 }
 
 crate::capability_event!(RecordEvent, |e| match e {
     RecordEvent::TeamMemberAdded { record_id, .. }
     | RecordEvent::TeamMemberRemoved { record_id, .. }
-    | RecordEvent::RecordShared { record_id, .. } => format!("event/{record_id}"),
+    | RecordEvent::RecordShared { record_id, .. }
+    | RecordEvent::RecordUnshared { record_id, .. } => format!("event/{record_id}"),
 });

@@ -109,6 +109,98 @@ impl RequestStatus {
     pub fn open(self) -> bool {
         matches!(self, RequestStatus::Submitted | RequestStatus::UnderDiscussion)
     }
+
+    /// The state a request is in after `step`, or why the step cannot be
+    /// taken now: submitted → under discussion → appointed, declined or
+    /// withdrawn (withdrawn from either open state), and stood down only
+    /// after an appointment. A discussion may be recorded again while open.
+    pub fn after(self, step: RequestStep) -> Result<RequestStatus, String> {
+        use RequestStatus::*;
+        let now = self.words().to_lowercase();
+        match (step, self) {
+            (RequestStep::Discuss, Submitted | UnderDiscussion) => Ok(UnderDiscussion),
+            (RequestStep::Discuss, _) => {
+                Err(format!("the request is {now}: a discussion is recorded before Gold decides"))
+            }
+            (RequestStep::Appoint, Submitted | UnderDiscussion) => Ok(Appointed),
+            (RequestStep::Decline, Submitted | UnderDiscussion) => Ok(Declined),
+            (RequestStep::Withdraw, Submitted | UnderDiscussion) => Ok(Withdrawn),
+            (RequestStep::Appoint | RequestStep::Decline | RequestStep::Withdraw, _) => {
+                Err(format!("the request is already {now}"))
+            }
+            (RequestStep::StandDown, Appointed) => Ok(StoodDown),
+            (RequestStep::StandDown, _) => Err("no SECO stands appointed on this request".into()),
+        }
+    }
+}
+
+/// A step taken on a deployment request after it is submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStep {
+    Discuss,
+    Appoint,
+    Decline,
+    Withdraw,
+    StandDown,
+}
+
+/// Why Gold's decision on a request is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoldRefusal {
+    /// The caller is not the event's Gold as it stands now (403).
+    NotGold,
+    /// Not in this state, or not before a discussion (409).
+    Conflict(String),
+}
+
+/// SOP §5.2: "A SECO is appointed by Gold after discussion with Superintendent
+/// CTSU". Only the event's Gold as it stands now (`gold`), with an active
+/// account, appoints, declines or stands down; appointing and declining need a
+/// discussion recorded first. Gives the state after the step.
+pub fn check_gold_decides(
+    caller: &UserId,
+    active: bool,
+    gold: Option<&UserId>,
+    status: RequestStatus,
+    discussed: bool,
+    step: RequestStep,
+) -> Result<RequestStatus, GoldRefusal> {
+    if !active || gold != Some(caller) {
+        return Err(GoldRefusal::NotGold);
+    }
+    let next = status.after(step).map_err(GoldRefusal::Conflict)?;
+    if matches!(step, RequestStep::Appoint | RequestStep::Decline) && !discussed {
+        let what = if step == RequestStep::Appoint { "appoints a SECO" } else { "declines a request" };
+        return Err(GoldRefusal::Conflict(format!(
+            "Gold {what} only after discussion with the deployment authority (SOP 5.2), and none is recorded yet"
+        )));
+    }
+    Ok(next)
+}
+
+/// SOP §2.1: "only one SECO should be appointed". `standing` is the SECO
+/// already appointed to the event by another request, if any.
+pub fn check_one_seco_per_event(standing: Option<&str>, event_name: &str) -> Result<(), String> {
+    match standing {
+        Some(name) => Err(format!(
+            "{name} is already the SECO of {event_name}: only one SECO is appointed to an event (SOP 2.1); stand \
+             them down first"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A reason that a step needs, trimmed; refused naming `reason` with `missing` when there is none.
+pub fn check_reason(reason: &str, missing: &str) -> Result<String, FieldError> {
+    match reason.trim() {
+        "" => Err(FieldError::new("reason", missing)),
+        r => Ok(r.to_string()),
+    }
+}
+
+/// Standing a SECO down needs a reason.
+pub fn stand_down_reason(reason: &str) -> Result<String, FieldError> {
+    check_reason(reason, "Enter the reason the SECO is stood down")
 }
 
 words_enum!(
@@ -360,7 +452,29 @@ pub struct NewDeploymentRequest {
     /// force: that force appoints the SECO and the CTSU supports (SOP §2.1).
     #[serde(default)]
     pub gold_force: Option<String>,
+    /// The Gold's organisation when it is not the requesting force's: the
+    /// Gold command sits with another force, which appoints the SECO while the
+    /// CTSU supports (SOP §2.1). Derived when the request is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gold_organisation_id: Option<OrganisationId>,
     pub requested_by: UserId,
+}
+
+/// The force with the Gold command when it is not the requesting force
+/// (SOP §2.1): the force named on the request if one is, otherwise the Gold's
+/// own organisation when it differs from the requesting force's.
+pub fn gold_command_elsewhere(
+    named: Option<&str>,
+    requesting_force: &OrganisationId,
+    gold_organisation: Option<(&OrganisationId, &str)>,
+) -> Option<String> {
+    if let Some(f) = named.map(str::trim).filter(|f| !f.is_empty()) {
+        return Some(f.to_string());
+    }
+    match gold_organisation {
+        Some((id, name)) if id != requesting_force => Some(name.to_string()),
+        _ => None,
+    }
 }
 
 /// The deployment authority's discussion with Gold (SOP §5.2).
@@ -593,19 +707,46 @@ pub struct Vacancy {
     pub course_cost_pence: Option<i64>,
 }
 
+/// Checks one candidate for a vacancy: a name and an eligible rank (SOP
+/// §5.4.3). The error names the candidate's own field (`name`, `rank`).
+pub fn check_candidate(c: &Candidate) -> Result<(), FieldError> {
+    if c.name.trim().is_empty() {
+        return Err(FieldError::new("name", "Enter the candidate's name"));
+    }
+    if c.rank.trim().is_empty() {
+        return Err(FieldError::new("rank", "Choose the candidate's rank"));
+    }
+    let rank: Rank = c.rank.parse().map_err(|m: String| FieldError::new("rank", m))?;
+    rank.eligible().map_err(|m| FieldError::new("rank", format!("{}: {m}", c.name.trim())))
+}
+
+/// A candidate's fault, with which candidate it is (0 is the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateError {
+    pub index: usize,
+    pub error: FieldError,
+}
+
+/// Checks every candidate of a vacancy, and that no two share a name (the
+/// selection names one).
+pub fn check_candidates(candidates: &[Candidate]) -> Result<(), CandidateError> {
+    for (index, c) in candidates.iter().enumerate() {
+        check_candidate(c).map_err(|error| CandidateError { index, error })?;
+        if candidates[..index].iter().any(|o| o.name.trim() == c.name.trim()) {
+            let error = FieldError::new("name", format!("{} is already a candidate for this vacancy", c.name.trim()));
+            return Err(CandidateError { index, error });
+        }
+    }
+    Ok(())
+}
+
 /// Checks a vacancy and its selection.
 pub fn check_vacancy(v: &Vacancy) -> Result<(), FieldError> {
     if v.title.trim().is_empty() {
         return Err(FieldError::new("title", "Enter the vacancy's title"));
     }
     date("opened_on", "The date the vacancy opened", &v.opened_on)?;
-    for c in &v.candidates {
-        if c.name.trim().is_empty() {
-            return Err(FieldError::new("candidates", "Enter each candidate's name"));
-        }
-        let rank: Rank = c.rank.parse().map_err(|m: String| FieldError::new("candidates", m))?;
-        rank.eligible().map_err(|m| FieldError::new("candidates", format!("{}: {m}", c.name)))?;
-    }
+    check_candidates(&v.candidates).map_err(|e| FieldError::new("candidates", e.error.message))?;
     if let Some(s) = &v.selected {
         if !v.candidates.iter().any(|c| &c.name == s) {
             return Err(FieldError::new("selected", "Choose one of the vacancy's candidates"));
@@ -643,6 +784,14 @@ pub enum SecoEvent {
         seco_id: SecoId,
         #[serde(default)]
         justification: Option<String>,
+        /// The SECO's account, when the appointment put it on the event's team
+        /// (standing down takes it off again).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        joined_team: Option<UserId>,
+        /// The SECO's organisation, when the event was shared with it only so
+        /// that the SECO could read it (standing down undoes the share).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shared_with: Option<OrganisationId>,
     },
     /// Gold declined to appoint a SECO.
     DeploymentDeclined { id: DeploymentRequestId, reason: String },
@@ -794,6 +943,101 @@ mod tests {
     }
 
     #[test]
+    fn gold_command_sits_with_another_force_when_the_gold_is_of_another_organisation_or_one_is_named() {
+        let force = OrganisationId::parse("force").unwrap();
+        let met = OrganisationId::parse("met").unwrap();
+        assert_eq!(gold_command_elsewhere(None, &force, Some((&force, "Northshire Police"))), None);
+        assert_eq!(gold_command_elsewhere(None, &force, None), None);
+        assert_eq!(
+            gold_command_elsewhere(None, &force, Some((&met, "Metropolitan Police Service"))).as_deref(),
+            Some("Metropolitan Police Service")
+        );
+        assert_eq!(
+            gold_command_elsewhere(Some(" City of London Police "), &force, Some((&force, "Northshire"))).as_deref(),
+            Some("City of London Police"),
+            "a force named on the request stands"
+        );
+        assert_eq!(gold_command_elsewhere(Some(" "), &force, Some((&force, "Northshire"))), None);
+    }
+
+    #[test]
+    fn a_request_moves_from_submitted_through_discussion_to_one_decision() {
+        use RequestStatus::*;
+        use RequestStep::*;
+        assert_eq!(Submitted.after(Discuss), Ok(UnderDiscussion));
+        assert_eq!(UnderDiscussion.after(Discuss), Ok(UnderDiscussion), "a discussion may be recorded again");
+        assert_eq!(UnderDiscussion.after(Appoint), Ok(Appointed));
+        assert_eq!(UnderDiscussion.after(Decline), Ok(Declined));
+        assert_eq!(Submitted.after(Withdraw), Ok(Withdrawn));
+        assert_eq!(UnderDiscussion.after(Withdraw), Ok(Withdrawn));
+        assert_eq!(Appointed.after(StandDown), Ok(StoodDown));
+        for decided in [Appointed, Declined, Withdrawn, StoodDown] {
+            for step in [Discuss, Appoint, Decline, Withdraw] {
+                assert!(decided.after(step).is_err(), "{decided:?} then {step:?}");
+            }
+        }
+        for not_appointed in [Submitted, UnderDiscussion, Declined, Withdrawn, StoodDown] {
+            assert!(not_appointed.after(StandDown).unwrap_err().contains("no SECO stands appointed"));
+        }
+        assert_eq!(Declined.after(Appoint).unwrap_err(), "the request is already declined");
+    }
+
+    #[test]
+    fn only_the_event_s_gold_decides_and_only_after_a_discussion() {
+        use RequestStatus::*;
+        use RequestStep::*;
+        let gold = UserId::parse("gold").unwrap();
+        let old = UserId::parse("old-gold").unwrap();
+        assert_eq!(check_gold_decides(&gold, true, Some(&gold), UnderDiscussion, true, Appoint), Ok(Appointed));
+        assert_eq!(check_gold_decides(&gold, true, Some(&gold), UnderDiscussion, true, Decline), Ok(Declined));
+        // Someone else, the Gold of before, a disabled Gold, an event with no Gold: not Gold.
+        assert_eq!(
+            check_gold_decides(&old, true, Some(&gold), UnderDiscussion, true, Appoint),
+            Err(GoldRefusal::NotGold)
+        );
+        assert_eq!(
+            check_gold_decides(&gold, false, Some(&gold), UnderDiscussion, true, Appoint),
+            Err(GoldRefusal::NotGold)
+        );
+        assert_eq!(check_gold_decides(&gold, true, None, UnderDiscussion, true, Appoint), Err(GoldRefusal::NotGold));
+        // Before a discussion: refused, in words.
+        match check_gold_decides(&gold, true, Some(&gold), Submitted, false, Appoint) {
+            Err(GoldRefusal::Conflict(m)) => assert!(m.contains("only after discussion"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            check_gold_decides(&gold, true, Some(&gold), Submitted, false, Decline),
+            Err(GoldRefusal::Conflict(_))
+        ));
+        // Decided already; standing down needs no discussion but an appointment.
+        assert!(matches!(
+            check_gold_decides(&gold, true, Some(&gold), Declined, true, Appoint),
+            Err(GoldRefusal::Conflict(_))
+        ));
+        assert_eq!(check_gold_decides(&gold, true, Some(&gold), Appointed, true, StandDown), Ok(StoodDown));
+        assert_eq!(check_gold_decides(&old, true, Some(&gold), Appointed, true, StandDown), Err(GoldRefusal::NotGold));
+    }
+
+    #[test]
+    fn one_seco_per_event() {
+        assert_eq!(check_one_seco_per_event(None, "City Marathon"), Ok(()));
+        let m = check_one_seco_per_event(Some("Dana Whitfield"), "City Marathon").unwrap_err();
+        assert!(
+            m.contains("Dana Whitfield is already the SECO of City Marathon") && m.contains("only one SECO"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn standing_down_needs_a_reason() {
+        for blank in ["", "  ", "\n"] {
+            let e = stand_down_reason(blank).unwrap_err();
+            assert_eq!((e.field, e.message.as_str()), ("reason", "Enter the reason the SECO is stood down"));
+        }
+        assert_eq!(stand_down_reason(" Off sick ").as_deref(), Ok("Off sick"));
+    }
+
+    #[test]
     fn a_discussion_cannot_be_dated_in_the_future() {
         assert!(check_discussion("2026-11-28", "Talked", "appoint", TODAY).is_ok());
         assert_eq!(check_discussion("2026-11-30", "Talked", "appoint", TODAY).unwrap_err().field, "held_on");
@@ -883,5 +1127,21 @@ mod tests {
         assert_eq!(check_vacancy(&v), Ok(()));
         v.candidates.push(c("D", "sergeant"));
         assert_eq!(check_vacancy(&v).unwrap_err().field, "candidates");
+    }
+
+    #[test]
+    fn a_candidate_needs_a_name_and_an_eligible_rank_and_a_name_of_their_own() {
+        let c = |n: &str, r: &str| Candidate { name: n.into(), rank: r.into(), ..Default::default() };
+        assert_eq!(check_candidate(&c("A", "inspector")), Ok(()));
+        assert_eq!(check_candidate(&c(" ", "inspector")).unwrap_err().field, "name");
+        let e = check_candidate(&c("A", "")).unwrap_err();
+        assert_eq!((e.field, e.message.as_str()), ("rank", "Choose the candidate's rank"));
+        let e = check_candidate(&c("PS Low", "sergeant")).unwrap_err();
+        assert_eq!(e.field, "rank");
+        assert!(e.message.contains("Sergeant is not eligible"), "{}", e.message);
+        let e = check_candidates(&[c("A", "inspector"), c("B", "constable")]).unwrap_err();
+        assert_eq!((e.index, e.error.field), (1, "rank"));
+        let e = check_candidates(&[c("A", "inspector"), c("A", "chief_inspector")]).unwrap_err();
+        assert_eq!((e.index, e.error.field), (1, "name"));
     }
 }

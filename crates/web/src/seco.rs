@@ -208,6 +208,7 @@ pub struct NewRequestBody {
     #[serde(default)]
     override_reason: Option<String>,
     /// The (Home Office) force with the Gold command, when it is another force: it appoints the SECO (SOP 2.1).
+    /// Without it, a Gold of another organisation than the event's makes it that organisation.
     #[serde(default)]
     gold_force: Option<String>,
 }
@@ -236,6 +237,7 @@ pub struct RequestBody {
     reason: String,
     criteria: Criteria,
     override_reason: Option<String>,
+    /// The event's Gold as the event stands now (who decides).
     gold_user_id: UserId,
     gold_name: String,
     gold_force: Option<String>,
@@ -253,7 +255,7 @@ pub struct RequestBody {
 }
 
 fn appointed_by(r: &RequestRecord) -> String {
-    match &r.request.gold_force {
+    match &r.gold_force {
         Some(f) => format!("{f} holds the Gold command and appoints the SECO; {} supports", r.ctsu_name),
         None => format!("The event's Gold, {}, appoints the SECO after discussion with {}", r.gold_name, r.ctsu_name),
     }
@@ -275,9 +277,9 @@ impl From<&RequestRecord> for RequestBody {
             reason: q.reason.clone(),
             criteria: q.criteria.clone(),
             override_reason: q.override_reason.clone(),
-            gold_user_id: q.gold_user_id.clone(),
+            gold_user_id: r.gold_user_id.clone().unwrap_or_else(|| q.gold_user_id.clone()),
             gold_name: r.gold_name.clone(),
-            gold_force: q.gold_force.clone(),
+            gold_force: r.gold_force.clone(),
             appointed_by: appointed_by(r),
             discussion: r.discussion.clone(),
             seco_id: r.seco_id.clone(),
@@ -747,6 +749,8 @@ fn day(s: &str) -> String {
 struct DashboardPage {
     layout: Layout,
     d: Dashboard,
+    /// `YYYY-MM-DD`, for who is on leave now.
+    today: String,
     is_authority: bool,
     may_settings: bool,
     policies: Vec<cordon_store::policy::PolicyRecord>,
@@ -760,18 +764,31 @@ impl DashboardPage {
         day(s.as_ref())
     }
     fn availability(&self, e: &RosterEntry) -> String {
-        if e.seco.status != SecoStatus::Qualified {
-            return e.seco.status.words().to_string();
-        }
-        if e.appointments.is_empty() {
-            "Qualified; not appointed to any event".into()
-        } else {
-            format!(
-                "Qualified; appointed to {}",
-                e.appointments.iter().map(|a| format!("{} ({})", a.1, when(a.2))).collect::<Vec<_>>().join(", ")
-            )
-        }
+        availability(e, &self.today)
     }
+}
+
+/// A coordinator's availability in words, their recorded leave included.
+fn availability(e: &RosterEntry, today: &str) -> String {
+    if e.seco.status != SecoStatus::Qualified {
+        return e.seco.status.words().to_string();
+    }
+    let mut out = match e.leave.iter().find(|(from, until)| from.as_str() <= today && today <= until.as_str()) {
+        Some((_, until)) => format!("Qualified; on leave until {}", day(until)),
+        None => "Qualified".to_string(),
+    };
+    if e.appointments.is_empty() {
+        out.push_str("; not appointed to any event");
+    } else {
+        out.push_str(&format!(
+            "; appointed to {}",
+            e.appointments.iter().map(|a| format!("{} ({})", a.1, when(a.2))).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    for (from, until) in e.leave.iter().filter(|(from, _)| from.as_str() > today) {
+        out.push_str(&format!("; leave from {} to {}", day(from), day(until)));
+    }
+    out
 }
 
 /// `GET /seco`: the deployment authority's dashboard (others see their requests).
@@ -790,6 +807,7 @@ pub async fn page_dashboard(State(state): State<AppState>, PageUser(u): PageUser
             layout: Layout::for_user("Security coordinators (SECO)", Marking::Official, "/seco", Some(&u)),
             is_authority: u.viewer.may(cordon_domain::seco::MANAGE),
             may_settings: u.viewer.may(cordon_domain::seco::MANAGE) || u.viewer.may(cordon_domain::seco::CONFIGURE),
+            today: state.store.today().to_string(),
             d,
             policies,
         },
@@ -922,6 +940,13 @@ impl RequestPage {
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| id.to_string())
     }
+    fn gold_words(&self) -> String {
+        match (&self.r.gold_user_id, &self.r.gold_organisation) {
+            (None, _) => "None named now".into(),
+            (Some(_), Some((_, org))) => format!("{} ({org})", self.r.gold_name),
+            (Some(_), None) => self.r.gold_name.clone(),
+        }
+    }
     fn errors_for(&self, which: &str) -> FormErrors {
         if self.which == which {
             self.errors.clone()
@@ -949,7 +974,7 @@ async fn request_page(
         Err(e) => return read_error(e, u),
     };
     let open = r.status.open();
-    let is_gold = u.viewer.user_id == r.request.gold_user_id;
+    let is_gold = r.gold_user_id.as_ref() == Some(&u.viewer.user_id);
     render(
         status,
         &RequestPage {
@@ -1059,7 +1084,7 @@ const DECLINE: RequestAction = RequestAction {
 const STAND_DOWN: RequestAction = RequestAction {
     path: "stand-down",
     heading: "Stand the SECO down",
-    what_happens: "The SECO is stood down from this event and leaves its team as security coordinator; they become free for other events. The event then has no SECO until another request is appointed.",
+    what_happens: "The SECO is stood down from this event and leaves its team, which the appointment put them on; if the event was shared with their organisation only for them, it is no longer shared. They become free for other events. The event then has no SECO until another request is appointed.",
     hint: "Why the SECO is stood down",
     button: "Stand the SECO down",
 };
@@ -1454,6 +1479,7 @@ struct VacancyPage {
     may_manage: bool,
     errors: FormErrors,
     form: Fields,
+    notice: Option<String>,
 }
 
 impl VacancyPage {
@@ -1469,7 +1495,9 @@ impl VacancyPage {
     }
     fn cost(&self) -> String {
         match self.v.course_cost_pence {
-            Some(p) => format!("£{}.{:02}, charged to the CTSU", p / 100, p % 100),
+            Some(p) => {
+                format!("£{}.{:02}, charged to the CTSU", cordon_domain::documents::thousands(p / 100), p % 100)
+            }
             None => "Not recorded".into(),
         }
     }
@@ -1483,6 +1511,18 @@ async fn vacancy_page(
     errors: FormErrors,
     form: Fields,
 ) -> Response {
+    vacancy_page_with(state, u, id, status, errors, form, None).await
+}
+
+async fn vacancy_page_with(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &VacancyId,
+    status: StatusCode,
+    errors: FormErrors,
+    form: Fields,
+    notice: Option<String>,
+) -> Response {
     let v = match state.store.seco().vacancy(&u.viewer, id).await {
         Ok(v) => v,
         Err(e) => return read_error(e, u),
@@ -1495,13 +1535,25 @@ async fn vacancy_page(
             may_manage: u.viewer.may(cordon_domain::seco::MANAGE),
             errors,
             form,
+            notice,
         },
     )
 }
 
+#[derive(Deserialize)]
+pub struct AddedQuery {
+    added: Option<String>,
+}
+
 /// `GET /seco/vacancies/{id}`: a vacancy, its candidates' assessments and the selection.
-pub async fn page_vacancy(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<VacancyId>) -> Response {
-    vacancy_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), Fields::new()).await
+pub async fn page_vacancy(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<VacancyId>,
+    Query(q): Query<AddedQuery>,
+) -> Response {
+    let notice = q.added.map(|_| "The candidate is added, with their assessment.".to_string());
+    vacancy_page_with(&state, &u, &id, StatusCode::OK, FormErrors::default(), Fields::new(), notice).await
 }
 
 /// `POST /seco/vacancies/{id}/selection`.
@@ -1527,6 +1579,110 @@ pub async fn page_select(
             Ok(errors) => vacancy_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, f).await,
             Err(r) => r,
         },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "seco_candidate_form.html")]
+struct CandidateFormPage {
+    layout: Layout,
+    v: Vacancy,
+    errors: FormErrors,
+    form: Fields,
+}
+
+impl CandidateFormPage {
+    fn value(&self, name: &str) -> String {
+        field(&self.form, name)
+    }
+    fn ranks(&self) -> Vec<(&'static str, &'static str)> {
+        Rank::ALL.iter().filter(|r| r.eligible().is_ok()).map(|r| (r.as_str(), r.words())).collect()
+    }
+    /// The assessment's fields: the SOP's considerations (5.4.1), each with its label and hint.
+    fn assessments(&self) -> [(&'static str, &'static str, &'static str); 5] {
+        [
+            ("current_role", "Current role", "Their post and unit now"),
+            ("previous_experience", "Previous experience", "Roles held before, and what they bring to the SECO role"),
+            (
+                "search_roles",
+                "Police Search Adviser (PolSA) or Police Search Coordinator (PolSC)",
+                "Whether they have been a PolSA or PolSC, and when: they are particularly well suited",
+            ),
+            (
+                "event_planning_and_command",
+                "Event planning and command experience",
+                "Events they have planned, and command roles they have held",
+            ),
+            ("notes", "Notes", "Anything else the selection should weigh"),
+        ]
+    }
+}
+
+fn candidate_form(u: &CurrentUser, v: Vacancy, status: StatusCode, errors: FormErrors, form: Fields) -> Response {
+    let layout = Layout::for_user(format!("Add a candidate: {}", v.title), Marking::Official, "/seco", Some(u));
+    render(status, &CandidateFormPage { layout, v, errors, form })
+}
+
+fn may_not_add_candidates(u: &CurrentUser) -> Response {
+    crate::pages::message_page(
+        StatusCode::FORBIDDEN,
+        "You cannot add a candidate",
+        "Only a deployment authority adds candidates to a vacancy for a SECO.",
+        Some(u),
+    )
+}
+
+/// `GET /seco/vacancies/{id}/candidates/new`: a candidate and their assessment (the deployment authority).
+pub async fn page_new_candidate(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<VacancyId>,
+) -> Response {
+    let v = match state.store.seco().vacancy(&u.viewer, &id).await {
+        Ok(v) => v,
+        Err(e) => return read_error(e, &u),
+    };
+    if !u.viewer.may(cordon_domain::seco::MANAGE) {
+        return may_not_add_candidates(&u);
+    }
+    candidate_form(&u, v, StatusCode::OK, FormErrors::default(), Fields::new())
+}
+
+/// `POST /seco/vacancies/{id}/candidates`.
+pub async fn page_add_candidate(
+    State(state): State<AppState>,
+    Path(id): Path<VacancyId>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let candidate = Candidate {
+        name: field(&f, "name"),
+        rank: field(&f, "rank"),
+        current_role: field(&f, "current_role"),
+        previous_experience: field(&f, "previous_experience"),
+        search_roles: field(&f, "search_roles"),
+        event_planning_and_command: field(&f, "event_planning_and_command"),
+        notes: field(&f, "notes"),
+    };
+    let seco = state.store.seco();
+    match seco.add_candidate(&u.viewer, &id, candidate).await {
+        Ok(_) => Redirect::to(&format!("/seco/vacancies/{id}?added=1#candidates")).into_response(),
+        Err(StoreError::NotFound { .. }) => crate::pages::not_found_for(Some(&u)),
+        Err(StoreError::Forbidden(_)) => may_not_add_candidates(&u),
+        Err(e) => {
+            let status = if matches!(e, StoreError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let v = match seco.vacancy(&u.viewer, &id).await {
+                Ok(v) => v,
+                Err(e) => return read_error(e, &u),
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => candidate_form(&u, v, status, errors, f),
+                Err(r) => r,
+            }
+        }
     }
 }
 
@@ -1751,4 +1907,6 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/seco/vacancies/new", get(page_new_vacancy))
         .route("/seco/vacancies/{id}", get(page_vacancy))
         .route("/seco/vacancies/{id}/selection", post(page_select))
+        .route("/seco/vacancies/{id}/candidates", post(page_add_candidate))
+        .route("/seco/vacancies/{id}/candidates/new", get(page_new_candidate))
 }

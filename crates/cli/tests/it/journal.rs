@@ -337,7 +337,7 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
     let member = &db.sql("SELECT record_id, user_id FROM team_members ORDER BY record_id, user_id").await.unwrap()[0];
     let event: EventId = member.text(0).parse().unwrap();
     let item = &db.sql("SELECT event_id, section, item_id FROM plan_items ORDER BY item_id").await.unwrap()[0];
-    let other = db
+    let other: cordon_domain::ids::OrganisationId = db
         .sql(&format!(
             "SELECT id FROM organisations WHERE id NOT IN (SELECT organisation_id FROM planned_events WHERE id = '{event}') \
              AND id NOT IN (SELECT organisation_id FROM record_shares WHERE record_id = '{event}') ORDER BY id"
@@ -378,7 +378,11 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
                 .into(),
             Marking::Official,
         ),
-        (RecordEvent::RecordShared { record_id: (&event).into(), organisation_id: other }.into(), Marking::Official),
+        (
+            RecordEvent::RecordShared { record_id: (&event).into(), organisation_id: other.clone() }.into(),
+            Marking::Official,
+        ),
+        (RecordEvent::RecordUnshared { record_id: (&event).into(), organisation_id: other }.into(), Marking::Official),
         (
             PlannedEventEvent::PlannedEventStatusChanged { id: event.clone(), status: EventStatus::Live, reason: None }
                 .into(),

@@ -102,6 +102,10 @@ pub struct TeamMember {
     pub name: String,
     pub organisation_name: String,
     pub added_at: String,
+    /// Whether they are on the team as the event's appointed security
+    /// coordinator (SECO): the team has no roles of its own, so this is read
+    /// from the standing appointment.
+    pub security_coordinator: bool,
 }
 
 fn t(s: &str) -> Val {
@@ -443,7 +447,10 @@ impl EventStore<'_> {
     pub(crate) async fn members_of(&self, event_id: &EventId) -> Result<Vec<TeamMember>, StoreError> {
         self.store
             .fetch(
-                "SELECT u.id, u.email, u.name, o.name, m.added_at FROM team_members m \
+                "SELECT u.id, u.email, u.name, o.name, m.added_at, \
+                 EXISTS (SELECT 1 FROM seco_requests q JOIN secos s ON s.id = q.seco_id \
+                 WHERE q.event_id = m.record_id AND q.status = 'appointed' AND s.user_id = m.user_id) \
+                 FROM team_members m \
                  JOIN users u ON u.id = m.user_id JOIN organisations o ON o.id = u.organisation_id \
                  WHERE m.record_id = $1 ORDER BY u.name",
                 &[t(event_id)],
@@ -457,6 +464,7 @@ impl EventStore<'_> {
                     name: r.text(2),
                     organisation_name: r.text(3),
                     added_at: r.text(4),
+                    security_coordinator: r.int(5) != 0,
                 })
             })
             .collect()

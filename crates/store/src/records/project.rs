@@ -63,5 +63,9 @@ pub fn project(event: &RecordEvent, entry: &Entry) -> Vec<Stmt> {
             "INSERT INTO record_shares (record_id, organisation_id, seq) VALUES ($1, $2, $3)",
             vec![t(record_id), t(organisation_id), seq],
         )],
+        RecordEvent::RecordUnshared { record_id, organisation_id } => vec![Stmt::new(
+            "DELETE FROM record_shares WHERE record_id = $1 AND organisation_id = $2",
+            vec![t(record_id), t(organisation_id)],
+        )],
     }
 }

@@ -16,13 +16,15 @@ use crate::sql::{Row, Val};
 use crate::{Store, StoreError};
 use cordon_domain::access::Viewer;
 use cordon_domain::event::Event;
-use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, VacancyId};
+use cordon_domain::ids::{DeploymentRequestId, EventId, Instant, OrganisationId, SecoId, UserId, VacancyId};
 use cordon_domain::records::RecordEvent;
 use cordon_domain::seco::{
-    annual_review_due, check_appointment, check_capacity, check_discussion, check_request, check_seco, check_vacancy,
-    suggest, Commitment, Criteria, Discussion, Done, Excluded, FieldError, Leave, NewDeploymentRequest, NoteKind,
-    Refusal, RequestStatus, Seco, SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy, APPOINT, CONFIGURE,
-    DEFAULT_CAPACITY, MANAGE, REQUEST,
+    annual_review_due, check_appointment, check_candidate, check_candidates, check_capacity, check_discussion,
+    check_gold_decides, check_one_seco_per_event, check_reason, check_request, check_seco, check_vacancy,
+    gold_command_elsewhere, stand_down_reason, suggest, Candidate, Commitment, Criteria, Discussion, Done, Excluded,
+    FieldError, GoldRefusal, Leave, NewDeploymentRequest, NoteKind, Refusal, RequestStatus, RequestStep, Seco,
+    SecoEvent, SecoInput, SecoNote, SecoStatus, Suggested, Vacancy, APPOINT, CONFIGURE, DEFAULT_CAPACITY, MANAGE,
+    REQUEST,
 };
 use cordon_domain::Marking;
 use serde::Serialize;
@@ -46,6 +48,8 @@ pub struct RosterEntry {
     pub review_overdue: bool,
     /// The events they are appointed to, by name, with the request's id.
     pub appointments: Vec<(DeploymentRequestId, String, Instant, Instant)>,
+    /// Their recorded leave that has not ended yet, earliest first: first and last day, `YYYY-MM-DD`.
+    pub leave: Vec<(String, String)>,
 }
 
 /// A note as listed, with who recorded it.
@@ -71,7 +75,17 @@ pub struct RequestRecord {
     pub status: RequestStatus,
     pub organisation_name: String,
     pub ctsu_name: String,
+    /// The event's Gold as it stands now (the request keeps the Gold of its
+    /// submission in `request.gold_user_id`); none if the event has none now.
+    pub gold_user_id: Option<UserId>,
+    /// The current Gold's name (the Gold of the submission's if there is none now).
     pub gold_name: String,
+    /// The organisation of the current Gold, with its name.
+    pub gold_organisation: Option<(OrganisationId, String)>,
+    /// The (Home Office) force with the Gold command when it is not the
+    /// requesting force (SOP §2.1): named on the request, or the current
+    /// Gold's organisation. That force appoints the SECO; the CTSU supports.
+    pub gold_force: Option<String>,
     pub requested_by_name: String,
     pub discussion: Option<Discussion>,
     pub seco_id: Option<SecoId>,
@@ -389,9 +403,20 @@ impl SecoStore<'_> {
             )
             .await?;
         let today = self.store.today();
+        let leave = self
+            .store
+            .fetch(
+                "SELECT n.seco_id, n.noted_on, COALESCE(n.until_on, n.noted_on) FROM seco_notes n \
+                 JOIN secos s ON s.id = n.seco_id WHERE s.organisation_id = $1 AND n.kind = 'leave' \
+                 AND COALESCE(n.until_on, n.noted_on) >= $2 ORDER BY n.noted_on, n.seq",
+                &[Val::from(org.to_string()), Val::from(today.to_string())],
+            )
+            .await?;
         rows.iter()
             .map(|r| {
                 let seco: Seco = serde_json::from_str(&r.text(0)).map_err(integrity)?;
+                let away =
+                    leave.iter().filter(|l| l.text(0) == seco.id.as_str()).map(|l| (l.text(1), l.text(2))).collect();
                 let last = r.opt_text(1);
                 let due = if seco.status == SecoStatus::Left {
                     None
@@ -408,6 +433,7 @@ impl SecoStore<'_> {
                     annual_review_due: due.map(|d| d.to_string()),
                     review_overdue: due.is_some_and(|d| d < today),
                     appointments: mine,
+                    leave: away,
                     seco,
                 })
             })
@@ -471,6 +497,8 @@ impl SecoStore<'_> {
             )
         })?;
         check_request(&input.reason, &input.criteria, input.override_reason.as_deref()).map_err(invalid)?;
+        let gold_organisation_id =
+            self.store.identity().user(&gold).await?.map(|u| u.organisation_id).filter(|o| *o != event.organisation_id);
         let trim = |s: &str| s.trim().to_string();
         let criteria = Criteria {
             scale_and_complexity: cordon_domain::seco::Criterion {
@@ -500,6 +528,7 @@ impl SecoStore<'_> {
             override_reason: input.override_reason.map(|s| trim(&s)).filter(|s| !s.is_empty()),
             gold_user_id: gold,
             gold_force: input.gold_force.map(|s| trim(&s)).filter(|s| !s.is_empty()),
+            gold_organisation_id,
             requested_by: user.id.clone(),
         };
         let id = request.id.clone();
@@ -514,10 +543,13 @@ impl SecoStore<'_> {
             .store
             .fetch_one(
                 "SELECT q.body, q.status, q.discussion, q.seco_id, q.justification, q.decision_reason, \
-                 COALESCE(d.name, q.decided_by), q.decided_at, q.created_at, o.name, c.name, g.name, rq.name, s.name \
+                 COALESCE(d.name, q.decided_by), q.decided_at, q.created_at, o.name, c.name, COALESCE(g.name, g0.name), \
+                 rq.name, s.name, e.gold_user_id, g.organisation_id, go.name \
                  FROM seco_requests q JOIN organisations o ON o.id = q.organisation_id \
                  JOIN organisations c ON c.id = q.ctsu_organisation_id \
-                 LEFT JOIN users d ON d.id = q.decided_by LEFT JOIN users g ON g.id = q.gold_user_id \
+                 LEFT JOIN planned_events e ON e.id = q.event_id \
+                 LEFT JOIN users g ON g.id = e.gold_user_id LEFT JOIN organisations go ON go.id = g.organisation_id \
+                 LEFT JOIN users d ON d.id = q.decided_by LEFT JOIN users g0 ON g0.id = q.gold_user_id \
                  LEFT JOIN users rq ON rq.id = (SELECT st.actor FROM seco_request_steps st \
                  WHERE st.request_id = q.id ORDER BY st.seq LIMIT 1) \
                  LEFT JOIN secos s ON s.id = q.seco_id WHERE q.id = $1",
@@ -552,7 +584,10 @@ impl SecoStore<'_> {
         if viewer.may(MANAGE) && viewer.organisation_id == r.request.ctsu_organisation_id {
             return true;
         }
-        if viewer.user_id == r.request.gold_user_id || viewer.user_id == r.request.requested_by {
+        if viewer.user_id == r.request.gold_user_id
+            || r.gold_user_id.as_ref() == Some(&viewer.user_id)
+            || viewer.user_id == r.request.requested_by
+        {
             return true;
         }
         self.store.events().event_for(viewer, &r.request.event_id).await.is_ok()
@@ -567,12 +602,14 @@ impl SecoStore<'_> {
     }
 
     /// The requests the viewer may read, newest first: those addressed to
-    /// their organisation, those of their force, those whose Gold they are.
+    /// their organisation, those of their force, those whose Gold they were
+    /// when it was made or are now.
     pub async fn requests(&self, viewer: &Viewer) -> Result<Vec<RequestRecord>, StoreError> {
         let rows = self
             .store
             .fetch(
                 "SELECT id FROM seco_requests WHERE ctsu_organisation_id = $1 OR organisation_id = $1 OR gold_user_id = $2 \
+                 OR event_id IN (SELECT e.id FROM planned_events e WHERE e.gold_user_id = $2) \
                  ORDER BY created_at DESC, id",
                 &[Val::from(viewer.organisation_id.to_string()), Val::from(viewer.user_id.to_string())],
             )
@@ -621,12 +658,7 @@ impl SecoStore<'_> {
                 r.ctsu_name
             )));
         }
-        if !r.status.open() {
-            return Err(StoreError::Conflict(format!(
-                "the request is {}: a discussion is recorded before Gold decides",
-                r.status.words().to_lowercase()
-            )));
-        }
+        r.status.after(RequestStep::Discuss).map_err(StoreError::Conflict)?;
         let (held_on, recommendation) =
             check_discussion(&input.held_on, &input.notes, &input.recommendation, self.store.today())
                 .map_err(invalid)?;
@@ -654,29 +686,31 @@ impl SecoStore<'_> {
         self.request(viewer, id).await
     }
 
-    /// Checks that the viewer is the event's Gold and that a discussion is recorded.
+    /// Checks that the viewer is the event's Gold as the event stands now (not
+    /// the Gold copied into the request when it was made) and that a
+    /// discussion is recorded.
     async fn gold_may_decide(
         &self,
         viewer: &Viewer,
         id: &DeploymentRequestId,
+        step: RequestStep,
         what: &str,
     ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
-        if viewer.user_id != r.request.gold_user_id || !viewer.active {
-            if !viewer.may(APPOINT) {
-                self.store.records().permit(viewer.into(), APPOINT).await?;
+        let gold = r.gold_user_id.as_ref();
+        match check_gold_decides(&viewer.user_id, viewer.active, gold, r.status, r.discussion.is_some(), step) {
+            Ok(_) => Ok(r),
+            Err(GoldRefusal::Conflict(m)) => Err(StoreError::Conflict(m)),
+            Err(GoldRefusal::NotGold) => {
+                if !viewer.may(APPOINT) {
+                    self.store.records().permit(viewer.into(), APPOINT).await?;
+                }
+                Err(StoreError::Forbidden(match gold {
+                    Some(_) => format!("only the event's Gold commander, {}, can {what}", r.gold_name),
+                    None => format!("only the event's Gold commander can {what}, and the event has none named now"),
+                }))
             }
-            return Err(StoreError::Forbidden(format!("only the event's Gold commander, {}, can {what}", r.gold_name)));
         }
-        if !r.status.open() {
-            return Err(StoreError::Conflict(format!("the request is already {}", r.status.words().to_lowercase())));
-        }
-        if r.discussion.is_none() {
-            return Err(StoreError::Conflict(format!(
-                "Gold {what} only after discussion with the deployment authority (SOP 5.2), and none is recorded yet"
-            )));
-        }
-        Ok(r)
     }
 
     async fn commitments(&self, except: &DeploymentRequestId) -> Result<Vec<Commitment>, StoreError> {
@@ -709,7 +743,7 @@ impl SecoStore<'_> {
         seco_id: &str,
         justification: Option<&str>,
     ) -> Result<RequestRecord, StoreError> {
-        let r = self.gold_may_decide(viewer, id, "appoint a SECO").await?;
+        let r = self.gold_may_decide(viewer, id, RequestStep::Appoint, "appoint a SECO").await?;
         let unknown = || StoreError::invalid("seco_id", "There is no such coordinator on the roster");
         let sid = SecoId::parse(seco_id.trim()).map_err(|_| unknown())?;
         let seco = self
@@ -725,36 +759,57 @@ impl SecoStore<'_> {
                 &[Val::from(r.request.event_id.to_string()), Val::from(id.to_string())],
             )
             .await?;
-        if let Some(s) = standing {
-            return Err(StoreError::Conflict(format!(
-                "{} is already the SECO of {}: only one SECO is appointed to an event (SOP 2.1); stand them down first",
-                s.text(0),
-                r.request.event_name
-            )));
-        }
+        check_one_seco_per_event(standing.map(|s| s.text(0)).as_deref(), &r.request.event_name)
+            .map_err(StoreError::Conflict)?;
         let window = (r.request.starts_at, r.request.ends_at);
         check_appointment(&seco, justification, window, &self.commitments(id).await?).map_err(|e| match e {
             Refusal::Conflict(m) => StoreError::Conflict(m),
             Refusal::Field(f) => invalid(f),
         })?;
         let justification = justification.map(|j| j.trim().to_string()).filter(|j| !j.is_empty());
-        let mut events = vec![(
-            Event::Seco(SecoEvent::SecoAppointed { id: id.clone(), seco_id: sid, justification }),
-            Marking::Official,
-        )];
-        if let Some(user_id) = &seco.user_id {
+        // The SECO reads the event as a member of its team, as the access
+        // policy has it: the team gives need to know, and an organisation
+        // other than the event's own needs a share. Both go in the same
+        // append as the appointment, and the appointment records which of
+        // them it made, so that standing down undoes exactly those.
+        let mut access = Vec::new();
+        let (mut joined_team, mut shared_with) = (None, None);
+        if let Some(user) = match &seco.user_id {
+            Some(u) => self.store.identity().user(u).await?.filter(|u| u.active),
+            None => None,
+        } {
             let event = self.store.events().event_unchecked(&r.request.event_id).await?;
-            let members = self.store.events().members_of(&r.request.event_id).await?;
-            if !members.iter().any(|m| &m.user_id == user_id) {
-                events.push((
-                    Event::Records(RecordEvent::TeamMemberAdded {
-                        record_id: (&r.request.event_id).into(),
-                        user_id: user_id.clone(),
+            let record_id: cordon_domain::ids::RecordId = (&r.request.event_id).into();
+            if user.organisation_id != event.organisation_id && !event.shared_with.contains(&user.organisation_id) {
+                access.push((
+                    Event::Records(RecordEvent::RecordShared {
+                        record_id: record_id.clone(),
+                        organisation_id: user.organisation_id.clone(),
                     }),
                     event.marking,
                 ));
+                shared_with = Some(user.organisation_id.clone());
+            }
+            let members = self.store.events().members_of(&r.request.event_id).await?;
+            if !members.iter().any(|m| m.user_id == user.id) {
+                access.push((
+                    Event::Records(RecordEvent::TeamMemberAdded { record_id, user_id: user.id.clone() }),
+                    event.marking,
+                ));
+                joined_team = Some(user.id.clone());
             }
         }
+        let mut events = vec![(
+            Event::Seco(SecoEvent::SecoAppointed {
+                id: id.clone(),
+                seco_id: sid,
+                justification,
+                joined_team,
+                shared_with,
+            }),
+            Marking::Official,
+        )];
+        events.extend(access);
         self.store.append(&actor(viewer), &events).await?;
         self.request(viewer, id).await
     }
@@ -766,8 +821,8 @@ impl SecoStore<'_> {
         id: &DeploymentRequestId,
         reason: &str,
     ) -> Result<RequestRecord, StoreError> {
-        self.gold_may_decide(viewer, id, "decline a request").await?;
-        let reason = given(reason, "Enter the reason a SECO is not appointed")?;
+        self.gold_may_decide(viewer, id, RequestStep::Decline, "decline a request").await?;
+        let reason = check_reason(reason, "Enter the reason a SECO is not appointed").map_err(invalid)?;
         self.record(viewer, id, SecoEvent::DeploymentDeclined { id: id.clone(), reason }).await
     }
 
@@ -779,15 +834,13 @@ impl SecoStore<'_> {
         reason: &str,
     ) -> Result<RequestRecord, StoreError> {
         let r = self.request(viewer, id).await?;
-        if viewer.user_id != r.request.requested_by && viewer.user_id != r.request.gold_user_id {
+        if viewer.user_id != r.request.requested_by && r.gold_user_id.as_ref() != Some(&viewer.user_id) {
             return Err(StoreError::Forbidden(
                 "only whoever made the request, or the event's Gold, can withdraw it".into(),
             ));
         }
-        if !r.status.open() {
-            return Err(StoreError::Conflict(format!("the request is already {}", r.status.words().to_lowercase())));
-        }
-        let reason = given(reason, "Enter the reason the request is withdrawn")?;
+        r.status.after(RequestStep::Withdraw).map_err(StoreError::Conflict)?;
+        let reason = check_reason(reason, "Enter the reason the request is withdrawn").map_err(invalid)?;
         self.record(viewer, id, SecoEvent::DeploymentWithdrawn { id: id.clone(), reason }).await
     }
 
@@ -798,18 +851,62 @@ impl SecoStore<'_> {
         id: &DeploymentRequestId,
         reason: &str,
     ) -> Result<RequestRecord, StoreError> {
-        let r = self.request(viewer, id).await?;
-        if viewer.user_id != r.request.gold_user_id {
-            return Err(StoreError::Forbidden(format!(
-                "only the event's Gold commander, {}, can stand the SECO down",
-                r.gold_name
-            )));
+        let r = self.gold_may_decide(viewer, id, RequestStep::StandDown, "stand the SECO down").await?;
+        let reason = stand_down_reason(reason).map_err(invalid)?;
+        let mut events = vec![(Event::Seco(SecoEvent::SecoStoodDown { id: id.clone(), reason }), Marking::Official)];
+        events.extend(self.undo_access(&r).await?);
+        self.store.append(&actor(viewer), &events).await?;
+        self.request(viewer, id).await
+    }
+
+    /// What undoes the access the appointment gave the SECO: off the team if
+    /// the appointment put them on it, and the share taken back if it was made
+    /// for them and nobody else of their organisation is on the team.
+    async fn undo_access(&self, r: &RequestRecord) -> Result<Vec<(Event, Marking)>, StoreError> {
+        let row = self
+            .store
+            .fetch_one(
+                "SELECT team_user_id, shared_organisation_id FROM seco_requests WHERE id = $1",
+                &[Val::from(r.request.id.to_string())],
+            )
+            .await?;
+        let (Some(joined), shared) = (row.as_ref().and_then(|r| r.opt_text(0)), row.and_then(|r| r.opt_text(1))) else {
+            return Ok(Vec::new());
+        };
+        let event = self.store.events().event_unchecked(&r.request.event_id).await?;
+        let record_id: cordon_domain::ids::RecordId = (&r.request.event_id).into();
+        let members = self.store.events().members_of(&r.request.event_id).await?;
+        let mut out = Vec::new();
+        let joined = UserId::parse(&joined).map_err(integrity)?;
+        let remaining: Vec<_> = members.iter().filter(|m| m.user_id != joined).collect();
+        if remaining.len() < members.len() && !remaining.is_empty() {
+            out.push((
+                Event::Records(RecordEvent::TeamMemberRemoved { record_id: record_id.clone(), user_id: joined }),
+                event.marking,
+            ));
         }
-        if r.status != RequestStatus::Appointed {
-            return Err(StoreError::Conflict("no SECO stands appointed on this request".into()));
+        if let Some(org) = shared {
+            let org = OrganisationId::parse(&org).map_err(integrity)?;
+            let mut others_of_org = false;
+            for m in &remaining {
+                if self.store.identity().user(&m.user_id).await?.is_some_and(|u| u.organisation_id == org) {
+                    others_of_org = true;
+                }
+            }
+            let commanders = [&event.gold_user_id, &event.silver_user_id];
+            for c in commanders.into_iter().flatten() {
+                if self.store.identity().user(c).await?.is_some_and(|u| u.organisation_id == org) {
+                    others_of_org = true;
+                }
+            }
+            if event.shared_with.contains(&org) && event.organisation_id != org && !others_of_org {
+                out.push((
+                    Event::Records(RecordEvent::RecordUnshared { record_id, organisation_id: org }),
+                    event.marking,
+                ));
+            }
         }
-        let reason = given(reason, "Enter the reason the SECO is stood down")?;
-        self.record(viewer, id, SecoEvent::SecoStoodDown { id: id.clone(), reason }).await
+        Ok(out)
     }
 
     /// Records one step of a request and reads it back.
@@ -864,10 +961,48 @@ impl SecoStore<'_> {
             }
         }
         v.organisation_id = viewer.organisation_id.clone();
+        check_candidates(&v.candidates)
+            .map_err(|e| StoreError::invalid(&format!("candidates[{}].{}", e.index, e.error.field), e.error.message))?;
         check_vacancy(&v).map_err(invalid)?;
         let ev = SecoEvent::VacancySaved { vacancy: v.clone() };
         self.store.append(&actor(viewer), &[(Event::Seco(ev), Marking::Official)]).await?;
         Ok(v)
+    }
+
+    /// Adds a candidate, with their assessment, to a vacancy whose selection
+    /// is not yet made. An error names the candidate's field (`name`, `rank`).
+    pub async fn add_candidate(
+        &self,
+        viewer: &Viewer,
+        id: &VacancyId,
+        candidate: Candidate,
+    ) -> Result<Vacancy, StoreError> {
+        let mut v = self.vacancy(viewer, id).await?;
+        self.store.records().permit(viewer.into(), MANAGE).await?;
+        if v.selected.is_some() {
+            return Err(StoreError::Conflict(
+                "the selection for this vacancy is made: no more candidates are added".into(),
+            ));
+        }
+        let trim = |s: &str| s.trim().to_string();
+        let candidate = Candidate {
+            name: trim(&candidate.name),
+            rank: trim(&candidate.rank),
+            current_role: trim(&candidate.current_role),
+            previous_experience: trim(&candidate.previous_experience),
+            search_roles: trim(&candidate.search_roles),
+            event_planning_and_command: trim(&candidate.event_planning_and_command),
+            notes: trim(&candidate.notes),
+        };
+        check_candidate(&candidate).map_err(invalid)?;
+        if v.candidates.iter().any(|c| c.name.trim() == candidate.name) {
+            return Err(StoreError::invalid(
+                "name",
+                format!("{} is already a candidate for this vacancy", candidate.name),
+            ));
+        }
+        v.candidates.push(candidate);
+        self.save_vacancy(viewer, v).await
     }
 
     /// The viewer's organisation's vacancies, newest first.
@@ -918,14 +1053,6 @@ impl SecoStore<'_> {
     }
 }
 
-/// A reason, trimmed; refused naming `reason` when there is none.
-fn given(reason: &str, message: &str) -> Result<String, StoreError> {
-    match reason.trim() {
-        "" => Err(StoreError::invalid("reason", message)),
-        r => Ok(r.to_string()),
-    }
-}
-
 fn step_words(kind: &str) -> &'static str {
     match kind {
         "deployment_requested" => "Request submitted",
@@ -940,6 +1067,10 @@ fn step_words(kind: &str) -> &'static str {
 
 fn hydrate(r: &Row, steps: Vec<Step>) -> Result<RequestRecord, StoreError> {
     let request: NewDeploymentRequest = serde_json::from_str(&r.text(0)).map_err(integrity)?;
+    let gold_organisation: Option<(OrganisationId, String)> = match (r.opt_id(15)?, r.opt_text(16)) {
+        (Some(id), Some(name)) => Some((id, name)),
+        _ => None,
+    };
     Ok(RequestRecord {
         status: r.text(1).parse().map_err(integrity)?,
         discussion: r.opt_text(2).map(|d| serde_json::from_str(&d)).transpose().map_err(integrity)?,
@@ -952,8 +1083,15 @@ fn hydrate(r: &Row, steps: Vec<Step>) -> Result<RequestRecord, StoreError> {
         organisation_name: r.text(9),
         ctsu_name: r.text(10),
         gold_name: r.opt_text(11).unwrap_or_default(),
+        gold_user_id: r.opt_id(14)?,
         requested_by_name: r.opt_text(12).unwrap_or_default(),
         seco_name: r.opt_text(13),
+        gold_force: gold_command_elsewhere(
+            request.gold_force.as_deref(),
+            &request.organisation_id,
+            gold_organisation.as_ref().map(|(id, name)| (id, name.as_str())),
+        ),
+        gold_organisation,
         request,
         steps,
     })

@@ -116,11 +116,17 @@ pub fn project(event: &SecoEvent, entry: &Entry) -> Vec<Stmt> {
             ),
             step(id, entry),
         ],
-        SecoEvent::SecoAppointed { id, seco_id, justification } => {
+        SecoEvent::SecoAppointed { id, seco_id, justification, joined_team, shared_with } => {
             let mut s = decided(id, "appointed", Some(seco_id), None, entry);
             s.push(Stmt::new(
-                "UPDATE seco_requests SET justification = $2 WHERE id = $1",
-                vec![t(id), justification.as_deref().map(t).unwrap_or(Val::NullText)],
+                "UPDATE seco_requests SET justification = $2, team_user_id = $3, shared_organisation_id = $4 \
+                 WHERE id = $1",
+                vec![
+                    t(id),
+                    justification.as_deref().map(t).unwrap_or(Val::NullText),
+                    joined_team.as_ref().map(|u| t(u)).unwrap_or(Val::NullText),
+                    shared_with.as_ref().map(|o| t(o)).unwrap_or(Val::NullText),
+                ],
             ));
             s
         }

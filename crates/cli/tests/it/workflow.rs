@@ -282,6 +282,16 @@ async fn tasks_gather_my_events_endorsements_and_actions_overdue_first() {
         notes["items"].as_array().unwrap().iter().any(|n| n["kind"] == "action_assigned" && n["link"] == link),
         "{notes}"
     );
+    // The overdue sweep tells Gold once of each overdue action (the meeting's
+    // and the liaison's), however often it runs; the later one is not overdue.
+    let added = f.app.store.notifications().sweep_overdue().await.unwrap();
+    assert_eq!(added, 2, "two actions are overdue");
+    assert_eq!(f.app.store.notifications().sweep_overdue().await.unwrap(), 0, "told once");
+    let (_, notes) = f.app.get_as(&f.gold, "/api/v1/me/notifications").await;
+    let overdue: Vec<&Value> =
+        notes["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "action_overdue").collect();
+    assert_eq!(overdue.len(), 2, "{notes}");
+    assert!(overdue.iter().any(|n| n["link"] == link), "the liaison's action links to its entry");
     // Someone with no events sees none, and is told why on their home page.
     let (_, pc) = f.app.get_as(&f.outsider, "/api/v1/me/tasks").await;
     assert_eq!((pc["my_events"].clone(), pc["may_create_events"].clone()), (json!([]), json!(false)), "{pc}");
@@ -311,6 +321,13 @@ async fn notifications_are_listed_counted_and_marked_read() {
     assert_eq!(secco["items"][0]["kind"], "version_endorsed", "{secco}");
     let (_, gold) = f.app.get_as(&f.gold, "/api/v1/me/notifications?unread=true").await;
     assert!(gold["items"].as_array().unwrap().iter().all(|n| n["kind"] != "version_endorsed"));
+
+    // Named Silver: told so, and of joining the team.
+    f.ok(Method::PUT, "/commanders", json!({"gold_email": "gold@force.example", "silver_email": "pc@force.example"}))
+        .await;
+    let (_, pc) = f.app.get_as(&f.outsider, "/api/v1/me/notifications").await;
+    let kinds: Vec<&str> = pc["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"named_silver"), "{pc}");
 
     // The header counts unread ones; marking read takes one off; someone else's is not found.
     let (_, b) = f.app.sign_in("gold@force.example", crate::common::PASSWORD, None).await;

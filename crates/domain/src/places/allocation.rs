@@ -712,6 +712,80 @@ mod tests {
         }
     }
 
+    /// A small instance whose places are spread so that each adviser reaches only
+    /// some of them, with hours tight enough that the heuristic has choices to make.
+    fn tight(seed: u64, n: usize, m: usize) -> Instance {
+        let mut inst = small(seed, n, m);
+        for j in 0..m {
+            inst.adviser_km[j] = 25.0 + (inst.adviser_km[j] - 30.0) / 2.0;
+        }
+        inst
+    }
+
+    /// The checks every solution of the heuristic path must pass: each place at
+    /// most one adviser, within that adviser's travel distance, no adviser over
+    /// their hours, the objective and hours used as reported, and a bound at
+    /// least the objective.
+    fn feasible(inst: &Instance, sol: &Solution) -> Result<(), TestCaseError> {
+        prop_assert_eq!(sol.adviser.len(), inst.places());
+        let objective = check(inst, &sol.adviser).map_err(TestCaseError::fail)?;
+        prop_assert!((objective - sol.objective).abs() < 1e-3, "objective {} reported as {}", objective, sol.objective);
+        let mut used = vec![0.0f64; inst.advisers()];
+        for (i, &a) in sol.adviser.iter().enumerate() {
+            if a != NONE {
+                let j = a as usize;
+                let d = distance_km(
+                    f64::from(inst.lat[i]),
+                    f64::from(inst.lon[i]),
+                    f64::from(inst.adviser_lat[j]),
+                    f64::from(inst.adviser_lon[j]),
+                );
+                prop_assert!(d <= f64::from(inst.adviser_km[j]) + 1e-9, "place {} is {} km from adviser {}", i, d, j);
+                used[j] += f64::from(inst.hours[i]);
+            }
+        }
+        for (j, (&u, &reported)) in used.iter().zip(&sol.used).enumerate() {
+            prop_assert!(u <= f64::from(inst.adviser_hours[j]) + 1e-6, "adviser {} over their hours", j);
+            prop_assert!((u - reported).abs() < 1e-6, "adviser {} used {} reported {}", j, u, reported);
+        }
+        prop_assert!(
+            sol.upper_bound + 1e-6 >= sol.objective,
+            "bound {} below objective {}",
+            sol.upper_bound,
+            sol.objective
+        );
+        Ok(())
+    }
+
+    // The heuristic path (`solve_with`: greedy, moves and swaps, and the
+    // Lagrangian bound with subgradient steps) is what every real instance is
+    // solved with; `solve` replaces it by the exact search only when 40 or
+    // fewer places are within reach, so it is tested here on its own.
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn the_heuristic_path_is_feasible(seed in any::<u64>(), n in 0usize..120, m in 1usize..8, rounds in 0usize..6) {
+            let inst = tight(seed, n, m);
+            let el = inst.eligibility();
+            let sol = solve_with(&inst, &el, rounds);
+            feasible(&inst, &sol)?;
+        }
+
+        #[test]
+        fn the_heuristic_path_lies_below_the_optimum_and_its_bound_above(
+            seed in any::<u64>(), n in 1usize..9, m in 1usize..4, rounds in 0usize..6, tighten in any::<bool>()
+        ) {
+            let inst = if tighten { tight(seed, n, m) } else { small(seed, n, m) };
+            let el = inst.eligibility();
+            let sol = solve_with(&inst, &el, rounds);
+            feasible(&inst, &sol)?;
+            let optimum = brute_force(&inst);
+            prop_assert!(sol.objective <= optimum + 1e-6, "{} > optimum {}", sol.objective, optimum);
+            prop_assert!(sol.upper_bound + 1e-4 >= optimum, "bound {} below optimum {}", sol.upper_bound, optimum);
+        }
+    }
+
     #[test]
     fn a_place_out_of_everyone_s_reach_is_never_allocated() {
         let mut inst = Instance::default();

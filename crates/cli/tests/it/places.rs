@@ -592,3 +592,142 @@ fn the_command_line_exports_a_run_as_mps() {
     let o = db.cordon(&["allocation", "export", "--run", "nope", "--out", out.to_str().unwrap()]);
     assert!(!o.status.success() && stderr(&o).contains("no allocation run"), "{}", stderr(&o));
 }
+
+async fn run(app: &TestApp, token: &str) -> Value {
+    let (s, run) = app
+        .send_as(
+            token,
+            reqwest::Method::POST,
+            "/api/v1/allocation/runs",
+            json!({"period_start": "2027-04-01", "period_end": "2027-06-30"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{run}");
+    run
+}
+
+async fn add_adviser(app: &TestApp, token: &str, name: &str, lat: f64, lon: f64, hours: f64, km: f64) -> String {
+    let (s, a) = app
+        .send_as(
+            token,
+            reqwest::Method::POST,
+            "/api/v1/advisers",
+            json!({"name": name, "kind": "ctsa", "base_latitude": lat, "base_longitude": lon,
+                   "hours": hours, "travel_km": km, "sectors": []}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    a["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn on_the_heuristic_path_every_left_out_place_s_reason_is_true_of_the_solution() {
+    use cordon_domain::places::allocation::{density_order, Instance, NONE};
+    let app = TestApp::spawn().await;
+    let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    let ctsa = app.token(&ctsa).await;
+    // Sixty places within reach (more than the exact search's 40), of
+    // sectors and tiers whose visits take different hours.
+    let kinds = [
+        ("night_time_economy", "food_and_drink"),
+        ("retail", "shop"),
+        ("visitor_attractions", "museum"),
+        ("hotels", "hotel"),
+        ("stadiums_and_arenas", "sports_ground"),
+    ];
+    let mut state = 7u64;
+    let mut next = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 33) % 1000) as f64 / 1000.0
+    };
+    let rows: Vec<String> = (0..60)
+        .map(|i| {
+            let (sector, use_) = kinds[i % kinds.len()];
+            let cap = 200 + (next() * 3000.0) as u64;
+            format!(
+                "H{i:02},Place {i},{sector},{use_},{cap},{:.4},{:.4},{i} Road",
+                54.9 + 0.15 * next(),
+                -1.7 + 0.2 * next()
+            )
+        })
+        .collect();
+    let (s, b) = import(&app, &ctsa, csv(&rows.iter().map(String::as_str).collect::<Vec<_>>())).await;
+    assert_eq!(s, 201, "{b}");
+    add_adviser(&app, &ctsa, "Alex CTSA", 54.95, -1.62, 21.0, 40.0).await;
+    add_adviser(&app, &ctsa, "Bo CTAA", 55.0, -1.58, 13.0, 30.0).await;
+    let r = run(&app, &ctsa).await;
+    let id = r["id"].as_str().unwrap();
+
+    // The instance and the solution, rebuilt from the API.
+    let bytes = app
+        .client
+        .get(app.url(&format!("/api/v1/allocation/runs/{id}/instance")))
+        .bearer_auth(&ctsa)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let instance: Value = serde_json::from_slice(&bytes).unwrap();
+    let mut inst = Instance::default();
+    let mut place_ids = Vec::new();
+    for p in instance["places"].as_array().unwrap() {
+        let f = |n: &str| p[n].as_f64().unwrap() as f32;
+        inst.push_place(f("score"), f("hours"), f("latitude"), f("longitude"));
+        place_ids.push(p["id"].as_str().unwrap().to_string());
+    }
+    let mut adviser_ids = Vec::new();
+    for a in instance["advisers"].as_array().unwrap() {
+        let f = |n: &str| a[n].as_f64().unwrap() as f32;
+        inst.push_adviser(f("hours"), f("travel_km"), f("latitude"), f("longitude"));
+        adviser_ids.push(a["id"].as_str().unwrap().to_string());
+    }
+    let el = inst.eligibility();
+    let reachable = (0..inst.places()).filter(|&i| !el.of(i).is_empty()).count();
+    assert!(reachable > cordon_domain::places::allocation::EXACT_PLACES, "{reachable} places within reach");
+    let (_, all) = app.get_as(&ctsa, &format!("/api/v1/allocation/runs/{id}/assignments?limit=100")).await;
+    let mut adviser = vec![NONE; inst.places()];
+    for a in all["items"].as_array().unwrap() {
+        let i = place_ids.iter().position(|p| p == a["place_id"].as_str().unwrap()).unwrap();
+        adviser[i] = adviser_ids.iter().position(|x| x == a["adviser_id"].as_str().unwrap()).unwrap() as u16;
+    }
+    cordon_domain::places::allocation::check(&inst, &adviser).unwrap();
+    let mut rank = vec![0u32; inst.places()];
+    for (k, &i) in density_order(&inst).iter().enumerate() {
+        rank[i as usize] = k as u32 + 1;
+    }
+    let names = ["Alex CTSA", "Bo CTAA"];
+    let mut left_out = 0;
+    for i in 0..inst.places() {
+        if adviser[i] != NONE {
+            continue;
+        }
+        left_out += 1;
+        let (_, res) = app.get_as(&ctsa, &format!("/api/v1/allocation/runs/{id}/places/{}", place_ids[i])).await;
+        let reason = res["reason"].as_str().unwrap();
+        assert_eq!(res["allocated"], false);
+        let h = f64::from(inst.hours[i]);
+        for &j in el.of(i) {
+            let j = j as usize;
+            let used: f64 =
+                (0..inst.places()).filter(|&k| adviser[k] as usize == j).map(|k| f64::from(inst.hours[k])).sum();
+            assert!(used + h > f64::from(inst.adviser_hours[j]) + 1e-6, "an adviser in reach had the hours: {reason}");
+            assert!(reason.contains(names[j]), "{reason}");
+        }
+        if let Some(rest) = reason.split("had used their hours by rank ").nth(1) {
+            let by: u32 = rest.split(", leaving").next().unwrap().replace(',', "").parse().unwrap();
+            assert!(by < rank[i], "{reason}");
+            for &j in el.of(i) {
+                for k in (0..inst.places()).filter(|&k| adviser[k] == j) {
+                    assert!(rank[k] <= by, "a visit of rank {} after {by}: {reason}", rank[k]);
+                }
+            }
+        } else if !el.of(i).is_empty() {
+            assert!(reason.contains("has less than the"), "{reason}");
+        } else {
+            assert!(reason.contains("no adviser's base is within their travel distance"), "{reason}");
+        }
+    }
+    assert!(left_out > 0, "the hours are tight enough to leave places out");
+}

@@ -590,29 +590,33 @@ impl PlacesStore<'_> {
                 .unwrap_or_default();
             (false, None, format!("{ranked}; not allocated: no adviser's base is within their travel distance.{near}"))
         } else {
-            let by = within.iter().map(|a| a.int(8)).max().unwrap_or(0);
-            let names: Vec<String> = within
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} ({:.0} km, {:.1} of {:.0} hours used)",
-                        a.text(2),
-                        distance_km(lat, lon, a.float(5), a.float(6)),
-                        a.float(7),
-                        a.float(3)
+            // The facts of each adviser in reach in the run's final solution:
+            // hours left, visits ranked below this place, and the longest visit
+            // that scores less than it.
+            let mut facts = Vec::with_capacity(within.len());
+            for a in &within {
+                let r = self
+                    .store
+                    .fetch_one(
+                        "SELECT COALESCE(SUM(CASE WHEN place_rank > $3 THEN 1 ELSE 0 END), 0), \
+                         MAX(CASE WHEN score < $4 THEN hours END) FROM allocation_results \
+                         WHERE run_id = $1 AND adviser_idx = $2",
+                        &[Val::Text(id.into()), Val::Int(a.int(0)), Val::Int(rank), Val::Float(score_v)],
                     )
-                })
-                .collect();
-            let limit = within.iter().map(|a| a.float(4)).fold(0.0f64, f64::max);
-            (
-                false,
-                None,
-                format!(
-                    "{ranked}; not allocated: every adviser within {limit:.0} km had used their hours by rank {}, leaving less than the {hours} hours this visit needs: {}.",
-                    thousands(by.max(0) as u64),
-                    names.join("; ")
-                ),
-            )
+                    .await?;
+                facts.push(alloc::InReach {
+                    name: a.text(2),
+                    km: distance_km(lat, lon, a.float(5), a.float(6)),
+                    travel_km: a.float(4),
+                    hours: a.float(3),
+                    used: a.float(7),
+                    last_rank: u32::try_from(a.int(8)).unwrap_or(0),
+                    ranked_below: r.as_ref().map(|r| u32::try_from(r.int(0)).unwrap_or(0)).unwrap_or(0),
+                    hours_scoring_less: r.as_ref().and_then(|r| r.opt_float(1)),
+                });
+            }
+            let why = alloc::left_out_reason(hours, score_v, u32::try_from(rank).unwrap_or(0), &facts);
+            (false, None, format!("{ranked}; {why}"))
         };
         Ok(PlaceResult { place_id: place_id.into(), score: score_v, breakdown, allocated, adviser_id, reason })
     }

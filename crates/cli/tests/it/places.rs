@@ -593,6 +593,45 @@ fn the_command_line_exports_a_run_as_mps() {
     assert!(!o.status.success() && stderr(&o).contains("no allocation run"), "{}", stderr(&o));
 }
 
+/// A register of four known places, a CTSA (token and signed-in browser) and
+/// a member of staff (token): the ids by reference.
+struct Register {
+    app: TestApp,
+    ctsa: String,
+    staff: String,
+    ids: std::collections::HashMap<String, String>,
+}
+
+async fn register() -> Register {
+    let app = TestApp::spawn().await;
+    let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    let staff = app.user("pc@force.example", "Force", &[Role::Staff], Clearance::Sc).await;
+    let (ctsa, staff) = (app.token(&ctsa).await, app.token(&staff).await);
+    let rows = [
+        "R1,Northtown Arena,stadiums_and_arenas,sports_ground,12000,54.97,-1.61,1 Arena Way",
+        "R2,Northtown Ground,stadiums_and_arenas,sports_ground,900,54.98,-1.60,2 Ground Road",
+        "R3,Market Hall,retail,shop,300,54.96,-1.62,3 Market Place",
+        "R4,Corner Shop,retail,shop,100,51.50,-0.12,4 Strand",
+    ];
+    let (status, b) = import(&app, &ctsa, csv(&rows)).await;
+    assert_eq!(status, 201, "{b}");
+    let (_, list) = app.get_as(&staff, "/api/v1/places?limit=100").await;
+    let ids = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["reference"].as_str().unwrap().to_string(), p["id"].as_str().unwrap().to_string()))
+        .collect();
+    Register { app, ctsa, staff, ids }
+}
+
+async fn form_post(app: &TestApp, b: &crate::common::Browser, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+    let csrf = app.csrf(b).await;
+    let mut form: Vec<(String, String)> = vec![("csrf_token".into(), csrf)];
+    form.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    app.client.post(app.url(path)).header("cookie", b.cookie()).form(&form).send().await.unwrap()
+}
+
 async fn run(app: &TestApp, token: &str) -> Value {
     let (s, run) = app
         .send_as(
@@ -618,6 +657,315 @@ async fn add_adviser(app: &TestApp, token: &str, name: &str, lat: f64, lon: f64,
         .await;
     assert_eq!(s, 201, "{a}");
     a["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn each_place_has_a_duty_checklist_with_who_and_when_and_it_feeds_the_score() {
+    use reqwest::Method;
+    let Register { app, ctsa, staff, ids } = register().await;
+    let (arena, hall) = (&ids["R1"], &ids["R3"]);
+    let (s, list) = app.get_as(&staff, &format!("/api/v1/places/{arena}/duties")).await;
+    assert_eq!(s, 200, "{list}");
+    let duties: Vec<&str> = list["items"].as_array().unwrap().iter().map(|d| d["duty"].as_str().unwrap()).collect();
+    assert_eq!(
+        duties,
+        [
+            "notify_sia",
+            "public_protection_procedures",
+            "public_protection_measures",
+            "security_document",
+            "designated_senior_individual"
+        ]
+    );
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["status"] == "not_started" && d["recorded_by"].is_null()));
+    let (_, standard) = app.get_as(&staff, &format!("/api/v1/places/{hall}/duties")).await;
+    assert_eq!(standard["total"], 2, "{standard}");
+    let (_, out) = app.get_as(&staff, &format!("/api/v1/places/{}/duties", ids["R4"])).await;
+    assert_eq!(out["total"], 0, "out of scope: no duties");
+
+    add_adviser(&app, &ctsa, "Alex CTSA", 54.97, -1.6, 100.0, 40.0).await;
+    let before = run(&app, &ctsa).await;
+    let (_, r0) =
+        app.get_as(&staff, &format!("/api/v1/allocation/runs/{}/places/{arena}", before["id"].as_str().unwrap())).await;
+    let words = r0["breakdown"]["words"][1].as_str().unwrap();
+    assert!(words.contains("5 of its 5 Martyn's Law duties are not recorded as met"), "{r0}");
+
+    // Recording a status: only managers, only a duty of the place's tier, only a known status.
+    let put = |place: &str, duty: &str| format!("/api/v1/places/{place}/duties/{duty}");
+    assert_eq!(app.send_as(&staff, Method::PUT, &put(arena, "notify_sia"), json!({"status": "met"})).await.0, 403);
+    let (s, b) = app.send_as(&ctsa, Method::PUT, &put(arena, "notify_sia"), json!({"status": "done"})).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("status")), "{b}");
+    let (s, b) = app.send_as(&ctsa, Method::PUT, &put(hall, "security_document"), json!({"status": "met"})).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("duty")), "{b}");
+    assert!(b["error"]["message"].as_str().unwrap().contains("does not apply to Market Hall"), "{b}");
+    assert_eq!(app.send_as(&ctsa, Method::PUT, &put("no-such", "notify_sia"), json!({"status": "met"})).await.0, 404);
+    for duty in ["notify_sia", "public_protection_procedures", "security_document"] {
+        let (s, d) = app.send_as(&ctsa, Method::PUT, &put(arena, duty), json!({"status": "met"})).await;
+        assert_eq!((s, d["status"].as_str()), (200, Some("met")), "{d}");
+        assert_eq!(d["recorded_by"], "Test ctsa@force.example");
+        assert!(d["recorded_at"].as_str().is_some_and(|t| t.contains('T')), "{d}");
+    }
+    let (_, d) = app
+        .send_as(&ctsa, Method::PUT, &put(arena, "public_protection_measures"), json!({"status": "in_progress"}))
+        .await;
+    assert_eq!(d["status"], "in_progress");
+    let journal = app.db.sql("SELECT COUNT(*) FROM journal WHERE kind = 'place_duty_recorded'").await.unwrap();
+    assert_eq!(journal[0].int(0), 4);
+    // The same status again records nothing new.
+    app.send_as(&ctsa, Method::PUT, &put(arena, "notify_sia"), json!({"status": "met"})).await;
+    let journal = app.db.sql("SELECT COUNT(*) FROM journal WHERE kind = 'place_duty_recorded'").await.unwrap();
+    assert_eq!(journal[0].int(0), 4);
+
+    // The score counts the duties not met: two of five now, and lower than before.
+    let after = run(&app, &ctsa).await;
+    let (_, r1) =
+        app.get_as(&staff, &format!("/api/v1/allocation/runs/{}/places/{arena}", after["id"].as_str().unwrap())).await;
+    assert!(
+        r1["breakdown"]["words"][1]
+            .as_str()
+            .unwrap()
+            .contains("2 of its 5 Martyn's Law duties are not recorded as met"),
+        "{r1}"
+    );
+    assert!(r1["score"].as_f64().unwrap() < r0["score"].as_f64().unwrap(), "{r0} {r1}");
+    assert!(r1["breakdown"]["vulnerability"].as_f64().unwrap() < r0["breakdown"]["vulnerability"].as_f64().unwrap());
+
+    // The pages: the place shows its checklist with who and when; the change page saves them.
+    let (_, b) = app.sign_in("ctsa@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&b, &format!("/places/{arena}")).await.text().await.unwrap();
+    assert!(html.contains("Duty checklist") && html.contains("By Test ctsa@force.example"), "{html}");
+    assert!(html.contains(&format!("href=\"/places/{arena}/duties\"")), "{html}");
+    let page = app.page(&b, &format!("/places/{hall}/duties")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("name=\"status-notify_sia\"") && !html.contains("status-security_document"), "{html}");
+    let res = form_post(&app, &b, &format!("/places/{hall}/duties"), &[("status-notify_sia", "met")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("There is a problem") && html.contains("Choose a status for public protection procedures"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"met\" checked"), "what was chosen is kept: {html}");
+    let res = form_post(
+        &app,
+        &b,
+        &format!("/places/{hall}/duties"),
+        &[("status-notify_sia", "met"), ("status-public_protection_procedures", "in_progress")],
+    )
+    .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], format!("/places/{hall}?saved=duties"));
+    let html = app.page(&b, &format!("/places/{hall}?saved=duties")).await.text().await.unwrap();
+    assert!(html.contains("The duty statuses were saved.") && html.contains("In progress"), "{html}");
+    let (_, pc) = app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(app.page(&pc, &format!("/places/{hall}/duties")).await.status(), 403);
+    let html = app.page(&pc, &format!("/places/{hall}")).await.text().await.unwrap();
+    assert!(!html.contains("Change the duty statuses"), "staff are not offered the change");
+}
+
+#[tokio::test]
+async fn a_ctsa_flags_a_place_with_a_reason_and_the_flag_raises_its_threat() {
+    use reqwest::Method;
+    let Register { app, ctsa, staff, ids } = register().await;
+    let hall = &ids["R3"];
+    let flag = format!("/api/v1/places/{hall}/flag");
+    let (s, f) = app.get_as(&staff, &flag).await;
+    assert_eq!((s, f["flagged"].clone()), (200, json!(false)), "{f}");
+    add_adviser(&app, &ctsa, "Alex CTSA", 54.97, -1.6, 100.0, 40.0).await;
+    let before = run(&app, &ctsa).await;
+    let result = |run: &Value| format!("/api/v1/allocation/runs/{}/places/{hall}", run["id"].as_str().unwrap());
+    let (_, r0) = app.get_as(&staff, &result(&before)).await;
+
+    assert_eq!(app.send_as(&staff, Method::PUT, &flag, json!({"reason": "Reconnaissance"})).await.0, 403);
+    let (s, b) = app.send_as(&ctsa, Method::PUT, &flag, json!({"reason": "  "})).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("reason")), "{b}");
+    let (s, f) = app.send_as(&ctsa, Method::PUT, &flag, json!({"reason": "Hostile reconnaissance reported"})).await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!((f["flagged"].clone(), f["reason"].clone()), (json!(true), json!("Hostile reconnaissance reported")));
+    assert_eq!(f["flagged_by"], "Test ctsa@force.example");
+    let after = run(&app, &ctsa).await;
+    let (_, r1) = app.get_as(&staff, &result(&after)).await;
+    assert!(r1["breakdown"]["words"][0].as_str().unwrap().contains("a CTSA has flagged this place"), "{r1}");
+    assert!(r1["breakdown"]["threat"].as_f64().unwrap() > r0["breakdown"]["threat"].as_f64().unwrap(), "{r0} {r1}");
+    assert!(r1["score"].as_f64().unwrap() > r0["score"].as_f64().unwrap());
+
+    let res = app.client.delete(app.url(&format!("{flag}?reason=Resolved"))).bearer_auth(&ctsa).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let res = app.client.delete(app.url(&flag)).bearer_auth(&ctsa).send().await.unwrap();
+    assert_eq!(res.status(), 409, "not flagged any more");
+    assert_eq!(app.get_as(&staff, &flag).await.1["flagged"], false);
+    let kinds = app.db.sql("SELECT kind FROM journal WHERE stream LIKE 'place/%' ORDER BY seq").await.unwrap();
+    assert_eq!(kinds.iter().map(|r| r.text(0)).collect::<Vec<_>>(), ["place_flagged", "place_flag_cleared"]);
+
+    // The pages: flag from the place page, see it there, clear it on a confirmation page.
+    let (_, b) = app.sign_in("ctsa@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&b, &format!("/places/{hall}")).await.text().await.unwrap();
+    assert!(html.contains("Not flagged") && html.contains(&format!("href=\"/places/{hall}/flag\"")), "{html}");
+    let res = form_post(&app, &b, &format!("/places/{hall}/flag"), &[("reason", "")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Enter why the place is flagged"));
+    let res =
+        form_post(&app, &b, &format!("/places/{hall}/flag"), &[("reason", "Suspicious behaviour at the doors")]).await;
+    assert_eq!(res.headers()["location"], format!("/places/{hall}?saved=flag"));
+    let html = app.page(&b, &format!("/places/{hall}?saved=flag")).await.text().await.unwrap();
+    assert!(html.contains("The flag was recorded.") && html.contains("Suspicious behaviour at the doors"), "{html}");
+    assert!(html.contains("Change or clear the flag"), "{html}");
+    let html = app.page(&b, &format!("/places/{hall}/flag/clear")).await.text().await.unwrap();
+    assert!(html.contains("Clear the flag on Market Hall") && html.contains("Suspicious behaviour"), "{html}");
+    let res = form_post(&app, &b, &format!("/places/{hall}/flag/clear"), &[("reason", "Spoke to the manager")]).await;
+    assert_eq!(res.headers()["location"], format!("/places/{hall}?saved=unflagged"));
+    let html = app.page(&b, &format!("/places/{hall}")).await.text().await.unwrap();
+    assert!(html.contains("Not flagged"), "{html}");
+    let (_, pc) = app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(app.page(&pc, &format!("/places/{hall}/flag")).await.status(), 403);
+}
+
+#[tokio::test]
+async fn the_place_page_links_its_advice_pack_and_the_self_check_keeps_the_sector() {
+    let Register { app, ids, .. } = register().await;
+    let arena = &ids["R1"];
+    let (_, b) = app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&b, &format!("/places/{arena}")).await.text().await.unwrap();
+    let link = "/martyns-law/advice-pack.pdf?use=sports_ground&capacity=12000&responsible=organisation&sector=stadiums_and_arenas";
+    assert!(html.contains(&link.replace('&', "&#38;")), "{html}");
+    let res = app.get(link).await;
+    assert_eq!(res.status(), 200);
+    let pdf = crate::check::check_pdf(&res.bytes().await.unwrap(), "OFFICIAL", "Self-service");
+    assert!(pdf.text.contains("Guidance for stadiums and arenas"), "{}", pdf.text);
+
+    let html = app
+        .get("/martyns-law?use=food_and_drink&capacity=850&responsible=organisation&sector=night_time_economy")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("advice-pack.pdf?use=food_and_drink&#38;capacity=850&#38;responsible=organisation&#38;sector=night_time_economy"),
+        "{html}"
+    );
+    assert!(html.contains("<option value=\"night_time_economy\" selected>"), "{html}");
+    let html = app.get("/martyns-law?use=shop&capacity=850&responsible=organisation").await.text().await.unwrap();
+    assert!(html.contains("responsible=organisation\""), "no sector, no sector in the link: {html}");
+    let bad = app.get("/martyns-law?use=shop&capacity=850&responsible=organisation&sector=casinos").await;
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.unwrap().contains("Select the sector from the list"));
+}
+
+async fn coverage(app: &TestApp, token: &str) -> Vec<(String, [i64; 4])> {
+    let (s, c) = app.get_as(token, "/api/v1/places/coverage").await;
+    assert_eq!(s, 200, "{c}");
+    c["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                format!("{}/{}", r["sector"].as_str().unwrap(), r["region"].as_str().unwrap()),
+                [
+                    r["places"].as_i64().unwrap(),
+                    r["visited_12_months"].as_i64().unwrap(),
+                    r["high_score_not_visited"].as_i64().unwrap(),
+                    r["enhanced_duties_unmet"].as_i64().unwrap(),
+                ],
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn coverage_counts_a_small_known_register_in_json_csv_and_on_the_page() {
+    use reqwest::Method;
+    let Register { app, ctsa, staff, ids } = register().await;
+    let today = app.store.today();
+    let day = |days: i64| cordon_domain::reference::format_date(today - time::Duration::days(days));
+    // The arena visited a month ago; the hall over a year ago.
+    for (r, d, o) in [("R1", 30, "good"), ("R3", 400, "poor")] {
+        let (s, b) = app
+            .send_as(
+                &ctsa,
+                Method::POST,
+                &format!("/api/v1/places/{}/visits", ids[r]),
+                json!({"on": day(d), "outcome": o}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+    }
+    let mut got = coverage(&app, &staff).await;
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("retail/london".to_string(), [1, 0, 0, 0]),
+            ("retail/north_east".to_string(), [1, 0, 0, 0]),
+            ("stadiums_and_arenas/north_east".to_string(), [2, 1, 0, 2]),
+        ]
+    );
+    // Every duty of the ground met; an allocation run gives the scores.
+    for d in [
+        "notify_sia",
+        "public_protection_procedures",
+        "public_protection_measures",
+        "security_document",
+        "designated_senior_individual",
+    ] {
+        let (s, _) = app
+            .send_as(&ctsa, Method::PUT, &format!("/api/v1/places/{}/duties/{d}", ids["R2"]), json!({"status": "met"}))
+            .await;
+        assert_eq!(s, 200);
+    }
+    add_adviser(&app, &ctsa, "Alex CTSA", 54.97, -1.6, 100.0, 40.0).await;
+    let r = run(&app, &ctsa).await;
+    let mut high = std::collections::HashMap::new();
+    for (reference, visited) in [("R1", true), ("R2", false), ("R3", false), ("R4", false)] {
+        let (_, p) = app
+            .get_as(&staff, &format!("/api/v1/allocation/runs/{}/places/{}", r["id"].as_str().unwrap(), ids[reference]))
+            .await;
+        high.insert(reference, i64::from(!visited && p["score"].as_f64().unwrap() >= 60.0));
+    }
+    let want = vec![
+        ("retail/london".to_string(), [1, 0, high["R4"], 0]),
+        ("retail/north_east".to_string(), [1, 0, high["R3"], 0]),
+        ("stadiums_and_arenas/north_east".to_string(), [2, 1, high["R2"], 1]),
+    ];
+    let mut got = coverage(&app, &staff).await;
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(high["R2"], 1, "a never-visited 900-person ground scores highly: {high:?}");
+
+    // The CSV says the same.
+    let res = app.client.get(app.url("/api/v1/places/coverage.csv")).bearer_auth(&staff).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = res.text().await.unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.remove(0), "sector,region,places,visited_12_months,high_score_not_visited,enhanced_duties_unmet");
+    lines.sort();
+    let mut want_csv: Vec<String> =
+        want.iter().map(|(k, v)| format!("{},{},{},{},{}", k.replace('/', ","), v[0], v[1], v[2], v[3])).collect();
+    want_csv.sort();
+    assert_eq!(lines, want_csv);
+
+    // The page, with its totals row.
+    let (_, b) = app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&b, "/places/coverage").await.text().await.unwrap();
+    let total_high = high["R2"] + high["R3"] + high["R4"];
+    let totals = html.split("All sectors").nth(1).unwrap();
+    for (label, n) in [
+        ("Places", 4),
+        ("Visited in 12 months", 1),
+        ("High score, not visited", total_high),
+        ("Enhanced, duties not met", 1),
+    ] {
+        assert!(totals.contains(&format!("data-label=\"{label}\">{n}</td>")), "{label} {n}: {totals}");
+    }
+    assert!(html.contains("Stadiums and arenas") && html.contains("North East"), "{html}");
+    assert_eq!(app.get_as(&staff, "/api/v1/places/coverage").await.0, 200);
+    assert_eq!(app.get("/api/v1/places/coverage").await.status(), 401);
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 
 pub mod allocation;
 pub mod demo;
+pub mod duties;
 pub mod project;
 
 use crate::journal::Actor;
@@ -117,7 +118,8 @@ pub struct CoverageRow {
     pub places: i64,
     pub visited_12_months: i64,
     pub high_score_not_visited: i64,
-    pub enhanced_duties_unconfirmed: i64,
+    /// Enhanced-tier places with at least one duty not recorded as met.
+    pub enhanced_duties_unmet: i64,
 }
 
 /// What an import did.
@@ -397,8 +399,8 @@ impl PlacesStore<'_> {
 
     /// Coverage for the CT lead, per sector and region: places, visited in the
     /// twelve months to `today`, high-score places (60 or more in the latest
-    /// run) not visited in that time, and enhanced-tier places whose duties no
-    /// visit in that time has confirmed.
+    /// run) not visited in that time, and enhanced-tier places with at least
+    /// one of their duties not recorded as met on their checklist.
     pub async fn coverage(&self, caller: Caller<'_>) -> Result<Vec<CoverageRow>, StoreError> {
         self.store.records().permit(caller, READ).await?;
         let since = cordon_domain::reference::format_date(self.store.today() - time::Duration::days(365));
@@ -408,16 +410,22 @@ impl PlacesStore<'_> {
             .await?
             .map(|r| r.text(0))
             .unwrap_or_default();
+        let enhanced = cordon_domain::places::place_duties(Tier::Enhanced);
+        let ids: Vec<String> = enhanced.iter().map(|d| format!("'{}'", d.id)).collect();
         let rows = self
             .store
             .fetch(
-                "SELECT p.sector, p.region, COUNT(*), \
-                 SUM(CASE WHEN p.last_visit_on >= $1 THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN r.score >= 60 AND (p.last_visit_on IS NULL OR p.last_visit_on < $1) THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN p.tier = 'enhanced' AND (p.last_visit_on IS NULL OR p.last_visit_on < $1) THEN 1 ELSE 0 END) \
-                 FROM places p LEFT JOIN allocation_results r ON r.run_id = $2 AND r.place_id = p.id \
-                 GROUP BY p.sector, p.region ORDER BY p.sector, p.region",
-                &[Val::Text(since), Val::Text(latest)],
+                &format!(
+                    "SELECT p.sector, p.region, COUNT(*), \
+                     SUM(CASE WHEN p.last_visit_on >= $1 THEN 1 ELSE 0 END), \
+                     SUM(CASE WHEN r.score >= 60 AND (p.last_visit_on IS NULL OR p.last_visit_on < $1) THEN 1 ELSE 0 END), \
+                     SUM(CASE WHEN p.tier = 'enhanced' AND (SELECT COUNT(*) FROM place_duties d WHERE d.place_id = p.id \
+                     AND d.status = 'met' AND d.duty IN ({})) < $3 THEN 1 ELSE 0 END) \
+                     FROM places p LEFT JOIN allocation_results r ON r.run_id = $2 AND r.place_id = p.id \
+                     GROUP BY p.sector, p.region ORDER BY p.sector, p.region",
+                    ids.join(", ")
+                ),
+                &[Val::Text(since), Val::Text(latest), Val::Int(enhanced.len() as i64)],
             )
             .await?;
         Ok(rows
@@ -429,7 +437,7 @@ impl PlacesStore<'_> {
                     places: r.int(2),
                     visited_12_months: r.int(3),
                     high_score_not_visited: r.int(4),
-                    enhanced_duties_unconfirmed: r.int(5),
+                    enhanced_duties_unmet: r.int(5),
                 })
             })
             .collect())

@@ -969,6 +969,114 @@ async fn coverage_counts_a_small_known_register_in_json_csv_and_on_the_page() {
 }
 
 #[tokio::test]
+async fn starting_a_run_has_its_own_timeout_so_a_national_run_can_finish() {
+    // Every other request times out at once; starting a run still answers 201.
+    let config = cordon_web::Config { request_timeout: std::time::Duration::from_nanos(1), ..Default::default() };
+    let app = TestApp::spawn_with(config).await;
+    let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    let actor = cordon_store::Actor::system();
+    let sys = cordon_store::records::Caller::System(&actor);
+    app.store.places().import_rows(&actor, cordon_store::places::demo::demo_rows()).await.unwrap();
+    app.store
+        .places()
+        .add_adviser(
+            sys,
+            &actor,
+            cordon_domain::places::Adviser {
+                id: String::new(),
+                name: "Sam".into(),
+                kind: cordon_domain::places::AdviserKind::Ctaa,
+                base_latitude: 54.9,
+                base_longitude: -1.6,
+                hours: 60.0,
+                travel_km: 30.0,
+                sectors: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let token = app.token(&ctsa).await;
+    let (s, b) = app.get_as(&token, "/api/v1/places").await;
+    assert_eq!(s, 408, "{b}");
+    assert_eq!(b["error"]["code"], "timeout", "{b}");
+    let r = run(&app, &token).await;
+    for k in ["id", "objective", "upper_bound", "gap", "places_allocated", "seconds"] {
+        assert!(r.get(k).is_some(), "{k} in {r}");
+    }
+
+    // And the run's own limit applies to it.
+    let config = cordon_web::Config { run_timeout: std::time::Duration::from_nanos(1), ..Default::default() };
+    let app = TestApp::spawn_with(config).await;
+    let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    let token = app.token(&ctsa).await;
+    let (s, _) = app
+        .send_as(
+            &token,
+            reqwest::Method::POST,
+            "/api/v1/allocation/runs",
+            json!({"period_start": "2027-04-01", "period_end": "2027-06-30"}),
+        )
+        .await;
+    assert_eq!(s, 408);
+    assert_eq!(app.get_as(&token, "/api/v1/places").await.0, 200);
+}
+
+#[test]
+fn the_command_line_runs_an_allocation_and_prints_its_figures() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let store = rt.block_on(db.store());
+    let actor = cordon_store::Actor::system();
+    let sys = cordon_store::records::Caller::System(&actor);
+    rt.block_on(store.places().import_rows(&actor, cordon_store::places::demo::demo_rows())).unwrap();
+    let out = db.cordon(&["allocation", "run", "--period-start", "2027-04-01", "--period-end", "2027-06-30"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("Add at least one adviser"), "{}", stderr(&out));
+    rt.block_on(store.places().add_adviser(
+        sys,
+        &actor,
+        cordon_domain::places::Adviser {
+            id: String::new(),
+            name: "Sam".into(),
+            kind: cordon_domain::places::AdviserKind::Ctaa,
+            base_latitude: 54.9,
+            base_longitude: -1.6,
+            hours: 60.0,
+            travel_km: 30.0,
+            sectors: vec![],
+        },
+    ))
+    .unwrap();
+    let out = db.cordon(&["allocation", "run", "--period-start", "2027-06-30", "--period-end", "2027-04-01"]);
+    assert!(!out.status.success() && stderr(&out).contains("--period-end"), "{}", stderr(&out));
+    let out = db.cordon(&["allocation", "run", "--period-start", "1 April", "--period-end", "2027-04-01"]);
+    assert!(!out.status.success() && stderr(&out).contains("--period-start"), "{}", stderr(&out));
+    let out = db.cordon(&["allocation", "run", "--period-start", "2027-04-01", "--period-end", "2027-06-30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let value = |label: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{label}: ")))
+            .unwrap_or_else(|| panic!("{label} in {text}"))
+            .to_string()
+    };
+    let id = value("id");
+    let rows = rt
+        .block_on(
+            db.sql(&format!("SELECT objective, upper_bound, places_allocated FROM allocation_runs WHERE id = '{id}'")),
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the run is recorded: {text}");
+    let objective: f64 = value("objective").parse().unwrap();
+    let bound: f64 = value("upper bound").parse().unwrap();
+    assert!(objective > 0.0 && bound + 1e-3 >= objective, "{text}");
+    assert!(value("gap").ends_with('%'), "{text}");
+    let allocated: u64 = value("places allocated").split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(allocated as i64, rows[0].int(2), "{text}");
+    assert!(value("seconds").parse::<f64>().unwrap() >= 0.0);
+}
+
+#[tokio::test]
 async fn on_the_heuristic_path_every_left_out_place_s_reason_is_true_of_the_solution() {
     use cordon_domain::places::allocation::{density_order, Instance, NONE};
     let app = TestApp::spawn().await;

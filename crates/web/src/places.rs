@@ -103,6 +103,9 @@ pub struct PlacesQuery {
     /// Part of the name or reference.
     #[param(value_type = Option<String>)]
     q: Option<String>,
+    /// Only places that scored at least this (0 to 100) in the latest allocation run.
+    #[param(value_type = Option<f64>, minimum = 0, maximum = 100)]
+    min_score: Option<String>,
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     #[param(value_type = Option<i64>, minimum = 0)]
@@ -129,7 +132,13 @@ impl PlacesQuery {
                 ApiError::bad_request("region", format!("region must be one of {}; {s:?} is not", Region::list()))
             })?),
         };
-        Ok(PlaceFilter { sector, tier, region, text: self.q.clone() })
+        let min_score = match self.min_score.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(s.parse::<f64>().ok().filter(|x| (0.0..=100.0).contains(x)).ok_or_else(|| {
+                ApiError::bad_request("min_score", format!("min_score must be a number from 0 to 100; {s:?} is not"))
+            })?),
+        };
+        Ok(PlaceFilter { sector, tier, region, text: self.q.clone(), min_score })
     }
 }
 
@@ -392,7 +401,8 @@ fn row_error(p: CsvProblem) -> ApiError {
 }
 
 /// Imports places from CSV (`text/csv`; columns exactly
-/// `reference,name,sector,use,capacity,latitude,longitude,address`). Every row is
+/// `reference,name,sector,use,capacity,latitude,longitude,address`, optionally
+/// followed by the export's `tier`, which is ignored). Every row is
 /// checked first; a bad row is 422 naming its line and column (also in
 /// `row`, beside `error`), and nothing is imported. A reference already registered is changed.
 #[utoipa::path(post, path = "/places/import", tag = "places",
@@ -445,8 +455,8 @@ fn csv_line(p: &Place) -> String {
 }
 
 /// The register as CSV, streamed page by page (the import's columns, then
-/// `tier`), filtered as the list is. The file can be imported again as it is
-/// once the `tier` column is removed.
+/// `tier`), filtered as the list is. The file can be imported again as it is:
+/// the import accepts the trailing `tier` column and ignores it.
 #[utoipa::path(get, path = "/places/export.csv", tag = "places", params(PlacesQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String), BadRequest, Unauthorised, Forbidden))]
@@ -537,6 +547,7 @@ struct ListPage {
     tiers: Vec<(String, String, bool)>,
     regions: Vec<(String, String, bool)>,
     q: String,
+    min_score: String,
     query: String,
     may_manage: bool,
     imported: Option<String>,
@@ -549,6 +560,7 @@ pub struct ListPageQuery {
     tier: Option<String>,
     region: Option<String>,
     q: Option<String>,
+    min_score: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
     imported: Option<String>,
@@ -565,12 +577,23 @@ pub async fn page_list(
         tier: q.tier.clone(),
         region: q.region.clone(),
         q: q.q.clone(),
+        min_score: q.min_score.clone(),
         limit: q.limit.clone(),
         offset: q.offset.clone(),
     };
     let (filter, error) = match pq.filter() {
         Ok(f) => (f, None),
-        Err(e) => (PlaceFilter::default(), Some((e.field.clone().unwrap_or_default(), e.message))),
+        Err(e) => (
+            PlaceFilter::default(),
+            Some((
+                e.field.clone().unwrap_or_default(),
+                if e.field.as_deref() == Some("min_score") {
+                    "Lowest score must be a number from 0 to 100".to_string()
+                } else {
+                    e.message
+                },
+            )),
+        ),
     };
     let p = match paging(q.limit.as_deref(), q.offset.as_deref()) {
         Ok(p) => p,
@@ -594,6 +617,10 @@ pub async fn page_list(
     let text = filter.text.clone().unwrap_or_default();
     if !text.trim().is_empty() {
         query.push_str(&format!("&q={}", url_escape(text.trim())));
+    }
+    let min_score = filter.min_score.map(|m| m.to_string()).unwrap_or_default();
+    if !min_score.is_empty() {
+        query.push_str(&format!("&min_score={min_score}"));
     }
     render(
         if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
@@ -625,6 +652,11 @@ pub async fn page_list(
                 .map(|r| (r.as_str().into(), r.name().into(), filter.region == Some(*r)))
                 .collect(),
             q: text,
+            min_score: if error.as_ref().is_some_and(|e| e.0 == "min_score") {
+                q.min_score.clone().unwrap_or_default()
+            } else {
+                min_score
+            },
             query,
             may_manage: u.viewer.may(MANAGE),
             imported: q.imported.filter(|n| n.chars().all(|c| c.is_ascii_digit())),

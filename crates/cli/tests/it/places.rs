@@ -296,6 +296,16 @@ async fn places_are_imported_all_or_nothing_with_bad_rows_named_by_line_and_colu
         .await
         .unwrap();
     assert_eq!(filtered.text().await.unwrap().lines().count(), 2);
+    // The export is imported again as it is: its trailing tier column is ignored.
+    let (status, r) = import(&app, &ctsa, text.clone()).await;
+    assert_eq!(status, 201, "{r}");
+    assert_eq!((r["added"].clone(), r["changed"].clone()), (json!(0), json!(3)));
+    let (_, one) = app.get_as(&staff, &format!("/api/v1/places/{id}")).await;
+    assert_eq!((one["capacity"].clone(), one["tier"].clone()), (json!(700), json!("standard")));
+    let short =
+        "reference,name,sector,use,capacity,latitude,longitude,address,tier\nA9,Hall,retail,shop,300,54.9,-1.6,Road\n";
+    let (status, b) = import(&app, &ctsa, short.into()).await;
+    assert_eq!((status, b["row"]["column"].as_str(), b["row"]["line"].as_i64()), (422, Some("tier"), Some(2)), "{b}");
     assert_eq!(
         app.client.get(app.url("/api/v1/places/export.csv")).bearer_auth(&partner).send().await.unwrap().status(),
         403
@@ -921,11 +931,15 @@ async fn coverage_counts_a_small_known_register_in_json_csv_and_on_the_page() {
     add_adviser(&app, &ctsa, "Alex CTSA", 54.97, -1.6, 100.0, 40.0).await;
     let r = run(&app, &ctsa).await;
     let mut high = std::collections::HashMap::new();
-    for (reference, visited) in [("R1", true), ("R2", false), ("R3", false), ("R4", false)] {
+    let mut scores = [("R1", 0.0), ("R2", 0.0), ("R3", 0.0), ("R4", 0.0)];
+    for (k, (reference, visited)) in [("R1", true), ("R2", false), ("R3", false), ("R4", false)].into_iter().enumerate()
+    {
         let (_, p) = app
             .get_as(&staff, &format!("/api/v1/allocation/runs/{}/places/{}", r["id"].as_str().unwrap(), ids[reference]))
             .await;
-        high.insert(reference, i64::from(!visited && p["score"].as_f64().unwrap() >= 60.0));
+        let score = p["score"].as_f64().unwrap();
+        scores[k].1 = score;
+        high.insert(reference, i64::from(!visited && score >= 60.0));
     }
     let want = vec![
         ("retail/london".to_string(), [1, 0, high["R4"], 0]),
@@ -936,6 +950,24 @@ async fn coverage_counts_a_small_known_register_in_json_csv_and_on_the_page() {
     got.sort();
     assert_eq!(got, want);
     assert_eq!(high["R2"], 1, "a never-visited 900-person ground scores highly: {high:?}");
+
+    // The register filters by the latest run's score.
+    let (_, all) = app.get_as(&staff, "/api/v1/places?min_score=0").await;
+    assert_eq!(all["total"], 4);
+    let (_, sixty) = app.get_as(&staff, "/api/v1/places?min_score=60").await;
+    let scores = std::collections::HashMap::from(scores);
+    let want_60: Vec<&str> = {
+        let mut v: Vec<&str> = scores.iter().filter(|(_, s)| **s >= 60.0).map(|(r, _)| *r).collect();
+        v.sort();
+        v
+    };
+    let got_60: Vec<&str> =
+        sixty["items"].as_array().unwrap().iter().map(|p| p["reference"].as_str().unwrap()).collect();
+    assert_eq!(got_60, want_60, "{sixty}");
+    for bad in ["101", "lots", "-1"] {
+        let (s, b) = app.get_as(&staff, &format!("/api/v1/places?min_score={bad}")).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (400, Some("min_score")), "{bad}: {b}");
+    }
 
     // The CSV says the same.
     let res = app.client.get(app.url("/api/v1/places/coverage.csv")).bearer_auth(&staff).send().await.unwrap();
@@ -964,6 +996,12 @@ async fn coverage_counts_a_small_known_register_in_json_csv_and_on_the_page() {
         assert!(totals.contains(&format!("data-label=\"{label}\">{n}</td>")), "{label} {n}: {totals}");
     }
     assert!(html.contains("Stadiums and arenas") && html.contains("North East"), "{html}");
+    let res = app.page(&b, "/places?min_score=lots").await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("Lowest score must be a number from 0 to 100"));
+    let html = app.page(&b, "/places?min_score=60").await.text().await.unwrap();
+    assert!(html.contains(&format!("Places 1 to {} of {}", want_60.len(), want_60.len())), "{html}");
+    assert!(html.contains("min_score=60"), "the CSV download keeps the filter: {html}");
     assert_eq!(app.get_as(&staff, "/api/v1/places/coverage").await.0, 200);
     assert_eq!(app.get("/api/v1/places/coverage").await.status(), 401);
 }

@@ -654,9 +654,16 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-/// Checks the header row: the columns exactly, in order.
-pub fn check_header(fields: &[String]) -> Result<(), CsvProblem> {
-    let got: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
+/// Checks the header row: the columns exactly, in order, optionally followed by
+/// `tier`, the column the export adds (the tier is computed from use and
+/// capacity, so an export can be imported again as it is and its `tier` is
+/// ignored). Returns whether that trailing `tier` column is there.
+pub fn check_header(fields: &[String]) -> Result<bool, CsvProblem> {
+    let mut got: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
+    let tier = got.len() == CSV_COLUMNS.len() + 1 && got.last() == Some(&"tier");
+    if tier {
+        got.pop();
+    }
     if got != CSV_COLUMNS {
         let missing: Vec<&str> = CSV_COLUMNS.iter().copied().filter(|c| !got.contains(c)).collect();
         let message = if missing.is_empty() {
@@ -672,7 +679,7 @@ pub fn check_header(fields: &[String]) -> Result<(), CsvProblem> {
         };
         return Err(CsvProblem { line: 1, column: missing.first().copied().unwrap_or("header").into(), message });
     }
-    Ok(())
+    Ok(tier)
 }
 
 /// Checks one data row.
@@ -873,8 +880,13 @@ mod tests {
 
     #[test]
     fn the_header_must_name_every_column() {
-        let h: Vec<String> = CSV_COLUMNS.map(String::from).to_vec();
-        assert!(check_header(&h).is_ok());
+        let mut h: Vec<String> = CSV_COLUMNS.map(String::from).to_vec();
+        assert_eq!(check_header(&h), Ok(false));
+        h.push("tier".into());
+        assert_eq!(check_header(&h), Ok(true), "the export's trailing tier column is accepted");
+        h.push("notes".into());
+        assert!(check_header(&h).is_err());
+        h.truncate(CSV_COLUMNS.len());
         let e = check_header(&h[..7]).unwrap_err();
         assert_eq!((e.line, e.column.as_str()), (1, "address"));
     }

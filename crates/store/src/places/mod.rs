@@ -17,7 +17,8 @@ use cordon_domain::event::Event;
 use cordon_domain::martyns_law::Tier;
 use cordon_domain::places::score::VisitOutcome;
 use cordon_domain::places::{
-    check_header, check_row, CsvProblem, CsvRecords, ImportedPlace, PlaceRow, PlacesEvent, Region, Sector, MANAGE, READ,
+    check_header, check_row, CsvProblem, CsvRecords, ImportedPlace, PlaceRow, PlacesEvent, Region, Sector, CSV_COLUMNS,
+    MANAGE, READ,
 };
 use cordon_domain::Marking;
 use serde::Serialize;
@@ -73,13 +74,16 @@ fn place(r: &Row) -> Result<Place, StoreError> {
 }
 
 /// What the register's lists are filtered by.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlaceFilter {
     pub sector: Option<Sector>,
     pub tier: Option<Tier>,
     pub region: Option<Region>,
     /// Part of the name or reference, any case.
     pub text: Option<String>,
+    /// Places that scored at least this in the latest allocation run (none
+    /// match before the first run).
+    pub min_score: Option<f64>,
 }
 
 impl PlaceFilter {
@@ -104,6 +108,14 @@ impl PlaceFilter {
             parts.push(format!(
                 "(LOWER(name) LIKE ${n} ESCAPE '\\' OR LOWER(reference) LIKE ${n} ESCAPE '\\')",
                 n = args.len()
+            ));
+        }
+        if let Some(m) = self.min_score {
+            args.push(Val::Float(m));
+            parts.push(format!(
+                "id IN (SELECT r.place_id FROM allocation_results r WHERE r.run_id = \
+                 (SELECT MAX(id) FROM allocation_runs) AND r.score >= ${})",
+                args.len()
             ));
         }
         (parts.join(" AND "), args)
@@ -157,7 +169,7 @@ impl Store {
 /// and column). A reference given twice is refused at its second line.
 pub fn parse_csv(text: &str) -> Result<Vec<PlaceRow>, CsvProblem> {
     let mut records = CsvRecords::new(text);
-    match records.next() {
+    let with_tier = match records.next() {
         None => {
             return Err(CsvProblem {
                 line: 1,
@@ -166,11 +178,26 @@ pub fn parse_csv(text: &str) -> Result<Vec<PlaceRow>, CsvProblem> {
             })
         }
         Some(h) => check_header(&h?.1)?,
-    }
+    };
     let mut rows = Vec::new();
     let mut seen = HashSet::new();
     for rec in records {
-        let (line, fields) = rec?;
+        let (line, mut fields) = rec?;
+        if with_tier {
+            // The export's `tier` (computed from use and capacity, so ignored).
+            if fields.len() != CSV_COLUMNS.len() + 1 {
+                return Err(CsvProblem {
+                    line,
+                    column: "tier".into(),
+                    message: format!(
+                        "the row has {} fields; with the tier column it must have {}",
+                        fields.len(),
+                        CSV_COLUMNS.len() + 1
+                    ),
+                });
+            }
+            fields.pop();
+        }
         let row = check_row(line, &fields)?;
         if !seen.insert(row.reference.clone()) {
             return Err(CsvProblem {

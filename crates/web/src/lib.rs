@@ -185,8 +185,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::sanitise_request_id))
 }
 
-/// Whether a request starts an allocation run, which may take minutes.
-fn starts_a_run(method: &axum::http::Method, path: &str) -> bool {
+/// Whether a request starts an allocation run, which may take minutes (so it
+/// has `Config::run_timeout`, not `Config::request_timeout`).
+pub fn starts_a_run(method: &axum::http::Method, path: &str) -> bool {
     method == axum::http::Method::POST && matches!(path, "/api/v1/allocation/runs" | "/allocation")
 }
 

@@ -696,14 +696,76 @@ struct PlacePage {
     region: String,
     last_visit: Option<String>,
     may_manage: bool,
+}
+
+#[derive(Template)]
+#[template(path = "place_visit.html")]
+struct VisitPage {
+    layout: Layout,
+    place: Place,
+    last_visit: Option<String>,
+    outcomes: Vec<(String, String)>,
     errors: FormErrors,
     form: Fields,
 }
 
-impl PlacePage {
+impl VisitPage {
     fn value(&self, name: &str) -> String {
         field(&self.form, name)
     }
+}
+
+fn last_visit_words(place: &Place) -> Option<String> {
+    place
+        .last_visit
+        .as_ref()
+        .map(|(on, o)| format!("{}: {}", parse_date(on).map(display_date).unwrap_or_else(|_| on.clone()), o.words()))
+}
+
+async fn visit_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: FormErrors,
+    form: Fields,
+) -> Response {
+    if !u.viewer.may(MANAGE) {
+        return ApiError::from(cordon_store::StoreError::Forbidden(
+            "only security advisers and deployment authorities record visits".into(),
+        ))
+        .into_response();
+    }
+    let place = match state.store.places().get(u.caller(), id).await {
+        Ok(p) => p,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(
+        status,
+        &VisitPage {
+            layout: Layout::for_user(
+                if errors.is_empty() {
+                    format!("Record a visit: {}", place.name)
+                } else {
+                    format!("Error: Record a visit: {}", place.name)
+                },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            last_visit: last_visit_words(&place),
+            outcomes: VisitOutcome::ALL.iter().map(|o| (o.as_str().to_string(), capitalise(o.words()))).collect(),
+            errors,
+            form,
+            place,
+        },
+    )
+}
+
+/// `GET /places/{id}/visits/new`: the page to record an adviser's visit.
+pub async fn page_visit_form(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+    visit_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), Vec::new()).await
 }
 
 /// A duty of the place page's checklist.
@@ -751,22 +813,15 @@ pub async fn page_place(
 ) -> Response {
     let notice = match q.saved.as_deref() {
         Some("duties") => Some("The duty statuses were saved.".to_string()),
+        Some("visit") => Some("The visit was recorded.".to_string()),
         Some("flag") => Some("The flag was recorded.".to_string()),
         Some("unflagged") => Some("The flag was cleared.".to_string()),
         _ => None,
     };
-    place_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), Vec::new(), notice).await
+    place_page(&state, &u, &id, notice).await
 }
 
-async fn place_page(
-    state: &AppState,
-    u: &CurrentUser,
-    id: &str,
-    status: StatusCode,
-    errors: FormErrors,
-    form: Fields,
-    notice: Option<String>,
-) -> Response {
+async fn place_page(state: &AppState, u: &CurrentUser, id: &str, notice: Option<String>) -> Response {
     let (place, checklist) = match state.store.places().duties(u.caller(), id).await {
         Ok(p) => p,
         Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(u)),
@@ -790,14 +845,9 @@ async fn place_page(
         }
     }
     render(
-        status,
+        StatusCode::OK,
         &PlacePage {
-            layout: Layout::for_user(
-                if errors.is_empty() { place.name.clone() } else { format!("Error: {}", place.name) },
-                Marking::Official,
-                "/places",
-                Some(u),
-            ),
+            layout: Layout::for_user(place.name.clone(), Marking::Official, "/places", Some(u)),
             sector: place.sector.info().name.clone(),
             use_words: use_rule.words.clone(),
             capacity: thousands(place.capacity),
@@ -823,12 +873,8 @@ async fn place_page(
             },
             latest,
             region: place.region.name().into(),
-            last_visit: place.last_visit.as_ref().map(|(on, o)| {
-                format!("{}: {}", parse_date(on).map(display_date).unwrap_or_else(|_| on.clone()), o.words())
-            }),
+            last_visit: last_visit_words(&place),
             may_manage: u.viewer.may(MANAGE),
-            errors,
-            form,
             place,
         },
     )
@@ -854,8 +900,8 @@ pub async fn page_visit(
         ))),
     };
     match outcome {
-        Ok(_) => Redirect::to(&format!("/places/{id}")).into_response(),
-        Err(Ok(errors)) => place_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, f, None).await,
+        Ok(_) => Redirect::to(&format!("/places/{id}?saved=visit")).into_response(),
+        Err(Ok(errors)) => visit_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, f).await,
         Err(Err(r)) => r,
     }
 }
@@ -1220,6 +1266,7 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/places/coverage", get(page_coverage))
         .route("/places/{id}", get(page_place))
         .route("/places/{id}/visits", axum::routing::post(page_visit))
+        .route("/places/{id}/visits/new", get(page_visit_form))
         .route("/places/{id}/duties", get(page_duties).post(page_save_duties))
         .route("/places/{id}/flag", get(page_flag).post(page_set_flag))
         .route("/places/{id}/flag/clear", get(page_clear_flag_form).post(page_clear_flag))

@@ -833,6 +833,27 @@ async fn a_ctsa_flags_a_place_with_a_reason_and_the_flag_raises_its_threat() {
     assert!(html.contains("Not flagged"), "{html}");
     let (_, pc) = app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
     assert_eq!(app.page(&pc, &format!("/places/{hall}/flag")).await.status(), 403);
+
+    // A visit is recorded on a page of its own, reached from the place page.
+    assert!(
+        html.contains(&format!("href=\"/places/{hall}/visits/new\"")) && !html.contains("Record the visit"),
+        "{html}"
+    );
+    let page = app.page(&b, &format!("/places/{hall}/visits/new")).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Significant vulnerabilities remain"));
+    let res = form_post(&app, &b, &format!("/places/{hall}/visits"), &[("on", "yesterday"), ("outcome", "good")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("There is a problem") && html.contains("Enter the day of the visit as a date"), "{html}");
+    assert!(html.contains("value=\"good\" checked"), "what was chosen is kept: {html}");
+    let on = cordon_domain::reference::format_date(app.store.today());
+    let res =
+        form_post(&app, &b, &format!("/places/{hall}/visits"), &[("on", &on), ("outcome", "actions_agreed")]).await;
+    assert_eq!(res.headers()["location"], format!("/places/{hall}?saved=visit"));
+    let html = app.page(&b, &format!("/places/{hall}?saved=visit")).await.text().await.unwrap();
+    assert!(html.contains("The visit was recorded.") && html.contains("improvements agreed"), "{html}");
+    assert_eq!(app.page(&pc, &format!("/places/{hall}/visits/new")).await.status(), 403);
 }
 
 #[tokio::test]
@@ -1034,9 +1055,6 @@ async fn starting_a_run_has_its_own_timeout_so_a_national_run_can_finish() {
         .await
         .unwrap();
     let token = app.token(&ctsa).await;
-    let (s, b) = app.get_as(&token, "/api/v1/places").await;
-    assert_eq!(s, 408, "{b}");
-    assert_eq!(b["error"]["code"], "timeout", "{b}");
     let r = run(&app, &token).await;
     for k in ["id", "objective", "upper_bound", "gap", "places_allocated", "seconds"] {
         assert!(r.get(k).is_some(), "{k} in {r}");
@@ -1057,6 +1075,22 @@ async fn starting_a_run_has_its_own_timeout_so_a_national_run_can_finish() {
         .await;
     assert_eq!(s, 408);
     assert_eq!(app.get_as(&token, "/api/v1/places").await.0, 200);
+
+    // Which requests have the run's timeout: starting a run (API or form), nothing else.
+    // (A 1 ns limit on other requests is not tested by timing: tokio's timer
+    // rounds up to a millisecond, within which a quick request can finish.)
+    use reqwest::Method;
+    assert!(cordon_web::starts_a_run(&Method::POST, "/api/v1/allocation/runs"));
+    assert!(cordon_web::starts_a_run(&Method::POST, "/allocation"));
+    for (m, path) in [
+        (Method::GET, "/api/v1/allocation/runs"),
+        (Method::GET, "/allocation"),
+        (Method::POST, "/api/v1/places/import"),
+        (Method::POST, "/api/v1/allocation/runs/x"),
+        (Method::GET, "/api/v1/places"),
+    ] {
+        assert!(!cordon_web::starts_a_run(&m, path), "{m} {path}");
+    }
 }
 
 #[test]

@@ -93,6 +93,14 @@ test.describe('crowded places and the adviser allocation', () => {
       await expect(page.locator('#notice')).toContainText('The flag was recorded.');
       await expect(page.locator('#flag')).toContainText('Hostile reconnaissance reported by staff');
       await a11y('flagged place');
+
+      await page.getByRole('link', { name: /Record a visit/ }).click();
+      await a11y('visit page');
+      await page.getByLabel('Day of the visit').fill(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+      await page.getByLabel('Improvements agreed').check();
+      await page.getByRole('button', { name: 'Record the visit' }).click();
+      await expect(page.locator('#notice')).toContainText('The visit was recorded.');
+      await a11y('visit recorded');
     });
   });
 });

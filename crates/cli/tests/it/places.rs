@@ -1027,12 +1027,8 @@ async fn coverage_counts_a_small_known_register_in_json_csv_and_on_the_page() {
     assert_eq!(app.get("/api/v1/places/coverage").await.status(), 401);
 }
 
-#[tokio::test]
-async fn starting_a_run_has_its_own_timeout_so_a_national_run_can_finish() {
-    // Every other request times out at once; starting a run still answers 201.
-    let config = cordon_web::Config { request_timeout: std::time::Duration::from_nanos(1), ..Default::default() };
-    let app = TestApp::spawn_with(config).await;
-    let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+/// The demo's register and one adviser (a run over them takes tens of milliseconds).
+async fn demo_register(app: &TestApp) {
     let actor = cordon_store::Actor::system();
     let sys = cordon_store::records::Caller::System(&actor);
     app.store.places().import_rows(&actor, cordon_store::places::demo::demo_rows()).await.unwrap();
@@ -1054,6 +1050,15 @@ async fn starting_a_run_has_its_own_timeout_so_a_national_run_can_finish() {
         )
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn starting_a_run_has_its_own_timeout_so_a_national_run_can_finish() {
+    // Every other request has a 1 ns limit; starting a run still answers 201.
+    let config = cordon_web::Config { request_timeout: std::time::Duration::from_nanos(1), ..Default::default() };
+    let app = TestApp::spawn_with(config).await;
+    let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    demo_register(&app).await;
     let token = app.token(&ctsa).await;
     let r = run(&app, &token).await;
     for k in ["id", "objective", "upper_bound", "gap", "places_allocated", "seconds"] {
@@ -1064,6 +1069,7 @@ async fn starting_a_run_has_its_own_timeout_so_a_national_run_can_finish() {
     let config = cordon_web::Config { run_timeout: std::time::Duration::from_nanos(1), ..Default::default() };
     let app = TestApp::spawn_with(config).await;
     let ctsa = app.user("ctsa@force.example", "Force", &[Role::SecurityAdviser], Clearance::Sc).await;
+    demo_register(&app).await;
     let token = app.token(&ctsa).await;
     let (s, _) = app
         .send_as(

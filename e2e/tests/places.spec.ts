@@ -65,6 +65,43 @@ test.describe('crowded places and the adviser allocation', () => {
       await a11y('the place in the run');
       await expect(page.locator('#reason')).toContainText('Ranked');
     });
+
+    await test.step('record the arena\'s duties and flag it from its page', async () => {
+      await page.goto(`/places?q=${ref}-1`);
+      await a11y('the arena listed');
+      await page.getByRole('link', { name: 'Quayside Arena' }).click();
+      await a11y('the arena');
+      await expect(page.locator('#duties')).toContainText('Not started');
+      await expect(page.locator('#advice-pack')).toHaveAttribute('href', /sector=stadiums_and_arenas/);
+      await page.getByRole('link', { name: /Change the duty statuses/ }).click();
+      await a11y('duty checklist change page');
+      await page.getByRole('group', { name: /Notify the Security Industry Authority/ }).getByLabel('Met').check();
+      await page.getByRole('group', { name: /Security document for the SIA/ }).getByLabel('In progress').check();
+      await page.getByRole('button', { name: 'Save the duty statuses' }).click();
+      await expect(page.locator('#notice')).toContainText('The duty statuses were saved.');
+      await a11y('duties saved');
+      await expect(page.locator('#duties')).toContainText('Met');
+      await expect(page.locator('#duties')).toContainText('In progress');
+
+      await page.getByRole('link', { name: /Flag this place/ }).click();
+      await a11y('flag page');
+      await page.getByRole('button', { name: 'Flag the place' }).click();
+      await a11y('flag page with an error');
+      await expect(page.locator('.error-summary')).toContainText('Enter why the place is flagged');
+      await page.getByLabel('Why the place is flagged').fill('Hostile reconnaissance reported by staff');
+      await page.getByRole('button', { name: 'Flag the place' }).click();
+      await expect(page.locator('#notice')).toContainText('The flag was recorded.');
+      await expect(page.locator('#flag')).toContainText('Hostile reconnaissance reported by staff');
+      await a11y('flagged place');
+
+      await page.getByRole('link', { name: /Record a visit/ }).click();
+      await a11y('visit page');
+      await page.getByLabel('Day of the visit').fill(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+      await page.getByLabel('Improvements agreed').check();
+      await page.getByRole('button', { name: 'Record the visit' }).click();
+      await expect(page.locator('#notice')).toContainText('The visit was recorded.');
+      await a11y('visit recorded');
+    });
   });
 });
 
@@ -89,6 +126,12 @@ test.describe("Martyn's Law self-check, signed out", () => {
     await page.getByRole('button', { name: 'Check' }).click();
     await a11y('self-check standard');
     await expect(page.locator('#result-heading')).toHaveText('Your premises: Standard duty premises');
+
+    await page.getByLabel('Which sector are the premises in? (optional)').selectOption('stadiums_and_arenas');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await a11y('self-check with a sector');
+    await expect(page.getByRole('link', { name: 'Download your advice pack (PDF)' }))
+      .toHaveAttribute('href', /sector=stadiums_and_arenas/);
 
     await page.getByRole('link', { name: 'Stadiums and arenas' }).click();
     await a11y('sector guidance');

@@ -139,6 +139,20 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AllocationCommand {
+    /// Allocate adviser visits for a period over the whole register (as
+    /// POST /api/v1/allocation/runs does, without a request timeout: a
+    /// national run takes minutes) and record the run.
+    Run {
+        /// The period's first day, YYYY-MM-DD.
+        #[arg(long)]
+        period_start: String,
+        /// The period's last day, YYYY-MM-DD (on or after the first).
+        #[arg(long)]
+        period_end: String,
+        /// Who runs it (for the journal).
+        #[arg(long, default_value = "operator", env = "USER")]
+        actor: String,
+    },
     /// Write a run's exact instance as an MPS model (binary x_i_j for each
     /// place i and adviser j within reach; rows p_i at most one adviser, a_j hours).
     Export {
@@ -444,6 +458,32 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(cmd) => bench::run(g.database_url.clone(), g.journal_key.clone(), cmd).await?,
         Command::Disclosure(cmd) => return disclosure(g, cmd).await,
         Command::Places(cmd) => return places(g, cmd).await,
+        Command::Allocation(AllocationCommand::Run { period_start, period_end, actor }) => {
+            let start = parse_date(period_start.trim())
+                .map_err(|_| anyhow!("--period-start: {period_start:?} is not a date YYYY-MM-DD"))?;
+            let end = parse_date(period_end.trim())
+                .map_err(|_| anyhow!("--period-end: {period_end:?} is not a date YYYY-MM-DD"))?;
+            if end < start {
+                bail!("--period-end: the period must end on or after the day it starts");
+            }
+            let store = open(g, DEFAULT_DB, true, 2).await?;
+            store.reference().load_reference().await?;
+            let actor = Actor::new(actor.clone(), "cordon");
+            let run =
+                store.places().run_allocation(Caller::System(&actor), &actor, start, end).await.map_err(
+                    |e| match e {
+                        cordon_store::StoreError::Invalid { field, message } => anyhow!("{field}: {message}"),
+                        e => e.into(),
+                    },
+                )?;
+            println!("Recorded allocation run {}.", run.id);
+            println!("id: {}", run.id);
+            println!("objective: {:.3}", run.objective);
+            println!("upper bound: {:.3}", run.upper_bound);
+            println!("gap: {:.4}%", run.gap * 100.0);
+            println!("places allocated: {} of {}", run.places_allocated, run.places);
+            println!("seconds: {:.2}", run.seconds);
+        }
         Command::Allocation(AllocationCommand::Export { run, out }) => {
             let store = open(g, DEFAULT_DB, true, 2).await?;
             let actor = Actor::new("operator", "cordon");

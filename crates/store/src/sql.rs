@@ -148,6 +148,15 @@ impl Row {
         }
     }
 
+    /// A number column that may be NULL (as an aggregate over no rows is).
+    pub fn opt_float(&self, i: usize) -> Option<f64> {
+        match self.0.get(i) {
+            Some(Val::Float(f)) => Some(*f),
+            Some(Val::Int(n)) => Some(*n as f64),
+            _ => None,
+        }
+    }
+
     pub fn bytes(&self, i: usize) -> Vec<u8> {
         match self.0.get(i) {
             Some(Val::Bytes(b)) => b.clone(),

@@ -45,7 +45,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -58,8 +57,12 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Largest request body accepted, in bytes (attachments are up to 10 MiB).
     pub body_limit: usize,
-    /// Longest a request may take.
+    /// Longest a request may take (but see `run_timeout`).
     pub request_timeout: Duration,
+    /// Longest starting an allocation run may take (`POST /api/v1/allocation/runs`
+    /// and its form, `POST /allocation`): a national run of 650,000 places
+    /// takes minutes, and answers 201 with its results when it is done.
+    pub run_timeout: Duration,
     /// A session ends after this long without use.
     pub session_idle: time::Duration,
     /// A session ends this long after sign-in, however used.
@@ -84,6 +87,7 @@ impl Default for Config {
             public_url: None,
             body_limit: 11 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            run_timeout: Duration::from_secs(2 * 60 * 60),
             session_idle: time::Duration::minutes(30),
             session_absolute: time::Duration::hours(12),
             trusted_proxies: Vec::new(),
@@ -134,7 +138,7 @@ pub fn router(state: AppState) -> Router {
     let api = api.fallback(api_not_found).method_not_allowed_fallback(api_method_not_allowed);
 
     let request_id = axum::http::HeaderName::from_static("x-request-id");
-    let timeout = state.config.request_timeout;
+    let timeouts = (state.config.request_timeout, state.config.run_timeout);
     let body_limit = state.config.body_limit;
     let trusted: Arc<[std::net::IpAddr]> = state.config.trusted_proxies.iter().map(|ip| ip.to_canonical()).collect();
     Router::new()
@@ -162,7 +166,7 @@ pub fn router(state: AppState) -> Router {
         // Layers run outermost last: request id, client address, trace, security headers, timeout, body limit.
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::from_fn_with_state(timeouts, timeout))
         .layer(axum::middleware::from_fn(middleware::error_shape))
         .layer(axum::middleware::from_fn_with_state(tls, middleware::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -179,6 +183,28 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(trusted, middleware::client_address))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(axum::middleware::from_fn(middleware::sanitise_request_id))
+}
+
+/// Whether a request starts an allocation run, which may take minutes (so it
+/// has `Config::run_timeout`, not `Config::request_timeout`).
+pub fn starts_a_run(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST && matches!(path, "/api/v1/allocation/runs" | "/allocation")
+}
+
+/// The request timeout: `Config::request_timeout` for every request but one
+/// starting an allocation run, which has `Config::run_timeout`. A request
+/// that takes longer is answered 408 (turned into the error body by
+/// `middleware::error_shape`).
+async fn timeout(
+    State((short, long)): State<(Duration, Duration)>,
+    req: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = if starts_a_run(req.method(), req.uri().path()) { long } else { short };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

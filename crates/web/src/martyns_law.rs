@@ -288,6 +288,8 @@ struct SelfCheckPage {
     errors: Vec<(String, String)>,
     result: Option<CheckResult>,
     sectors: Vec<(String, String)>,
+    /// The sector chosen, if any.
+    sector: String,
     qualifying: String,
     enhanced: String,
 }
@@ -318,8 +320,34 @@ fn next_steps(tier: Tier) -> Vec<String> {
     }
 }
 
-/// `GET /martyns-law`: the public self-check (use, capacity, who is responsible).
-pub async fn self_check(MaybeUser(user): MaybeUser, Query(q): Query<PremisesQuery>) -> Response {
+/// The self-check's questions: the premises' (use, capacity, who is
+/// responsible) and, optionally, the sector, whose guidance goes in the pack.
+#[derive(Debug, Deserialize)]
+pub struct SelfCheckQuery {
+    #[serde(rename = "use")]
+    use_: Option<String>,
+    capacity: Option<String>,
+    responsible: Option<String>,
+    sector: Option<String>,
+}
+
+/// The advice pack's address for these answers: the sector is kept, so the
+/// pack carries the sector's guidance. The use and responsible person are
+/// identifiers already checked; the capacity is digits.
+pub fn pack_link(use_: &str, capacity: &str, responsible: &str, sector: Option<Sector>) -> String {
+    let mut link = format!("/martyns-law/advice-pack.pdf?use={use_}&capacity={capacity}&responsible={responsible}");
+    if let Some(s) = sector {
+        link.push_str("&sector=");
+        link.push_str(s.as_str());
+    }
+    link
+}
+
+/// `GET /martyns-law`: the public self-check (use, capacity, who is responsible, sector).
+pub async fn self_check(MaybeUser(user): MaybeUser, Query(sq): Query<SelfCheckQuery>) -> Response {
+    let q = PremisesQuery { use_: sq.use_.clone(), capacity: sq.capacity.clone(), responsible: sq.responsible.clone() };
+    let sector_id = sq.sector.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let sector = sector_id.and_then(Sector::parse);
     let rules = ml::rules();
     let asked = q.use_.is_some() || q.capacity.is_some() || q.responsible.is_some();
     let mut errors = Vec::new();
@@ -339,6 +367,9 @@ pub async fn self_check(MaybeUser(user): MaybeUser, Query(q): Query<PremisesQuer
         if q.responsible.as_deref().and_then(Responsible::parse).is_none() {
             errors.push(("responsible".into(), "Select who is responsible for the premises".into()));
         }
+        if sector_id.is_some() && sector.is_none() {
+            errors.push(("sector".into(), "Select the sector from the list, or leave it blank".into()));
+        }
         if errors.is_empty() {
             if let Ok(a) = premises_answer(&q) {
                 result = Some(CheckResult {
@@ -356,11 +387,11 @@ pub async fn self_check(MaybeUser(user): MaybeUser, Query(q): Query<PremisesQuer
                     },
                     reasons: a.reasons,
                     next_steps: next_steps(a.tier),
-                    pack: format!(
-                        "/martyns-law/advice-pack.pdf?use={}&capacity={}&responsible={}",
+                    pack: pack_link(
                         q.use_.as_deref().unwrap_or(""),
                         q.capacity.as_deref().map(str::trim).unwrap_or(""),
-                        q.responsible.as_deref().unwrap_or("")
+                        q.responsible.as_deref().unwrap_or(""),
+                        sector,
                     ),
                 });
             }
@@ -383,6 +414,7 @@ pub async fn self_check(MaybeUser(user): MaybeUser, Query(q): Query<PremisesQuer
         individual: q.responsible.as_deref() == Some("individual"),
         organisation: q.responsible.as_deref() == Some("organisation"),
         sectors: Sector::ALL.iter().map(|s| (s.as_str().to_string(), s.info().name.clone())).collect(),
+        sector: sector.map(|s| s.as_str().to_string()).unwrap_or_default(),
         qualifying: thousands(rules.thresholds.qualifying),
         enhanced: thousands(rules.thresholds.enhanced),
         result,

@@ -2,14 +2,13 @@
 //! `/api/v1/places` (list, one place, CSV import, streaming CSV export).
 
 use crate::api::{
-    paging, ApiRoutes, BadRequest, Complete, Forbidden, NotFound, Page, PageQuery, PayloadTooLarge, Unauthorised,
-    Unprocessable, UnsupportedMediaType,
+    paging, ApiRoutes, BadRequest, Complete, Conflict, Forbidden, NotFound, Page, PageQuery, PayloadTooLarge,
+    Unauthorised, Unprocessable, UnsupportedMediaType,
 };
 use crate::auth::{ApiUser, CurrentUser, PageUser};
 use crate::error::ApiError;
 use crate::forms::{field, CheckedForm, Fields};
 use crate::json::JsonBody;
-use crate::martyns_law::{duty_views, DutyView};
 use crate::pages::FormErrors;
 use crate::pages::{not_found_for, render, Layout};
 use crate::AppState;
@@ -23,12 +22,13 @@ use cordon_domain::london::display_date;
 use cordon_domain::martyns_law::{self as ml, thousands, Responsible, Tier};
 use cordon_domain::places::score::{Breakdown, VisitOutcome};
 use cordon_domain::places::{
-    check_adviser, check_sector, csv_field, Adviser, AdviserKind, CsvProblem, Region, RunSummary, Sector, CSV_COLUMNS,
-    MANAGE,
+    check_adviser, check_sector, csv_field, Adviser, AdviserKind, CsvProblem, DutyStatus, Region, RunSummary, Sector,
+    CSV_COLUMNS, MANAGE,
 };
 use cordon_domain::reference::parse_date;
 use cordon_domain::Marking;
 use cordon_store::places::allocation::{RunAdviser, Visit};
+use cordon_store::places::duties::{DutyState, Flag};
 use cordon_store::places::{ImportError, ImportReport, Place, PlaceFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -103,6 +103,9 @@ pub struct PlacesQuery {
     /// Part of the name or reference.
     #[param(value_type = Option<String>)]
     q: Option<String>,
+    /// Only places that scored at least this (0 to 100) in the latest allocation run.
+    #[param(value_type = Option<f64>, minimum = 0, maximum = 100)]
+    min_score: Option<String>,
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     #[param(value_type = Option<i64>, minimum = 0)]
@@ -129,7 +132,13 @@ impl PlacesQuery {
                 ApiError::bad_request("region", format!("region must be one of {}; {s:?} is not", Region::list()))
             })?),
         };
-        Ok(PlaceFilter { sector, tier, region, text: self.q.clone() })
+        let min_score = match self.min_score.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(s.parse::<f64>().ok().filter(|x| (0.0..=100.0).contains(x)).ok_or_else(|| {
+                ApiError::bad_request("min_score", format!("min_score must be a number from 0 to 100; {s:?} is not"))
+            })?),
+        };
+        Ok(PlaceFilter { sector, tier, region, text: self.q.clone(), min_score })
     }
 }
 
@@ -203,6 +212,173 @@ pub async fn api_visit(
     Ok((StatusCode::CREATED, Json(place.into())))
 }
 
+/// One duty of a place's Martyn's Law checklist.
+#[derive(Serialize, ToSchema)]
+pub struct DutyBody {
+    /// `notify_sia`, `public_protection_procedures`, `public_protection_measures`,
+    /// `security_document` or `designated_senior_individual`.
+    duty: String,
+    title: String,
+    /// The Act's section.
+    section: String,
+    status: DutyStatus,
+    /// Who recorded the status, if anyone has.
+    recorded_by: Option<String>,
+    /// When (RFC 3339 UTC).
+    recorded_at: Option<String>,
+}
+
+impl From<DutyState> for DutyBody {
+    fn from(d: DutyState) -> Self {
+        DutyBody {
+            duty: d.duty,
+            title: d.title,
+            section: d.section,
+            status: d.status,
+            recorded_by: d.recorded_by,
+            recorded_at: d.recorded_at,
+        }
+    }
+}
+
+/// The place's Martyn's Law duty checklist: each duty of its tier (the
+/// responsible person taken to be an organisation) with its status.
+#[utoipa::path(get, path = "/places/{id}/duties", tag = "places", params(PlacePath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Every duty that applies (complete)", body = Complete<DutyBody>), Unauthorised, Forbidden, NotFound))]
+pub async fn api_duties(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<PlacePath>,
+) -> Result<Json<Complete<DutyBody>>, ApiError> {
+    let (_, list) = state.store.places().duties(u.caller(), &p.id).await?;
+    Ok(Json(Complete::new(list.into_iter().map(DutyBody::from).collect())))
+}
+
+/// `{id}` of a place and `{duty}` of one of its duties.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PlaceDutyPath {
+    id: String,
+    duty: String,
+}
+
+/// A duty's status.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DutyStatusBody {
+    /// `not_started`, `in_progress` or `met`.
+    status: String,
+}
+
+fn duty_status(s: &str) -> Result<DutyStatus, ApiError> {
+    DutyStatus::parse(s.trim()).ok_or_else(|| {
+        ApiError::unprocessable("status", format!("status must be not_started, in_progress or met; {s:?} is not"))
+    })
+}
+
+/// Records the status of one of the place's duties (who and when are kept).
+#[utoipa::path(put, path = "/places/{id}/duties/{duty}", tag = "places", params(PlaceDutyPath), request_body = DutyStatusBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The duty, as recorded", body = DutyBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge))]
+pub async fn api_record_duty(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<PlaceDutyPath>,
+    JsonBody(b): JsonBody<DutyStatusBody>,
+) -> Result<Json<DutyBody>, ApiError> {
+    state.store.places().may_manage(u.caller()).await?;
+    let status = duty_status(&b.status)?;
+    let list = state.store.places().record_duties(u.caller(), &u.actor(), &p.id, &[(p.duty.clone(), status)]).await?;
+    let d = list.into_iter().find(|d| d.duty == p.duty).ok_or_else(ApiError::internal)?;
+    Ok(Json(d.into()))
+}
+
+/// A CTSA's flag on a place.
+#[derive(Serialize, ToSchema)]
+pub struct FlagBody {
+    flagged: bool,
+    reason: Option<String>,
+    /// Who set the flag.
+    flagged_by: Option<String>,
+    /// When (RFC 3339 UTC).
+    flagged_at: Option<String>,
+}
+
+impl From<Option<Flag>> for FlagBody {
+    fn from(f: Option<Flag>) -> Self {
+        match f {
+            Some(f) => FlagBody {
+                flagged: true,
+                reason: Some(f.reason),
+                flagged_by: Some(f.flagged_by),
+                flagged_at: Some(f.flagged_at),
+            },
+            None => FlagBody { flagged: false, reason: None, flagged_by: None, flagged_at: None },
+        }
+    }
+}
+
+/// Whether a CTSA has flagged the place, why, by whom and when.
+#[utoipa::path(get, path = "/places/{id}/flag", tag = "places", params(PlacePath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The place's flag", body = FlagBody), Unauthorised, Forbidden, NotFound))]
+pub async fn api_flag(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<PlacePath>,
+) -> Result<Json<FlagBody>, ApiError> {
+    Ok(Json(state.store.places().flag(u.caller(), &p.id).await?.1.into()))
+}
+
+/// Why a place is flagged.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FlagReasonBody {
+    /// Why (OFFICIAL text: no findings above OFFICIAL).
+    reason: String,
+}
+
+/// Flags the place (or changes the flag's reason): the flag adds to the threat
+/// part of the place's score in the next allocation run.
+#[utoipa::path(put, path = "/places/{id}/flag", tag = "places", params(PlacePath), request_body = FlagReasonBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The flag, as recorded", body = FlagBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge))]
+pub async fn api_set_flag(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<PlacePath>,
+    JsonBody(b): JsonBody<FlagReasonBody>,
+) -> Result<Json<FlagBody>, ApiError> {
+    state.store.places().may_manage(u.caller()).await?;
+    let f = state.store.places().set_flag(u.caller(), &u.actor(), &p.id, &b.reason).await?;
+    Ok(Json(Some(f).into()))
+}
+
+/// Why a flag is cleared (optional).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClearFlagQuery {
+    /// Why the flag is cleared.
+    #[param(value_type = Option<String>)]
+    reason: Option<String>,
+}
+
+/// Clears the place's flag (409 if it is not flagged).
+#[utoipa::path(delete, path = "/places/{id}/flag", tag = "places", params(PlacePath, ClearFlagQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Cleared"), Unauthorised, Forbidden, NotFound, Conflict, Unprocessable))]
+pub async fn api_clear_flag(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<PlacePath>,
+    Query(q): Query<ClearFlagQuery>,
+) -> Result<StatusCode, ApiError> {
+    state.store.places().may_manage(u.caller()).await?;
+    state.store.places().clear_flag(u.caller(), &u.actor(), &p.id, q.reason.as_deref().unwrap_or("")).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// What an import did.
 #[derive(Serialize, ToSchema)]
 pub struct ImportBody {
@@ -225,7 +401,8 @@ fn row_error(p: CsvProblem) -> ApiError {
 }
 
 /// Imports places from CSV (`text/csv`; columns exactly
-/// `reference,name,sector,use,capacity,latitude,longitude,address`). Every row is
+/// `reference,name,sector,use,capacity,latitude,longitude,address`, optionally
+/// followed by the export's `tier`, which is ignored). Every row is
 /// checked first; a bad row is 422 naming its line and column (also in
 /// `row`, beside `error`), and nothing is imported. A reference already registered is changed.
 #[utoipa::path(post, path = "/places/import", tag = "places",
@@ -278,8 +455,8 @@ fn csv_line(p: &Place) -> String {
 }
 
 /// The register as CSV, streamed page by page (the import's columns, then
-/// `tier`), filtered as the list is. The file can be imported again as it is
-/// once the `tier` column is removed.
+/// `tier`), filtered as the list is. The file can be imported again as it is:
+/// the import accepts the trailing `tier` column and ignores it.
 #[utoipa::path(get, path = "/places/export.csv", tag = "places", params(PlacesQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String), BadRequest, Unauthorised, Forbidden))]
@@ -333,7 +510,11 @@ pub fn api() -> ApiRoutes {
         .routes(routes!(api_export))
         .routes(routes!(api_get))
         .routes(routes!(api_visit))
+        .routes(routes!(api_duties))
+        .routes(routes!(api_record_duty))
+        .routes(routes!(api_flag, api_set_flag, api_clear_flag))
         .routes(routes!(api_coverage))
+        .routes(routes!(api_coverage_json))
         .routes(routes!(api_add_adviser, api_advisers))
         .routes(routes!(api_run, api_runs))
         .routes(routes!(api_get_run))
@@ -366,6 +547,7 @@ struct ListPage {
     tiers: Vec<(String, String, bool)>,
     regions: Vec<(String, String, bool)>,
     q: String,
+    min_score: String,
     query: String,
     may_manage: bool,
     imported: Option<String>,
@@ -378,6 +560,7 @@ pub struct ListPageQuery {
     tier: Option<String>,
     region: Option<String>,
     q: Option<String>,
+    min_score: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
     imported: Option<String>,
@@ -394,12 +577,23 @@ pub async fn page_list(
         tier: q.tier.clone(),
         region: q.region.clone(),
         q: q.q.clone(),
+        min_score: q.min_score.clone(),
         limit: q.limit.clone(),
         offset: q.offset.clone(),
     };
     let (filter, error) = match pq.filter() {
         Ok(f) => (f, None),
-        Err(e) => (PlaceFilter::default(), Some((e.field.clone().unwrap_or_default(), e.message))),
+        Err(e) => (
+            PlaceFilter::default(),
+            Some((
+                e.field.clone().unwrap_or_default(),
+                if e.field.as_deref() == Some("min_score") {
+                    "Lowest score must be a number from 0 to 100".to_string()
+                } else {
+                    e.message
+                },
+            )),
+        ),
     };
     let p = match paging(q.limit.as_deref(), q.offset.as_deref()) {
         Ok(p) => p,
@@ -423,6 +617,10 @@ pub async fn page_list(
     let text = filter.text.clone().unwrap_or_default();
     if !text.trim().is_empty() {
         query.push_str(&format!("&q={}", url_escape(text.trim())));
+    }
+    let min_score = filter.min_score.map(|m| m.to_string()).unwrap_or_default();
+    if !min_score.is_empty() {
+        query.push_str(&format!("&min_score={min_score}"));
     }
     render(
         if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
@@ -454,6 +652,11 @@ pub async fn page_list(
                 .map(|r| (r.as_str().into(), r.name().into(), filter.region == Some(*r)))
                 .collect(),
             q: text,
+            min_score: if error.as_ref().is_some_and(|e| e.0 == "min_score") {
+                q.min_score.clone().unwrap_or_default()
+            } else {
+                min_score
+            },
             query,
             may_manage: u.viewer.may(MANAGE),
             imported: q.imported.filter(|n| n.chars().all(|c| c.is_ascii_digit())),
@@ -481,29 +684,45 @@ struct PlacePage {
     capacity: String,
     tier: String,
     reasons: Vec<String>,
-    duties: Vec<DutyView>,
+    duties: Vec<DutyRowView>,
+    notice: Option<String>,
+    /// The advice pack for this place: its use, capacity and sector.
+    pack: String,
+    flag: Option<Flag>,
+    flagged_when: String,
     penalty: String,
     /// The latest run's id and its result for this place.
     latest: Option<(String, cordon_store::places::allocation::PlaceResult)>,
     region: String,
     last_visit: Option<String>,
     may_manage: bool,
+}
+
+#[derive(Template)]
+#[template(path = "place_visit.html")]
+struct VisitPage {
+    layout: Layout,
+    place: Place,
+    last_visit: Option<String>,
+    outcomes: Vec<(String, String)>,
     errors: FormErrors,
     form: Fields,
 }
 
-impl PlacePage {
+impl VisitPage {
     fn value(&self, name: &str) -> String {
         field(&self.form, name)
     }
 }
 
-/// `GET /places/{id}`: one place, its Martyn's Law tier, duties and why.
-pub async fn page_place(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
-    place_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), Vec::new()).await
+fn last_visit_words(place: &Place) -> Option<String> {
+    place
+        .last_visit
+        .as_ref()
+        .map(|(on, o)| format!("{}: {}", parse_date(on).map(display_date).unwrap_or_else(|_| on.clone()), o.words()))
 }
 
-async fn place_page(
+async fn visit_page(
     state: &AppState,
     u: &CurrentUser,
     id: &str,
@@ -511,9 +730,105 @@ async fn place_page(
     errors: FormErrors,
     form: Fields,
 ) -> Response {
+    if !u.viewer.may(MANAGE) {
+        return ApiError::from(cordon_store::StoreError::Forbidden(
+            "only security advisers and deployment authorities record visits".into(),
+        ))
+        .into_response();
+    }
     let place = match state.store.places().get(u.caller(), id).await {
         Ok(p) => p,
         Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(
+        status,
+        &VisitPage {
+            layout: Layout::for_user(
+                if errors.is_empty() {
+                    format!("Record a visit: {}", place.name)
+                } else {
+                    format!("Error: Record a visit: {}", place.name)
+                },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            last_visit: last_visit_words(&place),
+            outcomes: VisitOutcome::ALL.iter().map(|o| (o.as_str().to_string(), capitalise(o.words()))).collect(),
+            errors,
+            form,
+            place,
+        },
+    )
+}
+
+/// `GET /places/{id}/visits/new`: the page to record an adviser's visit.
+pub async fn page_visit_form(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+    visit_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), Vec::new()).await
+}
+
+/// A duty of the place page's checklist.
+pub struct DutyRowView {
+    pub title: String,
+    pub section: String,
+    pub words: String,
+    pub status: String,
+    /// Who recorded the status and when, in words.
+    pub recorded: String,
+}
+
+fn when(at: &str) -> String {
+    cordon_domain::london::display_stored(at)
+}
+
+fn duty_rows(list: &[DutyState]) -> Vec<DutyRowView> {
+    let rules = ml::rules();
+    list.iter()
+        .map(|d| DutyRowView {
+            title: d.title.clone(),
+            section: d.section.clone(),
+            words: rules.duty(&d.duty).map(|r| r.words.clone()).unwrap_or_default(),
+            status: d.status.words().into(),
+            recorded: match (&d.recorded_by, &d.recorded_at) {
+                (Some(by), Some(at)) => format!("By {by}, {}", when(at)),
+                _ => "Not recorded yet".into(),
+            },
+        })
+        .collect()
+}
+
+/// What the place page was sent back with after a change.
+#[derive(Debug, Default, Deserialize)]
+pub struct PlacePageQuery {
+    saved: Option<String>,
+}
+
+/// `GET /places/{id}`: one place, its Martyn's Law tier, duties and why.
+pub async fn page_place(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<PlacePageQuery>,
+) -> Response {
+    let notice = match q.saved.as_deref() {
+        Some("duties") => Some("The duty statuses were saved.".to_string()),
+        Some("visit") => Some("The visit was recorded.".to_string()),
+        Some("flag") => Some("The flag was recorded.".to_string()),
+        Some("unflagged") => Some("The flag was cleared.".to_string()),
+        _ => None,
+    };
+    place_page(&state, &u, &id, notice).await
+}
+
+async fn place_page(state: &AppState, u: &CurrentUser, id: &str, notice: Option<String>) -> Response {
+    let (place, checklist) = match state.store.places().duties(u.caller(), id).await {
+        Ok(p) => p,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let flag = match state.store.places().flag(u.caller(), id).await {
+        Ok((_, f)) => f,
         Err(e) => return ApiError::from(e).into_response(),
     };
     let rules = ml::rules();
@@ -530,20 +845,24 @@ async fn place_page(
         }
     }
     render(
-        status,
+        StatusCode::OK,
         &PlacePage {
-            layout: Layout::for_user(
-                if errors.is_empty() { place.name.clone() } else { format!("Error: {}", place.name) },
-                Marking::Official,
-                "/places",
-                Some(u),
-            ),
+            layout: Layout::for_user(place.name.clone(), Marking::Official, "/places", Some(u)),
             sector: place.sector.info().name.clone(),
             use_words: use_rule.words.clone(),
             capacity: thousands(place.capacity),
             tier: a.tier.words().into(),
             reasons: a.reasons,
-            duties: duty_views(&a.duties),
+            duties: duty_rows(&checklist),
+            notice,
+            pack: crate::martyns_law::pack_link(
+                &place.use_,
+                &place.capacity.to_string(),
+                "organisation",
+                Some(place.sector),
+            ),
+            flagged_when: flag.as_ref().map(|f| when(&f.flagged_at)).unwrap_or_default(),
+            flag,
             penalty: match a.tier {
                 Tier::OutOfScope => "None: no duties apply".into(),
                 Tier::Standard => ml::pounds(a.max_penalty_gbp),
@@ -554,12 +873,8 @@ async fn place_page(
             },
             latest,
             region: place.region.name().into(),
-            last_visit: place.last_visit.as_ref().map(|(on, o)| {
-                format!("{}: {}", parse_date(on).map(display_date).unwrap_or_else(|_| on.clone()), o.words())
-            }),
+            last_visit: last_visit_words(&place),
             may_manage: u.viewer.may(MANAGE),
-            errors,
-            form,
             place,
         },
     )
@@ -585,9 +900,258 @@ pub async fn page_visit(
         ))),
     };
     match outcome {
-        Ok(_) => Redirect::to(&format!("/places/{id}")).into_response(),
-        Err(Ok(errors)) => place_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, f).await,
+        Ok(_) => Redirect::to(&format!("/places/{id}?saved=visit")).into_response(),
+        Err(Ok(errors)) => visit_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, f).await,
         Err(Err(r)) => r,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "place_duties.html")]
+struct DutiesPage {
+    layout: Layout,
+    place: Place,
+    tier: String,
+    duties: Vec<DutyFormView>,
+    statuses: Vec<(String, String)>,
+    errors: FormErrors,
+}
+
+/// A duty on the duties' change page.
+pub struct DutyFormView {
+    /// The form field: `status-` and the duty's identifier.
+    pub field: String,
+    pub title: String,
+    pub section: String,
+    pub words: String,
+    /// The status chosen (as typed, after an error) or recorded.
+    pub chosen: String,
+}
+
+async fn duties_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: FormErrors,
+    form: &Fields,
+) -> Response {
+    if !u.viewer.may(MANAGE) {
+        return crate::error::ApiError::from(cordon_store::StoreError::Forbidden(
+            "only security advisers and deployment authorities record the duties' statuses".into(),
+        ))
+        .into_response();
+    }
+    let (place, list) = match state.store.places().duties(u.caller(), id).await {
+        Ok(p) => p,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let rules = ml::rules();
+    render(
+        status,
+        &DutiesPage {
+            layout: Layout::for_user(
+                if errors.is_empty() {
+                    format!("Martyn's Law duties: {}", place.name)
+                } else {
+                    format!("Error: Martyn's Law duties: {}", place.name)
+                },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            tier: place.tier.words().into(),
+            duties: list
+                .iter()
+                .map(|d| {
+                    let name = format!("status-{}", d.duty);
+                    let typed = field(form, &name);
+                    DutyFormView {
+                        chosen: if form.is_empty() { d.status.as_str().to_string() } else { typed },
+                        field: name,
+                        title: d.title.clone(),
+                        section: d.section.clone(),
+                        words: rules.duty(&d.duty).map(|r| r.words.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect(),
+            statuses: DutyStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.words().to_string())).collect(),
+            errors,
+            place,
+        },
+    )
+}
+
+/// `GET /places/{id}/duties`: the change page of the place's duty checklist.
+pub async fn page_duties(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+    duties_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), &Vec::new()).await
+}
+
+/// `POST /places/{id}/duties`: saves the statuses chosen, then back to the place.
+pub async fn page_save_duties(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let list = match state.store.places().duties(u.caller(), &id).await {
+        Ok((_, l)) => l,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(&u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let mut errors = Vec::new();
+    let mut changes = Vec::new();
+    for d in &list {
+        let name = format!("status-{}", d.duty);
+        match DutyStatus::parse(field(&f, &name).trim()) {
+            Some(s) => changes.push((d.duty.clone(), s)),
+            None => errors.push((name, format!("Choose a status for {}", d.title.to_lowercase()))),
+        }
+    }
+    if errors.is_empty() {
+        match state.store.places().record_duties(u.caller(), &u.actor(), &id, &changes).await {
+            Ok(_) => return Redirect::to(&format!("/places/{id}?saved=duties")).into_response(),
+            Err(e) => match FormErrors::from_store(e) {
+                Ok(fe) => errors.extend(fe.0),
+                Err(r) => return r,
+            },
+        }
+    }
+    duties_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errors), &f).await
+}
+
+#[derive(Template)]
+#[template(path = "place_flag.html")]
+struct FlagPage {
+    layout: Layout,
+    place: Place,
+    current: Option<Flag>,
+    flagged_when: String,
+    heading: String,
+    what_happens: String,
+    action: String,
+    label: String,
+    hint: String,
+    button: String,
+    clearing: bool,
+    reason: String,
+    errors: FormErrors,
+}
+
+async fn flag_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    clearing: bool,
+    status: StatusCode,
+    errors: FormErrors,
+    typed: Option<String>,
+) -> Response {
+    if !u.viewer.may(MANAGE) {
+        return ApiError::from(cordon_store::StoreError::Forbidden(
+            "only security advisers and deployment authorities flag places".into(),
+        ))
+        .into_response();
+    }
+    let (place, current) = match state.store.places().flag(u.caller(), id).await {
+        Ok(p) => p,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if clearing && current.is_none() {
+        return Redirect::to(&format!("/places/{}", place.id)).into_response();
+    }
+    let heading = if clearing {
+        format!("Clear the flag on {}", place.name)
+    } else if current.is_some() {
+        format!("Change the flag on {}", place.name)
+    } else {
+        format!("Flag {}", place.name)
+    };
+    render(
+        status,
+        &FlagPage {
+            layout: Layout::for_user(
+                if errors.is_empty() { heading.clone() } else { format!("Error: {heading}") },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            what_happens: if clearing {
+                "Clearing the flag takes away what it adds to the threat part of the place's score from the next allocation run. The journal keeps the flag, who cleared it, when and why.".into()
+            } else {
+                "A flag adds to the threat part of the place's score from the next allocation run. Who set it and when are kept.".into()
+            },
+            action: if clearing { format!("/places/{}/flag/clear", place.id) } else { format!("/places/{}/flag", place.id) },
+            label: if clearing { "Why the flag is cleared (optional)".into() } else { "Why the place is flagged".into() },
+            hint: "Write nothing above OFFICIAL: findings that are OFFICIAL-SENSITIVE belong in a security advice record, not here.".into(),
+            button: if clearing {
+                "Clear the flag".into()
+            } else if current.is_some() {
+                "Save the reason".into()
+            } else {
+                "Flag the place".into()
+            },
+            reason: typed.unwrap_or_else(|| if clearing { String::new() } else { current.as_ref().map(|f| f.reason.clone()).unwrap_or_default() }),
+            flagged_when: current.as_ref().map(|f| when(&f.flagged_at)).unwrap_or_default(),
+            clearing,
+            heading,
+            current,
+            errors,
+            place,
+        },
+    )
+}
+
+/// `GET /places/{id}/flag`: flag the place, or change its flag's reason.
+pub async fn page_flag(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Response {
+    flag_page(&state, &u, &id, false, StatusCode::OK, FormErrors::default(), None).await
+}
+
+/// `GET /places/{id}/flag/clear`: the confirmation page for clearing the flag.
+pub async fn page_clear_flag_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    flag_page(&state, &u, &id, true, StatusCode::OK, FormErrors::default(), None).await
+}
+
+/// `POST /places/{id}/flag`.
+pub async fn page_set_flag(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let reason = field(&f, "reason");
+    match state.store.places().set_flag(u.caller(), &u.actor(), &id, &reason).await {
+        Ok(_) => Redirect::to(&format!("/places/{id}?saved=flag")).into_response(),
+        Err(cordon_store::StoreError::NotFound { .. }) => not_found_for(Some(&u)),
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => {
+                flag_page(&state, &u, &id, false, StatusCode::UNPROCESSABLE_ENTITY, errors, Some(reason)).await
+            }
+            Err(r) => r,
+        },
+    }
+}
+
+/// `POST /places/{id}/flag/clear`.
+pub async fn page_clear_flag(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let reason = field(&f, "reason");
+    match state.store.places().clear_flag(u.caller(), &u.actor(), &id, &reason).await {
+        Ok(()) => Redirect::to(&format!("/places/{id}?saved=unflagged")).into_response(),
+        Err(cordon_store::StoreError::NotFound { .. }) => not_found_for(Some(&u)),
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => {
+                flag_page(&state, &u, &id, true, StatusCode::UNPROCESSABLE_ENTITY, errors, Some(reason)).await
+            }
+            Err(r) => r,
+        },
     }
 }
 
@@ -702,6 +1266,10 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/places/coverage", get(page_coverage))
         .route("/places/{id}", get(page_place))
         .route("/places/{id}/visits", axum::routing::post(page_visit))
+        .route("/places/{id}/visits/new", get(page_visit_form))
+        .route("/places/{id}/duties", get(page_duties).post(page_save_duties))
+        .route("/places/{id}/flag", get(page_flag).post(page_set_flag))
+        .route("/places/{id}/flag/clear", get(page_clear_flag_form).post(page_clear_flag))
         .route("/advisers", get(page_advisers).post(page_add_adviser))
         .route("/allocation", get(page_runs).post(page_start_run))
         .route("/allocation/{id}", get(page_run))
@@ -1412,7 +1980,7 @@ pub struct CoverageView {
     pub places: i64,
     pub visited: i64,
     pub high_not_visited: i64,
-    pub enhanced_unconfirmed: i64,
+    pub enhanced_unmet: i64,
 }
 
 /// `GET /places/coverage`: per sector and region, for the CT lead.
@@ -1427,7 +1995,7 @@ pub async fn page_coverage(State(state): State<AppState>, PageUser(u): PageUser)
         places: 0,
         visited: 0,
         high_not_visited: 0,
-        enhanced_unconfirmed: 0,
+        enhanced_unmet: 0,
     };
     let rows: Vec<CoverageView> = rows
         .into_iter()
@@ -1435,14 +2003,14 @@ pub async fn page_coverage(State(state): State<AppState>, PageUser(u): PageUser)
             totals.places += r.places;
             totals.visited += r.visited_12_months;
             totals.high_not_visited += r.high_score_not_visited;
-            totals.enhanced_unconfirmed += r.enhanced_duties_unconfirmed;
+            totals.enhanced_unmet += r.enhanced_duties_unmet;
             CoverageView {
                 sector: r.sector.info().name.clone(),
                 region: r.region.name().into(),
                 places: r.places,
                 visited: r.visited_12_months,
                 high_not_visited: r.high_score_not_visited,
-                enhanced_unconfirmed: r.enhanced_duties_unconfirmed,
+                enhanced_unmet: r.enhanced_duties_unmet,
             }
         })
         .collect();
@@ -1452,6 +2020,43 @@ pub async fn page_coverage(State(state): State<AppState>, PageUser(u): PageUser)
     )
 }
 
+/// One line of coverage: a sector in a region.
+#[derive(Serialize, ToSchema)]
+pub struct CoverageBody {
+    sector: Sector,
+    region: Region,
+    places: i64,
+    /// Visited by an adviser in the twelve months to today.
+    visited_12_months: i64,
+    /// Scored 60 or more in the latest run and not visited in those twelve months.
+    high_score_not_visited: i64,
+    /// Enhanced-tier places with at least one duty not recorded as met.
+    enhanced_duties_unmet: i64,
+}
+
+/// Coverage per sector and region (only the pairs that have places), for the CT lead.
+#[utoipa::path(get, path = "/places/coverage", tag = "places",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Coverage (complete)", body = Complete<CoverageBody>), Unauthorised, Forbidden))]
+pub async fn api_coverage_json(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Complete<CoverageBody>>, ApiError> {
+    let rows = state.store.places().coverage(u.caller()).await?;
+    Ok(Json(Complete::new(
+        rows.into_iter()
+            .map(|r| CoverageBody {
+                sector: r.sector,
+                region: r.region,
+                places: r.places,
+                visited_12_months: r.visited_12_months,
+                high_score_not_visited: r.high_score_not_visited,
+                enhanced_duties_unmet: r.enhanced_duties_unmet,
+            })
+            .collect(),
+    )))
+}
+
 /// Coverage per sector and region, as CSV.
 #[utoipa::path(get, path = "/places/coverage.csv", tag = "places",
     security(("bearer" = []), ("session" = [])),
@@ -1459,7 +2064,7 @@ pub async fn page_coverage(State(state): State<AppState>, PageUser(u): PageUser)
 pub async fn api_coverage(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Response, ApiError> {
     let rows = state.store.places().coverage(u.caller()).await?;
     let mut out =
-        String::from("sector,region,places,visited_12_months,high_score_not_visited,enhanced_duties_unconfirmed\r\n");
+        String::from("sector,region,places,visited_12_months,high_score_not_visited,enhanced_duties_unmet\r\n");
     for r in rows {
         out.push_str(&format!(
             "{},{},{},{},{},{}\r\n",
@@ -1468,7 +2073,7 @@ pub async fn api_coverage(State(state): State<AppState>, ApiUser(u): ApiUser) ->
             r.places,
             r.visited_12_months,
             r.high_score_not_visited,
-            r.enhanced_duties_unconfirmed
+            r.enhanced_duties_unmet
         ));
     }
     Ok((

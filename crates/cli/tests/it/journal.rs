@@ -418,6 +418,22 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
         }),
     ];
     store.append(&Actor::new(&admin.id, &admin.organisation_id), &events).await.unwrap();
+    // The places kinds the demo does not record: a duty's status, a flag set and cleared.
+    let place = db.sql("SELECT id FROM places WHERE tier = 'enhanced' ORDER BY id").await.unwrap()[0].text(0);
+    let places = store.places();
+    let who = Actor::new(&admin.id, &admin.organisation_id);
+    places
+        .record_duties(
+            Caller::System(&sys),
+            &who,
+            &place,
+            &[("notify_sia".into(), cordon_domain::places::DutyStatus::Met)],
+        )
+        .await
+        .unwrap();
+    places.set_flag(Caller::System(&sys), &who, &place, "Replay").await.unwrap();
+    places.clear_flag(Caller::System(&sys), &who, &place, "Replay").await.unwrap();
+    places.set_flag(Caller::System(&sys), &who, &place, "Replayed again").await.unwrap();
 }
 
 #[tokio::test]

@@ -512,11 +512,166 @@ pub fn solve_with(inst: &Instance, el: &Eligibility, rounds: usize) -> Solution 
             left[j] -= h;
         }
     }
+    // Fill: a swap frees hours, and may leave out a place that still fits
+    // somewhere; every place left out that an adviser in reach still has the
+    // hours for is given to them, so no left-out place has such an adviser.
+    for &i in &order {
+        let i = i as usize;
+        if adviser[i] != NONE {
+            continue;
+        }
+        let h = f64::from(inst.hours[i]);
+        if let Some(&j) = el.of(i).iter().find(|&&j| left[j as usize] + 1e-9 >= h) {
+            adviser[i] = j;
+            left[j as usize] -= h;
+        }
+    }
     let objective: f64 =
         adviser.iter().enumerate().filter(|(_, &a)| a != NONE).map(|(i, _)| f64::from(inst.score[i])).sum();
     let used = (0..m).map(|j| f64::from(inst.adviser_hours[j]) - left[j]).collect();
     let (_, bound) = subgradient(inst, el, (lambda, bound), objective, SUBGRADIENT_STEPS);
     Solution { adviser, objective, upper_bound: bound.max(objective), used }
+}
+
+/// What an adviser within reach of a place that was left out has in the
+/// solution as it stands: the facts that place's reason is worded from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InReach {
+    pub name: String,
+    /// From the adviser's base to the place.
+    pub km: f64,
+    pub travel_km: f64,
+    pub hours: f64,
+    pub used: f64,
+    /// The rank of the adviser's last-ranked visit (0 with no visits).
+    pub last_rank: u32,
+    /// How many of the adviser's visits are ranked below the place.
+    pub ranked_below: u32,
+    /// The most hours any of the adviser's visits that score less than the place takes.
+    pub hours_scoring_less: Option<f64>,
+}
+
+impl InReach {
+    /// Hours the adviser has left.
+    pub fn left(&self) -> f64 {
+        (self.hours - self.used).max(0.0)
+    }
+
+    /// Whether giving up one visit that scores less than the place would leave
+    /// the adviser the hours for it.
+    fn could_exchange(&self, hours: f64) -> bool {
+        self.hours_scoring_less.is_some_and(|x| self.left() + x + 1e-9 >= hours)
+    }
+}
+
+/// The facts of adviser `j` for place `i` in a solution (`rank` as
+/// [`density_order`] gives it, from 1).
+pub fn in_reach(inst: &Instance, sol: &Solution, rank: &[u32], i: usize, j: usize, name: &str) -> InReach {
+    let mut r = InReach {
+        name: name.to_string(),
+        km: distance_km(
+            f64::from(inst.lat[i]),
+            f64::from(inst.lon[i]),
+            f64::from(inst.adviser_lat[j]),
+            f64::from(inst.adviser_lon[j]),
+        ),
+        travel_km: f64::from(inst.adviser_km[j]),
+        hours: f64::from(inst.adviser_hours[j]),
+        used: sol.used[j],
+        last_rank: 0,
+        ranked_below: 0,
+        hours_scoring_less: None,
+    };
+    for (k, &a) in sol.adviser.iter().enumerate() {
+        if a as usize != j {
+            continue;
+        }
+        r.last_rank = r.last_rank.max(rank[k]);
+        if rank[k] > rank[i] {
+            r.ranked_below += 1;
+        }
+        if inst.score[k] < inst.score[i] {
+            let h = f64::from(inst.hours[k]);
+            r.hours_scoring_less = Some(r.hours_scoring_less.map_or(h, |x| x.max(h)));
+        }
+    }
+    r
+}
+
+/// Why a place that at least one adviser could reach was left out, in words
+/// that are true of the solution as it is (after the moves and swaps, not as
+/// the greedy first left it): which advisers were in reach, the hours each has
+/// left, and what they were spent on. Begins "not allocated".
+pub fn left_out_reason(hours: f64, score: f64, rank: u32, within: &[InReach]) -> String {
+    use crate::martyns_law::thousands;
+    let limit = within.iter().map(|a| a.travel_km).fold(0.0f64, f64::max);
+    let spare: Vec<&InReach> = within.iter().filter(|a| a.left() + 1e-9 >= hours).collect();
+    if let Some(a) = spare.first() {
+        return format!(
+            "not allocated, although {} ({:.0} km away) still has {:.1} of {:.0} hours left, enough for the {hours} \
+             hours this visit needs: the solver's search stopped before it gave them this place.",
+            a.name,
+            a.km,
+            a.left(),
+            a.hours
+        );
+    }
+    let plain = within.iter().all(|a| a.last_rank < rank && !a.could_exchange(hours));
+    if plain {
+        let by = within.iter().map(|a| a.last_rank).max().unwrap_or(0);
+        let names: Vec<String> = within
+            .iter()
+            .map(|a| format!("{} ({:.0} km, {:.1} of {:.0} hours used)", a.name, a.km, a.used, a.hours))
+            .collect();
+        return format!(
+            "not allocated: every adviser within {limit:.0} km had used their hours by rank {}, leaving less than \
+             the {hours} hours this visit needs: {}.",
+            thousands(u64::from(by)),
+            names.join("; ")
+        );
+    }
+    let each: Vec<String> = within
+        .iter()
+        .map(|a| {
+            if a.could_exchange(hours) {
+                format!(
+                    "{} ({:.0} km away) has {:.1} of {:.0} hours left and holds a visit that scores less than this \
+                     place's {score:.1} and would free the hours for it; the solver's search stopped before trying \
+                     that exchange",
+                    a.name,
+                    a.km,
+                    a.left(),
+                    a.hours
+                )
+            } else if a.ranked_below == 0 {
+                format!(
+                    "{} ({:.0} km away) used {:.1} of {:.0} hours on places ranked above this one, the last at rank {}",
+                    a.name,
+                    a.km,
+                    a.used,
+                    a.hours,
+                    thousands(u64::from(a.last_rank))
+                )
+            } else {
+                format!(
+                    "{} ({:.0} km away) has {:.1} of {:.0} hours left, and gave hours to {} {} ranked below this one \
+                     by score per hour that either {} more than this place's {score:.1} or {} fewer hours than it",
+                    a.name,
+                    a.km,
+                    a.left(),
+                    a.hours,
+                    thousands(u64::from(a.ranked_below)),
+                    if a.ranked_below == 1 { "place" } else { "places" },
+                    if a.ranked_below == 1 { "scores" } else { "score" },
+                    if a.ranked_below == 1 { "needs" } else { "need" },
+                )
+            }
+        })
+        .collect();
+    format!(
+        "not allocated: every adviser within {limit:.0} km has less than the {hours} hours this visit needs left: {}.",
+        each.join("; ")
+    )
 }
 
 /// Whether a solution keeps every rule: each place at most one adviser, who is
@@ -710,6 +865,171 @@ mod tests {
             // Small instances are solved exactly.
             prop_assert!((sol.objective - optimum).abs() < 1e-3, "{} is not the optimum {}", sol.objective, optimum);
         }
+    }
+
+    /// A small instance whose places are spread so that each adviser reaches only
+    /// some of them, with hours tight enough that the heuristic has choices to make.
+    fn tight(seed: u64, n: usize, m: usize) -> Instance {
+        let mut inst = small(seed, n, m);
+        for j in 0..m {
+            inst.adviser_km[j] = 25.0 + (inst.adviser_km[j] - 30.0) / 2.0;
+        }
+        inst
+    }
+
+    /// The checks every solution of the heuristic path must pass: each place at
+    /// most one adviser, within that adviser's travel distance, no adviser over
+    /// their hours, the objective and hours used as reported, and a bound at
+    /// least the objective.
+    fn feasible(inst: &Instance, sol: &Solution) -> Result<(), TestCaseError> {
+        prop_assert_eq!(sol.adviser.len(), inst.places());
+        let objective = check(inst, &sol.adviser).map_err(TestCaseError::fail)?;
+        prop_assert!((objective - sol.objective).abs() < 1e-3, "objective {} reported as {}", objective, sol.objective);
+        let mut used = vec![0.0f64; inst.advisers()];
+        for (i, &a) in sol.adviser.iter().enumerate() {
+            if a != NONE {
+                let j = a as usize;
+                let d = distance_km(
+                    f64::from(inst.lat[i]),
+                    f64::from(inst.lon[i]),
+                    f64::from(inst.adviser_lat[j]),
+                    f64::from(inst.adviser_lon[j]),
+                );
+                prop_assert!(d <= f64::from(inst.adviser_km[j]) + 1e-9, "place {} is {} km from adviser {}", i, d, j);
+                used[j] += f64::from(inst.hours[i]);
+            }
+        }
+        for (j, (&u, &reported)) in used.iter().zip(&sol.used).enumerate() {
+            prop_assert!(u <= f64::from(inst.adviser_hours[j]) + 1e-6, "adviser {} over their hours", j);
+            prop_assert!((u - reported).abs() < 1e-6, "adviser {} used {} reported {}", j, u, reported);
+        }
+        prop_assert!(
+            sol.upper_bound + 1e-6 >= sol.objective,
+            "bound {} below objective {}",
+            sol.upper_bound,
+            sol.objective
+        );
+        Ok(())
+    }
+
+    // The heuristic path (`solve_with`: greedy, moves and swaps, and the
+    // Lagrangian bound with subgradient steps) is what every real instance is
+    // solved with; `solve` replaces it by the exact search only when 40 or
+    // fewer places are within reach, so it is tested here on its own.
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn the_heuristic_path_is_feasible(seed in any::<u64>(), n in 0usize..120, m in 1usize..8, rounds in 0usize..6) {
+            let inst = tight(seed, n, m);
+            let el = inst.eligibility();
+            let sol = solve_with(&inst, &el, rounds);
+            feasible(&inst, &sol)?;
+        }
+
+        #[test]
+        fn the_heuristic_path_lies_below_the_optimum_and_its_bound_above(
+            seed in any::<u64>(), n in 1usize..9, m in 1usize..4, rounds in 0usize..6, tighten in any::<bool>()
+        ) {
+            let inst = if tighten { tight(seed, n, m) } else { small(seed, n, m) };
+            let el = inst.eligibility();
+            let sol = solve_with(&inst, &el, rounds);
+            feasible(&inst, &sol)?;
+            let optimum = brute_force(&inst);
+            prop_assert!(sol.objective <= optimum + 1e-6, "{} > optimum {}", sol.objective, optimum);
+            prop_assert!(sol.upper_bound + 1e-4 >= optimum, "bound {} below optimum {}", sol.upper_bound, optimum);
+        }
+    }
+
+    fn ranks(inst: &Instance) -> Vec<u32> {
+        let mut rank = vec![0u32; inst.places()];
+        for (r, &i) in density_order(inst).iter().enumerate() {
+            rank[i as usize] = r as u32 + 1;
+        }
+        rank
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// The reason of each place left out, worded from the heuristic's final
+        /// solution, says only what that solution bears out.
+        #[test]
+        fn a_left_out_place_s_reason_is_true_of_the_heuristic_solution(
+            seed in any::<u64>(), n in 1usize..90, m in 1usize..6, rounds in 0usize..6
+        ) {
+            let inst = tight(seed, n, m);
+            let el = inst.eligibility();
+            let sol = solve_with(&inst, &el, rounds);
+            let rank = ranks(&inst);
+            for i in 0..n {
+                if sol.adviser[i] != NONE || el.of(i).is_empty() {
+                    continue;
+                }
+                let h = f64::from(inst.hours[i]);
+                let within: Vec<InReach> = el
+                    .of(i)
+                    .iter()
+                    .map(|&j| in_reach(&inst, &sol, &rank, i, j as usize, &format!("Adviser {j}")))
+                    .collect();
+                let reason = left_out_reason(h, f64::from(inst.score[i]), rank[i], &within);
+                prop_assert!(reason.starts_with("not allocated"), "{}", reason);
+                let chosen = &sol.adviser;
+                let visits = |j: u16| (0..n).filter(move |&k| chosen[k] == j);
+                for &j in el.of(i) {
+                    let used: f64 = visits(j).map(|k| f64::from(inst.hours[k])).sum();
+                    // No adviser in reach still has the hours for it.
+                    prop_assert!(used + h > f64::from(inst.adviser_hours[j as usize]) + 1e-9,
+                        "place {} left out though adviser {} has {} of {} hours used", i, j, used, inst.adviser_hours[j as usize]);
+                    prop_assert!(reason.contains(&format!("Adviser {j} (")), "{}", reason);
+                }
+                prop_assert!(!reason.contains("stopped before it gave them"), "{}", reason);
+                if let Some(rest) = reason.split("had used their hours by rank ").nth(1) {
+                    let by: u32 = rest.split(", leaving").next().unwrap().replace(',', "").parse().unwrap();
+                    prop_assert!(by < rank[i], "by rank {} is not before the place's rank {}: {}", by, rank[i], reason);
+                    for &j in el.of(i) {
+                        for k in visits(j) {
+                            prop_assert!(rank[k] <= by, "adviser {} visits rank {} after {}: {}", j, rank[k], by, reason);
+                        }
+                    }
+                } else {
+                    prop_assert!(reason.contains("has less than the"), "{}", reason);
+                    let some_below = el.of(i).iter().any(|&j| visits(j).any(|k| rank[k] > rank[i]));
+                    let some_exchange = el.of(i).iter().any(|&j| {
+                        let used: f64 = visits(j).map(|k| f64::from(inst.hours[k])).sum();
+                        let left = f64::from(inst.adviser_hours[j as usize]) - used;
+                        visits(j).any(|k| inst.score[k] < inst.score[i] && left + f64::from(inst.hours[k]) + 1e-9 >= h)
+                    });
+                    prop_assert!(some_below || some_exchange, "{}", reason);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn after_a_swap_a_left_out_place_is_not_said_to_have_lost_to_places_ranked_above_it() {
+        // One adviser with 3 hours; (score, hours) A (10, 2) ranks first by score
+        // per hour and C (12, 3) second. The greedy gives A, and the swap then
+        // gives C instead (12 > 10): A was left out for a place ranked below it.
+        let mut inst = Instance::default();
+        inst.push_place(10.0, 2.0, 54.0, -1.0);
+        inst.push_place(12.0, 3.0, 54.0, -1.0);
+        inst.push_adviser(3.0, 10.0, 54.0, -1.0);
+        let el = inst.eligibility();
+        let sol = solve_with(&inst, &el, 4);
+        assert_eq!(sol.adviser, vec![NONE, 0]);
+        let rank = ranks(&inst);
+        assert_eq!(rank, vec![1, 2]);
+        let within = [in_reach(&inst, &sol, &rank, 0, 0, "Alex")];
+        let reason = left_out_reason(2.0, 10.0, rank[0], &within);
+        assert!(!reason.contains("had used their hours by rank"), "{reason}");
+        assert!(
+            reason.contains(
+                "Alex (0 km away) has 0.0 of 3 hours left, and gave hours to 1 place ranked below this one by score \
+                 per hour that either scores more than this place's 10.0 or needs fewer hours than it"
+            ),
+            "{reason}"
+        );
     }
 
     #[test]

@@ -69,6 +69,30 @@ pub enum PlacesEvent {
     /// An allocation run for a period: its figures and the SHA-256 of the exact
     /// instance solved. Its per-place results are kept beside it (ARCHITECTURE.md).
     AllocationRunRecorded { run: RunSummary },
+    /// The status of one of a place's Martyn's Law duties (who and when are the
+    /// journal entry's).
+    PlaceDutyRecorded { place_id: String, duty: String, status: DutyStatus },
+    /// A CTSA flagged a place, or changed the flag's reason (it adds to the
+    /// threat part of the place's score).
+    PlaceFlagged { place_id: String, reason: String },
+    /// A place's flag was cleared.
+    PlaceFlagCleared {
+        place_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+}
+
+/// Checks the reason for a flag (or for clearing one): the text, trimmed.
+pub fn check_flag_reason(s: &str, required: bool) -> Result<Option<String>, FieldProblem> {
+    let t = s.trim();
+    if t.is_empty() {
+        return if required { Err(problem("reason", "Enter why the place is flagged")) } else { Ok(None) };
+    }
+    if t.chars().count() > 1_000 {
+        return Err(problem("reason", "The reason must be 1,000 characters or fewer"));
+    }
+    Ok(Some(t.to_string()))
 }
 
 crate::capability_event!(PlacesEvent, |e| match e {
@@ -76,7 +100,71 @@ crate::capability_event!(PlacesEvent, |e| match e {
     PlacesEvent::AdviserAdded { adviser } => format!("adviser/{}", adviser.id),
     PlacesEvent::PlaceVisitRecorded { place_id, .. } => format!("place/{place_id}"),
     PlacesEvent::AllocationRunRecorded { run } => format!("allocation/{}", run.id),
+    PlacesEvent::PlaceDutyRecorded { place_id, .. }
+    | PlacesEvent::PlaceFlagged { place_id, .. }
+    | PlacesEvent::PlaceFlagCleared { place_id, .. } => format!("place/{place_id}"),
 });
+
+/// How far a place has got with one of its Martyn's Law duties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DutyStatus {
+    NotStarted,
+    InProgress,
+    Met,
+}
+
+impl DutyStatus {
+    pub const ALL: [DutyStatus; 3] = [DutyStatus::NotStarted, DutyStatus::InProgress, DutyStatus::Met];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DutyStatus::NotStarted => "not_started",
+            DutyStatus::InProgress => "in_progress",
+            DutyStatus::Met => "met",
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            DutyStatus::NotStarted => "Not started",
+            DutyStatus::InProgress => "In progress",
+            DutyStatus::Met => "Met",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DutyStatus> {
+        DutyStatus::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// The Martyn's Law duties of a registered place of this tier. The register
+/// does not record who the responsible person is, so it takes them to be an
+/// organisation (as most are): the designated senior individual is among an
+/// enhanced place's duties.
+pub fn place_duties(tier: Tier) -> Vec<&'static martyns_law::DutyRule> {
+    martyns_law::rules()
+        .duties
+        .iter()
+        .filter(|d| match tier {
+            Tier::OutOfScope => false,
+            Tier::Standard => d.standard,
+            Tier::Enhanced => d.enhanced,
+        })
+        .collect()
+}
+
+/// The bit of a duty in a set of duties (its place in `reference/martyns-law.toml`).
+pub fn duty_bit(id: &str) -> Option<u32> {
+    martyns_law::rules().duties.iter().position(|d| d.id == id).map(|i| 1u32 << i)
+}
+
+/// How many of a place's duties (of this tier) are not in `met` (a set of [`duty_bit`]s).
+pub fn duties_unmet(tier: Tier, met: u32) -> (u32, u32) {
+    let all = place_duties(tier);
+    let unmet = all.iter().filter(|d| duty_bit(&d.id).is_none_or(|b| met & b == 0)).count();
+    (unmet as u32, all.len() as u32)
+}
 
 /// The kind of adviser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -566,9 +654,16 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-/// Checks the header row: the columns exactly, in order.
-pub fn check_header(fields: &[String]) -> Result<(), CsvProblem> {
-    let got: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
+/// Checks the header row: the columns exactly, in order, optionally followed by
+/// `tier`, the column the export adds (the tier is computed from use and
+/// capacity, so an export can be imported again as it is and its `tier` is
+/// ignored). Returns whether that trailing `tier` column is there.
+pub fn check_header(fields: &[String]) -> Result<bool, CsvProblem> {
+    let mut got: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
+    let tier = got.len() == CSV_COLUMNS.len() + 1 && got.last() == Some(&"tier");
+    if tier {
+        got.pop();
+    }
     if got != CSV_COLUMNS {
         let missing: Vec<&str> = CSV_COLUMNS.iter().copied().filter(|c| !got.contains(c)).collect();
         let message = if missing.is_empty() {
@@ -584,7 +679,7 @@ pub fn check_header(fields: &[String]) -> Result<(), CsvProblem> {
         };
         return Err(CsvProblem { line: 1, column: missing.first().copied().unwrap_or("header").into(), message });
     }
-    Ok(())
+    Ok(tier)
 }
 
 /// Checks one data row.
@@ -785,8 +880,13 @@ mod tests {
 
     #[test]
     fn the_header_must_name_every_column() {
-        let h: Vec<String> = CSV_COLUMNS.map(String::from).to_vec();
-        assert!(check_header(&h).is_ok());
+        let mut h: Vec<String> = CSV_COLUMNS.map(String::from).to_vec();
+        assert_eq!(check_header(&h), Ok(false));
+        h.push("tier".into());
+        assert_eq!(check_header(&h), Ok(true), "the export's trailing tier column is accepted");
+        h.push("notes".into());
+        assert!(check_header(&h).is_err());
+        h.truncate(CSV_COLUMNS.len());
         let e = check_header(&h[..7]).unwrap_err();
         assert_eq!((e.line, e.column.as_str()), (1, "address"));
     }

@@ -39,6 +39,7 @@ pub struct VulnerabilityWeights {
     pub never_visited: f64,
     pub full_after_years: f64,
     pub time_share: f64,
+    pub duties_share: f64,
     pub outcomes: BTreeMap<String, f64>,
 }
 
@@ -122,6 +123,9 @@ pub struct ScoreInputs {
     pub flagged: bool,
     /// Days since the last visit and its outcome, if ever visited.
     pub last_visit: Option<(i64, VisitOutcome)>,
+    /// The place's Martyn's Law duties not recorded as met, and how many apply.
+    pub duties_unmet: u32,
+    pub duties_applicable: u32,
 }
 
 /// A score and why.
@@ -149,15 +153,11 @@ pub fn score(inputs: &ScoreInputs, w: &Weights) -> Breakdown {
         threat = (threat + w.threat.flag_bonus).min(1.0);
     }
     let v = &w.vulnerability;
-    let (time, outcome, visit_words) = match inputs.last_visit {
+    let (time, outcome, mut visit_words) = match inputs.last_visit {
         None => (
             v.never_visited,
             if inputs.tier == Tier::OutOfScope { 0.5 } else { 1.0 },
-            if inputs.tier == Tier::OutOfScope {
-                "never visited by an adviser".to_string()
-            } else {
-                "never visited by an adviser, so its Martyn's Law duties are not known to be met".to_string()
-            },
+            "never visited by an adviser".to_string(),
         ),
         Some((days, o)) => {
             let years = days.max(0) as f64 / 365.25;
@@ -167,6 +167,25 @@ pub fn score(inputs: &ScoreInputs, w: &Weights) -> Breakdown {
                 format!("last visited {:.1} years ago ({})", years, o.words()),
             )
         }
+    };
+    // The Martyn's Law duties that apply and are not recorded as met count with
+    // the visit's outcome.
+    let outcome = if inputs.duties_applicable > 0 {
+        let unmet = f64::from(inputs.duties_unmet.min(inputs.duties_applicable));
+        let share = unmet / f64::from(inputs.duties_applicable);
+        visit_words.push_str(&if inputs.duties_unmet == 0 {
+            format!("; all {} of its Martyn's Law duties are recorded as met", inputs.duties_applicable)
+        } else {
+            format!(
+                "; {} of its {} Martyn's Law duties {} not recorded as met",
+                inputs.duties_unmet,
+                inputs.duties_applicable,
+                if inputs.duties_unmet == 1 { "is" } else { "are" }
+            )
+        });
+        (1.0 - v.duties_share) * outcome + v.duties_share * share
+    } else {
+        outcome
     };
     let vulnerability = v.time_share * time + (1.0 - v.time_share) * outcome;
     let c = &w.consequence;
@@ -209,6 +228,8 @@ mod tests {
             national_level: "SUBSTANTIAL",
             flagged: false,
             last_visit: None,
+            duties_unmet: 2,
+            duties_applicable: 2,
         }
     }
 
@@ -235,5 +256,22 @@ mod tests {
         assert!((0.0..=100.0).contains(&all.score));
         assert_eq!(all.words.len(), 3);
         assert!(all.words[1].contains("never visited"), "{:?}", all.words);
+        assert!(all.words[1].contains("2 of its 2 Martyn's Law duties are not recorded as met"), "{:?}", all.words);
+    }
+
+    #[test]
+    fn duties_met_lower_the_vulnerability_whether_visited_or_not() {
+        let w = weights();
+        let b = base();
+        let v = |i: ScoreInputs| score(&i, w).vulnerability;
+        assert!(v(ScoreInputs { duties_unmet: 0, ..b }) < v(ScoreInputs { duties_unmet: 1, ..b }));
+        assert!(v(ScoreInputs { duties_unmet: 1, ..b }) < v(b));
+        let visited = ScoreInputs { last_visit: Some((100, VisitOutcome::Good)), ..b };
+        assert!(v(ScoreInputs { duties_unmet: 0, ..visited }) < v(visited), "a good visit does not meet the duties");
+        let met = score(&ScoreInputs { duties_unmet: 0, ..visited }, w);
+        assert!(met.words[1].contains("all 2 of its Martyn's Law duties are recorded as met"), "{:?}", met.words);
+        // Out of scope: no duties, so nothing to meet.
+        let out = ScoreInputs { tier: Tier::OutOfScope, duties_unmet: 0, duties_applicable: 0, ..b };
+        assert!(!score(&out, w).words[1].contains("duties"));
     }
 }

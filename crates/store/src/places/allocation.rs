@@ -12,7 +12,9 @@ use cordon_domain::event::Event;
 use cordon_domain::martyns_law::{thousands, Tier};
 use cordon_domain::places::allocation::{self as alloc, Instance, Solution, NONE};
 use cordon_domain::places::score::{self, Breakdown, ScoreInputs, VisitOutcome};
-use cordon_domain::places::{check_adviser, distance_km, Adviser, PlacesEvent, RunSummary, Sector, MANAGE, READ};
+use cordon_domain::places::{
+    check_adviser, distance_km, duties_unmet, Adviser, PlacesEvent, RunSummary, Sector, MANAGE, READ,
+};
 use cordon_domain::threat::{Series, ThreatLevel};
 use cordon_domain::Marking;
 use serde::Serialize;
@@ -65,21 +67,37 @@ pub fn visit_hours(sector: Sector, tier: Tier) -> f32 {
     sector.info().visit_hours(tier) as f32
 }
 
-/// The score inputs of a place as the register holds it (no CTSA flags are
-/// held yet, so every place counts as unflagged), on `today`.
-pub fn inputs(
-    sector: Sector,
-    tier: Tier,
-    capacity: u64,
-    national_level: &'static str,
-    last_visit: Option<(&str, &str)>,
-    today: time::Date,
-) -> ScoreInputs {
-    let last_visit = last_visit.and_then(|(on, o)| {
+/// What the register holds of a place that its score is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct PlaceFacts<'a> {
+    pub sector: Sector,
+    pub tier: Tier,
+    pub capacity: u64,
+    /// The last visit's day (YYYY-MM-DD) and outcome.
+    pub last_visit: Option<(&'a str, &'a str)>,
+    /// A CTSA has flagged the place.
+    pub flagged: bool,
+    /// The duties recorded as met ([`cordon_domain::places::duty_bit`]s).
+    pub duties_met: u32,
+}
+
+/// The score inputs of a place as the register holds it, on `today`.
+pub fn inputs(p: &PlaceFacts<'_>, national_level: &'static str, today: time::Date) -> ScoreInputs {
+    let last_visit = p.last_visit.and_then(|(on, o)| {
         let day = cordon_domain::reference::parse_date(on).ok()?;
         Some(((today - day).whole_days(), VisitOutcome::parse(o)?))
     });
-    ScoreInputs { sector, tier, capacity, national_level, flagged: false, last_visit }
+    let (duties_unmet, duties_applicable) = duties_unmet(p.tier, p.duties_met);
+    ScoreInputs {
+        sector: p.sector,
+        tier: p.tier,
+        capacity: p.capacity,
+        national_level,
+        flagged: p.flagged,
+        last_visit,
+        duties_unmet,
+        duties_applicable,
+    }
 }
 
 fn level_str(s: &str) -> &'static str {
@@ -195,8 +213,12 @@ impl PlacesStore<'_> {
             let rows = self
                 .store
                 .fetch(
-                    "SELECT id, sector, tier, capacity, latitude, longitude, last_visit_on, last_visit_outcome \
-                     FROM places WHERE id > $1 ORDER BY id LIMIT $2",
+                    &format!(
+                        "SELECT p.id, p.sector, p.tier, p.capacity, p.latitude, p.longitude, p.last_visit_on, \
+                         p.last_visit_outcome, {}, {} FROM places p WHERE p.id > $1 ORDER BY p.id LIMIT $2",
+                        super::duties::met_bits_sql(),
+                        super::duties::FLAGGED_SQL
+                    ),
                     &[Val::Text(after.clone()), Val::Int(READ_PAGE)],
                 )
                 .await?;
@@ -209,10 +231,15 @@ impl PlacesStore<'_> {
                 let tier = Tier::parse(&r.text(2)).ok_or_else(|| StoreError::Integrity("tier".into()))?;
                 let visit = r.opt_text(6).zip(r.opt_text(7));
                 let visit = visit.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
-                let b = score::score(
-                    &inputs(sector, tier, r.int(3).max(0) as u64, national, visit, today),
-                    score::weights(),
-                );
+                let facts = PlaceFacts {
+                    sector,
+                    tier,
+                    capacity: r.int(3).max(0) as u64,
+                    last_visit: visit,
+                    flagged: r.int(9) > 0,
+                    duties_met: u32::try_from(r.int(8)).unwrap_or(0),
+                };
+                let b = score::score(&inputs(&facts, national, today), score::weights());
                 inst.push_place(b.score as f32, visit_hours(sector, tier), r.float(4) as f32, r.float(5) as f32);
                 ids.extend_from_slice(id.as_bytes());
             }
@@ -536,20 +563,37 @@ impl PlacesStore<'_> {
         let place = self
             .store
             .fetch_one(
-                "SELECT sector, tier, capacity, last_visit_on, last_visit_outcome FROM places WHERE id = $1",
+                &format!(
+                    "SELECT p.sector, p.tier, p.capacity, p.last_visit_on, p.last_visit_outcome, {}, {} \
+                     FROM places p WHERE p.id = $1",
+                    super::duties::met_bits_sql(),
+                    super::duties::FLAGGED_SQL
+                ),
                 &[Val::Text(place_id.into())],
             )
             .await?;
         let run_day = cordon_domain::reference::parse_date(&run.scored_on).unwrap_or_else(|_| self.store.today());
         let breakdown = match place.as_ref().and_then(|p| {
-            Some((Sector::parse(&p.text(0))?, Tier::parse(&p.text(1))?, p.int(2), p.opt_text(3).zip(p.opt_text(4))))
+            Some((
+                Sector::parse(&p.text(0))?,
+                Tier::parse(&p.text(1))?,
+                p.int(2),
+                p.opt_text(3).zip(p.opt_text(4)),
+                u32::try_from(p.int(5)).unwrap_or(0),
+                p.int(6) > 0,
+            ))
         }) {
-            Some((sector, tier, cap, visit)) => {
+            Some((sector, tier, cap, visit, met, flagged)) => {
                 let visit = visit.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
-                let mut b = score::score(
-                    &inputs(sector, tier, cap.max(0) as u64, level_str(&run.national_level), visit, run_day),
-                    score::weights(),
-                );
+                let facts = PlaceFacts {
+                    sector,
+                    tier,
+                    capacity: cap.max(0) as u64,
+                    last_visit: visit,
+                    flagged,
+                    duties_met: met,
+                };
+                let mut b = score::score(&inputs(&facts, level_str(&run.national_level), run_day), score::weights());
                 if (b.score as f32 - score_v as f32).abs() > 0.01 {
                     b.words.push(format!(
                         "The place has changed since this run: it scored {score_v:.1} then and scores {:.1} now.",
@@ -590,29 +634,33 @@ impl PlacesStore<'_> {
                 .unwrap_or_default();
             (false, None, format!("{ranked}; not allocated: no adviser's base is within their travel distance.{near}"))
         } else {
-            let by = within.iter().map(|a| a.int(8)).max().unwrap_or(0);
-            let names: Vec<String> = within
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} ({:.0} km, {:.1} of {:.0} hours used)",
-                        a.text(2),
-                        distance_km(lat, lon, a.float(5), a.float(6)),
-                        a.float(7),
-                        a.float(3)
+            // The facts of each adviser in reach in the run's final solution:
+            // hours left, visits ranked below this place, and the longest visit
+            // that scores less than it.
+            let mut facts = Vec::with_capacity(within.len());
+            for a in &within {
+                let r = self
+                    .store
+                    .fetch_one(
+                        "SELECT COALESCE(SUM(CASE WHEN place_rank > $3 THEN 1 ELSE 0 END), 0), \
+                         MAX(CASE WHEN score < $4 THEN hours END) FROM allocation_results \
+                         WHERE run_id = $1 AND adviser_idx = $2",
+                        &[Val::Text(id.into()), Val::Int(a.int(0)), Val::Int(rank), Val::Float(score_v)],
                     )
-                })
-                .collect();
-            let limit = within.iter().map(|a| a.float(4)).fold(0.0f64, f64::max);
-            (
-                false,
-                None,
-                format!(
-                    "{ranked}; not allocated: every adviser within {limit:.0} km had used their hours by rank {}, leaving less than the {hours} hours this visit needs: {}.",
-                    thousands(by.max(0) as u64),
-                    names.join("; ")
-                ),
-            )
+                    .await?;
+                facts.push(alloc::InReach {
+                    name: a.text(2),
+                    km: distance_km(lat, lon, a.float(5), a.float(6)),
+                    travel_km: a.float(4),
+                    hours: a.float(3),
+                    used: a.float(7),
+                    last_rank: u32::try_from(a.int(8)).unwrap_or(0),
+                    ranked_below: r.as_ref().map(|r| u32::try_from(r.int(0)).unwrap_or(0)).unwrap_or(0),
+                    hours_scoring_less: r.as_ref().and_then(|r| r.opt_float(1)),
+                });
+            }
+            let why = alloc::left_out_reason(hours, score_v, u32::try_from(rank).unwrap_or(0), &facts);
+            (false, None, format!("{ranked}; {why}"))
         };
         Ok(PlaceResult { place_id: place_id.into(), score: score_v, breakdown, allocated, adviser_id, reason })
     }

@@ -120,6 +120,31 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
         let on = store.today() - time::Duration::days(20 + (k as i64 * 23) % 700);
         store.places().record_visit(sys, &actor, &p.id, on, outcomes[k % 3]).await?;
     }
+    // Some places in scope of Martyn's Law have a duty checklist under way, and
+    // a CTSA has flagged two.
+    use cordon_domain::places::DutyStatus;
+    let mut flagged = 0;
+    for (k, p) in places.iter().enumerate().filter(|(_, p)| p.tier != cordon_domain::martyns_law::Tier::OutOfScope) {
+        let duties = cordon_domain::places::place_duties(p.tier);
+        if k % 4 == 0 {
+            let statuses = [DutyStatus::Met, DutyStatus::InProgress, DutyStatus::Met, DutyStatus::NotStarted];
+            let changes: Vec<(String, DutyStatus)> =
+                duties.iter().zip(statuses.iter().cycle().skip(k % 3)).map(|(d, s)| (d.id.clone(), *s)).collect();
+            store.places().record_duties(sys, &actor, &p.id, &changes).await?;
+        }
+        if k % 7 == 1 && flagged < 2 {
+            store
+                .places()
+                .set_flag(
+                    sys,
+                    &actor,
+                    &p.id,
+                    "Staff report people filming the entrances and asking about opening times",
+                )
+                .await?;
+            flagged += 1;
+        }
+    }
     let start = store.today();
     store.places().run_allocation(sys, &actor, start, start + time::Duration::days(90)).await?;
     Ok(())

@@ -6,6 +6,7 @@
 
 pub mod allocation;
 pub mod demo;
+pub mod duties;
 pub mod project;
 
 use crate::journal::Actor;
@@ -16,7 +17,8 @@ use cordon_domain::event::Event;
 use cordon_domain::martyns_law::Tier;
 use cordon_domain::places::score::VisitOutcome;
 use cordon_domain::places::{
-    check_header, check_row, CsvProblem, CsvRecords, ImportedPlace, PlaceRow, PlacesEvent, Region, Sector, MANAGE, READ,
+    check_header, check_row, CsvProblem, CsvRecords, ImportedPlace, PlaceRow, PlacesEvent, Region, Sector, CSV_COLUMNS,
+    MANAGE, READ,
 };
 use cordon_domain::Marking;
 use serde::Serialize;
@@ -72,13 +74,16 @@ fn place(r: &Row) -> Result<Place, StoreError> {
 }
 
 /// What the register's lists are filtered by.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlaceFilter {
     pub sector: Option<Sector>,
     pub tier: Option<Tier>,
     pub region: Option<Region>,
     /// Part of the name or reference, any case.
     pub text: Option<String>,
+    /// Places that scored at least this in the latest allocation run (none
+    /// match before the first run).
+    pub min_score: Option<f64>,
 }
 
 impl PlaceFilter {
@@ -105,6 +110,14 @@ impl PlaceFilter {
                 n = args.len()
             ));
         }
+        if let Some(m) = self.min_score {
+            args.push(Val::Float(m));
+            parts.push(format!(
+                "id IN (SELECT r.place_id FROM allocation_results r WHERE r.run_id = \
+                 (SELECT MAX(id) FROM allocation_runs) AND r.score >= ${})",
+                args.len()
+            ));
+        }
         (parts.join(" AND "), args)
     }
 }
@@ -117,7 +130,8 @@ pub struct CoverageRow {
     pub places: i64,
     pub visited_12_months: i64,
     pub high_score_not_visited: i64,
-    pub enhanced_duties_unconfirmed: i64,
+    /// Enhanced-tier places with at least one duty not recorded as met.
+    pub enhanced_duties_unmet: i64,
 }
 
 /// What an import did.
@@ -155,7 +169,7 @@ impl Store {
 /// and column). A reference given twice is refused at its second line.
 pub fn parse_csv(text: &str) -> Result<Vec<PlaceRow>, CsvProblem> {
     let mut records = CsvRecords::new(text);
-    match records.next() {
+    let with_tier = match records.next() {
         None => {
             return Err(CsvProblem {
                 line: 1,
@@ -164,11 +178,26 @@ pub fn parse_csv(text: &str) -> Result<Vec<PlaceRow>, CsvProblem> {
             })
         }
         Some(h) => check_header(&h?.1)?,
-    }
+    };
     let mut rows = Vec::new();
     let mut seen = HashSet::new();
     for rec in records {
-        let (line, fields) = rec?;
+        let (line, mut fields) = rec?;
+        if with_tier {
+            // The export's `tier` (computed from use and capacity, so ignored).
+            if fields.len() != CSV_COLUMNS.len() + 1 {
+                return Err(CsvProblem {
+                    line,
+                    column: "tier".into(),
+                    message: format!(
+                        "the row has {} fields; with the tier column it must have {}",
+                        fields.len(),
+                        CSV_COLUMNS.len() + 1
+                    ),
+                });
+            }
+            fields.pop();
+        }
         let row = check_row(line, &fields)?;
         if !seen.insert(row.reference.clone()) {
             return Err(CsvProblem {
@@ -397,8 +426,8 @@ impl PlacesStore<'_> {
 
     /// Coverage for the CT lead, per sector and region: places, visited in the
     /// twelve months to `today`, high-score places (60 or more in the latest
-    /// run) not visited in that time, and enhanced-tier places whose duties no
-    /// visit in that time has confirmed.
+    /// run) not visited in that time, and enhanced-tier places with at least
+    /// one of their duties not recorded as met on their checklist.
     pub async fn coverage(&self, caller: Caller<'_>) -> Result<Vec<CoverageRow>, StoreError> {
         self.store.records().permit(caller, READ).await?;
         let since = cordon_domain::reference::format_date(self.store.today() - time::Duration::days(365));
@@ -408,16 +437,22 @@ impl PlacesStore<'_> {
             .await?
             .map(|r| r.text(0))
             .unwrap_or_default();
+        let enhanced = cordon_domain::places::place_duties(Tier::Enhanced);
+        let ids: Vec<String> = enhanced.iter().map(|d| format!("'{}'", d.id)).collect();
         let rows = self
             .store
             .fetch(
-                "SELECT p.sector, p.region, COUNT(*), \
-                 SUM(CASE WHEN p.last_visit_on >= $1 THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN r.score >= 60 AND (p.last_visit_on IS NULL OR p.last_visit_on < $1) THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN p.tier = 'enhanced' AND (p.last_visit_on IS NULL OR p.last_visit_on < $1) THEN 1 ELSE 0 END) \
-                 FROM places p LEFT JOIN allocation_results r ON r.run_id = $2 AND r.place_id = p.id \
-                 GROUP BY p.sector, p.region ORDER BY p.sector, p.region",
-                &[Val::Text(since), Val::Text(latest)],
+                &format!(
+                    "SELECT p.sector, p.region, COUNT(*), \
+                     SUM(CASE WHEN p.last_visit_on >= $1 THEN 1 ELSE 0 END), \
+                     SUM(CASE WHEN r.score >= 60 AND (p.last_visit_on IS NULL OR p.last_visit_on < $1) THEN 1 ELSE 0 END), \
+                     SUM(CASE WHEN p.tier = 'enhanced' AND (SELECT COUNT(*) FROM place_duties d WHERE d.place_id = p.id \
+                     AND d.status = 'met' AND d.duty IN ({})) < $3 THEN 1 ELSE 0 END) \
+                     FROM places p LEFT JOIN allocation_results r ON r.run_id = $2 AND r.place_id = p.id \
+                     GROUP BY p.sector, p.region ORDER BY p.sector, p.region",
+                    ids.join(", ")
+                ),
+                &[Val::Text(since), Val::Text(latest), Val::Int(enhanced.len() as i64)],
             )
             .await?;
         Ok(rows
@@ -429,7 +464,7 @@ impl PlacesStore<'_> {
                     places: r.int(2),
                     visited_12_months: r.int(3),
                     high_score_not_visited: r.int(4),
-                    enhanced_duties_unconfirmed: r.int(5),
+                    enhanced_duties_unmet: r.int(5),
                 })
             })
             .collect())

@@ -12,6 +12,8 @@ pub const TABLES: &[Table] = &[
     Table { name: "places", order_by: "id" },
     Table { name: "advisers", order_by: "id" },
     Table { name: "allocation_runs", order_by: "id" },
+    Table { name: "place_duties", order_by: "place_id, duty" },
+    Table { name: "place_flags", order_by: "place_id" },
 ];
 
 /// Columns bound per place in the import statement.
@@ -98,6 +100,21 @@ pub fn project(event: &PlacesEvent, entry: &Entry) -> Vec<Stmt> {
                 Val::Int(entry.seq),
             ],
         )],
+        PlacesEvent::PlaceDutyRecorded { place_id, duty, status } => vec![Stmt::new(
+            "INSERT INTO place_duties (place_id, duty, status, recorded_by, recorded_at, seq) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (place_id, duty) DO UPDATE SET status = excluded.status, \
+             recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at, seq = excluded.seq",
+            vec![t(place_id), t(duty), t(status.as_str()), t(&entry.actor), t(&entry.at), Val::Int(entry.seq)],
+        )],
+        PlacesEvent::PlaceFlagged { place_id, reason } => vec![Stmt::new(
+            "INSERT INTO place_flags (place_id, reason, flagged_by, flagged_at, seq) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (place_id) DO UPDATE SET reason = excluded.reason, flagged_by = excluded.flagged_by, \
+             flagged_at = excluded.flagged_at, seq = excluded.seq",
+            vec![t(place_id), t(reason), t(&entry.actor), t(&entry.at), Val::Int(entry.seq)],
+        )],
+        PlacesEvent::PlaceFlagCleared { place_id, .. } => {
+            vec![Stmt::new("DELETE FROM place_flags WHERE place_id = $1", vec![t(place_id)])]
+        }
         PlacesEvent::AllocationRunRecorded { run: r } => vec![Stmt::new(
             "INSERT INTO allocation_runs (id, period_start, period_end, objective, upper_bound, gap, places, advisers, \
              places_allocated, seconds, national_level, instance_sha256, scored_on, created_by, created_at, seq) \

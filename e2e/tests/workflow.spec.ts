@@ -74,6 +74,11 @@ test.describe('the planning workflow', () => {
         await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Remove ${ACCOUNTS.gold.name} from the team?`);
         await a11y('confirm the removal');
         await expectMarkingBanners(page, 'OFFICIAL-SENSITIVE');
+        // Without a reason it asks for one; what happens is recorded with it.
+        await page.getByRole('button', { name: 'Remove from the team' }).click();
+        await expect(page.locator('.error-summary')).toContainText('Enter why they are being removed');
+        await a11y('confirm the removal, without a reason');
+        await page.getByLabel('Why are they being removed?').fill('Gold is briefed by the SecCo instead');
         await page.getByRole('button', { name: 'Remove from the team' }).click();
         await expect(page.locator('table#team')).not.toContainText(ACCOUNTS.gold.email);
         await a11y('the event, Gold removed');

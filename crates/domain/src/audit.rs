@@ -162,8 +162,13 @@ pub fn describe(event: &Event, first_save: bool, names: &dyn Names) -> String {
         Event::Records(RecordEvent::TeamMemberAdded { user_id, .. }) => {
             format!("Added {} to the team", person(names, user_id.as_str()))
         }
-        Event::Records(RecordEvent::TeamMemberRemoved { user_id, .. }) => {
-            format!("Removed {} from the team", person(names, user_id.as_str()))
+        Event::Records(RecordEvent::TeamMemberRemoved { user_id, reason, .. }) => {
+            let what = format!("Removed {} from the team", person(names, user_id.as_str()));
+            if reason.trim().is_empty() {
+                what
+            } else {
+                format!("{what}: {}", reason.trim())
+            }
         }
         Event::Records(RecordEvent::RecordShared { organisation_id, .. }) => format!(
             "Shared the event with {}",

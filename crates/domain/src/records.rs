@@ -56,6 +56,9 @@ pub enum RecordEvent {
     TeamMemberRemoved {
         record_id: RecordId,
         user_id: UserId,
+        /// Why, as the person removing them said.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     RecordShared {
         record_id: RecordId,

@@ -389,7 +389,7 @@ pub async fn api_remove_member(
 ) -> Result<StatusCode, ApiError> {
     let email = EmailAddress::parse(&p.email)
         .map_err(|_| ApiError::not_found(format!("{} is not in the team", p.email)).field("email"))?;
-    state.store.events().remove_team_member(&u.viewer, &p.id, &email).await?;
+    state.store.events().remove_team_member(&u.viewer, &p.id, &email, "").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1034,38 +1034,6 @@ pub(crate) struct ConfirmPage {
     pub reason: String,
 }
 
-/// A page that asks before something is removed: what will happen, the
-/// button that does it, and a way back.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn confirm_removal(
-    u: &CurrentUser,
-    marking: Marking,
-    heading: String,
-    explanation: String,
-    action: String,
-    back: String,
-    hidden: Vec<(String, String)>,
-    button: &str,
-) -> Response {
-    render(
-        StatusCode::OK,
-        &ConfirmPage {
-            layout: Layout::for_user(heading.trim_end_matches('?').to_string(), marking, "/events", Some(u)),
-            heading,
-            explanation,
-            action,
-            back,
-            hidden,
-            button: button.into(),
-            warning: true,
-            reason_label: String::new(),
-            reason_hint: String::new(),
-            errors: FormErrors::default(),
-            reason: String::new(),
-        },
-    )
-}
-
 #[derive(Debug, Deserialize)]
 pub struct StatusQuery {
     to: Option<String>,
@@ -1174,34 +1142,54 @@ pub struct MemberQuery {
     email: Option<String>,
 }
 
-/// Asks before removing someone from the team.
+/// Asks before removing someone from the team, and why.
 pub async fn page_remove_member_confirm(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<EventId>,
     Query(q): Query<MemberQuery>,
 ) -> Response {
-    let event = match event_to_change(&state, &u, &id).await {
+    remove_member_confirm(&state, &u, &id, &q.email.unwrap_or_default(), None, "").await
+}
+
+/// The page that asks before `email` is removed from the team: what will
+/// happen and the reason (with `error` when it was sent without one).
+async fn remove_member_confirm(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &EventId,
+    email: &str,
+    error: Option<&str>,
+    reason: &str,
+) -> Response {
+    let event = match event_to_change(state, u, id).await {
         Ok(e) => e,
         Err(r) => return r,
     };
-    let team = state.store.events().team(&u.viewer, &id).await.unwrap_or_default();
-    let email = q.email.unwrap_or_default();
+    let team = state.store.events().team(&u.viewer, id).await.unwrap_or_default();
     let Some(member) = team.into_iter().find(|m| m.email == email) else {
-        return crate::pages::not_found_for(Some(&u));
+        return crate::pages::not_found_for(Some(u));
     };
-    confirm_removal(
-        &u,
-        event.marking,
-        format!("Remove {} from the team?", member.name),
-        format!(
-            "{} ({}) will no longer see {} unless their organisation's access allows it. You can add them again later.",
-            member.name, member.organisation_name, event.name
-        ),
-        format!("/events/{}/team", event.id),
-        format!("/events/{}", event.id),
-        vec![("action".into(), "remove".into()), ("email".into(), member.email)],
-        "Remove from the team",
+    let heading = format!("Remove {} from the team?", member.name);
+    render(
+        if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK },
+        &ConfirmPage {
+            layout: Layout::for_user(heading.trim_end_matches('?').to_string(), event.marking, "/events", Some(u)),
+            heading,
+            explanation: format!(
+                "{} ({}) will no longer see {} unless their organisation's access allows it. You can add them again later.",
+                member.name, member.organisation_name, event.name
+            ),
+            action: format!("/events/{}/team", event.id),
+            back: format!("/events/{}", event.id),
+            hidden: vec![("action".into(), "remove".into()), ("email".into(), member.email)],
+            button: "Remove from the team".into(),
+            warning: true,
+            reason_label: "Why are they being removed?".into(),
+            reason_hint: "Recorded in the event's history with your name and the time.".into(),
+            errors: error.map(|e| FormErrors::one("reason", e)).unwrap_or_default(),
+            reason: reason.to_string(),
+        },
     )
 }
 
@@ -1267,9 +1255,13 @@ pub async fn page_team(
 ) -> Response {
     let email = field(&f, "email");
     let removing = field(&f, "action") == "remove";
+    let reason = field(&f, "reason");
+    if removing && reason.trim().is_empty() {
+        return remove_member_confirm(&state, &u, &id, &email, Some("Enter why they are being removed"), &reason).await;
+    }
     let result = match EmailAddress::parse(&email) {
         Err(_) => Err(StoreError::invalid("email", "Choose someone to add")),
-        Ok(email) if removing => state.store.events().remove_team_member(&u.viewer, &id, &email).await,
+        Ok(email) if removing => state.store.events().remove_team_member(&u.viewer, &id, &email, &reason).await,
         Ok(email) => state.store.events().add_team_member(&u.viewer, &id, &email).await.map(|_| ()),
     };
     match result {

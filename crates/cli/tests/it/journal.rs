@@ -374,8 +374,12 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
             Marking::OfficialSensitive,
         ),
         (
-            RecordEvent::TeamMemberRemoved { record_id: (&event).into(), user_id: member.text(1).parse().unwrap() }
-                .into(),
+            RecordEvent::TeamMemberRemoved {
+                record_id: (&event).into(),
+                user_id: member.text(1).parse().unwrap(),
+                reason: "Left the planning team".into(),
+            }
+            .into(),
             Marking::Official,
         ),
         (

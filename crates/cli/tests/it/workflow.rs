@@ -579,3 +579,38 @@ async fn the_events_filter_reads_uk_dates_and_says_what_is_wrong_in_words() {
     let (s, body) = f.app.get_as(&f.secco, "/api/v1/events?from=26/04/2027").await;
     assert_eq!((s, body["total"].as_i64()), (200, Some(1)), "{body}");
 }
+
+/// Removing someone from the team from its page asks why, and the audit
+/// trail keeps the reason with who and when.
+#[tokio::test]
+async fn a_removal_from_the_team_records_why() {
+    let f = fixture().await;
+    gold_named(&f).await;
+    let (_, b) = f.app.sign_in("secco@force.example", crate::common::PASSWORD, None).await;
+    let page = f.app.page(&b, &format!("/events/{}/team/remove?email=gold@force.example", f.event)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Why are they being removed?"), "{html}");
+    let csrf = crate::common::hidden(&html, "csrf_token");
+    let remove = |reason: &'static str| {
+        let form =
+            [("csrf_token", csrf.as_str()), ("action", "remove"), ("email", "gold@force.example"), ("reason", reason)];
+        f.app
+            .client
+            .post(f.app.url(&format!("/events/{}/team", f.event)))
+            .header("cookie", b.cookie())
+            .form(&form)
+            .send()
+    };
+    let res = remove("").await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Enter why they are being removed"));
+    let (_, e) = f.get("").await;
+    assert!(e["team"].as_array().unwrap().iter().any(|m| m["email"] == "gold@force.example"), "still in the team");
+    assert_eq!(remove("Briefed by the SecCo instead").await.unwrap().status(), 303);
+    let (_, e) = f.get("").await;
+    assert!(!e["team"].as_array().unwrap().iter().any(|m| m["email"] == "gold@force.example"), "{e}");
+    let (_, trail) = f.get("/audit").await;
+    let words: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|i| i["what"].as_str().unwrap()).collect();
+    assert!(words.iter().any(|w| w.ends_with("from the team: Briefed by the SecCo instead")), "{words:?}");
+}

@@ -563,7 +563,11 @@ impl EventStore<'_> {
         viewer: &Viewer,
         event_id: &EventId,
         email: &EmailAddress,
+        reason: &str,
     ) -> Result<(), StoreError> {
+        if reason.chars().count() > 2_000 {
+            return Err(StoreError::invalid("reason", "The reason must be 2,000 characters or fewer"));
+        }
         let record = self.event_for(viewer, event_id).await?;
         self.require_team_owner(viewer, &record, "change its team").await?;
         let members = self.members_of(event_id).await?;
@@ -578,6 +582,7 @@ impl EventStore<'_> {
         let event = Event::Records(RecordEvent::TeamMemberRemoved {
             record_id: event_id.into(),
             user_id: member.user_id.clone(),
+            reason: reason.trim().to_string(),
         });
         self.store.append(&Actor::new(&viewer.user_id, &viewer.organisation_id), &[(event, record.marking)]).await?;
         Ok(())

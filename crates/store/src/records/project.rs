@@ -55,7 +55,7 @@ pub fn project(event: &RecordEvent, entry: &Entry) -> Vec<Stmt> {
             "INSERT INTO team_members (record_id, user_id, added_by, added_at, seq) VALUES ($1, $2, $3, $4, $5)",
             vec![t(record_id), t(user_id), t(&entry.actor), t(&entry.at), seq],
         )],
-        RecordEvent::TeamMemberRemoved { record_id, user_id } => vec![Stmt::new(
+        RecordEvent::TeamMemberRemoved { record_id, user_id, .. } => vec![Stmt::new(
             "DELETE FROM team_members WHERE record_id = $1 AND user_id = $2",
             vec![t(record_id), t(user_id)],
         )],

@@ -881,7 +881,11 @@ impl SecoStore<'_> {
         let remaining: Vec<_> = members.iter().filter(|m| m.user_id != joined).collect();
         if remaining.len() < members.len() && !remaining.is_empty() {
             out.push((
-                Event::Records(RecordEvent::TeamMemberRemoved { record_id: record_id.clone(), user_id: joined }),
+                Event::Records(RecordEvent::TeamMemberRemoved {
+                    record_id: record_id.clone(),
+                    user_id: joined,
+                    reason: "Stood down as the event's SECO".into(),
+                }),
                 event.marking,
             ));
         }

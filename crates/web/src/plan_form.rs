@@ -288,17 +288,10 @@ pub(crate) fn form(section: &str) -> Option<Form> {
                 area("summary", "Summary"),
                 text("agreed", "What was agreed"),
                 text("actions", "Actions"),
-                text("action_text", "Add an action with an owner and a due date (optional)").id("action").once(),
-                text("action_owner", "Action owner").id("owner").once(),
-                select(
-                    "action_owner_user",
-                    "Action owner in Cordon (told of it, and sees it among their tasks)",
-                    Choices::TeamMembers,
-                )
-                .id("owner_user_id")
-                .once(),
-                date("action_due", "Action due").id("due").once(),
-            ],
+            ]
+            .into_iter()
+            .chain(new_action("Add an action with an owner and a due date (optional)"))
+            .collect(),
         ),
         "meeting" => item(
             "a planning meeting",
@@ -308,21 +301,31 @@ pub(crate) fn form(section: &str) -> Option<Form> {
                 date("date", "Date"),
                 text("attendees", "Attendees"),
                 area("minutes", "Minutes"),
-                text("action_text", "Add an action (optional)").id("action").once(),
-                text("action_owner", "Action owner").id("owner").once(),
-                select(
-                    "action_owner_user",
-                    "Action owner in Cordon (told of it, and sees it among their tasks)",
-                    Choices::TeamMembers,
-                )
-                .id("owner_user_id")
-                .once(),
-                date("action_due", "Action due").id("due").once(),
-            ],
+            ]
+            .into_iter()
+            .chain(new_action("Add an action (optional)"))
+            .collect(),
         ),
         _ => return None,
     };
     Some(Form { section, ..form })
+}
+
+/// The fields that add one action with an owner and a due date (a meeting's
+/// or a liaison entry's), asked for each time and then empty again.
+fn new_action(label: &'static str) -> [Spec; 4] {
+    [
+        text("action_text", label).id("action").once(),
+        text("action_owner", "Action owner").id("owner").once(),
+        select(
+            "action_owner_user",
+            "Action owner in Cordon (told of it, and sees it among their tasks)",
+            Choices::TeamMembers,
+        )
+        .id("owner_user_id")
+        .once(),
+        date("action_due", "Action due").id("due").once(),
+    ]
 }
 
 /// The form of a list section, whose items have pages of their own.

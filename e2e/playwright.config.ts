@@ -54,5 +54,12 @@ export default defineConfig({
     { name: 'desktop', use: { ...devices['Desktop Chrome'], launchOptions } },
     // 320 CSS px wide: the WCAG 1.4.10 reflow width (a 1280 px window zoomed to 400 %).
     { name: 'narrow', use: { ...devices['Desktop Chrome'], viewport: { width: 320, height: 640 }, launchOptions } },
+    // A tablet at a venue, held upright and used by touch: every page's layout and the
+    // plan's journey (the other journeys run at desktop and 320 px).
+    {
+      name: 'tablet',
+      testMatch: /(layout|plan)\.spec\.ts/,
+      use: { ...devices['Desktop Chrome'], viewport: { width: 810, height: 1080 }, hasTouch: true, launchOptions },
+    },
   ],
 });

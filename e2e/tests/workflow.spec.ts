@@ -58,6 +58,23 @@ test.describe('the planning workflow', () => {
         await a11y('the event, changed');
       });
 
+      await test.step('a move the lifecycle refuses asks first, wants a reason and says the rule in words', async () => {
+        const eventUrl = page.url();
+        await page.goto(`${new URL(eventUrl).pathname}/status?to=live`);
+        await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Move ${name}, revised to live?`);
+        await a11y('confirm a move to live');
+        await page.getByRole('button', { name: 'Move to live' }).click();
+        await expect(page.locator('.error-summary')).toContainText('Enter the reason for the change');
+        await a11y('confirm a move to live, without a reason');
+        await page.getByLabel('Reason').fill('The route opens early for a rehearsal');
+        await page.getByRole('button', { name: 'Move to live' }).click();
+        await expect(page.locator('.error-summary')).toContainText('Issue the plan and have Gold endorse it before the event goes live');
+        await a11y('confirm a move to live, refused');
+        await page.getByRole('link', { name: 'Cancel' }).click();
+        await expect(page.locator('dt:text-is("Status") + dd')).toContainText('Planning');
+        await a11y('the event, still planning');
+      });
+
       await test.step('pick Gold for the team, searching without script', async () => {
         await page.getByRole('link', { name: 'Add someone to the team' }).click();
         await a11y('the team picker');

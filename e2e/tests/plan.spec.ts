@@ -311,8 +311,9 @@ test.describe('the CT protective security plan of a new event', () => {
       await expect(page.getByLabel('Rationale', { exact: true })).toHaveValue('Searched at the gate by trained stewards');
       await page.getByLabel('Measure', { exact: true }).fill(stewards);
       await page.getByRole('button', { name: 'Save changes' }).click();
-      await expect(page).toHaveURL(new RegExp(`${escapeRegExp(eventPath)}/plan#measure$`));
+      await expect(page).toHaveURL(new RegExp(`${escapeRegExp(eventPath)}/plan\\?changed=measure#measure$`));
       await a11y('plan page, measure changed');
+      await expect(page.locator('#saved-notice')).toHaveText('Your changes to the measure were saved.');
       await expect(page.locator('#measure tbody')).toContainText('Searched at the gate by trained stewards');
       await expect(status).toHaveText(/^Ready to issue\./);
     });
@@ -409,9 +410,11 @@ async function saveAndCheck(
   anchor: string,
 ): Promise<void> {
   await button.click();
-  await expect(page).toHaveURL(new RegExp(`/plan${escapeRegExp(anchor)}$`));
+  await expect(page).toHaveURL(new RegExp(`/plan\\?(added|changed)=[a-z_]+${escapeRegExp(anchor)}$`));
   await a11y(state);
   await expect(page.locator('.error-summary')).toHaveCount(0);
+  // The page says what the change did.
+  await expect(page.locator('#saved-notice')).toBeVisible();
 }
 
 /** Adds a measure, accepted, treating the risk named `risk`. */

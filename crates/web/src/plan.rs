@@ -1025,7 +1025,38 @@ struct PlanBody<'a> {
 #[template(path = "shell.html")]
 struct Shell<'a> {
     layout: Layout,
+    /// What the viewer's last change did, in words ("Added a measure.").
+    notice: Option<String>,
     body: &'a str,
+}
+
+/// What the plan page was sent back to after a change: `?added=`, `?changed=`
+/// or `?removed=` naming the section.
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    added: Option<String>,
+    changed: Option<String>,
+    removed: Option<String>,
+}
+
+impl DoneQuery {
+    /// The notice in words; none for a section that does not exist, so the
+    /// address cannot put words of its own on the page.
+    fn notice(&self) -> Option<String> {
+        let noun = |section: &str| plan_form::form(section).map(|f| f.noun);
+        let bare = |n: &str| n.trim_start_matches("a ").trim_start_matches("an ").to_string();
+        if let Some(n) = self.added.as_deref().and_then(noun) {
+            return Some(match n.strip_prefix("the ") {
+                Some(_) => format!("{} saved.", plan_form::capitalised(n)),
+                None if n == "an assessment" => "The assessment was saved.".into(),
+                None => format!("Added {n}."),
+            });
+        }
+        if let Some(n) = self.changed.as_deref().and_then(noun) {
+            return Some(format!("Your changes to the {} were saved.", bare(n)));
+        }
+        self.removed.as_deref().and_then(noun).map(|n| format!("The {} was removed from the draft.", bare(n)))
+    }
 }
 
 impl PlanBody<'_> {
@@ -1172,6 +1203,7 @@ async fn plan_page(
     status: StatusCode,
     errors: FormErrors,
     gzip: bool,
+    notice: Option<String>,
 ) -> Response {
     let view = match state.store.plan().plan_view(&u.viewer, id).await {
         Ok(v) => v,
@@ -1209,7 +1241,7 @@ async fn plan_page(
             Vec::new()
         };
         return match plan_body(&view, &csrf, can_change, can_issue, can_audit, errors, copy_sources) {
-            Ok(body) => render(status, &Shell { layout: layout(), body: &body }),
+            Ok(body) => render(status, &Shell { layout: layout(), notice, body: &body }),
             Err(e) => failed(e),
         };
     }
@@ -1224,7 +1256,7 @@ async fn plan_page(
         Err(e) => return failed(e),
     };
     if !gzip {
-        return render(status, &Shell { layout: layout(), body: &kept.replace(&markers().csrf, &csrf) });
+        return render(status, &Shell { layout: layout(), notice, body: &kept.replace(&markers().csrf, &csrf) });
     }
     let pieces = match view
         .memo(&format!("{key}.gz"), |_| Ok::<_, askama::Error>(crate::gzip::Pieces::new(&kept, &markers().csrf)))
@@ -1232,7 +1264,7 @@ async fn plan_page(
         Ok(p) => p,
         Err(e) => return failed(e),
     };
-    let frame = match (Shell { layout: layout(), body: &markers().content }).render() {
+    let frame = match (Shell { layout: layout(), notice, body: &markers().content }).render() {
         Ok(f) => f,
         Err(e) => return failed(e),
     };
@@ -1268,10 +1300,10 @@ async fn after_change(
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(u)),
         Err(StoreError::RulesNotMet { problems, .. }) => {
             let errors = FormErrors(problems.into_iter().map(|p| ("readiness".to_string(), p.message)).collect());
-            plan_page(state, u, id, unprocessable, errors, false).await
+            plan_page(state, u, id, unprocessable, errors, false, None).await
         }
         Err(e) => match FormErrors::from_store(e) {
-            Ok(errors) => plan_page(state, u, id, unprocessable, errors, false).await,
+            Ok(errors) => plan_page(state, u, id, unprocessable, errors, false, None).await,
             Err(r) => r,
         },
     }
@@ -1281,9 +1313,11 @@ pub async fn page(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<EventId>,
+    Query(done): Query<DoneQuery>,
     headers: HeaderMap,
 ) -> Response {
-    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), crate::gzip::accepted(&headers)).await
+    let notice = done.notice();
+    plan_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), crate::gzip::accepted(&headers), notice).await
 }
 
 pub async fn page_save(
@@ -1310,7 +1344,7 @@ pub async fn page_save(
         Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) if field(&f, "id").is_empty() => {
             crate::plan_item::add_again(&state, &u, &id, &section, &f, e).await
         }
-        result => after_change(&state, &u, &id, &anchor, result).await,
+        result => after_change(&state, &u, &id, &format!("?added={section}{anchor}"), result).await,
     }
 }
 
@@ -1333,7 +1367,7 @@ pub async fn page_remove(
         .await;
     }
     let result = state.store.plan().remove_plan_item(&u.viewer, &id, &section, &item_id, &reason).await;
-    after_change(&state, &u, &id, &format!("#{}", section.replace('_', "-")), result).await
+    after_change(&state, &u, &id, &format!("?removed={section}#{}", section.replace('_', "-")), result).await
 }
 
 /// Attaches a photograph or site plan to a reconnaissance visit (multipart form).

@@ -434,7 +434,9 @@ pub async fn save(
         Err((field, message)) => Err(StoreError::Invalid { field, message }),
     };
     match result {
-        Ok(()) => Redirect::to(&format!("/events/{id}/plan#{}", section.replace('_', "-"))).into_response(),
+        Ok(()) => {
+            Redirect::to(&format!("/events/{id}/plan?changed={section}#{}", section.replace('_', "-"))).into_response()
+        }
         Err(StoreError::NotFound { field: None, .. }) => crate::pages::not_found_for(Some(&u)),
         Err(StoreError::Stale(message)) => {
             // What was typed stays in the form; the page shows the plan as it

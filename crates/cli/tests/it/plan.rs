@@ -624,7 +624,12 @@ async fn an_item_is_changed_on_its_own_page() {
     .await
     .unwrap();
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], format!("{plan_path}#measure"));
+    assert_eq!(res.headers()["location"], format!("{plan_path}?changed=measure#measure"));
+    // Back on the plan, the page says what was done; a made-up section says nothing.
+    let html = f.app.page(&b, &format!("{plan_path}?changed=measure")).await.text().await.unwrap();
+    assert!(html.contains("Your changes to the measure were saved."), "the plan says what changed");
+    let html = f.app.page(&b, &format!("{plan_path}?added=%3Cscript%3E")).await.text().await.unwrap();
+    assert!(!html.contains("saved-notice"), "only known sections are named");
     let (_, plan) = f.get("/plan").await;
     let measures = plan["plan"]["measures"].as_array().unwrap();
     assert_eq!(measures.len(), 1);
@@ -1341,6 +1346,9 @@ async fn the_plan_page_reads_and_each_section_is_changed_on_a_page_of_its_own() 
     .await
     .unwrap();
     assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("{plan_path}?added=threat_assessment#threat-assessment"));
+    let html = f.app.page(&b, &format!("{plan_path}?added=threat_assessment")).await.text().await.unwrap();
+    assert!(html.contains("Added a threat assessment."));
     let (_, plan) = f.get("/plan").await;
     let added =
         plan["plan"]["threat_assessments"].as_array().unwrap().iter().find(|t| t["source"] == "CTIU, second").cloned();

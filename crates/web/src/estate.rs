@@ -3,7 +3,7 @@
 //! confirmation page), and the API under `/api/v1/sites`.
 
 use crate::api::{
-    ApiRoutes, BadRequest, Forbidden, NotFound, Page, PayloadTooLarge, Unauthorised, Unprocessable,
+    ApiRoutes, BadRequest, Forbidden, NotFound, Page, PageQuery, PayloadTooLarge, Unauthorised, Unprocessable,
     UnsupportedMediaType,
 };
 use crate::auth::{ApiUser, CurrentUser, PageUser};
@@ -23,7 +23,7 @@ use cordon_domain::london::display_date;
 use cordon_domain::reference::parse_date;
 use cordon_domain::threat::{ResponseLevel, ThreatLevel};
 use cordon_domain::Marking;
-use cordon_store::estate::{Site, SiteFilter, StaffMember};
+use cordon_store::estate::{Notice, Site, SiteFilter, StaffMember};
 use cordon_store::StoreError;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -300,6 +300,152 @@ pub async fn api_return(
     Ok(Json(state.store.estate().return_to_floor(&u.viewer, &p.id).await?.into()))
 }
 
+/// A notice to a member of staff that their site's response level changed.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeBody {
+    id: String,
+    site_id: String,
+    site_name: String,
+    /// The level the site moved to.
+    response_level: ResponseLevel,
+    summary: String,
+    created_at: String,
+    /// Null until acknowledged.
+    acknowledged_at: Option<String>,
+}
+
+impl From<Notice> for NoticeBody {
+    fn from(n: Notice) -> Self {
+        NoticeBody {
+            id: n.id,
+            site_id: n.site_id.to_string(),
+            site_name: n.site_name,
+            response_level: n.response_level,
+            summary: n.summary,
+            created_at: n.created_at,
+            acknowledged_at: n.acknowledged_at,
+        }
+    }
+}
+
+/// The caller's notices of response level changes, newest first.
+#[utoipa::path(get, path = "/me/notices", tag = "estate",
+    params(PageQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "A page of notices", body = Page<NoticeBody>), BadRequest, Unauthorised))]
+pub async fn api_my_notices(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Page<NoticeBody>>, ApiError> {
+    let paging = q.paging()?;
+    let (items, total) = state.store.estate().my_notices(&u.viewer, paging.limit, paging.offset).await?;
+    Ok(Json(Page {
+        items: items.into_iter().map(NoticeBody::from).collect(),
+        total,
+        limit: paging.limit,
+        offset: paging.offset,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct NoticePath {
+    /// The notice's id.
+    id: String,
+}
+
+/// A notice acknowledged.
+#[derive(Serialize, ToSchema)]
+pub struct AcknowledgedBody {
+    id: String,
+    acknowledged_at: String,
+}
+
+/// Acknowledge one of the caller's notices: 201, or 200 when it already was
+/// (nothing changes); someone else's notice is 404.
+#[utoipa::path(post, path = "/notices/{id}/acknowledgement", tag = "estate",
+    params(NoticePath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "Acknowledged", body = AcknowledgedBody),
+        (status = 200, description = "Already acknowledged: nothing changed", body = AcknowledgedBody),
+        Unauthorised, Forbidden, NotFound))]
+pub async fn api_acknowledge(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<NoticePath>,
+) -> Result<(StatusCode, Json<AcknowledgedBody>), ApiError> {
+    let (now, acknowledged_at) = state.store.estate().acknowledge(&u.viewer, &p.id).await?;
+    let status = if now { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(AcknowledgedBody { id: p.id, acknowledged_at })))
+}
+
+/// One member of staff at a site and their latest notice from it.
+#[derive(Serialize, ToSchema)]
+pub struct AcknowledgementBody {
+    user_id: String,
+    name: String,
+    email: String,
+    /// Null when they have had no notice from this site.
+    notice_id: Option<String>,
+    notice_level: Option<ResponseLevel>,
+    notified_at: Option<String>,
+    /// Null until acknowledged.
+    acknowledged_at: Option<String>,
+}
+
+/// Who at a site has acknowledged their latest notice and who has not.
+#[derive(Serialize, ToSchema)]
+pub struct AcknowledgementsBody {
+    /// The site's response level now.
+    response_level: ResponseLevel,
+    /// Staff whose latest notice is acknowledged.
+    acknowledged: i64,
+    /// Staff whose latest notice is not.
+    outstanding: i64,
+    items: Vec<AcknowledgementBody>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+}
+
+/// Who at a site has acknowledged its latest change of response level (estates managers).
+#[utoipa::path(get, path = "/sites/{id}/acknowledgements", tag = "estate",
+    params(SitePath, PageQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The site's staff, by name", body = AcknowledgementsBody),
+        BadRequest, Unauthorised, Forbidden, NotFound))]
+pub async fn api_acknowledgements(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<SitePath>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<AcknowledgementsBody>, ApiError> {
+    let paging = q.paging()?;
+    let a = state.store.estate().acknowledgements(&u.viewer, &p.id, paging.limit, paging.offset).await?;
+    Ok(Json(AcknowledgementsBody {
+        response_level: a.response_level,
+        acknowledged: a.acknowledged,
+        outstanding: a.outstanding,
+        items: a
+            .items
+            .into_iter()
+            .map(|i| AcknowledgementBody {
+                user_id: i.user_id.to_string(),
+                name: i.name,
+                email: i.email,
+                notice_id: i.notice_id,
+                notice_level: i.notice_level,
+                notified_at: i.notified_at,
+                acknowledged_at: i.acknowledged_at,
+            })
+            .collect(),
+        total: a.total,
+        limit: paging.limit,
+        offset: paging.offset,
+    }))
+}
+
 /// This capability's API operations.
 pub fn api() -> ApiRoutes {
     ApiRoutes::new()
@@ -307,6 +453,9 @@ pub fn api() -> ApiRoutes {
         .routes(routes!(api_get))
         .routes(routes!(api_add_staff))
         .routes(routes!(api_raise, api_return))
+        .routes(routes!(api_my_notices))
+        .routes(routes!(api_acknowledge))
+        .routes(routes!(api_acknowledgements))
 }
 
 // ---- Pages ----

@@ -490,3 +490,86 @@ async fn the_demo_holds_the_northshire_estate() {
     assert_eq!(custody["floor"], "HEIGHTENED");
     assert!(v["items"].as_array().unwrap().iter().any(|s| s["staff_count"].as_i64().unwrap() > 0));
 }
+
+#[tokio::test]
+async fn staff_are_told_of_each_change_and_acknowledge_it_once() {
+    let f = fixture().await;
+    let id = f.site("Eastgate Custody Suite", "custody_suite", "City").await;
+    let (status, _) = f
+        .app
+        .send_as(&f.manager, Method::POST, &format!("/api/v1/sites/{id}/staff"), json!({"email": "pc@force.example"}))
+        .await;
+    assert_eq!(status, 201);
+    let (_, none) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(none["total"], 0, "being added tells nobody of a change");
+    let level = format!("/api/v1/sites/{id}/response-level");
+    let (status, _) =
+        f.app.send_as(&f.manager, Method::POST, &level, json!({"level": "EXCEPTIONAL", "reason": "Threat"})).await;
+    assert_eq!(status, 201);
+    let (status, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["total"], 1);
+    let notice = &v["items"][0];
+    assert_eq!(notice["site_id"], id.as_str());
+    assert_eq!(notice["response_level"], "EXCEPTIONAL");
+    assert!(notice["acknowledged_at"].is_null());
+    let nid = notice["id"].as_str().unwrap().to_string();
+    // The estates manager sees who has not acknowledged.
+    let acks = format!("/api/v1/sites/{id}/acknowledgements");
+    let (status, a) = f.app.get_as(&f.manager, &acks).await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(
+        (a["response_level"].as_str(), a["acknowledged"].as_i64(), a["outstanding"].as_i64()),
+        (Some("EXCEPTIONAL"), Some(0), Some(1))
+    );
+    assert_eq!(a["items"][0]["email"], "pc@force.example");
+    assert!(a["items"][0]["acknowledged_at"].is_null());
+    let (status, _) = f.app.get_as(&f.staff, &acks).await;
+    assert_eq!(status, 403);
+    let (status, _) = f.app.get_as(&f.outsider, &acks).await;
+    assert_eq!(status, 404);
+    // Someone else's notice is not found; the member of staff acknowledges once.
+    let ack = format!("/api/v1/notices/{nid}/acknowledgement");
+    for other in [&f.manager, &f.outsider] {
+        let (status, _) = f.app.send_as(other, Method::POST, &ack, json!({})).await;
+        assert_eq!(status, 404);
+    }
+    let (status, _) = f.app.send_as(&f.staff, Method::POST, "/api/v1/notices/no-such/acknowledgement", json!({})).await;
+    assert_eq!(status, 404);
+    let (status, first) = f.app.send_as(&f.staff, Method::POST, &ack, json!({})).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, second) = f.app.send_as(&f.staff, Method::POST, &ack, json!({})).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(first["acknowledged_at"], second["acknowledged_at"], "a second acknowledgement changes nothing");
+    let (_, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(v["items"][0]["acknowledged_at"], first["acknowledged_at"]);
+    let (_, a) = f.app.get_as(&f.manager, &acks).await;
+    assert_eq!((a["acknowledged"].as_i64(), a["outstanding"].as_i64()), (Some(1), Some(0)));
+
+    // Returning to the floor is a change: a new notice, outstanding again.
+    let (status, _) = f.app.send_as(&f.manager, Method::DELETE, &level, json!({})).await;
+    assert_eq!(status, 200);
+    let (_, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["items"][0]["response_level"], "HEIGHTENED");
+    let (_, a) = f.app.get_as(&f.manager, &acks).await;
+    assert_eq!((a["acknowledged"].as_i64(), a["outstanding"].as_i64()), (Some(0), Some(1)));
+    // A raise to the level it already runs at changes nothing and tells nobody.
+    let (status, _) =
+        f.app.send_as(&f.manager, Method::POST, &level, json!({"level": "HEIGHTENED", "reason": "Held"})).await;
+    assert_eq!(status, 201);
+    let (_, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(v["total"], 2);
+    // Held at HEIGHTENED, it would stay raised above a lower floor: return it first
+    // (it runs at its floor already, so nobody is told).
+    let (status, _) = f.app.send_as(&f.manager, Method::DELETE, &level, json!({})).await;
+    assert_eq!(status, 200);
+    let (_, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(v["total"], 2);
+    // A threat level change that moves the site tells its staff too, in the same transaction.
+    let (status, _) = f.threat("national", "LOW").await;
+    assert_eq!(status, 201);
+    let (_, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(v["total"], 3, "{v}");
+    assert_eq!(v["items"][0]["response_level"], "NORMAL");
+}

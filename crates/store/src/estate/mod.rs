@@ -406,3 +406,172 @@ impl EstateStore<'_> {
         Ok(out)
     }
 }
+
+/// A notice to a member of staff that their site's response level changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    pub id: String,
+    pub site_id: SiteId,
+    pub site_name: String,
+    /// The level the site moved to.
+    pub response_level: ResponseLevel,
+    pub summary: String,
+    pub created_at: String,
+    pub acknowledged_at: Option<String>,
+}
+
+/// One member of staff at a site and their latest notice from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acknowledgement {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub notice_id: Option<String>,
+    pub notice_level: Option<ResponseLevel>,
+    pub notified_at: Option<String>,
+    pub acknowledged_at: Option<String>,
+}
+
+/// Who at a site has acknowledged its latest change of response level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acknowledgements {
+    pub response_level: ResponseLevel,
+    pub acknowledged: i64,
+    pub outstanding: i64,
+    pub items: Vec<Acknowledgement>,
+    pub total: i64,
+}
+
+const NOTICE_KIND: &str = "response_level_changed";
+
+/// The latest notice of each member of staff from their site.
+const LATEST_NOTICE: &str = "n.id = (SELECT n2.id FROM notifications n2 WHERE n2.kind = 'response_level_changed' \
+     AND n2.site_id = st.site_id AND n2.user_id = st.user_id ORDER BY n2.created_at DESC, n2.id DESC LIMIT 1)";
+
+impl EstateStore<'_> {
+    /// The viewer's notices of response level changes, newest first.
+    pub async fn my_notices(&self, viewer: &Viewer, limit: i64, offset: i64) -> Result<(Vec<Notice>, i64), StoreError> {
+        let me = Val::from(viewer.user_id.to_string());
+        let total = self
+            .store
+            .fetch_one(
+                "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND kind = $2",
+                &[me.clone(), Val::from(NOTICE_KIND)],
+            )
+            .await?
+            .map(|r| r.int(0))
+            .unwrap_or(0);
+        let rows = self
+            .store
+            .fetch(
+                "SELECT n.id, n.site_id, COALESCE(s.name, ''), n.response_level, n.summary, n.created_at, n.acknowledged_at \
+                 FROM notifications n LEFT JOIN sites s ON s.id = n.site_id \
+                 WHERE n.user_id = $1 AND n.kind = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3 OFFSET $4",
+                &[me, Val::from(NOTICE_KIND), Val::Int(limit), Val::Int(offset)],
+            )
+            .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(Notice {
+                    id: r.text(0),
+                    site_id: SiteId::parse(&r.text(1)).map_err(integrity)?,
+                    site_name: r.text(2),
+                    response_level: r.text(3).parse().map_err(integrity)?,
+                    summary: r.text(4),
+                    created_at: r.text(5),
+                    acknowledged_at: r.opt_text(6),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok((items, total))
+    }
+
+    /// Acknowledges one of the viewer's notices (and marks it read). Returns
+    /// whether this acknowledged it now (false when it already was) and when
+    /// it was acknowledged; someone else's notice, or none, is "no such notice".
+    pub async fn acknowledge(&self, viewer: &Viewer, id: &str) -> Result<(bool, String), StoreError> {
+        let at = self.store.now_text();
+        let (me, now) = (Val::from(viewer.user_id.to_string()), Val::from(at.as_str()));
+        // One conditional write: of two acknowledgements at once, one wins.
+        let done = self
+            .store
+            .fetch(
+                "UPDATE notifications SET acknowledged_at = $3, read_at = COALESCE(read_at, $3) \
+                 WHERE id = $1 AND user_id = $2 AND kind = $4 AND acknowledged_at IS NULL RETURNING id",
+                &[Val::from(id), me.clone(), now, Val::from(NOTICE_KIND)],
+            )
+            .await?;
+        if !done.is_empty() {
+            return Ok((true, at));
+        }
+        let before = self
+            .store
+            .fetch_one(
+                "SELECT acknowledged_at FROM notifications WHERE id = $1 AND user_id = $2 AND kind = $3",
+                &[Val::from(id), me, Val::from(NOTICE_KIND)],
+            )
+            .await?;
+        match before {
+            Some(r) => Ok((false, r.text(0))),
+            None => Err(StoreError::not_found(None, "no such notice")),
+        }
+    }
+
+    /// Who at a site has acknowledged their latest notice and who has not
+    /// (estates managers of the site's organisation), by name, a page at a time.
+    pub async fn acknowledgements(
+        &self,
+        viewer: &Viewer,
+        id: &SiteId,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Acknowledgements, StoreError> {
+        let site = self.get(viewer, id).await?;
+        self.store.records().permit(viewer.into(), estate::MANAGE).await?;
+        let sid = Val::from(id.to_string());
+        let counts = self
+            .store
+            .fetch_one(
+                &format!(
+                    "SELECT COUNT(*), COUNT(n.acknowledged_at), COUNT(n.id) - COUNT(n.acknowledged_at) \
+                     FROM site_staff st LEFT JOIN notifications n ON {LATEST_NOTICE} WHERE st.site_id = $1"
+                ),
+                std::slice::from_ref(&sid),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Integrity("no count".into()))?;
+        let rows = self
+            .store
+            .fetch(
+                &format!(
+                    "SELECT st.user_id, u.name, u.email, n.id, n.response_level, n.created_at, n.acknowledged_at \
+                     FROM site_staff st JOIN users u ON u.id = st.user_id LEFT JOIN notifications n ON {LATEST_NOTICE} \
+                     WHERE st.site_id = $1 ORDER BY u.name, u.id LIMIT $2 OFFSET $3"
+                ),
+                &[sid, Val::Int(limit), Val::Int(offset)],
+            )
+            .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(Acknowledgement {
+                    user_id: UserId::parse(&r.text(0)).map_err(integrity)?,
+                    name: r.text(1),
+                    email: r.text(2),
+                    notice_id: r.opt_text(3),
+                    notice_level: r.opt_text(4).map(|l| l.parse()).transpose().map_err(integrity)?,
+                    notified_at: r.opt_text(5),
+                    acknowledged_at: r.opt_text(6),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Acknowledgements {
+            response_level: site.response_level,
+            total: counts.int(0),
+            acknowledged: counts.int(1),
+            outstanding: counts.int(2),
+            items,
+        })
+    }
+}

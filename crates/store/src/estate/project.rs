@@ -83,3 +83,58 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
         )],
     }
 }
+
+/// The statement that gives every member of staff at a site (but the person
+/// who made the change) a notice, when its response level actually changes:
+/// derived before the event's own statements, so `s` is the site as it stood.
+/// `$new` is SQL over `s` giving the level after; the other parameters are
+/// the id prefix, the kind, the marking, the time, the site and the actor.
+macro_rules! notice_sql {
+    ($new:literal, $id:literal, $kind:literal, $marking:literal, $at:literal, $site:literal, $actor:literal) => {
+        concat!(
+            "INSERT INTO notifications (id, user_id, kind, summary, link, marking, created_at, site_id, response_level) ",
+            "SELECT ", $id, " || st.user_id, st.user_id, ", $kind, ", 'The response level at your site is now ' || ", $new, ", ",
+            "'/sites/' || s.id, ", $marking, ", ", $at, ", s.id, ", $new, " ",
+            "FROM site_staff st JOIN sites s ON s.id = st.site_id ",
+            "WHERE st.site_id = ", $site, " AND st.user_id <> ", $actor, " AND s.response_level <> ", $new, " ",
+            "ON CONFLICT (id) DO NOTHING"
+        )
+    };
+}
+
+const RAISED_NOTICES: &str = notice_sql!("$1", "$2", "$3", "$4", "$5", "$6", "$7");
+const RETURNED_NOTICES: &str = notice_sql!("s.floor", "$1", "$2", "$3", "$4", "$5", "$6");
+const RECOMPUTED_NOTICES: &str =
+    notice_sql!("(CASE WHEN s.raised_rank > $2 THEN s.raised_level ELSE $1 END)", "$3", "$4", "$5", "$6", "$7", "$8");
+
+fn notice_args(site_id: &str, entry: &Entry) -> Vec<Val> {
+    let kind = cordon_domain::notifications::NotificationKind::ResponseLevelChanged;
+    vec![
+        t(&format!("{}:{}:", entry.seq, kind.as_str())),
+        t(kind.as_str()),
+        t(&entry.marking),
+        t(&entry.at),
+        t(site_id),
+        t(&entry.actor),
+    ]
+}
+
+/// The staff notices an estate event gives rise to (see `notifications::project::derive`).
+pub fn derive(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
+    match event {
+        EstateEvent::SiteResponseLevelRaised { site_id, level, .. } => {
+            let mut args = vec![t(level.as_str())];
+            args.extend(notice_args(site_id.as_str(), entry));
+            vec![Stmt::new(RAISED_NOTICES, args)]
+        }
+        EstateEvent::SiteReturnedToFloor { site_id } => {
+            vec![Stmt::new(RETURNED_NOTICES, notice_args(site_id.as_str(), entry))]
+        }
+        EstateEvent::SiteResponseLevelRecomputed { site_id, floor, .. } => {
+            let mut args = vec![t(floor.as_str()), Val::Int(rank(*floor))];
+            args.extend(notice_args(site_id.as_str(), entry));
+            vec![Stmt::new(RECOMPUTED_NOTICES, args)]
+        }
+        EstateEvent::SiteAdded { .. } | EstateEvent::SiteStaffAdded { .. } => Vec::new(),
+    }
+}

@@ -186,6 +186,19 @@ pub fn response_level(floor: ResponseLevel, raised: Option<&Raise>, today: Date)
     }
 }
 
+/// What a response level means for the people at a site (domain reference §1.2).
+pub fn meaning(level: ResponseLevel) -> &'static str {
+    match level {
+        ResponseLevel::Normal => "Routine protective security measures appropriate to the site",
+        ResponseLevel::Heightened => {
+            "Additional and sustainable protective security measures reflecting the broad nature of the threat"
+        }
+        ResponseLevel::Exceptional => {
+            "Maximum protective security measures to meet specific threats and to minimise vulnerability and risk"
+        }
+    }
+}
+
 /// Checks a new site's details.
 pub fn check_site(name: &str, address: &str, division: &str) -> Result<(), FieldError> {
     for (field, value, label) in [

@@ -835,10 +835,23 @@ pub async fn page_return(
     }
 }
 
+/// `POST /notices/{id}/acknowledgement`: the one-click acknowledgement on the home page.
+pub async fn page_acknowledge(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CheckedForm { user: u, fields: _ }: CheckedForm,
+) -> Response {
+    match state.store.estate().acknowledge(&u.viewer, &id).await {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(e) => store_page_error(e, &u),
+    }
+}
+
 /// This capability's pages.
 pub fn pages() -> axum::Router<AppState> {
-    use axum::routing::get;
+    use axum::routing::{get, post};
     axum::Router::new()
+        .route("/notices/{id}/acknowledgement", post(page_acknowledge))
         .route("/sites", get(page_list))
         .route("/sites/{id}", get(page_site))
         .route("/sites/{id}/response-level", get(page_raise_form).post(page_raise))

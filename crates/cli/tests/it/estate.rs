@@ -573,3 +573,46 @@ async fn staff_are_told_of_each_change_and_acknowledge_it_once() {
     assert_eq!(v["total"], 3, "{v}");
     assert_eq!(v["items"][0]["response_level"], "NORMAL");
 }
+
+#[tokio::test]
+async fn staff_see_their_sites_level_on_the_home_page_and_acknowledge_in_one_click() {
+    let f = fixture().await;
+    let id = f.site("Eastgate Custody Suite", "custody_suite", "City").await;
+    f.app
+        .send_as(&f.manager, Method::POST, &format!("/api/v1/sites/{id}/staff"), json!({"email": "pc@force.example"}))
+        .await;
+    let (_, b) = f.app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&b, "/").await.text().await.unwrap();
+    assert!(html.contains("Eastgate Custody Suite: response level HEIGHTENED"), "{html}");
+    assert!(html.contains("Additional and sustainable protective security measures"));
+    assert!(!html.contains("I have read this"), "nothing to acknowledge yet");
+    let (status, _) = f
+        .app
+        .send_as(
+            &f.manager,
+            Method::POST,
+            &format!("/api/v1/sites/{id}/response-level"),
+            json!({"level": "EXCEPTIONAL", "reason": "Threat"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let html = f.app.page(&b, "/").await.text().await.unwrap();
+    assert!(html.contains("response level EXCEPTIONAL") && html.contains("I have read this"));
+    let (_, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    let nid = v["items"][0]["id"].as_str().unwrap().to_string();
+    let csrf = f.app.csrf(&b).await;
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("/notices/{nid}/acknowledgement")))
+        .header("cookie", b.cookie())
+        .form(&[("csrf_token", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = f.app.page(&b, "/").await.text().await.unwrap();
+    assert!(!html.contains("I have read this") && html.contains("You have acknowledged the latest change"));
+    let (_, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert!(v["items"][0]["acknowledged_at"].is_string());
+}

@@ -575,3 +575,39 @@ impl EstateStore<'_> {
         })
     }
 }
+
+/// A site where the viewer works, with their latest notice from it if they
+/// have not acknowledged it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MySite {
+    pub site: Site,
+    pub unacknowledged: Option<String>,
+}
+
+impl EstateStore<'_> {
+    /// The sites where the viewer is a member of staff, by name.
+    pub async fn my_sites(&self, viewer: &Viewer) -> Result<Vec<MySite>, StoreError> {
+        let rows = self
+            .store
+            .fetch(
+                &format!(
+                    "SELECT {SITE_COLUMNS}, (SELECT n.id FROM notifications n WHERE n.kind = 'response_level_changed' \
+                     AND n.site_id = s.id AND n.user_id = me.user_id ORDER BY n.created_at DESC, n.id DESC LIMIT 1), \
+                     (SELECT n.acknowledged_at FROM notifications n WHERE n.kind = 'response_level_changed' \
+                     AND n.site_id = s.id AND n.user_id = me.user_id ORDER BY n.created_at DESC, n.id DESC LIMIT 1) \
+                     {SITE_FROM} JOIN site_staff me ON me.site_id = s.id AND me.user_id = $1 \
+                     WHERE s.organisation_id = $2 ORDER BY s.name, s.id"
+                ),
+                &[Val::from(viewer.user_id.to_string()), Val::from(viewer.organisation_id.to_string())],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MySite {
+                    site: self.site_of(r)?,
+                    unacknowledged: r.opt_text(15).filter(|_| r.opt_text(16).is_none()),
+                })
+            })
+            .collect()
+    }
+}

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use cordon_domain::estate::{self, SiteKind};
-use cordon_domain::ids::SiteId;
+use cordon_domain::ids::{SiteId, UserId};
 use cordon_domain::london::display_date;
 use cordon_domain::reference::parse_date;
 use cordon_domain::threat::{ResponseLevel, ThreatLevel};
@@ -518,6 +518,7 @@ impl From<&Site> for SiteView {
 #[template(path = "sites.html")]
 struct ListPage {
     layout: Layout,
+    may_manage: bool,
     items: Vec<SiteView>,
     kinds: Vec<(&'static str, &'static str, bool)>,
     divisions: Vec<(String, bool)>,
@@ -570,6 +571,7 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
         StatusCode::OK,
         &ListPage {
             layout: Layout::for_user("Police estate", Marking::Official, "/sites", Some(&u)),
+            may_manage: u.viewer.may(estate::MANAGE),
             items: sites.iter().map(SiteView::from).collect(),
             kinds: SiteKind::ALL.iter().map(|k| (k.as_str(), k.words(), filter.kind == Some(*k))).collect(),
             divisions: divisions
@@ -598,7 +600,17 @@ struct SitePage {
     s: SiteView,
     staff: Vec<StaffMember>,
     may_set_level: bool,
+    may_manage: bool,
     notice: Option<String>,
+    /// For the estates manager: each member of staff's acknowledgement, in words, by user id.
+    acks: std::collections::HashMap<String, String>,
+    outstanding: i64,
+}
+
+impl SitePage {
+    fn ack(&self, user_id: &UserId) -> &str {
+        self.acks.get(user_id.as_str()).map(String::as_str).unwrap_or("No change to acknowledge")
+    }
 }
 
 #[derive(Deserialize)]
@@ -621,6 +633,27 @@ pub async fn page_site(
         Ok(s) => s,
         Err(e) => return store_page_error(e, &u),
     };
+    let may_manage = u.viewer.may(estate::MANAGE);
+    let mut acks = std::collections::HashMap::new();
+    let mut outstanding = 0;
+    if may_manage {
+        match state.store.estate().acknowledgements(&u.viewer, &id, crate::api::MAX_LIMIT, 0).await {
+            Ok(a) => {
+                outstanding = a.outstanding;
+                for i in a.items {
+                    let words = match (&i.notice_level, &i.acknowledged_at) {
+                        (Some(l), Some(at)) => {
+                            format!("Acknowledged {l} on {}", at.get(..10).map(day).unwrap_or_default())
+                        }
+                        (Some(l), None) => format!("Not yet acknowledged {l}"),
+                        _ => "No change to acknowledge".to_string(),
+                    };
+                    acks.insert(i.user_id.to_string(), words);
+                }
+            }
+            Err(e) => return store_page_error(e, &u),
+        }
+    }
     let notice = match n.done.as_deref() {
         Some("raised") => Some(format!("The response level is now {}.", site.response_level)),
         Some("returned") => Some(format!("The site is back at its floor, {}.", site.floor)),
@@ -633,7 +666,10 @@ pub async fn page_site(
             s: SiteView::from(&site),
             staff,
             may_set_level: u.viewer.may(estate::SET_LEVEL),
+            may_manage,
             notice,
+            acks,
+            outstanding,
         },
     )
 }
@@ -835,6 +871,71 @@ pub async fn page_return(
     }
 }
 
+#[derive(Template)]
+#[template(path = "site_form.html")]
+struct SiteForm {
+    layout: Layout,
+    errors: FormErrors,
+    name: String,
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    address: String,
+    division: String,
+}
+
+fn site_form(u: &CurrentUser, status: StatusCode, errors: FormErrors, f: &Fields) -> Response {
+    let kind = field(f, "kind");
+    let title = if errors.is_empty() { "Add a site" } else { "Error: Add a site" };
+    render(
+        status,
+        &SiteForm {
+            layout: Layout::for_user(title, Marking::Official, "/sites", Some(u)),
+            errors,
+            name: field(f, "name"),
+            kinds: SiteKind::ALL.iter().map(|k| (k.as_str(), k.words(), k.as_str() == kind)).collect(),
+            address: field(f, "address"),
+            division: field(f, "division"),
+        },
+    )
+}
+
+/// `GET /sites/new`: the form to add a site (estates managers).
+pub async fn page_new_site(PageUser(u): PageUser) -> Response {
+    if !u.viewer.may(estate::MANAGE) {
+        return ApiError::from(StoreError::Forbidden("only an estates manager may add sites".into())).into_response();
+    }
+    site_form(&u, StatusCode::OK, FormErrors::default(), &Vec::new())
+}
+
+/// `POST /sites/new`.
+pub async fn page_add_site(State(state): State<AppState>, CheckedForm { user: u, fields: f }: CheckedForm) -> Response {
+    let Ok(kind) = field(&f, "kind").parse::<SiteKind>() else {
+        return site_form(
+            &u,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::one("kind", "Choose what kind of site it is"),
+            &f,
+        );
+    };
+    match state
+        .store
+        .estate()
+        .add_site(&u.viewer, &field(&f, "name"), kind, &field(&f, "address"), &field(&f, "division"))
+        .await
+    {
+        Ok(site) => Redirect::to(&format!("/sites/{}", site.id)).into_response(),
+        Err(e) => {
+            let status = match &e {
+                StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            match FormErrors::from_store(e) {
+                Ok(errors) => site_form(&u, status, errors, &f),
+                Err(r) => r,
+            }
+        }
+    }
+}
+
 /// `POST /notices/{id}/acknowledgement`: the one-click acknowledgement on the home page.
 pub async fn page_acknowledge(
     State(state): State<AppState>,
@@ -853,6 +954,7 @@ pub fn pages() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/notices/{id}/acknowledgement", post(page_acknowledge))
         .route("/sites", get(page_list))
+        .route("/sites/new", get(page_new_site).post(page_add_site))
         .route("/sites/{id}", get(page_site))
         .route("/sites/{id}/response-level", get(page_raise_form).post(page_raise))
         .route("/sites/{id}/response-level/return", get(page_return_form).post(page_return))

@@ -616,3 +616,68 @@ async fn staff_see_their_sites_level_on_the_home_page_and_acknowledge_in_one_cli
     let (_, v) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
     assert!(v["items"][0]["acknowledged_at"].is_string());
 }
+
+#[tokio::test]
+async fn the_estates_manager_adds_a_site_from_a_page_and_sees_who_has_acknowledged() {
+    let f = fixture().await;
+    let (_, b) = f.app.sign_in("estates@force.example", crate::common::PASSWORD, None).await;
+    let csrf = f.app.csrf(&b).await;
+    assert!(f.app.page(&b, "/sites").await.text().await.unwrap().contains("href=\"/sites/new\""));
+    let post = |form: Vec<(&'static str, String)>| {
+        let (client, url, cookie) = (f.app.client.clone(), f.app.url("/sites/new"), b.cookie());
+        async move { client.post(url).header("cookie", cookie).form(&form).send().await.unwrap() }
+    };
+    let before = f.journal_count().await;
+    let res = post(vec![
+        ("csrf_token", csrf.clone()),
+        ("name", "".into()),
+        ("kind", "custody_suite".into()),
+        ("address", "Eastgate".into()),
+        ("division", "City".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("There is a problem") && html.contains("Enter the site"), "{html}");
+    assert!(html.contains(">Eastgate</textarea>"), "what was typed is kept");
+    let res = post(vec![
+        ("csrf_token", csrf.clone()),
+        ("name", "Eastgate".into()),
+        ("kind", "".into()),
+        ("address", "Eastgate".into()),
+        ("division", "City".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Choose what kind of site it is"));
+    assert_eq!(f.journal_count().await, before);
+    let res = post(vec![
+        ("csrf_token", csrf.clone()),
+        ("name", "Eastgate Custody Suite".into()),
+        ("kind", "custody_suite".into()),
+        ("address", "Eastgate Industrial Estate".into()),
+        ("division", "City".into()),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let id = location.trim_start_matches("/sites/").to_string();
+    f.app
+        .send_as(&f.manager, Method::POST, &format!("/api/v1/sites/{id}/staff"), json!({"email": "pc@force.example"}))
+        .await;
+    f.app
+        .send_as(
+            &f.manager,
+            Method::POST,
+            &format!("/api/v1/sites/{id}/response-level"),
+            json!({"level": "EXCEPTIONAL", "reason": "Threat"}),
+        )
+        .await;
+    let html = f.app.page(&b, &location).await.text().await.unwrap();
+    assert!(html.contains("1 member of staff has not acknowledged the latest change"), "{html}");
+    assert!(html.contains("Not yet acknowledged EXCEPTIONAL"));
+    // Staff may not add sites.
+    let (_, s) = f.app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(f.app.page(&s, "/sites/new").await.status(), 403);
+    assert!(!f.app.page(&s, "/sites").await.text().await.unwrap().contains("href=\"/sites/new\""));
+}

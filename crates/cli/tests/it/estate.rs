@@ -681,3 +681,26 @@ async fn the_estates_manager_adds_a_site_from_a_page_and_sees_who_has_acknowledg
     assert_eq!(f.app.page(&s, "/sites/new").await.status(), 403);
     assert!(!f.app.page(&s, "/sites").await.text().await.unwrap().contains("href=\"/sites/new\""));
 }
+
+#[tokio::test]
+async fn the_command_line_records_the_police_sector_level_and_recomputes_every_site() {
+    let f = fixture().await;
+    let id = f.site("Force Control Room", "control_room", "Headquarters").await;
+    let today = cordon_domain::reference::format_date(cordon_store::today());
+    let out = f.app.db.cordon(&[
+        "threat-level",
+        "set",
+        "police-sector",
+        "critical",
+        "--effective",
+        &today,
+        "--note",
+        "Notified to forces",
+    ]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    assert!(crate::common::stdout(&out).contains("police-sector is CRITICAL"));
+    let v = f.get(&id).await;
+    assert_eq!((v["threat_level"].as_str(), v["floor"].as_str()), (Some("CRITICAL"), Some("EXCEPTIONAL")));
+    let show = f.app.db.cordon(&["threat-level", "show"]);
+    assert!(crate::common::stdout(&show).contains("police-sector: CRITICAL"), "{}", crate::common::stdout(&show));
+}

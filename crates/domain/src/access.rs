@@ -84,6 +84,7 @@ pub const ACTIONS: &[&[Action]] = &[
     crate::policy::ACTIONS,
     crate::places::ACTIONS,
     crate::audit::ACTIONS,
+    crate::estate::ACTIONS,
 ];
 
 /// Every action, in the order of [`ACTIONS`].

@@ -118,6 +118,8 @@ envelope! {
     Policy(crate::policy::PolicyEvent),
     /// The register of crowded places, advisers and allocation runs.
     Places(crate::places::PlacesEvent),
+    /// The police estate: sites, their staff and their response levels.
+    Estate(crate::estate::EstateEvent),
     /// The demonstration data set.
     Demo(crate::demo::DemoEvent),
 }

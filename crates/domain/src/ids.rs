@@ -303,3 +303,8 @@ id_type!(
     /// A policy or standard operating procedure under review.
     PolicyId
 );
+
+id_type!(
+    /// A site of the police estate (a headquarters, a station, a custody suite...).
+    SiteId
+);

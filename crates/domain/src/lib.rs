@@ -8,6 +8,7 @@ pub mod advice;
 pub mod audit;
 pub mod demo;
 pub mod documents;
+pub mod estate;
 pub mod event;
 pub mod identity;
 pub mod ids;

@@ -26,10 +26,12 @@ pub enum NotificationKind {
     ActionAssigned,
     /// An action the user owns has passed its due date.
     ActionOverdue,
+    /// The response level of a site where the user works changed (to acknowledge).
+    ResponseLevelChanged,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 8] = [
         NotificationKind::AddedToTeam,
         NotificationKind::NamedGold,
         NotificationKind::NamedSilver,
@@ -37,6 +39,7 @@ impl NotificationKind {
         NotificationKind::VersionEndorsed,
         NotificationKind::ActionAssigned,
         NotificationKind::ActionOverdue,
+        NotificationKind::ResponseLevelChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +51,7 @@ impl NotificationKind {
             NotificationKind::VersionEndorsed => "version_endorsed",
             NotificationKind::ActionAssigned => "action_assigned",
             NotificationKind::ActionOverdue => "action_overdue",
+            NotificationKind::ResponseLevelChanged => "response_level_changed",
         }
     }
 
@@ -62,6 +66,7 @@ impl NotificationKind {
             NotificationKind::VersionEndorsed => format!("{version} of a plan you work on was endorsed"),
             NotificationKind::ActionAssigned => "An action from a meeting was assigned to you".into(),
             NotificationKind::ActionOverdue => "An action assigned to you is overdue".into(),
+            NotificationKind::ResponseLevelChanged => "The response level at a site where you work changed".into(),
         }
     }
 }

@@ -138,9 +138,16 @@ pub fn threat_reference(text: &str) -> Result<ThreatReference, String> {
         };
         series.push(SeriesReference { series: s.id, changes, closed });
     }
+    // The police sector level is not published: administrators record it, so
+    // the reference holds only the public series.
     for id in Series::ALL {
-        if series.iter().filter(|s| s.series == id).count() != 1 {
-            return Err(format!("series {id} must appear exactly once"));
+        let expected = usize::from(id.is_public());
+        if series.iter().filter(|s| s.series == id).count() != expected {
+            return Err(if id.is_public() {
+                format!("series {id} must appear exactly once")
+            } else {
+                format!("series {id} is recorded by administrators, not shipped as reference data")
+            });
         }
     }
     Ok(ThreatReference { wordings, mapping: raw.mapping, series })

@@ -106,17 +106,37 @@ pub enum Series {
     /// Northern Ireland-related terrorism in Great Britain (closed 23 July 2019).
     #[serde(rename = "ni-in-gb")]
     NiInGb,
+    /// The threat to the police sector and the police estate (seed 002): not
+    /// public, read only by signed-in users of police organisations.
+    #[serde(rename = "police-sector")]
+    PoliceSector,
 }
 
 impl Series {
-    pub const ALL: [Series; 3] = [Series::National, Series::NiInNi, Series::NiInGb];
+    pub const ALL: [Series; 4] = [Series::National, Series::NiInNi, Series::NiInGb, Series::PoliceSector];
+
+    /// The series anyone may read, signed in or not.
+    pub const PUBLIC: [Series; 3] = [Series::National, Series::NiInNi, Series::NiInGb];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Series::National => "national",
             Series::NiInNi => "ni-in-ni",
             Series::NiInGb => "ni-in-gb",
+            Series::PoliceSector => "police-sector",
         }
+    }
+
+    /// Whether anyone may read it; the police sector level is read only by
+    /// signed-in users of police organisations ([`Series::readable_by`]).
+    pub fn is_public(self) -> bool {
+        self != Series::PoliceSector
+    }
+
+    /// Whether a reader of an organisation of `kind` (none when signed out) may read it.
+    pub fn readable_by(self, kind: Option<crate::identity::OrgKind>) -> bool {
+        use crate::identity::OrgKind;
+        self.is_public() || matches!(kind, Some(OrgKind::PoliceForce | OrgKind::CtPolicing))
     }
 
     pub fn title(self) -> &'static str {
@@ -124,6 +144,7 @@ impl Series {
             Series::National => "UK national threat level",
             Series::NiInNi => "Northern Ireland-related terrorism in Northern Ireland",
             Series::NiInGb => "Northern Ireland-related terrorism in Great Britain",
+            Series::PoliceSector => "Threat level to the police sector",
         }
     }
 
@@ -131,6 +152,7 @@ impl Series {
         match self {
             Series::National => "Joint Terrorism Analysis Centre (JTAC)",
             Series::NiInNi | Series::NiInGb => "MI5",
+            Series::PoliceSector => "Recorded by the force's administrators as notified to the police sector",
         }
     }
 }
@@ -147,7 +169,7 @@ impl FromStr for Series {
         Series::ALL
             .into_iter()
             .find(|x| x.as_str() == s.trim())
-            .ok_or_else(|| format!("unknown series {s:?}: use national, ni-in-ni or ni-in-gb"))
+            .ok_or_else(|| format!("unknown series {s:?}: use national, ni-in-ni, ni-in-gb or police-sector"))
     }
 }
 
@@ -428,6 +450,12 @@ mod tests {
         }
         assert!("BLACK".parse::<ThreatLevel>().is_err());
         assert!("scotland".parse::<Series>().is_err());
+        use crate::identity::OrgKind;
+        assert!(Series::PoliceSector.readable_by(Some(OrgKind::PoliceForce)));
+        assert!(Series::PoliceSector.readable_by(Some(OrgKind::CtPolicing)));
+        assert!(!Series::PoliceSector.readable_by(Some(OrgKind::LocalAuthority)));
+        assert!(!Series::PoliceSector.readable_by(None));
+        assert!(Series::National.readable_by(None));
         assert_eq!(ThreatLevel::Critical.ordinal(), 5);
     }
 }

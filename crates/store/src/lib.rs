@@ -11,6 +11,7 @@ pub mod clock;
 pub mod demo;
 pub mod disclosure;
 pub mod documents;
+pub mod estate;
 pub mod events;
 pub mod identity;
 pub mod journal;

@@ -27,6 +27,7 @@ pub const TABLES: &[&[Table]] = &[
     crate::seco::project::TABLES,
     crate::policy::project::TABLES,
     crate::places::project::TABLES,
+    crate::estate::project::TABLES,
 ];
 
 /// Every state table, parents before children.
@@ -55,6 +56,7 @@ fn project(event: &Event, entry: &Entry) -> Vec<Stmt> {
         Event::Seco(e) => crate::seco::project::project(e, entry),
         Event::Policy(e) => crate::policy::project::project(e, entry),
         Event::Places(e) => crate::places::project::project(e, entry),
+        Event::Estate(e) => crate::estate::project::project(e, entry),
         Event::Demo(e) => crate::demo::project::project(e, entry),
     }
 }

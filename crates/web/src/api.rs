@@ -225,6 +225,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         crate::advice::api(),
         crate::seco::api(),
         crate::policy::api(),
+        crate::estate::api(),
         crate::audit::api(),
         crate::documents::api(),
         crate::notifications::api(),

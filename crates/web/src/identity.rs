@@ -678,7 +678,10 @@ async fn admin_page(
             pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
             roles: Role::ALL.iter().map(|r| (r.as_str(), r.words())).collect(),
             clearances: Clearance::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
-            series: [Series::National, Series::NiInNi].iter().map(|s| (s.as_str(), s.title())).collect(),
+            series: [Series::National, Series::PoliceSector, Series::NiInNi]
+                .iter()
+                .map(|s| (s.as_str(), s.title()))
+                .collect(),
             levels: ThreatLevel::ALL.iter().map(|l| l.as_str()).collect(),
             errors,
             notice,

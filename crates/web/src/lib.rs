@@ -13,6 +13,7 @@ pub mod auth;
 mod dates;
 mod documents;
 pub mod error;
+mod estate;
 mod events;
 mod forms;
 mod gzip;
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(advice::pages())
         .merge(seco::pages())
         .merge(policy::pages())
+        .merge(estate::pages())
         .merge(audit::pages())
         .merge(notifications::pages())
         .merge(martyns_law::pages())

@@ -24,6 +24,8 @@ pub struct Layout {
     pub is_admin: bool,
     /// Whether the user is an auditor (the retention review is theirs).
     pub is_auditor: bool,
+    /// Whether they may read the police estate register.
+    pub estate: bool,
     /// The session's CSRF token, for the sign-out button.
     pub csrf: String,
     /// Unread notifications, for the count in the header.
@@ -39,6 +41,7 @@ impl Layout {
             user_name: None,
             is_admin: false,
             is_auditor: false,
+            estate: false,
             csrf: String::new(),
             unread: 0,
         }
@@ -56,6 +59,7 @@ impl Layout {
             l.user_name = Some(u.user.name.clone());
             l.is_admin = u.is_admin();
             l.is_auditor = u.user.has_role(cordon_domain::identity::Role::Auditor);
+            l.estate = u.viewer.may(cordon_domain::estate::READ);
             l.csrf = u.csrf();
             l.unread = u.unread;
         }
@@ -73,6 +77,9 @@ impl Layout {
             items.push(("/advice", "Advice"));
             items.push(("/seco", "SECO"));
             items.push(("/places", "Crowded places"));
+            if self.estate {
+                items.push(("/sites", "Police estate"));
+            }
             items.push(("/account", "Account"));
         }
         if self.is_auditor {

@@ -193,6 +193,17 @@ struct Home {
     changes: Vec<ChangeLine>,
     shared: Vec<EventLine>,
     shared_total: i64,
+    my_sites: Vec<MySiteLine>,
+}
+
+/// A site where the person works: its response level, what it means, and
+/// the notice to acknowledge if there is one.
+struct MySiteLine {
+    id: String,
+    name: String,
+    response_level: String,
+    meaning: &'static str,
+    unacknowledged: Option<String>,
 }
 
 fn line(e: &cordon_store::events::EventRecord) -> EventLine {
@@ -225,6 +236,7 @@ pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> 
                 changes: Vec::new(),
                 shared: Vec::new(),
                 shared_total: 0,
+                my_sites: Vec::new(),
             },
         );
     };
@@ -239,6 +251,10 @@ pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> 
             .chain(t.awaiting_endorsement.iter().map(|a| &a.event))
             .map(|e| &e.marking),
     );
+    let my_sites = match state.store.estate().my_sites(&u.viewer).await {
+        Ok(s) => s,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let may_create = u.viewer.may(cordon_domain::planned_event::CREATE);
     // Partners and advisers: those who work on events others lead.
     let is_partner = !may_create;
@@ -288,6 +304,16 @@ pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> 
                 .collect(),
             shared: t.shared_events.iter().map(line).collect(),
             shared_total: t.shared_events_total,
+            my_sites: my_sites
+                .into_iter()
+                .map(|m| MySiteLine {
+                    id: m.site.id.to_string(),
+                    name: m.site.name,
+                    response_level: m.site.response_level.to_string(),
+                    meaning: cordon_domain::estate::meaning(m.site.response_level),
+                    unacknowledged: m.unacknowledged,
+                })
+                .collect(),
         },
     )
 }

@@ -11,9 +11,10 @@ use crate::pages::{render, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use cordon_domain::identity::OrgKind;
 use cordon_domain::london::display_date;
 use cordon_domain::methodology::AttackMethodology;
 use cordon_domain::reference::parse_date;
@@ -40,7 +41,8 @@ pub struct OnQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct SeriesPath {
-    /// `national`, `ni-in-ni` or `ni-in-gb`.
+    /// `national`, `ni-in-ni`, `ni-in-gb` or `police-sector` (the last only
+    /// for signed-in users of police organisations; 404 for anyone else).
     #[param(value_type = Series)]
     series: String,
 }
@@ -57,6 +59,29 @@ fn parse_on(on: &Option<String>) -> Result<Option<Date>, ApiError> {
 
 fn parse_series(s: &str) -> Result<Series, ApiError> {
     s.parse::<Series>().map_err(|m| ApiError::not_found(m).field("series"))
+}
+
+/// The kind of the signed-in caller's organisation (by session or token), if any.
+pub async fn reader_kind(state: &AppState, headers: &HeaderMap) -> Option<OrgKind> {
+    let u = crate::auth::identify(state, headers).await.ok().flatten()?;
+    kind_of(state, &u).await
+}
+
+async fn kind_of(state: &AppState, u: &crate::auth::CurrentUser) -> Option<OrgKind> {
+    if !u.viewer.active {
+        return None;
+    }
+    state.store.identity().organisation(&u.viewer.organisation_id).await.ok().flatten().map(|o| o.kind)
+}
+
+/// A series the caller may read: the police sector level is answered as if
+/// it did not exist unless the caller is a signed-in user of a police organisation.
+fn readable_series(s: &str, kind: Option<OrgKind>) -> Result<Series, ApiError> {
+    let series = parse_series(s)?;
+    if !series.readable_by(kind) {
+        return Err(ApiError::not_found("unknown series: use national, ni-in-ni or ni-in-gb").field("series"));
+    }
+    Ok(series)
 }
 
 fn lookup_error(e: LevelOnError) -> ApiError {
@@ -135,9 +160,13 @@ pub struct SeriesSummary {
 /// Every threat-level series with its current level.
 #[utoipa::path(get, path = "/threat-levels", tag = "threat levels",
     responses((status = 200, description = "Every series (complete, never paginated)", body = Complete<SeriesSummary>)))]
-pub async fn api_list(State(state): State<AppState>) -> Result<Json<Complete<SeriesSummary>>, ApiError> {
+pub async fn api_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Complete<SeriesSummary>>, ApiError> {
+    let kind = reader_kind(&state, &headers).await;
     let mut items = Vec::new();
-    for series in Series::ALL {
+    for series in Series::ALL.into_iter().filter(|s| s.readable_by(kind)) {
         let (title, set_by) = (series.title().to_string(), series.set_by().to_string());
         let item = match state.store.threat().level_on(series, None).await {
             Ok(l) => SeriesSummary {
@@ -175,6 +204,8 @@ pub async fn api_list(State(state): State<AppState>) -> Result<Json<Complete<Ser
                     last_level: history.changes.last().map(|c| c.level),
                 }
             }
+            // The police sector level before any has been recorded: left out.
+            Err(LevelOnError::Lookup(LookupError::Empty(_))) if !series.is_public() => continue,
             Err(e) => return Err(lookup_error(e)),
         };
         items.push(item);
@@ -192,10 +223,11 @@ pub async fn api_list(State(state): State<AppState>) -> Result<Json<Complete<Ser
     ))]
 pub async fn api_series(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(p): Path<SeriesPath>,
     Query(q): Query<OnQuery>,
 ) -> Result<Json<LevelBody>, ApiError> {
-    let series = parse_series(&p.series)?;
+    let series = readable_series(&p.series, reader_kind(&state, &headers).await)?;
     let on = parse_on(&q.on)?;
     let level = state.store.threat().level_on(series, on).await.map_err(lookup_error)?;
     Ok(Json(LevelBody::from(&level)))
@@ -231,9 +263,10 @@ pub struct HistoryBody {
     responses((status = 200, description = "The series' history", body = HistoryBody), NotFound))]
 pub async fn api_history(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(p): Path<SeriesPath>,
 ) -> Result<Json<HistoryBody>, ApiError> {
-    let series = parse_series(&p.series)?;
+    let series = readable_series(&p.series, reader_kind(&state, &headers).await)?;
     let h = state.store.threat().series_history(series).await?;
     let items: Vec<ChangeBody> = h
         .changes
@@ -394,8 +427,13 @@ pub async fn page(
     crate::auth::MaybeUser(user): crate::auth::MaybeUser,
     Query(q): Query<OnQuery>,
 ) -> Response {
+    let kind = match user.as_ref() {
+        Some(u) => kind_of(&state, u).await,
+        None => None,
+    };
+    let readable: Vec<Series> = Series::ALL.into_iter().filter(|s| s.readable_by(kind)).collect();
     let mut series = Vec::new();
-    for s in Series::ALL {
+    for s in readable.iter().copied() {
         let history = match state.store.threat().series_history(s).await {
             Ok(h) => h,
             Err(e) => return ApiError::from(e).into_response(),
@@ -442,7 +480,7 @@ pub async fn page(
         }
         Ok(Some(day)) => {
             on_display = display_date(day);
-            for s in Series::ALL {
+            for s in readable.iter().copied() {
                 let result = match state.store.threat().level_on(s, Some(day)).await {
                     Ok(l) => Ok(LevelBadge::from(l)),
                     Err(LevelOnError::Lookup(e)) => Err(match e {

@@ -221,9 +221,11 @@ async fn the_public_page_shows_each_series_and_the_banner() {
     let html = res.text().await.unwrap();
     assert_eq!(html.matches("class=\"marking marking-official\"").count(), 2, "banner top and bottom");
     assert!(html.contains("Skip to main content"));
-    for s in Series::ALL {
+    for s in Series::PUBLIC {
         assert!(html.contains(s.title()), "{}", s.title());
     }
+    // The police sector level is not public.
+    assert!(!html.contains(Series::PoliceSector.title()));
     assert!(html.contains("HEIGHTENED"));
     let res = app.get("/threat-levels?on=2017-05-24").await;
     let html = res.text().await.unwrap();

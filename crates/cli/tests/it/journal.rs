@@ -334,6 +334,24 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
         )
         .await
         .unwrap();
+    // The estate: the demo adds sites and staff and raises one; return it to
+    // its floor, then a police sector change recomputes every site.
+    let estates = identity.user_by_email("estates@northshire.police.example").await.unwrap().unwrap();
+    let estates = identity.viewer(&estates).await.unwrap();
+    let raised: cordon_domain::ids::SiteId =
+        db.sql("SELECT id FROM sites WHERE raised_level IS NOT NULL").await.unwrap()[0].text(0).parse().unwrap();
+    store.estate().return_to_floor(&estates, &raised).await.unwrap();
+    store
+        .threat()
+        .record_threat_level(
+            Caller::System(&sys),
+            Series::PoliceSector,
+            ThreatLevel::Critical,
+            cordon_store::today(),
+            "Replay: police sector",
+        )
+        .await
+        .unwrap();
     let member = &db.sql("SELECT record_id, user_id FROM team_members ORDER BY record_id, user_id").await.unwrap()[0];
     let event: EventId = member.text(0).parse().unwrap();
     let item = &db.sql("SELECT event_id, section, item_id FROM plan_items ORDER BY item_id").await.unwrap()[0];

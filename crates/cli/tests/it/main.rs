@@ -17,6 +17,7 @@ mod audit;
 mod cli;
 mod documents;
 mod errors;
+mod estate;
 mod hardening;
 mod identity;
 mod journal;

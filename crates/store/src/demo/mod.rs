@@ -48,6 +48,7 @@ impl DemoStore<'_> {
         crate::seco::demo::seed(self.store).await?;
         crate::policy::demo::seed(self.store).await?;
         crate::places::demo::seed(self.store).await?;
+        crate::estate::demo::seed(self.store).await?;
         let system = Actor::system();
         let events = vec![(
             Event::Demo(DemoEvent::DemoSeeded { note: "Demonstration data: not for operational use".into() }),

@@ -175,6 +175,7 @@ pub fn derive(event: &Event, entry: &Entry) -> Vec<Stmt> {
                 })
                 .collect()
         }
+        Event::Estate(e) => crate::estate::project::derive(e, entry),
         _ => Vec::new(),
     }
 }

@@ -224,7 +224,11 @@ impl ThreatStore<'_> {
             source: RECORDED_HERE.into(),
             confidence: Confidence::Official,
         });
-        let seqs = self.store.append(actor, &[(event, Marking::Official)]).await.map_err(|e| match e {
+        // Every site whose threat level this changes is recomputed in the same
+        // append, so the change and the estate's response levels land together.
+        let mut events = vec![(event, Marking::Official)];
+        events.extend(self.store.estate().recompute_events(series, level).await?);
+        let seqs = self.store.append(actor, &events).await.map_err(|e| match e {
             StoreError::Conflict(_) => {
                 StoreError::Conflict(format!("a change on {} is already recorded for {series}", format_date(effective)))
             }

@@ -1,0 +1,140 @@
+//! The estate capability's projector: the only code that writes its state tables.
+
+use crate::projector::{t, Table};
+use crate::sql::{Stmt, Val};
+use cordon_domain::estate::{rank, EstateEvent};
+use cordon_domain::journal::Entry;
+
+/// This capability's state tables, parents before children.
+pub const TABLES: &[Table] =
+    &[Table { name: "sites", order_by: "id" }, Table { name: "site_staff", order_by: "site_id, user_id" }];
+
+fn opt(s: Option<&str>) -> Val {
+    s.map(t).unwrap_or(Val::NullText)
+}
+
+/// The statements that apply `event` (recorded as `entry`) to this capability's tables.
+pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
+    let seq = Val::Int(entry.seq);
+    match event {
+        EstateEvent::SiteAdded { id, organisation_id, name, kind, address, division, threat_level, floor } => {
+            vec![Stmt::new(
+                "INSERT INTO sites (id, organisation_id, name, kind, address, division, threat_level, floor, \
+                 floor_rank, response_level, created_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10, $11)",
+                vec![
+                    t(id.as_str()),
+                    t(organisation_id.as_str()),
+                    t(name),
+                    t(kind.as_str()),
+                    t(address),
+                    t(division),
+                    opt(threat_level.map(|l| l.as_str())),
+                    t(floor.as_str()),
+                    Val::Int(rank(*floor)),
+                    t(&entry.at),
+                    seq,
+                ],
+            )]
+        }
+        EstateEvent::SiteStaffAdded { site_id, user_id } => vec![Stmt::new(
+            "INSERT INTO site_staff (site_id, user_id, added_at, seq) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (site_id, user_id) DO NOTHING",
+            vec![t(site_id.as_str()), t(user_id.as_str()), t(&entry.at), seq],
+        )],
+        EstateEvent::SiteResponseLevelRaised { site_id, level, reason, until } => vec![Stmt::new(
+            "UPDATE sites SET raised_level = $2, raised_rank = $3, raised_reason = $4, raised_by = $5, \
+             raised_at = $6, raised_until = $7, response_level = $2, seq = $8 WHERE id = $1",
+            vec![
+                t(site_id.as_str()),
+                t(level.as_str()),
+                Val::Int(rank(*level)),
+                t(reason),
+                t(&entry.actor),
+                t(&entry.at),
+                opt(until.as_deref()),
+                seq,
+            ],
+        )],
+        EstateEvent::SiteReturnedToFloor { site_id } => vec![Stmt::new(
+            "UPDATE sites SET raised_level = NULL, raised_rank = NULL, raised_reason = NULL, raised_by = NULL, \
+             raised_at = NULL, raised_until = NULL, response_level = floor, seq = $2 WHERE id = $1",
+            vec![t(site_id.as_str()), seq],
+        )],
+        // The recompute rule (`estate::recompute`) in SQL, on the site as it
+        // stands when the entry is applied: a raise above the new floor is
+        // kept, any other is dropped and the site runs at its floor.
+        EstateEvent::SiteResponseLevelRecomputed { site_id, threat_level, floor } => vec![Stmt::new(
+            "UPDATE sites SET threat_level = $2, floor = $3, floor_rank = $4, \
+             response_level = CASE WHEN raised_rank > $4 THEN raised_level ELSE $3 END, \
+             raised_level = CASE WHEN raised_rank > $4 THEN raised_level ELSE NULL END, \
+             raised_reason = CASE WHEN raised_rank > $4 THEN raised_reason ELSE NULL END, \
+             raised_by = CASE WHEN raised_rank > $4 THEN raised_by ELSE NULL END, \
+             raised_at = CASE WHEN raised_rank > $4 THEN raised_at ELSE NULL END, \
+             raised_until = CASE WHEN raised_rank > $4 THEN raised_until ELSE NULL END, \
+             raised_rank = CASE WHEN raised_rank > $4 THEN raised_rank ELSE NULL END, \
+             seq = $5 WHERE id = $1",
+            vec![
+                t(site_id.as_str()),
+                opt(threat_level.map(|l| l.as_str())),
+                t(floor.as_str()),
+                Val::Int(rank(*floor)),
+                seq,
+            ],
+        )],
+    }
+}
+
+/// The statement that gives every member of staff at a site (but the person
+/// who made the change) a notice, when its response level actually changes:
+/// derived before the event's own statements, so `s` is the site as it stood.
+/// `$new` is SQL over `s` giving the level after; the other parameters are
+/// the id prefix, the kind, the marking, the time, the site and the actor.
+macro_rules! notice_sql {
+    ($new:literal, $id:literal, $kind:literal, $marking:literal, $at:literal, $site:literal, $actor:literal) => {
+        concat!(
+            "INSERT INTO notifications (id, user_id, kind, summary, link, marking, created_at, site_id, response_level) ",
+            "SELECT ", $id, " || st.user_id, st.user_id, ", $kind, ", 'The response level at your site is now ' || ", $new, ", ",
+            "'/sites/' || s.id, ", $marking, ", ", $at, ", s.id, ", $new, " ",
+            "FROM site_staff st JOIN sites s ON s.id = st.site_id ",
+            "WHERE st.site_id = ", $site, " AND st.user_id <> ", $actor, " AND s.response_level <> ", $new, " ",
+            "ON CONFLICT (id) DO NOTHING"
+        )
+    };
+}
+
+const RAISED_NOTICES: &str = notice_sql!("$1", "$2", "$3", "$4", "$5", "$6", "$7");
+const RETURNED_NOTICES: &str = notice_sql!("s.floor", "$1", "$2", "$3", "$4", "$5", "$6");
+const RECOMPUTED_NOTICES: &str =
+    notice_sql!("(CASE WHEN s.raised_rank > $2 THEN s.raised_level ELSE $1 END)", "$3", "$4", "$5", "$6", "$7", "$8");
+
+fn notice_args(site_id: &str, entry: &Entry) -> Vec<Val> {
+    let kind = cordon_domain::notifications::NotificationKind::ResponseLevelChanged;
+    vec![
+        t(&format!("{}:{}:", entry.seq, kind.as_str())),
+        t(kind.as_str()),
+        t(&entry.marking),
+        t(&entry.at),
+        t(site_id),
+        t(&entry.actor),
+    ]
+}
+
+/// The staff notices an estate event gives rise to (see `notifications::project::derive`).
+pub fn derive(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
+    match event {
+        EstateEvent::SiteResponseLevelRaised { site_id, level, .. } => {
+            let mut args = vec![t(level.as_str())];
+            args.extend(notice_args(site_id.as_str(), entry));
+            vec![Stmt::new(RAISED_NOTICES, args)]
+        }
+        EstateEvent::SiteReturnedToFloor { site_id } => {
+            vec![Stmt::new(RETURNED_NOTICES, notice_args(site_id.as_str(), entry))]
+        }
+        EstateEvent::SiteResponseLevelRecomputed { site_id, floor, .. } => {
+            let mut args = vec![t(floor.as_str()), Val::Int(rank(*floor))];
+            args.extend(notice_args(site_id.as_str(), entry));
+            vec![Stmt::new(RECOMPUTED_NOTICES, args)]
+        }
+        EstateEvent::SiteAdded { .. } | EstateEvent::SiteStaffAdded { .. } => Vec::new(),
+    }
+}

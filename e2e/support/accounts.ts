@@ -19,6 +19,8 @@ export const ACCOUNTS = {
   ctsu: { email: 'ctsu@ctp-north.police.example', name: 'Supt Jordan Reid', totp: false },
   /** CT security adviser (CTP North): writes security advice and reviews. */
   ctsa: { email: 'ctsa@ctp-north.police.example', name: 'Casey Burns', totp: false },
+  /** Estates and security manager: keeps the police estate and its response levels. */
+  estates: { email: 'estates@northshire.police.example', name: 'Taylor Hughes', totp: false },
   /** Member of staff, BPSS: in no event's team. */
   staff: { email: 'staff@northshire.police.example', name: 'PC Jamie Clarke', totp: false },
   /** Administrator: signs in with a two-step code. */

@@ -218,6 +218,22 @@ export const PAGES: AppPage[] = [
     marking: 'OFFICIAL',
   },
   {
+    name: 'police estate',
+    path: '/sites',
+    as: 'estates',
+    heading: 'Police estate',
+    navCurrent: 'Police estate',
+    marking: 'OFFICIAL',
+  },
+  {
+    name: 'new site',
+    path: '/sites/new',
+    as: 'estates',
+    heading: 'Add a site',
+    navCurrent: 'Police estate',
+    marking: 'OFFICIAL',
+  },
+  {
     name: 'administration',
     path: '/admin',
     as: 'admin',

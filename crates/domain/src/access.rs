@@ -148,6 +148,17 @@ pub fn permit(viewer: &Viewer, action: Action) -> Decision {
     Ok(())
 }
 
+/// Whether the viewer may do an action on material that is not one record
+/// but carries a marking (the estate's menu of options, say): the role, and a
+/// clearance for the marking.
+pub fn permit_marked(viewer: &Viewer, action: Action, marking: Marking) -> Decision {
+    permit(viewer, action)?;
+    if viewer.clearance < clearance_for(marking) {
+        return Err(Denial::ClearanceTooLow);
+    }
+    Ok(())
+}
+
 /// What the policy needs to know of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordAccess {

@@ -7,9 +7,12 @@
 //! sector level. The official mapping from that threat level is the site's
 //! floor: a site may run higher, never lower.
 
+pub mod critical;
+pub mod options;
+
 use crate::access::Action;
 use crate::identity::Role;
-use crate::ids::{OrganisationId, SiteId, UserId};
+use crate::ids::{ActivationId, OrganisationId, SiteId, UserId};
 use crate::threat::{ResponseLevel, ThreatLevel};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -250,6 +253,26 @@ pub enum EstateEvent {
     /// floor follows it, and a raise is kept only if still above the new floor
     /// ([`recompute`]). Appended in the same transaction as the change.
     SiteResponseLevelRecomputed { site_id: SiteId, threat_level: Option<ThreatLevel>, floor: ResponseLevel },
+    /// An option of an organisation's menu of options was added or changed
+    /// (the menu starts as the shipped one when the first site is added).
+    EstateOptionSaved { organisation_id: OrganisationId, option: options::EstateOption },
+    /// What was decided about an option at a site; none withdraws the decision.
+    SiteOptionDecided { site_id: SiteId, option_id: String, decision: Option<options::Decision>, reason: String },
+    /// An organisation's move-to-critical contingency plan was saved.
+    CriticalPlanSaved { organisation_id: OrganisationId, plan: critical::CriticalPlan },
+    /// The move-to-critical plan was activated: its checklist as it stood.
+    CriticalPlanActivated {
+        id: ActivationId,
+        organisation_id: OrganisationId,
+        reason: String,
+        trigger: critical::Trigger,
+        threat_level: Option<ThreatLevel>,
+        checklist: Vec<critical::ChecklistItem>,
+    },
+    /// A step of an activation's checklist was done (step counts from 0).
+    ActivationStepDone { activation_id: ActivationId, step: u32, note: String },
+    /// An activation was stood down.
+    ActivationStoodDown { activation_id: ActivationId, reason: String },
 }
 
 crate::capability_event!(EstateEvent, |e| match e {
@@ -257,7 +280,16 @@ crate::capability_event!(EstateEvent, |e| match e {
     EstateEvent::SiteStaffAdded { site_id, .. }
     | EstateEvent::SiteResponseLevelRaised { site_id, .. }
     | EstateEvent::SiteReturnedToFloor { site_id }
-    | EstateEvent::SiteResponseLevelRecomputed { site_id, .. } => format!("site/{site_id}"),
+    | EstateEvent::SiteResponseLevelRecomputed { site_id, .. }
+    | EstateEvent::SiteOptionDecided { site_id, .. } => format!("site/{site_id}"),
+    EstateEvent::EstateOptionSaved { organisation_id, .. } => format!("estate-menu/{organisation_id}"),
+    // Activating is on the plan's stream, so that of two activations at once
+    // only one is written (the second finds the stream moved on).
+    EstateEvent::CriticalPlanSaved { organisation_id, .. }
+    | EstateEvent::CriticalPlanActivated { organisation_id, .. } => format!("critical-plan/{organisation_id}"),
+    EstateEvent::ActivationStepDone { activation_id, .. } | EstateEvent::ActivationStoodDown { activation_id, .. } => {
+        format!("activation/{activation_id}")
+    }
 });
 
 /// The roles of a police organisation's people who read its estate register.
@@ -297,8 +329,45 @@ pub const SET_LEVEL: Action = Action {
     needs_team: false,
 };
 
+/// Reading the menu of options, what is in force or declined at each site,
+/// the resource implications, and the move-to-critical plan and its
+/// activations: OFFICIAL-SENSITIVE, so the viewer must also be cleared for it.
+pub const OPTIONS_READ: Action = Action {
+    name: "estate.options.read",
+    what: "read the menu of options, the options in force at each site, their resource implications and the move-to-critical plan (OFFICIAL-SENSITIVE)",
+    roles: Some(&[
+        Role::StrategicCommander,
+        Role::SecurityCoordinator,
+        Role::SecurityAdviser,
+        Role::EstatesManager,
+        Role::Auditor,
+        Role::Administrator,
+    ]),
+    needs_team: false,
+};
+
+/// Keeping the menu of options and deciding which are in force at each site.
+pub const OPTIONS_KEEP: Action = Action {
+    name: "estate.options.keep",
+    what: "change the menu of options and decide which options are in force or declined at each site",
+    roles: Some(&[Role::EstatesManager]),
+    needs_team: false,
+};
+
+/// Keeping the move-to-critical plan, activating it, working through its
+/// checklist and standing it down.
+pub const CRITICAL: Action = Action {
+    name: "estate.critical",
+    what: "keep the move-to-critical contingency plan, activate it, record its checklist done and stand it down",
+    roles: Some(&[Role::EstatesManager, Role::StrategicCommander]),
+    needs_team: false,
+};
+
+/// The marking of the menu of options, their deployment and the contingency plan.
+pub const OPTIONS_MARKING: crate::Marking = crate::Marking::OfficialSensitive;
+
 /// The estate capability's actions.
-pub const ACTIONS: &[Action] = &[READ, MANAGE, SET_LEVEL];
+pub const ACTIONS: &[Action] = &[READ, MANAGE, SET_LEVEL, OPTIONS_READ, OPTIONS_KEEP, CRITICAL];
 
 #[cfg(test)]
 mod tests {

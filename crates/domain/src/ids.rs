@@ -308,3 +308,8 @@ id_type!(
     /// A site of the police estate (a headquarters, a station, a custody suite...).
     SiteId
 );
+
+id_type!(
+    /// An activation of a force's move-to-critical contingency plan.
+    ActivationId
+);

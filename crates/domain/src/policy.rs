@@ -35,6 +35,100 @@ pub struct Policy {
     pub review_interval_months: u32,
     /// When the next review is due, `YYYY-MM-DD`.
     pub next_review: String,
+    /// The result of the policy's risk assessment.
+    #[serde(default)]
+    pub risk_assessment: Option<Assessment>,
+    /// The impact found by its equality impact assessment.
+    #[serde(default)]
+    pub equality_impact: Option<Assessment>,
+    /// Who was asked to consult on it, when, and what they said.
+    #[serde(default)]
+    pub consultation: Vec<Consultation>,
+    /// The linked standard operating procedure, such as its reference.
+    #[serde(default)]
+    pub procedure: String,
+    /// The linked contingency plan, such as "Contingency Plan 448".
+    #[serde(default)]
+    pub contingency_plan: String,
+}
+
+/// A low, medium or high result (of a risk or equality impact assessment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Assessment {
+    Low,
+    Medium,
+    High,
+}
+
+impl Assessment {
+    pub const ALL: [Assessment; 3] = [Assessment::Low, Assessment::Medium, Assessment::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assessment::Low => "low",
+            Assessment::Medium => "medium",
+            Assessment::High => "high",
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Assessment::Low => "Low",
+            Assessment::Medium => "Medium",
+            Assessment::High => "High",
+        }
+    }
+
+    /// Reads `low`, `medium` or `high`; a message naming `field` otherwise.
+    pub fn parse(field: &'static str, s: &str) -> Result<Assessment, FieldError> {
+        Assessment::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| FieldError::new(field, "Choose low, medium or high"))
+    }
+}
+
+/// A consultee of a policy: who was asked, when, and their response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Consultation {
+    /// Who was asked, such as "Unison" or "Health and Safety".
+    pub consultee: String,
+    /// When they were asked, `YYYY-MM-DD`; none if not yet.
+    #[serde(default)]
+    pub asked_on: Option<String>,
+    /// What they said; empty while awaited.
+    #[serde(default)]
+    pub response: String,
+}
+
+impl Consultation {
+    /// Checks a consultee's entry; each error names its field.
+    pub fn check(&self) -> Result<(), FieldError> {
+        if self.consultee.trim().is_empty() {
+            return Err(FieldError::new("consultee", "Enter who was asked to consult"));
+        }
+        if self.consultee.chars().count() > 200 {
+            return Err(FieldError::new("consultee", "Enter who was asked in 200 characters or fewer"));
+        }
+        if let Some(a) = &self.asked_on {
+            date("asked_on", "The date they were asked", a)?;
+        }
+        if self.response.chars().count() > 4000 {
+            return Err(FieldError::new("response", "The response must be 4,000 characters or fewer"));
+        }
+        Ok(())
+    }
+}
+
+/// Adds a consultee to the list, or changes the entry of the same consultee
+/// (matched without regard to case or surrounding space).
+pub fn upsert_consultation(list: &mut Vec<Consultation>, entry: Consultation) {
+    let key = entry.consultee.trim().to_lowercase();
+    match list.iter_mut().find(|c| c.consultee.trim().to_lowercase() == key) {
+        Some(c) => *c = entry,
+        None => list.push(entry),
+    }
 }
 
 /// A date in `YYYY-MM-DD` form, or a message naming the field's label.
@@ -81,6 +175,9 @@ impl Policy {
             return Err(FieldError::new("review_interval_months", "The review interval must be 1 to 120 months"));
         }
         date("next_review", "The next review date", &self.next_review)?;
+        for c in &self.consultation {
+            c.check()?;
+        }
         Ok(())
     }
 
@@ -112,7 +209,7 @@ crate::capability_event!(PolicyEvent, |e| match e {
 pub const KEEP: Action = Action {
     name: "policy.keep",
     what: "add policy records and record their reviews",
-    roles: Some(&[Role::Administrator, Role::DeploymentAuthority]),
+    roles: Some(&[Role::Administrator, Role::DeploymentAuthority, Role::EstatesManager]),
     needs_team: false,
 };
 
@@ -136,7 +233,45 @@ mod tests {
             last_reviewed: None,
             review_interval_months: 12,
             next_review: "2011-08-31".into(),
+            risk_assessment: Some(Assessment::Medium),
+            equality_impact: None,
+            consultation: Vec::new(),
+            procedure: String::new(),
+            contingency_plan: String::new(),
         }
+    }
+
+    #[test]
+    fn consultees_are_kept_once_each_and_checked() {
+        let mut list = Vec::new();
+        let c = |who: &str, response: &str| Consultation {
+            consultee: who.into(),
+            asked_on: Some("2024-01-15".into()),
+            response: response.into(),
+        };
+        upsert_consultation(&mut list, c("Unison", ""));
+        upsert_consultation(&mut list, c("Finance", ""));
+        upsert_consultation(&mut list, c(" unison ", "No concerns"));
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].response, "No concerns");
+        let p = Policy { consultation: list, ..sop() };
+        assert_eq!(p.check(), Ok(()));
+        let bad = Policy { consultation: vec![c(" ", "")], ..sop() };
+        assert_eq!(bad.check().unwrap_err().field, "consultee");
+        let bad_date = Consultation { asked_on: Some("2024-13-01".into()), ..c("Legal", "") };
+        assert_eq!(Policy { consultation: vec![bad_date], ..sop() }.check().unwrap_err().field, "asked_on");
+        assert_eq!(Assessment::parse("risk_assessment", "MEDIUM"), Ok(Assessment::Medium));
+        assert_eq!(Assessment::parse("risk_assessment", "grave").unwrap_err().field, "risk_assessment");
+    }
+
+    #[test]
+    fn a_two_yearly_review_is_overdue_the_day_after_it_falls_due() {
+        let p = Policy { review_interval_months: 24, ..sop() };
+        let next = p.next_after(date!(2024 - 03 - 01));
+        assert_eq!(next, date!(2026 - 03 - 01));
+        let p = Policy { next_review: next.to_string(), ..p };
+        assert!(!p.overdue(date!(2026 - 03 - 01)));
+        assert!(p.overdue(date!(2026 - 03 - 02)));
     }
 
     #[test]

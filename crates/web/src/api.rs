@@ -226,6 +226,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         crate::seco::api(),
         crate::policy::api(),
         crate::estate::api(),
+        crate::estate_options::api(),
         crate::audit::api(),
         crate::documents::api(),
         crate::notifications::api(),

@@ -519,6 +519,10 @@ impl From<&Site> for SiteView {
 struct ListPage {
     layout: Layout,
     may_manage: bool,
+    /// Whether to show the links to the menu, the costs and the plan.
+    may_read_options: bool,
+    /// The threat level is CRITICAL and the move-to-critical plan is not activated.
+    offer_activation: bool,
     items: Vec<SiteView>,
     kinds: Vec<(&'static str, &'static str, bool)>,
     divisions: Vec<(String, bool)>,
@@ -567,11 +571,17 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
         query.push_str(&format!("&q={}", crate::auth::urlencode(text.trim())));
     }
     let shown = sites.len() as i64;
+    let may_read_options =
+        cordon_domain::access::permit_marked(&u.viewer, estate::OPTIONS_READ, estate::OPTIONS_MARKING).is_ok();
+    // At CRITICAL, activating the move-to-critical plan is offered here too.
+    let offer_activation = may_read_options && state.store.estate().offer_activation(&u.viewer).await.unwrap_or(false);
     render(
         StatusCode::OK,
         &ListPage {
             layout: Layout::for_user("Police estate", Marking::Official, "/sites", Some(&u)),
             may_manage: u.viewer.may(estate::MANAGE),
+            may_read_options,
+            offer_activation,
             items: sites.iter().map(SiteView::from).collect(),
             kinds: SiteKind::ALL.iter().map(|k| (k.as_str(), k.words(), filter.kind == Some(*k))).collect(),
             divisions: divisions
@@ -605,6 +615,11 @@ struct SitePage {
     /// For the estates manager: each member of staff's acknowledgement, in words, by user id.
     acks: std::collections::HashMap<String, String>,
     outstanding: i64,
+    /// The options at the site, for those cleared to read them.
+    options: Option<Vec<crate::estate_options::SiteOptionLine>>,
+    may_keep_options: bool,
+    /// What staff at the site are told to do (the instructions of the options in force).
+    instructions: Vec<String>,
 }
 
 impl SitePage {
@@ -657,12 +672,26 @@ pub async fn page_site(
     let notice = match n.done.as_deref() {
         Some("raised") => Some(format!("The response level is now {}.", site.response_level)),
         Some("returned") => Some(format!("The site is back at its floor, {}.", site.floor)),
+        Some("option") => Some("The decision about the option is saved.".into()),
         _ => None,
     };
+    let options = match crate::estate_options::site_option_lines(&state, &u, &site).await {
+        Ok(o) => o,
+        Err(e) => return store_page_error(e, &u),
+    };
+    let instructions = match state.store.estate().instructions(&u.viewer, &site).await {
+        Ok(i) => i,
+        Err(e) => return store_page_error(e, &u),
+    };
+    // The options make the page OFFICIAL-SENSITIVE; without them it is OFFICIAL.
+    let marking = if options.is_some() { estate::OPTIONS_MARKING } else { Marking::Official };
     render(
         StatusCode::OK,
         &SitePage {
-            layout: Layout::for_user(site.name.clone(), Marking::Official, "/sites", Some(&u)),
+            layout: Layout::for_user(site.name.clone(), marking, "/sites", Some(&u)),
+            may_keep_options: u.viewer.may(estate::OPTIONS_KEEP),
+            options,
+            instructions,
             s: SiteView::from(&site),
             staff,
             may_set_level: u.viewer.may(estate::SET_LEVEL),

@@ -14,6 +14,7 @@ mod dates;
 mod documents;
 pub mod error;
 mod estate;
+mod estate_options;
 mod events;
 mod forms;
 mod gzip;
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .merge(seco::pages())
         .merge(policy::pages())
         .merge(estate::pages())
+        .merge(estate_options::pages())
         .merge(audit::pages())
         .merge(notifications::pages())
         .merge(martyns_law::pages())

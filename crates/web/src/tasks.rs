@@ -204,6 +204,8 @@ struct MySiteLine {
     response_level: String,
     meaning: &'static str,
     unacknowledged: Option<String>,
+    /// What staff there are told to do: the instructions of the options in force.
+    instructions: Vec<String>,
 }
 
 fn line(e: &cordon_store::events::EventRecord) -> EventLine {
@@ -255,6 +257,21 @@ pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> 
         Ok(s) => s,
         Err(e) => return ApiError::from(e).into_response(),
     };
+    let mut site_lines = Vec::with_capacity(my_sites.len());
+    for m in my_sites {
+        let instructions = match state.store.estate().instructions(&u.viewer, &m.site).await {
+            Ok(i) => i,
+            Err(e) => return ApiError::from(e).into_response(),
+        };
+        site_lines.push(MySiteLine {
+            id: m.site.id.to_string(),
+            name: m.site.name,
+            response_level: m.site.response_level.to_string(),
+            meaning: cordon_domain::estate::meaning(m.site.response_level),
+            unacknowledged: m.unacknowledged,
+            instructions,
+        });
+    }
     let may_create = u.viewer.may(cordon_domain::planned_event::CREATE);
     // Partners and advisers: those who work on events others lead.
     let is_partner = !may_create;
@@ -304,16 +321,7 @@ pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> 
                 .collect(),
             shared: t.shared_events.iter().map(line).collect(),
             shared_total: t.shared_events_total,
-            my_sites: my_sites
-                .into_iter()
-                .map(|m| MySiteLine {
-                    id: m.site.id.to_string(),
-                    name: m.site.name,
-                    response_level: m.site.response_level.to_string(),
-                    meaning: cordon_domain::estate::meaning(m.site.response_level),
-                    unacknowledged: m.unacknowledged,
-                })
-                .collect(),
+            my_sites: site_lines,
         },
     )
 }

@@ -18,6 +18,7 @@ mod cli;
 mod documents;
 mod errors;
 mod estate;
+mod estate_options;
 mod hardening;
 mod identity;
 mod journal;

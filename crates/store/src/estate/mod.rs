@@ -9,7 +9,9 @@
 //! is `estate.read` for users of the site's own organisation; anyone else is
 //! answered "no such site" (404), and every refusal is logged.
 
+pub mod critical;
 pub mod demo;
+pub mod options;
 pub mod project;
 
 use crate::journal::Actor;

@@ -6,8 +6,19 @@ use cordon_domain::estate::{rank, EstateEvent};
 use cordon_domain::journal::Entry;
 
 /// This capability's state tables, parents before children.
-pub const TABLES: &[Table] =
-    &[Table { name: "sites", order_by: "id" }, Table { name: "site_staff", order_by: "site_id, user_id" }];
+pub const TABLES: &[Table] = &[
+    Table { name: "sites", order_by: "id" },
+    Table { name: "site_staff", order_by: "site_id, user_id" },
+    Table { name: "estate_options", order_by: "organisation_id, id" },
+    Table { name: "site_options", order_by: "site_id, option_id" },
+    Table { name: "estate_critical_plans", order_by: "organisation_id" },
+    Table { name: "estate_activations", order_by: "id" },
+    Table { name: "estate_activation_steps", order_by: "activation_id, step" },
+];
+
+fn json<T: serde::Serialize>(v: &T) -> Val {
+    Val::Text(serde_json::to_string(v).unwrap_or_default())
+}
 
 fn opt(s: Option<&str>) -> Val {
     s.map(t).unwrap_or(Val::NullText)
@@ -81,6 +92,61 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
                 seq,
             ],
         )],
+        EstateEvent::EstateOptionSaved { organisation_id, option } => vec![Stmt::new(
+            "INSERT INTO estate_options (organisation_id, id, body, seq) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (organisation_id, id) DO UPDATE SET body = excluded.body, seq = excluded.seq",
+            vec![t(organisation_id.as_str()), t(&option.id), json(option), seq],
+        )],
+        EstateEvent::SiteOptionDecided { site_id, option_id, decision: None, .. } => vec![Stmt::new(
+            "DELETE FROM site_options WHERE site_id = $1 AND option_id = $2",
+            vec![t(site_id.as_str()), t(option_id)],
+        )],
+        EstateEvent::SiteOptionDecided { site_id, option_id, decision: Some(d), reason } => vec![Stmt::new(
+            "INSERT INTO site_options (site_id, option_id, decision, reason, decided_by, decided_at, seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, option_id) DO UPDATE SET \
+             decision = excluded.decision, reason = excluded.reason, decided_by = excluded.decided_by, \
+             decided_at = excluded.decided_at, seq = excluded.seq",
+            vec![t(site_id.as_str()), t(option_id), t(d.as_str()), t(reason), t(&entry.actor), t(&entry.at), seq],
+        )],
+        EstateEvent::CriticalPlanSaved { organisation_id, plan } => vec![Stmt::new(
+            "INSERT INTO estate_critical_plans (organisation_id, body, saved_by, saved_at, seq) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organisation_id) DO UPDATE SET body = excluded.body, \
+             saved_by = excluded.saved_by, saved_at = excluded.saved_at, seq = excluded.seq",
+            vec![t(organisation_id.as_str()), json(plan), t(&entry.actor), t(&entry.at), seq],
+        )],
+        EstateEvent::CriticalPlanActivated { id, organisation_id, reason, trigger, threat_level, checklist } => {
+            let mut out = vec![Stmt::new(
+                "INSERT INTO estate_activations (id, organisation_id, reason, trigger_kind, threat_level, started_by, \
+                 started_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                vec![
+                    t(id.as_str()),
+                    t(organisation_id.as_str()),
+                    t(reason),
+                    t(trigger.as_str()),
+                    opt(threat_level.map(|l| l.as_str())),
+                    t(&entry.actor),
+                    t(&entry.at),
+                    seq,
+                ],
+            )];
+            out.extend(checklist.iter().enumerate().map(|(i, c)| {
+                Stmt::new(
+                    "INSERT INTO estate_activation_steps (activation_id, step, action, owner_role) VALUES ($1, $2, $3, $4)",
+                    vec![t(id.as_str()), Val::Int(i as i64), t(&c.action), t(&c.owner_role)],
+                )
+            }));
+            out
+        }
+        EstateEvent::ActivationStepDone { activation_id, step, note } => vec![Stmt::new(
+            "UPDATE estate_activation_steps SET done_by = $3, done_at = $4, note = $5 \
+             WHERE activation_id = $1 AND step = $2",
+            vec![t(activation_id.as_str()), Val::Int(i64::from(*step)), t(&entry.actor), t(&entry.at), t(note)],
+        )],
+        EstateEvent::ActivationStoodDown { activation_id, reason } => vec![Stmt::new(
+            "UPDATE estate_activations SET stood_down_by = $2, stood_down_at = $3, stood_down_reason = $4, seq = $5 \
+             WHERE id = $1",
+            vec![t(activation_id.as_str()), t(&entry.actor), t(&entry.at), t(reason), seq],
+        )],
     }
 }
 
@@ -135,6 +201,13 @@ pub fn derive(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
             args.extend(notice_args(site_id.as_str(), entry));
             vec![Stmt::new(RECOMPUTED_NOTICES, args)]
         }
-        EstateEvent::SiteAdded { .. } | EstateEvent::SiteStaffAdded { .. } => Vec::new(),
+        EstateEvent::SiteAdded { .. }
+        | EstateEvent::SiteStaffAdded { .. }
+        | EstateEvent::EstateOptionSaved { .. }
+        | EstateEvent::SiteOptionDecided { .. }
+        | EstateEvent::CriticalPlanSaved { .. }
+        | EstateEvent::CriticalPlanActivated { .. }
+        | EstateEvent::ActivationStepDone { .. }
+        | EstateEvent::ActivationStoodDown { .. } => Vec::new(),
     }
 }

@@ -70,6 +70,30 @@ impl PolicyStore<'_> {
         self.save(viewer, p).await
     }
 
+    /// Adds a consultee to a policy's consultation, or changes their entry
+    /// (who was asked, when, and their response).
+    pub async fn consult(
+        &self,
+        viewer: &Viewer,
+        id: &PolicyId,
+        entry: cordon_domain::policy::Consultation,
+    ) -> Result<PolicyRecord, StoreError> {
+        let mut p = self.get(id).await?.ok_or_else(|| StoreError::not_found(None, "no such policy"))?.policy;
+        entry.check().map_err(|e| StoreError::invalid(e.field, e.message))?;
+        if let Some(a) = &entry.asked_on {
+            if date("asked_on", "", a).map(|d| d > self.store.today()).unwrap_or(false) {
+                return Err(StoreError::invalid("asked_on", "The date they were asked cannot be in the future"));
+            }
+        }
+        let entry = cordon_domain::policy::Consultation {
+            consultee: entry.consultee.trim().to_string(),
+            asked_on: entry.asked_on.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+            response: entry.response.trim().to_string(),
+        };
+        cordon_domain::policy::upsert_consultation(&mut p.consultation, entry);
+        self.save(viewer, p).await
+    }
+
     /// One policy record.
     pub async fn get(&self, id: &PolicyId) -> Result<Option<PolicyRecord>, StoreError> {
         let row = self.store.fetch_one("SELECT body FROM policies WHERE id = $1", &[Val::from(id.to_string())]).await?;

@@ -164,6 +164,17 @@ impl RecordsStore<'_> {
         Ok(())
     }
 
+    /// As [`permit`](Self::permit), for material that carries `marking`: the
+    /// viewer must also be cleared for it. Refusals are logged.
+    pub async fn permit_marked(&self, caller: Caller<'_>, action: Action, marking: Marking) -> Result<(), StoreError> {
+        let Caller::User(viewer) = caller else { return Ok(()) };
+        if let Err(denial) = cordon_domain::access::permit_marked(viewer, action, marking) {
+            self.log_denial(viewer, action.name, action, denial).await;
+            return Err(StoreError::Forbidden(format!("you may not do that: {}", denial.reason())));
+        }
+        Ok(())
+    }
+
     /// Records reads of OFFICIAL-SENSITIVE and SECRET records in the access log.
     pub(crate) async fn log_reads(
         &self,

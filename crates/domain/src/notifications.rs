@@ -28,10 +28,13 @@ pub enum NotificationKind {
     ActionOverdue,
     /// The response level of a site where the user works changed (to acknowledge).
     ResponseLevelChanged,
+    /// The national or police sector level became CRITICAL: the estates
+    /// manager is offered the activation of the move-to-critical plan.
+    CriticalPlanOffered,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 8] = [
+    pub const ALL: [NotificationKind; 9] = [
         NotificationKind::AddedToTeam,
         NotificationKind::NamedGold,
         NotificationKind::NamedSilver,
@@ -40,6 +43,7 @@ impl NotificationKind {
         NotificationKind::ActionAssigned,
         NotificationKind::ActionOverdue,
         NotificationKind::ResponseLevelChanged,
+        NotificationKind::CriticalPlanOffered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +56,7 @@ impl NotificationKind {
             NotificationKind::ActionAssigned => "action_assigned",
             NotificationKind::ActionOverdue => "action_overdue",
             NotificationKind::ResponseLevelChanged => "response_level_changed",
+            NotificationKind::CriticalPlanOffered => "critical_plan_offered",
         }
     }
 
@@ -67,6 +72,9 @@ impl NotificationKind {
             NotificationKind::ActionAssigned => "An action from a meeting was assigned to you".into(),
             NotificationKind::ActionOverdue => "An action assigned to you is overdue".into(),
             NotificationKind::ResponseLevelChanged => "The response level at a site where you work changed".into(),
+            NotificationKind::CriticalPlanOffered => {
+                "The threat level is CRITICAL: activate the move-to-critical plan".into()
+            }
         }
     }
 }

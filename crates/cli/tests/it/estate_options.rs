@@ -269,10 +269,17 @@ async fn the_move_to_critical_plan_is_offered_at_critical_and_worked_through_to_
     assert_eq!(f.app.send_as(&f.staff, Method::PUT, "/api/v1/estate/critical-plan", plan()).await.0, 403);
     let (status, v) = f.app.send_as(&f.manager, Method::PUT, "/api/v1/estate/critical-plan", plan()).await;
     assert_eq!((status, v["plan"]["owner"].as_str()), (200, Some("Op Quantity Lead")), "{v}");
-    // The national level goes to CRITICAL: activation is offered.
+    // The national level goes to CRITICAL: activation is offered, and the
+    // estates manager (not the member of staff) is told so.
+    f.site("Central Police Station", "City").await;
     f.national("CRITICAL").await;
     let (_, v) = f.app.get_as(&f.manager, "/api/v1/estate/critical-plan").await;
     assert_eq!(v["offer_activation"], true, "{v}");
+    let offered = |v: &Value| v["items"].as_array().unwrap().iter().any(|n| n["kind"] == "critical_plan_offered");
+    let (_, n) = f.app.get_as(&f.manager, "/api/v1/me/notifications").await;
+    assert!(offered(&n), "{n}");
+    let (_, n) = f.app.get_as(&f.staff, "/api/v1/me/notifications").await;
+    assert!(!offered(&n), "{n}");
     let (_, b) = f.app.sign_in("estates@force.example", crate::common::PASSWORD, None).await;
     let html = f.app.page(&b, "/sites").await.text().await.unwrap();
     assert!(html.contains("Activate the move-to-critical plan"), "{html}");

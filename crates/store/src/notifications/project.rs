@@ -176,6 +176,32 @@ pub fn derive(event: &Event, entry: &Entry) -> Vec<Stmt> {
                 .collect()
         }
         Event::Estate(e) => crate::estate::project::derive(e, entry),
+        // CRITICAL on a series that sets the estate's floor: every estates
+        // manager of an organisation with sites and no open activation is
+        // offered the move-to-critical plan.
+        Event::Threat(cordon_domain::threat::ThreatEvent::ThreatLevelChanged {
+            series: series @ (cordon_domain::threat::Series::National | cordon_domain::threat::Series::PoliceSector),
+            level: cordon_domain::threat::ThreatLevel::Critical,
+            ..
+        }) => {
+            let kind = NotificationKind::CriticalPlanOffered;
+            vec![Stmt::new(
+                "INSERT INTO notifications (id, user_id, kind, summary, link, marking, created_at) \
+                 SELECT $1 || u.id, u.id, $2, $3, '/estate/critical', $4, $5 FROM users u \
+                 WHERE u.active = 1 AND (',' || u.roles || ',') LIKE '%,estates_manager,%' \
+                 AND EXISTS (SELECT 1 FROM sites s WHERE s.organisation_id = u.organisation_id) \
+                 AND NOT EXISTS (SELECT 1 FROM estate_activations a \
+                     WHERE a.organisation_id = u.organisation_id AND a.stood_down_at IS NULL) \
+                 ON CONFLICT (id) DO NOTHING",
+                vec![
+                    t(&format!("{seq}:{}:{series}:", kind.as_str())),
+                    t(kind.as_str()),
+                    t(&kind.summary(None)),
+                    t(&entry.marking),
+                    t(&entry.at),
+                ],
+            )]
+        }
         _ => Vec::new(),
     }
 }

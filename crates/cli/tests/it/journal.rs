@@ -352,6 +352,19 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
         )
         .await
         .unwrap();
+    // The menu changed (copying the shipped one first), an option withdrawn at
+    // a site, and the move-to-critical plan activated, worked and stood down.
+    let mut dogs = cordon_domain::estate::options::shipped_menu().remove(0);
+    dogs.id = "dog-patrols".into();
+    store.estate().save_option(&estates, dogs).await.unwrap();
+    let decided: cordon_domain::ids::SiteId =
+        db.sql("SELECT site_id FROM site_options ORDER BY site_id").await.unwrap()[0].text(0).parse().unwrap();
+    let option =
+        db.sql(&format!("SELECT option_id FROM site_options WHERE site_id = '{decided}'")).await.unwrap()[0].text(0);
+    store.estate().decide(&estates, &decided, &option, None, "").await.unwrap();
+    let activation = store.estate().activate(&estates, "Replay: CRITICAL").await.unwrap();
+    store.estate().step_done(&estates, &activation.id, 0, "Done").await.unwrap();
+    store.estate().stand_down(&estates, &activation.id, "Replay over").await.unwrap();
     let member = &db.sql("SELECT record_id, user_id FROM team_members ORDER BY record_id, user_id").await.unwrap()[0];
     let event: EventId = member.text(0).parse().unwrap();
     let item = &db.sql("SELECT event_id, section, item_id FROM plan_items ORDER BY item_id").await.unwrap()[0];

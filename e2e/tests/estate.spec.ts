@@ -77,5 +77,33 @@ test.describe('a raised response level, told to staff and acknowledged', () => {
       const row = page.locator('#staff tr', { hasText: 'PC Jamie Clarke' });
       await expect(row).toContainText('Acknowledged EXCEPTIONAL');
     });
+
+    test('see who has not acknowledged across the estate, and remind them', async ({ page, a11y }, testInfo) => {
+      test.skip(testInfo.project.name !== 'desktop', 'one journey: it changes the demo estate');
+      await page.goto('/sites');
+      await page.getByRole('navigation', { name: 'Police estate' }).getByRole('link', { name: 'Acknowledgements' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acknowledgements across the estate');
+      await a11y('acknowledgements across the estate');
+      const site = page.locator('#by-site tr', { hasText: SITE });
+      await site.getByRole('link', { name: /Send reminders/ }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Send reminders to the staff at ${SITE}?`);
+      await a11y('the reminder confirmation');
+      await page.getByRole('button', { name: 'Send the reminders' }).click();
+      await expect(page.locator('#notice')).toContainText(/A reminder was sent to the \d+ (person|people) who/);
+    });
+
+    test('add a member of staff found by name', async ({ page, a11y }, testInfo) => {
+      test.skip(testInfo.project.name !== 'desktop', 'one journey: it changes the demo estate');
+      await page.goto(sitePath);
+      await page.getByRole('link', { name: 'Add staff' }).click();
+      await page.getByLabel('Name or e-mail address').fill('northshire');
+      await page.getByRole('button', { name: 'Find' }).click();
+      await a11y('the staff picker with results');
+      const first = page.locator('#people tbody tr').first();
+      const name = (await first.locator('td').first().innerText()).trim();
+      await first.getByRole('button', { name: /Add/ }).click();
+      await expect(page.locator('#notice')).toContainText('The member of staff is added.');
+      await expect(page.locator('#staff')).toContainText(name);
+    });
   });
 });

@@ -88,6 +88,21 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 600.0)]
         highs_time_limit: f64,
     },
+    /// The police estate at national scale: a change of the national threat
+    /// level that recomputes every site and tells every member of staff, in
+    /// one transaction, against a raw batched insert of the same rows; then
+    /// acknowledgements, one small write each.
+    Estate {
+        /// Sites on the register.
+        #[arg(long, default_value_t = 10_000)]
+        sites: usize,
+        /// Members of staff, shared among the sites.
+        #[arg(long, default_value_t = 250_000)]
+        staff: usize,
+        /// Acknowledgements to time, one at a time.
+        #[arg(long, default_value_t = 10_000)]
+        acks: usize,
+    },
     /// `verify` over N entries, as a ratio of raw HMAC-SHA-256 over the same bytes.
     Verify {
         /// Entries in the journal (appended first if the journal is shorter).
@@ -184,6 +199,7 @@ pub async fn run(url: Option<String>, key: PathBuf, cmd: &BenchCommand) -> Resul
         BenchCommand::Documents { runs, soffice_runs, keep } => {
             bench_documents(url, key, *runs, *soffice_runs, keep.clone()).await?
         }
+        BenchCommand::Estate { sites, staff, acks } => bench_estate(url, key, *sites, *staff, *acks).await?,
         BenchCommand::Verify { entries } => {
             let (store, _dir) = open_bench(url, key.clone()).await?;
             let have = store.journal_len().await? as u64;
@@ -604,6 +620,68 @@ async fn bench_places(url: Option<String>, key: PathBuf, n: usize, keep: Option<
             "raw_batched_insert_seconds": raw,
             "import_speed_over_raw_insert": raw / import,
             "rss_mb_after_import": rss_after_import,
+        })
+    );
+    Ok(())
+}
+
+async fn bench_estate(url: Option<String>, key: PathBuf, sites: usize, staff: usize, acks: usize) -> Result<()> {
+    use cordon_domain::identity::{Clearance, OrgKind, Role};
+    use cordon_domain::threat::{Series, ThreatLevel};
+    if sites == 0 {
+        bail!("--sites must be at least 1");
+    }
+    let (store, _dir) = open_bench(url, key).await?;
+    store.reference().load_reference().await?;
+    let system = Actor::system();
+    let org = match store.identity().organisation_by_name("Bench Force").await? {
+        Some(o) => o,
+        None => store.identity().add_organisation(Caller::System(&system), "Bench Force", OrgKind::PoliceForce).await?,
+    };
+    let started = Instant::now();
+    store.estate().seed_for_bench(&system, &org.id, sites, staff).await?;
+    eprintln!("seeded {sites} sites and {staff} staff in {:.1} s", started.elapsed().as_secs_f64());
+    // A level that moves every site: to CRITICAL (EXCEPTIONAL), or down from it.
+    let now = store.estate().threat_level_now().await?;
+    let to = if now == Some(ThreatLevel::Critical) { ThreatLevel::Substantial } else { ThreatLevel::Critical };
+    let before = store.journal_len().await?;
+    let started = Instant::now();
+    store
+        .threat()
+        .record_threat_level(Caller::System(&system), Series::National, to, store.today(), "Benchmark change")
+        .await?;
+    let change = started.elapsed().as_secs_f64();
+    let (raw, rows) = store.estate().raw_insert_for_bench(before).await?;
+    let notices = store.estate().notices_for_bench(acks as i64).await?;
+    let started = Instant::now();
+    for (id, user_id) in &notices {
+        let viewer = cordon_domain::access::Viewer {
+            user_id: user_id.clone(),
+            organisation_id: org.id.clone(),
+            roles: vec![Role::Staff],
+            clearance: Clearance::Bpss,
+            active: true,
+            teams: Default::default(),
+        };
+        store.estate().acknowledge(&viewer, id).await?;
+    }
+    let ack_seconds = started.elapsed().as_secs_f64();
+    let told = store.estate().notices_for_bench(i64::MAX).await?.len() + notices.len();
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "estate_level_change",
+            "backend": store.backend().name(),
+            "sites": sites,
+            "staff": staff,
+            "level": to.as_str(),
+            "staff_told": told,
+            "rows_written": rows,
+            "change_seconds": change,
+            "raw_batched_insert_seconds": raw,
+            "change_speed_over_raw_insert": raw / change,
+            "acknowledgements": notices.len(),
+            "acknowledgement_ms_each": if notices.is_empty() { 0.0 } else { ack_seconds * 1000.0 / notices.len() as f64 },
         })
     );
     Ok(())

@@ -9,6 +9,7 @@
 
 pub mod critical;
 pub mod options;
+pub mod register;
 
 use crate::access::Action;
 use crate::identity::Role;
@@ -273,6 +274,11 @@ pub enum EstateEvent {
     ActivationStepDone { activation_id: ActivationId, step: u32, note: String },
     /// An activation was stood down.
     ActivationStoodDown { activation_id: ActivationId, reason: String },
+    /// A site's details were changed (by an import that named it again).
+    SiteChanged { site_id: SiteId, name: String, kind: SiteKind, address: String, division: String },
+    /// The estates manager reminded everyone at the site who has not
+    /// acknowledged its latest change of response level.
+    AcknowledgementsReminded { site_id: SiteId },
 }
 
 crate::capability_event!(EstateEvent, |e| match e {
@@ -281,7 +287,9 @@ crate::capability_event!(EstateEvent, |e| match e {
     | EstateEvent::SiteResponseLevelRaised { site_id, .. }
     | EstateEvent::SiteReturnedToFloor { site_id }
     | EstateEvent::SiteResponseLevelRecomputed { site_id, .. }
-    | EstateEvent::SiteOptionDecided { site_id, .. } => format!("site/{site_id}"),
+    | EstateEvent::SiteOptionDecided { site_id, .. }
+    | EstateEvent::SiteChanged { site_id, .. }
+    | EstateEvent::AcknowledgementsReminded { site_id } => format!("site/{site_id}"),
     EstateEvent::EstateOptionSaved { organisation_id, .. } => format!("estate-menu/{organisation_id}"),
     // Activating is on the plan's stream, so that of two activations at once
     // only one is written (the second finds the stream moved on).

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod advice;
 pub mod audit;
+pub mod csv;
 pub mod demo;
 pub mod documents;
 pub mod estate;

@@ -31,10 +31,13 @@ pub enum NotificationKind {
     /// The national or police sector level became CRITICAL: the estates
     /// manager is offered the activation of the move-to-critical plan.
     CriticalPlanOffered,
+    /// The estates manager reminds the user to acknowledge the latest change
+    /// of response level at their site.
+    AcknowledgementReminder,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 9] = [
+    pub const ALL: [NotificationKind; 10] = [
         NotificationKind::AddedToTeam,
         NotificationKind::NamedGold,
         NotificationKind::NamedSilver,
@@ -44,6 +47,7 @@ impl NotificationKind {
         NotificationKind::ActionOverdue,
         NotificationKind::ResponseLevelChanged,
         NotificationKind::CriticalPlanOffered,
+        NotificationKind::AcknowledgementReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +61,7 @@ impl NotificationKind {
             NotificationKind::ActionOverdue => "action_overdue",
             NotificationKind::ResponseLevelChanged => "response_level_changed",
             NotificationKind::CriticalPlanOffered => "critical_plan_offered",
+            NotificationKind::AcknowledgementReminder => "acknowledgement_reminder",
         }
     }
 
@@ -74,6 +79,9 @@ impl NotificationKind {
             NotificationKind::ResponseLevelChanged => "The response level at a site where you work changed".into(),
             NotificationKind::CriticalPlanOffered => {
                 "The threat level is CRITICAL: activate the move-to-critical plan".into()
+            }
+            NotificationKind::AcknowledgementReminder => {
+                "Reminder: acknowledge the new response level at a site where you work".into()
             }
         }
     }

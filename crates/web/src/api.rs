@@ -227,6 +227,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         crate::policy::api(),
         crate::estate::api(),
         crate::estate_options::api(),
+        crate::estate_register::api(),
         crate::audit::api(),
         crate::documents::api(),
         crate::notifications::api(),
@@ -268,6 +269,29 @@ fn every_body_required(doc: &mut utoipa::openapi::OpenApi) {
 async fn openapi_json() -> axum::response::Response {
     use axum::response::IntoResponse;
     ([(axum::http::header::CONTENT_TYPE, "application/json")], document()).into_response()
+}
+
+/// The text of a CSV upload: `Content-Type: text/csv` (415 otherwise) and
+/// UTF-8 (400 naming the first byte that is not). `what` names the rows.
+pub fn csv_text<'a>(headers: &axum::http::HeaderMap, body: &'a [u8], what: &str) -> Result<&'a str, ApiError> {
+    let ct = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.trim().to_ascii_lowercase().starts_with("text/csv") {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("send the {what} as CSV with Content-Type: text/csv"),
+        ));
+    }
+    std::str::from_utf8(body).map_err(|e| {
+        ApiError::bad_request("body", format!("the CSV must be UTF-8 text; byte {} is not", e.valid_up_to()))
+    })
+}
+
+/// A bad row of a CSV upload: 422 naming its line and column (also in `row`).
+pub fn csv_row_error(p: cordon_domain::csv::CsvProblem) -> ApiError {
+    let mut e = ApiError::unprocessable(&p.column, format!("line {}, column {}: {}", p.line, p.column, p.message));
+    e.extra = Some(("row", serde_json::json!({"line": p.line, "column": p.column})));
+    e
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ pub struct RaiseBody {
 #[into_params(parameter_in = Path)]
 pub struct SitePath {
     /// The site's id.
-    id: SiteId,
+    pub(crate) id: SiteId,
 }
 
 /// `GET /sites` filters and page.
@@ -163,10 +163,39 @@ pub struct SitesQuery {
     limit: Option<String>,
     #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
+    /// After an import from the page (not an API filter): rows read, added, changed, staff added.
+    #[serde(default)]
+    #[param(ignore)]
+    imported: Option<u64>,
+    #[serde(default)]
+    #[param(ignore)]
+    added: Option<u64>,
+    #[serde(default)]
+    #[param(ignore)]
+    changed: Option<u64>,
+    #[serde(default)]
+    #[param(ignore)]
+    staff_added: Option<u64>,
 }
 
 impl SitesQuery {
-    fn filter(&self) -> Result<SiteFilter, ApiError> {
+    /// What an import from the page did, in words.
+    fn imported_words(&self) -> Option<String> {
+        let rows = self.imported?;
+        let n = |k: Option<u64>, one: &str, many: &str| match k.unwrap_or(0) {
+            1 => format!("1 {one}"),
+            k => format!("{k} {many}"),
+        };
+        Some(format!(
+            "Imported {}: {} added, {} changed, {} added to the staff of a site.",
+            n(Some(rows), "row", "rows"),
+            n(self.added, "site", "sites"),
+            n(self.changed, "site", "sites"),
+            n(self.staff_added, "person", "people"),
+        ))
+    }
+
+    pub(crate) fn filter(&self) -> Result<SiteFilter, ApiError> {
         let kind = match self.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(k) => Some(k.parse::<SiteKind>().map_err(|m| ApiError::bad_request("kind", m))?),
@@ -518,6 +547,8 @@ impl From<&Site> for SiteView {
 #[template(path = "sites.html")]
 struct ListPage {
     layout: Layout,
+    /// After an import: what it did, in words.
+    notice: Option<String>,
     may_manage: bool,
     /// Whether to show the links to the menu, the costs and the plan.
     may_read_options: bool,
@@ -536,7 +567,7 @@ struct ListPage {
     filtered: bool,
 }
 
-fn store_page_error(e: StoreError, u: &CurrentUser) -> Response {
+pub(crate) fn store_page_error(e: StoreError, u: &CurrentUser) -> Response {
     match e {
         StoreError::NotFound { .. } => crate::pages::not_found_for(Some(u)),
         e => ApiError::from(e).into_response(),
@@ -579,6 +610,7 @@ pub async fn page_list(State(state): State<AppState>, PageUser(u): PageUser, Que
         StatusCode::OK,
         &ListPage {
             layout: Layout::for_user("Police estate", Marking::Official, "/sites", Some(&u)),
+            notice: q.imported_words(),
             may_manage: u.viewer.may(estate::MANAGE),
             may_read_options,
             offer_activation,
@@ -631,6 +663,8 @@ impl SitePage {
 #[derive(Deserialize)]
 pub struct NoticeQuery {
     done: Option<String>,
+    /// After reminders: how many people were reminded.
+    people: Option<i64>,
 }
 
 /// `GET /sites/{id}`: a site's levels and why, and its staff.
@@ -673,6 +707,15 @@ pub async fn page_site(
         Some("raised") => Some(format!("The response level is now {}.", site.response_level)),
         Some("returned") => Some(format!("The site is back at its floor, {}.", site.floor)),
         Some("option") => Some("The decision about the option is saved.".into()),
+        Some("staff") => Some(
+            "The member of staff is added. They will be told of every change of this site's response level.".into(),
+        ),
+        Some("already-staff") => Some("They are already on the staff here: nothing changed.".into()),
+        Some("reminded") => Some(match n.people.unwrap_or(0) {
+            0 => "Everyone told of the latest change has acknowledged it: no reminder was sent.".to_string(),
+            1 => "A reminder was sent to the 1 person who has not acknowledged.".to_string(),
+            k => format!("A reminder was sent to the {k} people who have not acknowledged."),
+        }),
         _ => None,
     };
     let options = match crate::estate_options::site_option_lines(&state, &u, &site).await {

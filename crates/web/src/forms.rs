@@ -97,3 +97,48 @@ impl axum::extract::FromRequest<crate::AppState> for CheckedForm {
         Ok(CheckedForm { user, fields })
     }
 }
+
+/// Why an uploaded CSV file was not read: the status and the words to show.
+pub enum UploadError {
+    /// The form's CSRF token was wrong: answer with this page.
+    Refused(Response),
+    Problem(StatusCode, String),
+}
+
+/// Reads a CSV file uploaded from a page (multipart: `csrf_token`, `file`),
+/// checking the form's token. `cli` is the command that takes a file too
+/// large to upload.
+pub async fn read_csv_upload(
+    user: &CurrentUser,
+    mut multipart: axum::extract::Multipart,
+    cli: &str,
+) -> Result<String, UploadError> {
+    let mut csrf = String::new();
+    let mut file: Option<Vec<u8>> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(part)) => match part.name().unwrap_or("") {
+                "csrf_token" => csrf = part.text().await.unwrap_or_default(),
+                "file" => match part.bytes().await {
+                    Ok(b) => file = Some(b.to_vec()),
+                    Err(_) => {
+                        return Err(UploadError::Problem(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            format!("The file is too large or did not arrive whole: import it with {cli}"),
+                        ))
+                    }
+                },
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => return Err(UploadError::Problem(StatusCode::BAD_REQUEST, "The upload could not be read".into())),
+        }
+    }
+    check_csrf(user, &vec![("csrf_token".to_string(), csrf)]).map_err(UploadError::Refused)?;
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return Err(UploadError::Problem(StatusCode::UNPROCESSABLE_ENTITY, "Choose a CSV file to import".into()));
+    };
+    String::from_utf8(bytes).map_err(|_| {
+        UploadError::Problem(StatusCode::UNPROCESSABLE_ENTITY, "The file must be CSV saved as UTF-8 text".into())
+    })
+}

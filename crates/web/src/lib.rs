@@ -15,6 +15,7 @@ mod documents;
 pub mod error;
 mod estate;
 mod estate_options;
+mod estate_register;
 mod events;
 mod forms;
 mod gzip;
@@ -155,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .merge(policy::pages())
         .merge(estate::pages())
         .merge(estate_options::pages())
+        .merge(estate_register::pages())
         .merge(audit::pages())
         .merge(notifications::pages())
         .merge(martyns_law::pages())

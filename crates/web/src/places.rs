@@ -22,8 +22,8 @@ use cordon_domain::london::display_date;
 use cordon_domain::martyns_law::{self as ml, thousands, Responsible, Tier};
 use cordon_domain::places::score::{Breakdown, VisitOutcome};
 use cordon_domain::places::{
-    check_adviser, check_sector, csv_field, Adviser, AdviserKind, CsvProblem, DutyStatus, Region, RunSummary, Sector,
-    CSV_COLUMNS, MANAGE,
+    check_adviser, check_sector, csv_field, Adviser, AdviserKind, DutyStatus, Region, RunSummary, Sector, CSV_COLUMNS,
+    MANAGE,
 };
 use cordon_domain::reference::parse_date;
 use cordon_domain::Marking;
@@ -394,12 +394,6 @@ impl From<ImportReport> for ImportBody {
     }
 }
 
-fn row_error(p: CsvProblem) -> ApiError {
-    let mut e = ApiError::unprocessable(&p.column, format!("line {}, column {}: {}", p.line, p.column, p.message));
-    e.extra = Some(("row", serde_json::json!({"line": p.line, "column": p.column})));
-    e
-}
-
 /// Imports places from CSV (`text/csv`; columns exactly
 /// `reference,name,sector,use,capacity,latitude,longitude,address`, optionally
 /// followed by the export's `tier`, which is ignored). Every row is
@@ -416,20 +410,10 @@ pub async fn api_import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportBody>), ApiError> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !ct.trim().to_ascii_lowercase().starts_with("text/csv") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the places as CSV with Content-Type: text/csv",
-        ));
-    }
-    let text = std::str::from_utf8(&body).map_err(|e| {
-        ApiError::bad_request("body", format!("the CSV must be UTF-8 text; byte {} is not", e.valid_up_to()))
-    })?;
+    let text = crate::api::csv_text(&headers, &body, "places")?;
     match state.store.places().import_csv(u.caller(), &u.actor(), text).await {
         Ok(r) => Ok((StatusCode::CREATED, Json(r.into()))),
-        Err(ImportError::Row(p)) => Err(row_error(p)),
+        Err(ImportError::Row(p)) => Err(crate::api::csv_row_error(p)),
         Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
@@ -755,7 +739,10 @@ async fn visit_page(
                 Some(u),
             ),
             last_visit: last_visit_words(&place),
-            outcomes: VisitOutcome::ALL.iter().map(|o| (o.as_str().to_string(), capitalise(o.words()))).collect(),
+            outcomes: VisitOutcome::ALL
+                .iter()
+                .map(|o| (o.as_str().to_string(), crate::plan_form::capitalised(o.words())))
+                .collect(),
             errors,
             form,
             place,
@@ -1195,65 +1182,29 @@ pub async fn page_import_form(PageUser(u): PageUser) -> Response {
 pub async fn page_import(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Response {
-    let mut csrf = String::new();
-    let mut file: Option<Vec<u8>> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(part)) => {
-                match part.name().unwrap_or("") {
-                    "csrf_token" => csrf = part.text().await.unwrap_or_default(),
-                    "file" => match part.bytes().await {
-                        Ok(b) => file = Some(b.to_vec()),
-                        Err(_) => return import_page(
-                            &u,
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            Some(
-                                "The file is too large or did not arrive whole: import it with cordon places import"
-                                    .into(),
-                            ),
-                        ),
-                    },
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return import_page(&u, StatusCode::BAD_REQUEST, Some("The upload could not be read".into())),
-        }
-    }
-    if let Err(r) = crate::forms::check_csrf(&u, &vec![("csrf_token".to_string(), csrf)]) {
-        return r;
-    }
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        return import_page(&u, StatusCode::UNPROCESSABLE_ENTITY, Some("Choose a CSV file to import".into()));
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        return import_page(
-            &u,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("The file must be CSV saved as UTF-8 text".into()),
-        );
+    let text = match crate::forms::read_csv_upload(&u, multipart, "cordon places import").await {
+        Ok(t) => t,
+        Err(crate::forms::UploadError::Refused(r)) => return r,
+        Err(crate::forms::UploadError::Problem(status, words)) => return import_page(&u, status, Some(words)),
     };
     match state.store.places().import_csv(u.caller(), &u.actor(), &text).await {
         Ok(r) => Redirect::to(&format!("/places?imported={}", r.rows)).into_response(),
         Err(ImportError::Row(p)) => import_page(
             &u,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some(format!("Nothing was imported. Line {}, column {}: {}", p.line, p.column, capitalise(&p.message))),
+            Some(format!(
+                "Nothing was imported. Line {}, column {}: {}",
+                p.line,
+                p.column,
+                crate::plan_form::capitalised(&p.message)
+            )),
         ),
         Err(ImportError::Store(cordon_store::StoreError::Forbidden(m))) => {
-            import_page(&u, StatusCode::FORBIDDEN, Some(capitalise(&m)))
+            import_page(&u, StatusCode::FORBIDDEN, Some(crate::plan_form::capitalised(&m)))
         }
         Err(ImportError::Store(e)) => ApiError::from(e).into_response(),
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 
@@ -1722,7 +1673,7 @@ pub async fn page_add_adviser(
                     Err(r) => return r,
                 },
             },
-            Err(e) => errors.push((e.field.clone().unwrap_or_default(), capitalise(&e.message))),
+            Err(e) => errors.push((e.field.clone().unwrap_or_default(), crate::plan_form::capitalised(&e.message))),
         }
     }
     advisers_page(&state, &u, StatusCode::UNPROCESSABLE_ENTITY, FormErrors(errors), f).await

@@ -9,21 +9,21 @@ use cordon_domain::identity::{Clearance, OrgKind, Role};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-struct F {
-    app: TestApp,
+pub(crate) struct F {
+    pub(crate) app: TestApp,
     /// The force's estates manager.
-    manager: String,
+    pub(crate) manager: String,
     /// A member of staff of the force.
-    staff: String,
+    pub(crate) staff: String,
     /// The force's administrator (records threat levels).
-    admin: String,
+    pub(crate) admin: String,
     /// An estates manager of another force.
-    outsider: String,
+    pub(crate) outsider: String,
     /// A user of a local authority (not a police organisation).
-    council: String,
+    pub(crate) council: String,
 }
 
-async fn fixture() -> F {
+pub(crate) async fn fixture() -> F {
     let app = TestApp::spawn().await;
     let manager = app.user("estates@force.example", "Force", &[Role::EstatesManager], Clearance::Bpss).await;
     let staff = app.user("pc@force.example", "Force", &[Role::Staff], Clearance::Bpss).await;
@@ -51,7 +51,7 @@ async fn fixture() -> F {
 }
 
 impl F {
-    async fn site(&self, name: &str, kind: &str, division: &str) -> String {
+    pub(crate) async fn site(&self, name: &str, kind: &str, division: &str) -> String {
         let (status, v) = self
             .app
             .send_as(
@@ -65,13 +65,13 @@ impl F {
         v["id"].as_str().unwrap().to_string()
     }
 
-    async fn get(&self, id: &str) -> Value {
+    pub(crate) async fn get(&self, id: &str) -> Value {
         let (status, v) = self.app.get_as(&self.manager, &format!("/api/v1/sites/{id}")).await;
         assert_eq!(status, 200, "{v}");
         v
     }
 
-    async fn threat(&self, series: &str, level: &str) -> (u16, Value) {
+    pub(crate) async fn threat(&self, series: &str, level: &str) -> (u16, Value) {
         let today = cordon_domain::reference::format_date(self.app.store.today());
         self.app
             .send_as(
@@ -83,12 +83,12 @@ impl F {
             .await
     }
 
-    async fn journal_count(&self) -> i64 {
+    pub(crate) async fn journal_count(&self) -> i64 {
         self.app.db.sql("SELECT COUNT(*) FROM journal").await.unwrap()[0].int(0)
     }
 }
 
-fn field(v: &Value) -> &str {
+pub(crate) fn field(v: &Value) -> &str {
     v["error"]["field"].as_str().unwrap_or("")
 }
 

@@ -365,6 +365,21 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
     let activation = store.estate().activate(&estates, "Replay: CRITICAL").await.unwrap();
     store.estate().step_done(&estates, &activation.id, 0, "Done").await.unwrap();
     store.estate().stand_down(&estates, &activation.id, "Replay over").await.unwrap();
+    // An import that changes a site and adds one with staff; reminders to
+    // everyone who has not acknowledged the police sector change.
+    let report = store
+        .estate()
+        .import_csv(
+            &estates,
+            "name,kind,address,division,staff\n\
+             Riverside Police Station,police_station,41 Quay Road,City,\n\
+             Replay Depot,vehicle_depot,Farm Lane,County,staff@northshire.police.example\n",
+        )
+        .await
+        .unwrap();
+    assert_eq!((report.added, report.changed, report.staff_added), (1, 1, 1));
+    let reminded = store.estate().remind_division(&estates, None).await.unwrap();
+    assert!(reminded.people > 0, "{reminded:?}");
     let member = &db.sql("SELECT record_id, user_id FROM team_members ORDER BY record_id, user_id").await.unwrap()[0];
     let event: EventId = member.text(0).parse().unwrap();
     let item = &db.sql("SELECT event_id, section, item_id FROM plan_items ORDER BY item_id").await.unwrap()[0];

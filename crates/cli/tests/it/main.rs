@@ -19,6 +19,7 @@ mod documents;
 mod errors;
 mod estate;
 mod estate_options;
+mod estate_register;
 mod hardening;
 mod identity;
 mod journal;

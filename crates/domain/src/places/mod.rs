@@ -3,6 +3,8 @@
 //! CSV the register is imported from and exported to, and the checks on a row.
 //! Pure: no I/O.
 
+pub use crate::csv::{csv_field, CsvProblem, CsvRecords};
+
 pub mod allocation;
 pub mod score;
 
@@ -529,131 +531,6 @@ fn check_text(field: &'static str, words: &str, s: &str, max: usize) -> Result<S
     Ok(t.to_string())
 }
 
-/// A bad row of a CSV file: its line (1 is the header), its column and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}, column {column}: {message}")]
-pub struct CsvProblem {
-    pub line: u64,
-    /// The column's name (or "header").
-    pub column: String,
-    pub message: String,
-}
-
-/// Reads CSV records (RFC 4180: quoted fields, doubled quotes, CRLF or LF) one
-/// at a time from text, giving each its starting line number.
-pub struct CsvRecords<'a> {
-    text: &'a str,
-    pos: usize,
-    line: u64,
-}
-
-impl<'a> CsvRecords<'a> {
-    pub fn new(text: &'a str) -> Self {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        CsvRecords { text, pos: 0, line: 1 }
-    }
-}
-
-impl Iterator for CsvRecords<'_> {
-    type Item = Result<(u64, Vec<String>), CsvProblem>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let bytes = self.text.as_bytes();
-        // Skip blank lines.
-        while self.pos < bytes.len() && (bytes[self.pos] == b'\n' || bytes[self.pos] == b'\r') {
-            if bytes[self.pos] == b'\n' {
-                self.line += 1;
-            }
-            self.pos += 1;
-        }
-        if self.pos >= bytes.len() {
-            return None;
-        }
-        let start_line = self.line;
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut quoted = false;
-        let mut field_start = true;
-        let mut i = self.pos;
-        loop {
-            if i >= bytes.len() {
-                if quoted {
-                    self.pos = i;
-                    return Some(Err(CsvProblem {
-                        line: start_line,
-                        column: CSV_COLUMNS.get(fields.len()).copied().unwrap_or("?").into(),
-                        message: "a quoted field is not closed".into(),
-                    }));
-                }
-                fields.push(std::mem::take(&mut field));
-                break;
-            }
-            let c = bytes[i];
-            if quoted {
-                if c == b'"' {
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        field.push('"');
-                        i += 2;
-                        continue;
-                    }
-                    quoted = false;
-                    i += 1;
-                    continue;
-                }
-                if c == b'\n' {
-                    self.line += 1;
-                }
-                // Copy one UTF-8 character.
-                let ch_len = utf8_len(c);
-                field.push_str(&self.text[i..i + ch_len]);
-                i += ch_len;
-                continue;
-            }
-            match c {
-                b'"' if field_start => {
-                    quoted = true;
-                    field_start = false;
-                    i += 1;
-                }
-                b',' => {
-                    fields.push(std::mem::take(&mut field));
-                    field_start = true;
-                    i += 1;
-                }
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    fields.push(std::mem::take(&mut field));
-                    i += 2;
-                    self.line += 1;
-                    break;
-                }
-                b'\n' => {
-                    fields.push(std::mem::take(&mut field));
-                    i += 1;
-                    self.line += 1;
-                    break;
-                }
-                _ => {
-                    let ch_len = utf8_len(c);
-                    field.push_str(&self.text[i..i + ch_len]);
-                    field_start = false;
-                    i += ch_len;
-                }
-            }
-        }
-        self.pos = i;
-        Some(Ok((start_line, fields)))
-    }
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0..=0x7f => 1,
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
-    }
-}
-
 /// Checks the header row: the columns exactly, in order, optionally followed by
 /// `tier`, the column the export adds (the tier is computed from use and
 /// capacity, so an export can be imported again as it is and its `tier` is
@@ -702,17 +579,6 @@ pub fn check_row(line: u64, fields: &[String]) -> Result<PlaceRow, CsvProblem> {
         longitude: check_coordinate("longitude", &fields[6]).map_err(at)?,
         address: check_text("address", "address", &fields[7], 400).map_err(at)?,
     })
-}
-
-/// A field written for CSV: quoted where it must be, and with a leading
-/// formula character neutralised so a spreadsheet does not run it.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() { format!("'{s}") } else { s.into() };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
 }
 
 /// Great-circle distance in kilometres (haversine, mean Earth radius 6,371 km).
@@ -839,7 +705,7 @@ mod tests {
     }
 
     fn rec(text: &str) -> Vec<(u64, Vec<String>)> {
-        CsvRecords::new(text).collect::<Result<Vec<_>, _>>().unwrap()
+        CsvRecords::new(text, &CSV_COLUMNS).collect::<Result<Vec<_>, _>>().unwrap()
     }
 
     #[test]
@@ -849,7 +715,7 @@ mod tests {
         assert_eq!(r[1], (2, vec!["x, \"y\"".into(), "z".into()]));
         assert_eq!(r[2], (4, vec!["multi\nline".into(), "é".into()]));
         assert_eq!(r[3], (6, vec!["last".into(), "1".into()]));
-        let bad: Vec<_> = CsvRecords::new("a\n\"open").collect();
+        let bad: Vec<_> = CsvRecords::new("a\n\"open", &CSV_COLUMNS).collect();
         assert!(bad[1].is_err());
     }
 

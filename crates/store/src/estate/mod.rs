@@ -9,10 +9,12 @@
 //! is `estate.read` for users of the site's own organisation; anyone else is
 //! answered "no such site" (404), and every refusal is logged.
 
+pub mod bench;
 pub mod critical;
 pub mod demo;
 pub mod options;
 pub mod project;
+pub mod register;
 
 use crate::journal::Actor;
 use crate::sql::{Row, Val};
@@ -30,7 +32,7 @@ fn invalid(e: FieldError) -> StoreError {
     StoreError::invalid(e.field, e.message)
 }
 
-fn integrity<E: std::fmt::Display>(e: E) -> StoreError {
+pub(crate) fn integrity<E: std::fmt::Display>(e: E) -> StoreError {
     StoreError::Integrity(e.to_string())
 }
 
@@ -87,7 +89,7 @@ pub struct SiteFilter {
 }
 
 impl SiteFilter {
-    fn clause(&self, organisation: &OrganisationId) -> (String, Vec<Val>) {
+    pub(crate) fn clause(&self, organisation: &OrganisationId) -> (String, Vec<Val>) {
         let mut args = vec![Val::from(organisation.to_string())];
         let mut parts = vec!["s.organisation_id = $1".to_string()];
         if let Some(k) = self.kind {
@@ -129,7 +131,7 @@ impl Store {
     }
 }
 
-fn actor(viewer: &Viewer) -> Actor {
+pub(crate) fn actor(viewer: &Viewer) -> Actor {
     Actor::new(&viewer.user_id, &viewer.organisation_id)
 }
 

@@ -142,6 +142,11 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
              WHERE activation_id = $1 AND step = $2",
             vec![t(activation_id.as_str()), Val::Int(i64::from(*step)), t(&entry.actor), t(&entry.at), t(note)],
         )],
+        EstateEvent::SiteChanged { site_id, name, kind, address, division } => vec![Stmt::new(
+            "UPDATE sites SET name = $2, kind = $3, address = $4, division = $5, seq = $6 WHERE id = $1",
+            vec![t(site_id.as_str()), t(name), t(kind.as_str()), t(address), t(division), seq],
+        )],
+        EstateEvent::AcknowledgementsReminded { .. } => Vec::new(),
         EstateEvent::ActivationStoodDown { activation_id, reason } => vec![Stmt::new(
             "UPDATE estate_activations SET stood_down_by = $2, stood_down_at = $3, stood_down_reason = $4, seq = $5 \
              WHERE id = $1",
@@ -154,12 +159,17 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
 /// who made the change) a notice, when its response level actually changes:
 /// derived before the event's own statements, so `s` is the site as it stood.
 /// `$new` is SQL over `s` giving the level after; the other parameters are
-/// the id prefix, the kind, the marking, the time, the site and the actor.
+/// the id prefix, the kind, the marking, the time, the site, the actor and
+/// what NORMAL, HEIGHTENED and EXCEPTIONAL mean (`estate::meaning`), so the
+/// notice says the new level and what it means.
 macro_rules! notice_sql {
-    ($new:literal, $id:literal, $kind:literal, $marking:literal, $at:literal, $site:literal, $actor:literal) => {
+    ($new:literal, $id:literal, $kind:literal, $marking:literal, $at:literal, $site:literal, $actor:literal,
+     $normal:literal, $heightened:literal, $exceptional:literal) => {
         concat!(
             "INSERT INTO notifications (id, user_id, kind, summary, link, marking, created_at, site_id, response_level) ",
-            "SELECT ", $id, " || st.user_id, st.user_id, ", $kind, ", 'The response level at your site is now ' || ", $new, ", ",
+            "SELECT ", $id, " || st.user_id, st.user_id, ", $kind, ", 'The response level at your site is now ' || ", $new,
+            " || ': ' || CASE ", $new, " WHEN 'NORMAL' THEN ", $normal, " WHEN 'HEIGHTENED' THEN ", $heightened,
+            " ELSE ", $exceptional, " END || '.', ",
             "'/sites/' || s.id, ", $marking, ", ", $at, ", s.id, ", $new, " ",
             "FROM site_staff st JOIN sites s ON s.id = st.site_id ",
             "WHERE st.site_id = ", $site, " AND st.user_id <> ", $actor, " AND s.response_level <> ", $new, " ",
@@ -168,21 +178,46 @@ macro_rules! notice_sql {
     };
 }
 
-const RAISED_NOTICES: &str = notice_sql!("$1", "$2", "$3", "$4", "$5", "$6", "$7");
-const RETURNED_NOTICES: &str = notice_sql!("s.floor", "$1", "$2", "$3", "$4", "$5", "$6");
-const RECOMPUTED_NOTICES: &str =
-    notice_sql!("(CASE WHEN s.raised_rank > $2 THEN s.raised_level ELSE $1 END)", "$3", "$4", "$5", "$6", "$7", "$8");
+const RAISED_NOTICES: &str = notice_sql!("$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10");
+const RETURNED_NOTICES: &str = notice_sql!("s.floor", "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9");
+const RECOMPUTED_NOTICES: &str = notice_sql!(
+    "(CASE WHEN s.raised_rank > $2 THEN s.raised_level ELSE $1 END)",
+    "$3",
+    "$4",
+    "$5",
+    "$6",
+    "$7",
+    "$8",
+    "$9",
+    "$10",
+    "$11"
+);
+
+/// A reminder to everyone at a site whose latest notice from it is not yet
+/// acknowledged (the person reminding included, if they work there).
+const REMINDERS: &str = "INSERT INTO notifications (id, user_id, kind, summary, link, marking, created_at, site_id, \
+     response_level) SELECT $1 || st.user_id, st.user_id, $2, $3, '/', $4, $5, st.site_id, n.response_level \
+     FROM site_staff st JOIN notifications n ON n.id = (SELECT n2.id FROM notifications n2 \
+     WHERE n2.kind = 'response_level_changed' AND n2.site_id = st.site_id AND n2.user_id = st.user_id \
+     ORDER BY n2.created_at DESC, n2.id DESC LIMIT 1) \
+     WHERE st.site_id = $6 AND n.acknowledged_at IS NULL ON CONFLICT (id) DO NOTHING";
 
 fn notice_args(site_id: &str, entry: &Entry) -> Vec<Val> {
+    use cordon_domain::threat::ResponseLevel;
     let kind = cordon_domain::notifications::NotificationKind::ResponseLevelChanged;
-    vec![
+    let mut args = vec![
         t(&format!("{}:{}:", entry.seq, kind.as_str())),
         t(kind.as_str()),
         t(&entry.marking),
         t(&entry.at),
         t(site_id),
         t(&entry.actor),
-    ]
+    ];
+    args.extend(
+        [ResponseLevel::Normal, ResponseLevel::Heightened, ResponseLevel::Exceptional]
+            .map(|l| t(cordon_domain::estate::meaning(l))),
+    );
+    args
 }
 
 /// The staff notices an estate event gives rise to (see `notifications::project::derive`).
@@ -201,7 +236,22 @@ pub fn derive(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
             args.extend(notice_args(site_id.as_str(), entry));
             vec![Stmt::new(RECOMPUTED_NOTICES, args)]
         }
+        EstateEvent::AcknowledgementsReminded { site_id } => {
+            let kind = cordon_domain::notifications::NotificationKind::AcknowledgementReminder;
+            vec![Stmt::new(
+                REMINDERS,
+                vec![
+                    t(&format!("{}:{}:", entry.seq, kind.as_str())),
+                    t(kind.as_str()),
+                    t(&kind.summary(None)),
+                    t(&entry.marking),
+                    t(&entry.at),
+                    t(site_id.as_str()),
+                ],
+            )]
+        }
         EstateEvent::SiteAdded { .. }
+        | EstateEvent::SiteChanged { .. }
         | EstateEvent::SiteStaffAdded { .. }
         | EstateEvent::EstateOptionSaved { .. }
         | EstateEvent::SiteOptionDecided { .. }

@@ -168,7 +168,7 @@ impl Store {
 /// Checks every row of a CSV text: the places, or the first bad row (by line
 /// and column). A reference given twice is refused at its second line.
 pub fn parse_csv(text: &str) -> Result<Vec<PlaceRow>, CsvProblem> {
-    let mut records = CsvRecords::new(text);
+    let mut records = CsvRecords::new(text, &CSV_COLUMNS);
     let with_tier = match records.next() {
         None => {
             return Err(CsvProblem {

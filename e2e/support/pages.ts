@@ -245,7 +245,7 @@ export const PAGES: AppPage[] = [
     name: 'acknowledgements across the estate',
     path: '/estate/acknowledgements',
     as: 'estates',
-    heading: 'Acknowledgements across the estate',
+    heading: 'Who has acknowledged across the estate',
     navCurrent: 'Police estate',
     marking: 'OFFICIAL',
   },

@@ -81,8 +81,9 @@ test.describe('a raised response level, told to staff and acknowledged', () => {
     test('see who has not acknowledged across the estate, and remind them', async ({ page, a11y }, testInfo) => {
       test.skip(testInfo.project.name !== 'desktop', 'one journey: it changes the demo estate');
       await page.goto('/sites');
+      await a11y('the estate register with its sub-navigation');
       await page.getByRole('navigation', { name: 'Police estate' }).getByRole('link', { name: 'Acknowledgements' }).click();
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acknowledgements across the estate');
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Who has acknowledged across the estate');
       await a11y('acknowledgements across the estate');
       const site = page.locator('#by-site tr', { hasText: SITE });
       await site.getByRole('link', { name: /Send reminders/ }).click();
@@ -90,12 +91,15 @@ test.describe('a raised response level, told to staff and acknowledged', () => {
       await a11y('the reminder confirmation');
       await page.getByRole('button', { name: 'Send the reminders' }).click();
       await expect(page.locator('#notice')).toContainText(/A reminder was sent to the \d+ (person|people) who/);
+      await a11y('the site after the reminders');
     });
 
     test('add a member of staff found by name', async ({ page, a11y }, testInfo) => {
       test.skip(testInfo.project.name !== 'desktop', 'one journey: it changes the demo estate');
       await page.goto(sitePath);
+      await a11y('the site before adding staff');
       await page.getByRole('link', { name: 'Add staff' }).click();
+      await a11y('the staff picker');
       await page.getByLabel('Name or e-mail address').fill('northshire');
       await page.getByRole('button', { name: 'Find' }).click();
       await a11y('the staff picker with results');
@@ -104,6 +108,7 @@ test.describe('a raised response level, told to staff and acknowledged', () => {
       await first.getByRole('button', { name: /Add/ }).click();
       await expect(page.locator('#notice')).toContainText('The member of staff is added.');
       await expect(page.locator('#staff')).toContainText(name);
+      await a11y('the site with its new member of staff');
     });
   });
 });

@@ -189,7 +189,7 @@ impl From<SiteAcks> for SiteAcksBody {
     }
 }
 
-/// Acknowledgements across the estate.
+/// Who has acknowledged across the estate.
 #[derive(Serialize, ToSchema)]
 pub struct EstateAcksBody {
     /// Every division, by name.
@@ -430,7 +430,7 @@ pub async fn page_acks(
     render(
         StatusCode::OK,
         &AcksPage {
-            layout: Layout::for_user("Acknowledgements across the estate", Marking::Official, "/sites", Some(&u)),
+            layout: Layout::for_user("Who has acknowledged across the estate", Marking::Official, "/sites", Some(&u)),
             notice: q.reminded.as_deref().and_then(reminded_words),
             divisions,
             sites,

@@ -265,7 +265,7 @@ impl EstateStore<'_> {
             .collect())
     }
 
-    /// Acknowledgements across the estate, by division (estates managers).
+    /// Who has acknowledged across the estate, by division (estates managers).
     pub async fn acknowledgements_by_division(&self, viewer: &Viewer) -> Result<Vec<DivisionAcks>, StoreError> {
         self.store.records().permit(viewer.into(), estate::MANAGE).await?;
         let rows = self

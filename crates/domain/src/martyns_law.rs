@@ -113,6 +113,13 @@ pub enum Responsible {
 }
 
 impl Responsible {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Responsible::Individual => "individual",
+            Responsible::Organisation => "organisation",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Responsible> {
         match s {
             "individual" => Some(Responsible::Individual),

@@ -49,8 +49,13 @@ pub struct PlaceBody {
     address: String,
     /// The Martyn's Law tier computed from use and capacity.
     tier: Tier,
-    /// The duties that apply (for an organisation as the responsible person).
+    /// The duties that apply, given who is responsible.
     duties: Vec<String>,
+    /// The person or organisation responsible for the place (empty until recorded).
+    responsible_name: String,
+    /// `individual` or `organisation` (an organisation until recorded): an
+    /// organisation designates a senior individual at enhanced premises.
+    responsible: Responsible,
     /// The region whose centre is nearest (an approximation).
     region: Region,
     /// The day of the last adviser visit (YYYY-MM-DD), if any.
@@ -74,6 +79,8 @@ impl From<Place> for PlaceBody {
             address: p.address,
             tier: p.tier,
             duties,
+            responsible_name: p.responsible_name,
+            responsible: p.responsible,
             region: p.region,
             last_visit_on: p.last_visit.as_ref().map(|v| v.0.clone()),
             last_visit_outcome: p.last_visit.as_ref().map(|v| v.1),
@@ -84,7 +91,7 @@ impl From<Place> for PlaceBody {
 
 fn duties_of(p: &Place) -> Vec<String> {
     let rules = ml::rules();
-    rules.use_rule(&p.use_).map(|u| rules.premises(u, p.capacity, Responsible::Organisation).duties).unwrap_or_default()
+    rules.use_rule(&p.use_).map(|u| rules.premises(u, p.capacity, p.responsible).duties).unwrap_or_default()
 }
 
 /// `GET /places` filters.
@@ -355,6 +362,37 @@ pub async fn api_set_flag(
     Ok(Json(Some(f).into()))
 }
 
+/// Who is responsible for a place.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResponsibleBody {
+    /// The person or organisation in control of the premises.
+    name: String,
+    /// `individual` or `organisation`.
+    #[schema(value_type = Responsible)]
+    kind: String,
+}
+
+/// Records who is responsible for the place and whether that is an individual
+/// (an organisation designates a senior individual at enhanced premises): the
+/// place with its duties as they now apply. A bad `kind` or an empty `name` is
+/// 422 naming it.
+#[utoipa::path(put, path = "/places/{id}/responsible", tag = "places", params(PlacePath), request_body = ResponsibleBody,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The place, as recorded", body = PlaceBody),
+        BadRequest, Unauthorised, Forbidden, NotFound, UnsupportedMediaType, Unprocessable, PayloadTooLarge))]
+pub async fn api_set_responsible(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<PlacePath>,
+    JsonBody(b): JsonBody<ResponsibleBody>,
+) -> Result<Json<PlaceBody>, ApiError> {
+    state.store.places().may_manage(u.caller()).await?;
+    let kind = Responsible::parse(b.kind.trim())
+        .ok_or_else(|| ApiError::unprocessable("kind", "Choose individual or organisation"))?;
+    let place = state.store.places().set_responsible(u.caller(), &u.actor(), &p.id, &b.name, kind).await?;
+    Ok(Json(place.into()))
+}
+
 /// Why a flag is cleared (optional).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -497,6 +535,7 @@ pub fn api() -> ApiRoutes {
         .routes(routes!(api_duties))
         .routes(routes!(api_record_duty))
         .routes(routes!(api_flag, api_set_flag, api_clear_flag))
+        .routes(routes!(api_set_responsible))
         .routes(routes!(api_coverage))
         .routes(routes!(api_coverage_json))
         .routes(routes!(api_add_adviser, api_advisers))
@@ -803,6 +842,7 @@ pub async fn page_place(
         Some("visit") => Some("The visit was recorded.".to_string()),
         Some("flag") => Some("The flag was recorded.".to_string()),
         Some("unflagged") => Some("The flag was cleared.".to_string()),
+        Some("responsible") => Some("Who is responsible is recorded; the duties below follow from it.".to_string()),
         _ => None,
     };
     place_page(&state, &u, &id, notice).await
@@ -822,7 +862,7 @@ async fn place_page(state: &AppState, u: &CurrentUser, id: &str, notice: Option<
     let Some(use_rule) = rules.use_rule(&place.use_) else {
         return ApiError::internal().into_response();
     };
-    let a = rules.premises(use_rule, place.capacity, Responsible::Organisation);
+    let a = rules.premises(use_rule, place.capacity, place.responsible);
     let mut latest = None;
     if let Ok((runs, _)) = state.store.places().runs(u.caller(), 1, 0).await {
         if let Some(r) = runs.first() {
@@ -845,7 +885,7 @@ async fn place_page(state: &AppState, u: &CurrentUser, id: &str, notice: Option<
             pack: crate::martyns_law::pack_link(
                 &place.use_,
                 &place.capacity.to_string(),
-                "organisation",
+                place.responsible.as_str(),
                 Some(place.sector),
             ),
             flagged_when: flag.as_ref().map(|f| when(&f.flagged_at)).unwrap_or_default(),
@@ -1123,6 +1163,86 @@ pub async fn page_set_flag(
     }
 }
 
+#[derive(Template)]
+#[template(path = "place_responsible.html")]
+struct ResponsiblePage {
+    layout: Layout,
+    place: Place,
+    errors: FormErrors,
+    name: String,
+    kind: String,
+}
+
+async fn responsible_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: FormErrors,
+    typed: Option<(String, String)>,
+) -> Response {
+    if !u.viewer.may(MANAGE) {
+        return ApiError::from(cordon_store::StoreError::Forbidden(
+            "only security advisers and deployment authorities may record who is responsible for a place".into(),
+        ))
+        .into_response();
+    }
+    let place = match state.store.places().get(u.caller(), id).await {
+        Ok(p) => p,
+        Err(cordon_store::StoreError::NotFound { .. }) => return not_found_for(Some(u)),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let heading = format!("Who is responsible for {}", place.name);
+    let (name, kind) =
+        typed.unwrap_or_else(|| (place.responsible_name.clone(), place.responsible.as_str().to_string()));
+    render(
+        status,
+        &ResponsiblePage {
+            layout: Layout::for_user(
+                if errors.is_empty() { heading } else { format!("Error: {heading}") },
+                Marking::Official,
+                "/places",
+                Some(u),
+            ),
+            place,
+            errors,
+            name,
+            kind,
+        },
+    )
+}
+
+/// `GET /places/{id}/responsible`: record who is responsible for the place.
+pub async fn page_responsible_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    responsible_page(&state, &u, &id, StatusCode::OK, FormErrors::default(), None).await
+}
+
+/// `POST /places/{id}/responsible`.
+pub async fn page_set_responsible(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CheckedForm { user: u, fields: f }: CheckedForm,
+) -> Response {
+    let (name, kind) = (field(&f, "name"), field(&f, "kind"));
+    let typed = Some((name.clone(), kind.clone()));
+    let Some(responsible) = Responsible::parse(&kind) else {
+        let errors = FormErrors::one("kind", "Choose whether an individual or an organisation is responsible");
+        return responsible_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, typed).await;
+    };
+    match state.store.places().set_responsible(u.caller(), &u.actor(), &id, &name, responsible).await {
+        Ok(_) => Redirect::to(&format!("/places/{id}?saved=responsible")).into_response(),
+        Err(cordon_store::StoreError::NotFound { .. }) => not_found_for(Some(&u)),
+        Err(e) => match FormErrors::from_store(e) {
+            Ok(errors) => responsible_page(&state, &u, &id, StatusCode::UNPROCESSABLE_ENTITY, errors, typed).await,
+            Err(r) => r,
+        },
+    }
+}
+
 /// `POST /places/{id}/flag/clear`.
 pub async fn page_clear_flag(
     State(state): State<AppState>,
@@ -1220,6 +1340,7 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/places/{id}/visits/new", get(page_visit_form))
         .route("/places/{id}/duties", get(page_duties).post(page_save_duties))
         .route("/places/{id}/flag", get(page_flag).post(page_set_flag))
+        .route("/places/{id}/responsible", get(page_responsible_form).post(page_set_responsible))
         .route("/places/{id}/flag/clear", get(page_clear_flag_form).post(page_clear_flag))
         .route("/advisers", get(page_advisers).post(page_add_adviser))
         .route("/allocation", get(page_runs).post(page_start_run))

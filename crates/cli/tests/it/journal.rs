@@ -484,6 +484,16 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
     places.set_flag(Caller::System(&sys), &who, &place, "Replay").await.unwrap();
     places.clear_flag(Caller::System(&sys), &who, &place, "Replay").await.unwrap();
     places.set_flag(Caller::System(&sys), &who, &place, "Replayed again").await.unwrap();
+    places
+        .set_responsible(
+            Caller::System(&sys),
+            &who,
+            &place,
+            "Replay Owner",
+            cordon_domain::martyns_law::Responsible::Individual,
+        )
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

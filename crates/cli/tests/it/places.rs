@@ -1265,3 +1265,94 @@ async fn on_the_heuristic_path_every_left_out_place_s_reason_is_true_of_the_solu
     }
     assert!(left_out > 0, "the hours are tight enough to leave places out");
 }
+
+#[tokio::test]
+async fn an_individual_responsible_for_enhanced_premises_has_no_senior_individual_to_designate() {
+    use reqwest::Method;
+    let Register { app, ctsa, staff, ids } = register().await;
+    let arena = &ids["R1"];
+    let responsible = format!("/api/v1/places/{arena}/responsible");
+    let duty_ids =
+        |v: &Value| v["duties"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let (_, before) = app.get_as(&staff, &format!("/api/v1/places/{arena}")).await;
+    assert_eq!((before["responsible"].as_str(), before["responsible_name"].as_str()), (Some("organisation"), Some("")));
+    assert!(duty_ids(&before).contains(&"designated_senior_individual".to_string()));
+    let unmet = |c: Vec<(String, [i64; 4])>| c.iter().map(|(_, v)| v[3]).sum::<i64>();
+    let base = unmet(coverage(&app, &staff).await);
+    assert_eq!(base, 2, "the arena and the ground are enhanced, with nothing met");
+
+    // Bad input names the field and changes nothing; staff may not record it.
+    let journal = || async { app.db.sql("SELECT COUNT(*) FROM journal").await.unwrap()[0].int(0) };
+    let start = journal().await;
+    let (s, b) = app.send_as(&ctsa, Method::PUT, &responsible, json!({"name": "Sam Owner", "kind": "person"})).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("kind")), "{b}");
+    let (s, b) = app.send_as(&ctsa, Method::PUT, &responsible, json!({"name": "  ", "kind": "individual"})).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("name")), "{b}");
+    assert_eq!(
+        app.send_as(&staff, Method::PUT, &responsible, json!({"name": "Sam", "kind": "individual"})).await.0,
+        403
+    );
+    assert_eq!(
+        app.send_as(
+            &ctsa,
+            Method::PUT,
+            "/api/v1/places/no-such/responsible",
+            json!({"name": "Sam", "kind": "individual"})
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(journal().await, start);
+
+    // An individual: four duties, not five; the checklist and the coverage follow.
+    let (s, p) =
+        app.send_as(&ctsa, Method::PUT, &responsible, json!({"name": "Sam Owner", "kind": "individual"})).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!((p["responsible"].as_str(), p["responsible_name"].as_str()), (Some("individual"), Some("Sam Owner")));
+    assert!(!duty_ids(&p).contains(&"designated_senior_individual".to_string()), "{p}");
+    assert_eq!(duty_ids(&p).len(), 4);
+    let (_, list) = app.get_as(&staff, &format!("/api/v1/places/{arena}/duties")).await;
+    assert_eq!(list["total"], 4, "{list}");
+    for duty in ["notify_sia", "public_protection_procedures", "public_protection_measures", "security_document"] {
+        let (s, _) = app
+            .send_as(&ctsa, Method::PUT, &format!("/api/v1/places/{arena}/duties/{duty}"), json!({"status": "met"}))
+            .await;
+        assert_eq!(s, 200);
+    }
+    assert_eq!(unmet(coverage(&app, &staff).await), base - 1, "every duty of an individual is met");
+    // The same again records nothing; an organisation owes the designation again.
+    let now = journal().await;
+    app.send_as(&ctsa, Method::PUT, &responsible, json!({"name": "Sam Owner", "kind": "individual"})).await;
+    assert_eq!(journal().await, now);
+    let (_, p) = app
+        .send_as(&ctsa, Method::PUT, &responsible, json!({"name": "Arena Holdings Ltd", "kind": "organisation"}))
+        .await;
+    assert!(duty_ids(&p).contains(&"designated_senior_individual".to_string()));
+    assert_eq!(unmet(coverage(&app, &staff).await), base);
+
+    // The page: the place says who, the form asks and keeps what was typed.
+    let (_, b) = app.sign_in("ctsa@force.example", crate::common::PASSWORD, None).await;
+    let html = app.page(&b, &format!("/places/{arena}")).await.text().await.unwrap();
+    assert!(
+        html.contains("Arena Holdings Ltd (an organisation)")
+            && html.contains(&format!("href=\"/places/{arena}/responsible\"")),
+        "{html}"
+    );
+    let res = form_post(&app, &b, &format!("/places/{arena}/responsible"), &[("name", "Sam Owner")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Choose whether an individual or an organisation is responsible")
+            && html.contains("value=\"Sam Owner\""),
+        "{html}"
+    );
+    let res =
+        form_post(&app, &b, &format!("/places/{arena}/responsible"), &[("name", "Sam Owner"), ("kind", "individual")])
+            .await;
+    assert_eq!(res.headers()["location"], format!("/places/{arena}?saved=responsible"));
+    let html = app.page(&b, &format!("/places/{arena}?saved=responsible")).await.text().await.unwrap();
+    assert!(html.contains("Sam Owner (an individual)") && !html.contains("Designated senior individual"), "{html}");
+    let (_, pc) = app.sign_in("pc@force.example", crate::common::PASSWORD, None).await;
+    assert_eq!(app.page(&pc, &format!("/places/{arena}/responsible")).await.status(), 403);
+}

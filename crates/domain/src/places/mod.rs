@@ -83,6 +83,15 @@ pub enum PlacesEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// Who is responsible for the place (the person or organisation in
+    /// control of the premises), and whether that is an individual: an
+    /// organisation must designate a senior individual (s.10).
+    PlaceResponsibleSet { place_id: String, name: String, kind: martyns_law::Responsible },
+}
+
+/// Checks the name of the responsible person or organisation: the text, trimmed.
+pub fn check_responsible_name(s: &str) -> Result<String, FieldProblem> {
+    check_text("name", "name of the person or organisation responsible", s, 200)
 }
 
 /// Checks the reason for a flag (or for clearing one): the text, trimmed.
@@ -104,7 +113,8 @@ crate::capability_event!(PlacesEvent, |e| match e {
     PlacesEvent::AllocationRunRecorded { run } => format!("allocation/{}", run.id),
     PlacesEvent::PlaceDutyRecorded { place_id, .. }
     | PlacesEvent::PlaceFlagged { place_id, .. }
-    | PlacesEvent::PlaceFlagCleared { place_id, .. } => format!("place/{place_id}"),
+    | PlacesEvent::PlaceFlagCleared { place_id, .. }
+    | PlacesEvent::PlaceResponsibleSet { place_id, .. } => format!("place/{place_id}"),
 });
 
 /// How far a place has got with one of its Martyn's Law duties.
@@ -140,11 +150,11 @@ impl DutyStatus {
     }
 }
 
-/// The Martyn's Law duties of a registered place of this tier. The register
-/// does not record who the responsible person is, so it takes them to be an
-/// organisation (as most are): the designated senior individual is among an
-/// enhanced place's duties.
-pub fn place_duties(tier: Tier) -> Vec<&'static martyns_law::DutyRule> {
+/// The Martyn's Law duties of a registered place of this tier whose
+/// responsible person is `responsible`: an organisation (the register's
+/// default, as most are) must also designate a senior individual at enhanced
+/// premises; an individual need not (s.10).
+pub fn place_duties(tier: Tier, responsible: martyns_law::Responsible) -> Vec<&'static martyns_law::DutyRule> {
     martyns_law::rules()
         .duties
         .iter()
@@ -153,6 +163,7 @@ pub fn place_duties(tier: Tier) -> Vec<&'static martyns_law::DutyRule> {
             Tier::Standard => d.standard,
             Tier::Enhanced => d.enhanced,
         })
+        .filter(|d| !(d.organisation_only && responsible == martyns_law::Responsible::Individual))
         .collect()
 }
 
@@ -161,9 +172,10 @@ pub fn duty_bit(id: &str) -> Option<u32> {
     martyns_law::rules().duties.iter().position(|d| d.id == id).map(|i| 1u32 << i)
 }
 
-/// How many of a place's duties (of this tier) are not in `met` (a set of [`duty_bit`]s).
-pub fn duties_unmet(tier: Tier, met: u32) -> (u32, u32) {
-    let all = place_duties(tier);
+/// How many of a place's duties (of this tier and responsible person) are not
+/// in `met` (a set of [`duty_bit`]s), and how many apply.
+pub fn duties_unmet(tier: Tier, responsible: martyns_law::Responsible, met: u32) -> (u32, u32) {
+    let all = place_duties(tier, responsible);
     let unmet = all.iter().filter(|d| duty_bit(&d.id).is_none_or(|b| met & b == 0)).count();
     (unmet as u32, all.len() as u32)
 }
@@ -690,6 +702,23 @@ pub fn advice_pack(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_individual_responsible_for_enhanced_premises_designates_no_senior_individual() {
+        use martyns_law::Responsible::{Individual, Organisation};
+        let ids = |r| place_duties(Tier::Enhanced, r).iter().map(|d| d.id.as_str()).collect::<Vec<_>>();
+        assert!(ids(Organisation).contains(&"designated_senior_individual"));
+        assert!(!ids(Individual).contains(&"designated_senior_individual"));
+        assert_eq!(ids(Organisation).len(), ids(Individual).len() + 1);
+        assert_eq!(place_duties(Tier::Standard, Individual).len(), place_duties(Tier::Standard, Organisation).len());
+        assert!(place_duties(Tier::OutOfScope, Organisation).is_empty());
+        // Everything met but the designation: nothing unmet for an individual.
+        let met = ids(Individual).iter().filter_map(|d| duty_bit(d)).fold(0, |a, b| a | b);
+        assert_eq!(duties_unmet(Tier::Enhanced, Individual, met), (0, ids(Individual).len() as u32));
+        assert_eq!(duties_unmet(Tier::Enhanced, Organisation, met), (1, ids(Organisation).len() as u32));
+        assert!(check_responsible_name("  ").is_err());
+        assert_eq!(check_responsible_name(" Northtown Arena Ltd ").unwrap(), "Northtown Arena Ltd");
+    }
     use super::*;
 
     #[test]

@@ -79,6 +79,13 @@ pub struct PlaceFacts<'a> {
     pub flagged: bool,
     /// The duties recorded as met ([`cordon_domain::places::duty_bit`]s).
     pub duties_met: u32,
+    /// Who is responsible: an organisation also designates a senior individual.
+    pub responsible: cordon_domain::martyns_law::Responsible,
+}
+
+/// The responsible person's kind as the register holds it (`responsible_kind`).
+pub(crate) fn responsible_of(s: &str) -> cordon_domain::martyns_law::Responsible {
+    cordon_domain::martyns_law::Responsible::parse(s).unwrap_or(cordon_domain::martyns_law::Responsible::Organisation)
 }
 
 /// The score inputs of a place as the register holds it, on `today`.
@@ -87,7 +94,7 @@ pub fn inputs(p: &PlaceFacts<'_>, national_level: &'static str, today: time::Dat
         let day = cordon_domain::reference::parse_date(on).ok()?;
         Some(((today - day).whole_days(), VisitOutcome::parse(o)?))
     });
-    let (duties_unmet, duties_applicable) = duties_unmet(p.tier, p.duties_met);
+    let (duties_unmet, duties_applicable) = duties_unmet(p.tier, p.responsible, p.duties_met);
     ScoreInputs {
         sector: p.sector,
         tier: p.tier,
@@ -215,7 +222,7 @@ impl PlacesStore<'_> {
                 .fetch(
                     &format!(
                         "SELECT p.id, p.sector, p.tier, p.capacity, p.latitude, p.longitude, p.last_visit_on, \
-                         p.last_visit_outcome, {}, {} FROM places p WHERE p.id > $1 ORDER BY p.id LIMIT $2",
+                         p.last_visit_outcome, {}, {}, p.responsible_kind FROM places p WHERE p.id > $1 ORDER BY p.id LIMIT $2",
                         super::duties::met_bits_sql(),
                         super::duties::FLAGGED_SQL
                     ),
@@ -238,6 +245,7 @@ impl PlacesStore<'_> {
                     last_visit: visit,
                     flagged: r.int(9) > 0,
                     duties_met: u32::try_from(r.int(8)).unwrap_or(0),
+                    responsible: responsible_of(&r.text(10)),
                 };
                 let b = score::score(&inputs(&facts, national, today), score::weights());
                 inst.push_place(b.score as f32, visit_hours(sector, tier), r.float(4) as f32, r.float(5) as f32);
@@ -564,8 +572,8 @@ impl PlacesStore<'_> {
             .store
             .fetch_one(
                 &format!(
-                    "SELECT p.sector, p.tier, p.capacity, p.last_visit_on, p.last_visit_outcome, {}, {} \
-                     FROM places p WHERE p.id = $1",
+                    "SELECT p.sector, p.tier, p.capacity, p.last_visit_on, p.last_visit_outcome, {}, {}, \
+                     p.responsible_kind FROM places p WHERE p.id = $1",
                     super::duties::met_bits_sql(),
                     super::duties::FLAGGED_SQL
                 ),
@@ -581,9 +589,10 @@ impl PlacesStore<'_> {
                 p.opt_text(3).zip(p.opt_text(4)),
                 u32::try_from(p.int(5)).unwrap_or(0),
                 p.int(6) > 0,
+                responsible_of(&p.text(7)),
             ))
         }) {
-            Some((sector, tier, cap, visit, met, flagged)) => {
+            Some((sector, tier, cap, visit, met, flagged, responsible)) => {
                 let visit = visit.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
                 let facts = PlaceFacts {
                     sector,
@@ -592,6 +601,7 @@ impl PlacesStore<'_> {
                     last_visit: visit,
                     flagged,
                     duties_met: met,
+                    responsible,
                 };
                 let mut b = score::score(&inputs(&facts, level_str(&run.national_level), run_day), score::weights());
                 if (b.score as f32 - score_v as f32).abs() > 0.01 {

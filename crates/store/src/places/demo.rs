@@ -125,7 +125,7 @@ pub(crate) async fn seed(store: &Store) -> Result<(), StoreError> {
     use cordon_domain::places::DutyStatus;
     let mut flagged = 0;
     for (k, p) in places.iter().enumerate().filter(|(_, p)| p.tier != cordon_domain::martyns_law::Tier::OutOfScope) {
-        let duties = cordon_domain::places::place_duties(p.tier);
+        let duties = cordon_domain::places::place_duties(p.tier, p.responsible);
         if k % 4 == 0 {
             let statuses = [DutyStatus::Met, DutyStatus::InProgress, DutyStatus::Met, DutyStatus::NotStarted];
             let changes: Vec<(String, DutyStatus)> =

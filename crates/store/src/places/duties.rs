@@ -60,7 +60,7 @@ impl PlacesStore<'_> {
                 &[Val::Text(place.id.clone())],
             )
             .await?;
-        let list = place_duties(place.tier)
+        let list = place_duties(place.tier, place.responsible)
             .into_iter()
             .map(|d| {
                 let row = rows.iter().find(|r| r.text(0) == d.id);
@@ -199,5 +199,28 @@ impl PlacesStore<'_> {
             )
             .await?;
         Ok(())
+    }
+}
+
+impl PlacesStore<'_> {
+    /// Records who is responsible for a place and whether that is an
+    /// individual (which changes the duties at enhanced premises, s.10).
+    pub async fn set_responsible(
+        &self,
+        caller: Caller<'_>,
+        actor: &Actor,
+        place_id: &str,
+        name: &str,
+        kind: cordon_domain::martyns_law::Responsible,
+    ) -> Result<Place, StoreError> {
+        self.store.records().permit(caller, MANAGE).await?;
+        let name =
+            cordon_domain::places::check_responsible_name(name).map_err(|p| StoreError::invalid(p.field, p.message))?;
+        let place = self.get(caller, place_id).await?;
+        if place.responsible_name != name || place.responsible != kind {
+            let ev = PlacesEvent::PlaceResponsibleSet { place_id: place.id.clone(), name, kind };
+            self.store.append(actor, &[(Event::Places(ev), Marking::Official)]).await?;
+        }
+        self.get(caller, place_id).await
     }
 }

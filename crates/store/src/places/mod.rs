@@ -45,10 +45,14 @@ pub struct Place {
     pub region: Region,
     /// The last adviser visit: its day (YYYY-MM-DD) and outcome.
     pub last_visit: Option<(String, VisitOutcome)>,
+    /// The person or organisation responsible (empty until recorded).
+    pub responsible_name: String,
+    /// Whether that is an individual or an organisation (an organisation until recorded).
+    pub responsible: cordon_domain::martyns_law::Responsible,
 }
 
 const PLACE_COLUMNS: &str = "id, reference, name, sector, use_kind, capacity, latitude, longitude, address, tier, \
-     updated_at, region, last_visit_on, last_visit_outcome";
+     updated_at, region, last_visit_on, last_visit_outcome, responsible_name, responsible_kind";
 
 fn place(r: &Row) -> Result<Place, StoreError> {
     let sector = Sector::parse(&r.text(3)).ok_or_else(|| StoreError::Integrity(format!("sector {}", r.text(3))))?;
@@ -70,6 +74,8 @@ fn place(r: &Row) -> Result<Place, StoreError> {
             (Some(on), Some(o)) => Some((on, o)),
             _ => None,
         },
+        responsible_name: r.text(14),
+        responsible: allocation::responsible_of(&r.text(15)),
     })
 }
 
@@ -437,7 +443,10 @@ impl PlacesStore<'_> {
             .await?
             .map(|r| r.text(0))
             .unwrap_or_default();
-        let enhanced = cordon_domain::places::place_duties(Tier::Enhanced);
+        // An organisation's duties at enhanced premises; an individual has all but the designation.
+        use cordon_domain::martyns_law::Responsible;
+        let enhanced = cordon_domain::places::place_duties(Tier::Enhanced, Responsible::Organisation);
+        let by_individual = cordon_domain::places::place_duties(Tier::Enhanced, Responsible::Individual).len();
         let ids: Vec<String> = enhanced.iter().map(|d| format!("'{}'", d.id)).collect();
         let rows = self
             .store
@@ -447,12 +456,13 @@ impl PlacesStore<'_> {
                      SUM(CASE WHEN p.last_visit_on >= $1 THEN 1 ELSE 0 END), \
                      SUM(CASE WHEN r.score >= 60 AND (p.last_visit_on IS NULL OR p.last_visit_on < $1) THEN 1 ELSE 0 END), \
                      SUM(CASE WHEN p.tier = 'enhanced' AND (SELECT COUNT(*) FROM place_duties d WHERE d.place_id = p.id \
-                     AND d.status = 'met' AND d.duty IN ({})) < $3 THEN 1 ELSE 0 END) \
+                     AND d.status = 'met' AND d.duty IN ({})) < CASE WHEN p.responsible_kind = 'individual' \
+                     THEN $4 ELSE $3 END THEN 1 ELSE 0 END) \
                      FROM places p LEFT JOIN allocation_results r ON r.run_id = $2 AND r.place_id = p.id \
                      GROUP BY p.sector, p.region ORDER BY p.sector, p.region",
                     ids.join(", ")
                 ),
-                &[Val::Text(since), Val::Text(latest), Val::Int(enhanced.len() as i64)],
+                &[Val::Text(since), Val::Text(latest), Val::Int(enhanced.len() as i64), Val::Int(by_individual as i64)],
             )
             .await?;
         Ok(rows

@@ -112,6 +112,10 @@ pub fn project(event: &PlacesEvent, entry: &Entry) -> Vec<Stmt> {
              flagged_at = excluded.flagged_at, seq = excluded.seq",
             vec![t(place_id), t(reason), t(&entry.actor), t(&entry.at), Val::Int(entry.seq)],
         )],
+        PlacesEvent::PlaceResponsibleSet { place_id, name, kind } => vec![Stmt::new(
+            "UPDATE places SET responsible_name = $2, responsible_kind = $3, updated_at = $4, seq = $5 WHERE id = $1",
+            vec![t(place_id), t(name), t(kind.as_str()), t(&entry.at), Val::Int(entry.seq)],
+        )],
         PlacesEvent::PlaceFlagCleared { place_id, .. } => {
             vec![Stmt::new("DELETE FROM place_flags WHERE place_id = $1", vec![t(place_id)])]
         }

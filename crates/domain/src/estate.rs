@@ -239,6 +239,8 @@ pub enum EstateEvent {
     },
     /// A member of staff was added to a site.
     SiteStaffAdded { site_id: SiteId, user_id: UserId },
+    /// A member of staff no longer works at a site (they are told of its changes no more).
+    SiteStaffRemoved { site_id: SiteId, user_id: UserId },
     /// A site's response level was raised above (or to) its floor; who did it
     /// is the journal entry's actor.
     SiteResponseLevelRaised {
@@ -284,6 +286,7 @@ pub enum EstateEvent {
 crate::capability_event!(EstateEvent, |e| match e {
     EstateEvent::SiteAdded { id, .. } => format!("site/{id}"),
     EstateEvent::SiteStaffAdded { site_id, .. }
+    | EstateEvent::SiteStaffRemoved { site_id, .. }
     | EstateEvent::SiteResponseLevelRaised { site_id, .. }
     | EstateEvent::SiteReturnedToFloor { site_id }
     | EstateEvent::SiteResponseLevelRecomputed { site_id, .. }

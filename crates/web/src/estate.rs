@@ -711,6 +711,9 @@ pub async fn page_site(
             "The member of staff is added. They will be told of every change of this site's response level.".into(),
         ),
         Some("already-staff") => Some("They are already on the staff here: nothing changed.".into()),
+        Some("staff-removed") => {
+            Some("They are no longer on the staff here and will not be told of its changes.".into())
+        }
         Some("reminded") => Some(match n.people.unwrap_or(0) {
             0 => "Everyone told of the latest change has acknowledged it: no reminder was sent.".to_string(),
             1 => "A reminder was sent to the 1 person who has not acknowledged.".to_string(),

@@ -23,7 +23,7 @@ use axum::Json;
 use cordon_domain::csv::csv_field;
 use cordon_domain::estate::register::{CSV_COLUMNS, EXPORT_COLUMNS};
 use cordon_domain::estate::{self, SiteKind};
-use cordon_domain::ids::SiteId;
+use cordon_domain::ids::{SiteId, UserId};
 use cordon_domain::threat::ResponseLevel;
 use cordon_domain::Marking;
 use cordon_store::estate::register::{
@@ -296,6 +296,29 @@ pub async fn api_remind_division(
     Ok(reminded(state.store.estate().remind_division(&u.viewer, b.division.as_deref()).await?))
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct StaffPath {
+    /// The site's id.
+    id: SiteId,
+    /// The member of staff's user id.
+    user_id: UserId,
+}
+
+/// Take a member of staff off a site (estates managers): they are told of its
+/// changes no more. Someone not on its staff is 404.
+#[utoipa::path(delete, path = "/sites/{id}/staff/{user_id}", tag = "estate", params(StaffPath),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Removed"), Unauthorised, Forbidden, NotFound))]
+pub async fn api_remove_staff(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(p): Path<StaffPath>,
+) -> Result<StatusCode, ApiError> {
+    state.store.estate().remove_staff(&u.viewer, &p.id, &p.user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// This part's API operations.
 pub fn api() -> ApiRoutes {
     ApiRoutes::new()
@@ -304,6 +327,7 @@ pub fn api() -> ApiRoutes {
         .routes(routes!(api_estate_acks))
         .routes(routes!(api_remind_site))
         .routes(routes!(api_remind_division))
+        .routes(routes!(api_remove_staff))
 }
 
 // ---- Pages ----
@@ -650,6 +674,61 @@ pub async fn page_add_staff(
     }
 }
 
+#[derive(Template)]
+#[template(path = "site_staff_remove.html")]
+struct RemoveStaffPage {
+    layout: Layout,
+    s: SiteView,
+    member: cordon_store::estate::StaffMember,
+}
+
+/// `GET /sites/{id}/staff/{user_id}/remove`: asks to confirm taking someone off the site.
+pub async fn page_remove_staff_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, user_id)): Path<(SiteId, UserId)>,
+) -> Response {
+    let site = match state.store.estate().get(&u.viewer, &id).await {
+        Ok(s) => s,
+        Err(e) => return store_page_error(e, &u),
+    };
+    if !u.viewer.may(estate::MANAGE) {
+        return forbidden("only an estates manager may change a site's staff");
+    }
+    let staff = match state.store.estate().staff(&u.viewer, &id).await {
+        Ok(s) => s,
+        Err(e) => return store_page_error(e, &u),
+    };
+    let Some(member) = staff.into_iter().find(|m| m.user_id == user_id) else {
+        return crate::pages::not_found_for(Some(&u));
+    };
+    render(
+        StatusCode::OK,
+        &RemoveStaffPage {
+            layout: Layout::for_user(
+                format!("Take {} off the staff", member.name),
+                Marking::Official,
+                "/sites",
+                Some(&u),
+            ),
+            s: SiteView::from(&site),
+            member,
+        },
+    )
+}
+
+/// `POST /sites/{id}/staff/{user_id}/remove`.
+pub async fn page_remove_staff(
+    State(state): State<AppState>,
+    Path((id, user_id)): Path<(SiteId, UserId)>,
+    CheckedForm { user: u, fields: _ }: CheckedForm,
+) -> Response {
+    match state.store.estate().remove_staff(&u.viewer, &id, &user_id).await {
+        Ok(()) => Redirect::to(&format!("/sites/{id}?done=staff-removed")).into_response(),
+        Err(e) => store_page_error(e, &u),
+    }
+}
+
 /// This part's pages.
 pub fn pages() -> axum::Router<AppState> {
     use axum::routing::get;
@@ -659,6 +738,7 @@ pub fn pages() -> axum::Router<AppState> {
         .route("/estate/reminders", get(page_remind_division_form).post(page_remind_division))
         .route("/sites/{id}/reminders", get(page_remind_site_form).post(page_remind_site))
         .route("/sites/{id}/staff/new", get(page_staff_form).post(page_add_staff))
+        .route("/sites/{id}/staff/{user_id}/remove", get(page_remove_staff_form).post(page_remove_staff))
 }
 
 #[cfg(test)]

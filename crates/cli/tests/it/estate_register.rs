@@ -351,3 +351,57 @@ async fn the_pages_import_sites_add_staff_by_search_and_send_reminders_after_ask
     assert_eq!(f.app.page(&s, "/sites/import").await.status(), 403);
     assert_eq!(f.app.page(&s, &format!("/sites/{id}/staff/new")).await.status(), 403);
 }
+
+#[tokio::test]
+async fn a_member_of_staff_taken_off_a_site_is_told_of_its_changes_no_more() {
+    let f = fixture().await;
+    let (status, _) = import(&f, &f.manager, FILE, "text/csv").await;
+    assert_eq!(status, 201);
+    let (_, list) = f.app.get_as(&f.manager, "/api/v1/sites?q=eastgate").await;
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let site = f.get(&id).await;
+    let pc = site["staff"][0]["user_id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/sites/{id}/staff/{pc}");
+    assert_eq!(f.app.send_as(&f.staff, Method::DELETE, &path, json!({})).await.0, 403);
+    assert_eq!(f.app.send_as(&f.outsider, Method::DELETE, &path, json!({})).await.0, 404);
+    // The confirmation page names them; the page's form takes them off.
+    let (_, b) = f.app.sign_in("estates@force.example", crate::common::PASSWORD, None).await;
+    let html = f.app.page(&b, &format!("/sites/{id}")).await.text().await.unwrap();
+    assert!(html.contains(&format!("href=\"/sites/{id}/staff/{pc}/remove\"")), "{html}");
+    let html = f.app.page(&b, &format!("/sites/{id}/staff/{pc}/remove")).await.text().await.unwrap();
+    assert!(html.contains("off the staff of Eastgate Custody Suite?"), "{html}");
+    let csrf = f.app.csrf(&b).await;
+    let res = f
+        .app
+        .client
+        .post(f.app.url(&format!("/sites/{id}/staff/{pc}/remove")))
+        .header("cookie", b.cookie())
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], format!("/sites/{id}?done=staff-removed"));
+    assert_eq!(f.get(&id).await["staff_count"], 0);
+    assert_eq!(f.app.send_as(&f.manager, Method::DELETE, &path, json!({})).await.0, 404, "no longer staff");
+    assert_eq!(f.app.page(&b, &format!("/sites/{id}/staff/{pc}/remove")).await.status(), 404);
+    // A change at the site no longer reaches them.
+    let (_, before) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    let (status, _) = f
+        .app
+        .send_as(
+            &f.manager,
+            Method::POST,
+            &format!("/api/v1/sites/{id}/response-level"),
+            json!({"level": "EXCEPTIONAL", "reason": "Threat"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, after) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(after["total"], before["total"]);
+    // Added again through the API, as before.
+    let (status, _) = f
+        .app
+        .send_as(&f.manager, Method::POST, &format!("/api/v1/sites/{id}/staff"), json!({"email": "pc@force.example"}))
+        .await;
+    assert_eq!(status, 201);
+}

@@ -380,6 +380,10 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
     assert_eq!((report.added, report.changed, report.staff_added), (1, 1, 1));
     let reminded = store.estate().remind_division(&estates, None).await.unwrap();
     assert!(reminded.people > 0, "{reminded:?}");
+    let (sites, _) = store.estate().list(&estates, &Default::default(), 100, 0).await.unwrap();
+    let depot = sites.iter().find(|s| s.name == "Replay Depot").unwrap();
+    let member = store.estate().staff(&estates, &depot.id).await.unwrap().remove(0);
+    store.estate().remove_staff(&estates, &depot.id, &member.user_id).await.unwrap();
     let member = &db.sql("SELECT record_id, user_id FROM team_members ORDER BY record_id, user_id").await.unwrap()[0];
     let event: EventId = member.text(0).parse().unwrap();
     let item = &db.sql("SELECT event_id, section, item_id FROM plan_items ORDER BY item_id").await.unwrap()[0];

@@ -342,6 +342,28 @@ impl EstateStore<'_> {
         Ok(true)
     }
 
+    /// Takes a member of staff off a site (estates managers): they are told of
+    /// its changes no more, and their notices from it are kept. Someone not on
+    /// the site's staff is "no such member of staff" (404).
+    pub async fn remove_staff(&self, viewer: &Viewer, id: &SiteId, user_id: &UserId) -> Result<(), StoreError> {
+        self.get(viewer, id).await?;
+        self.store.records().permit(viewer.into(), estate::MANAGE).await?;
+        let there = self
+            .store
+            .fetch_one(
+                "SELECT 1 FROM site_staff WHERE site_id = $1 AND user_id = $2",
+                &[Val::from(id.to_string()), Val::from(user_id.to_string())],
+            )
+            .await?
+            .is_some();
+        if !there {
+            return Err(StoreError::not_found(None, "no such member of staff at this site"));
+        }
+        let ev = Event::Estate(EstateEvent::SiteStaffRemoved { site_id: id.clone(), user_id: user_id.clone() });
+        self.store.append(&actor(viewer), &[(ev, Marking::Official)]).await?;
+        Ok(())
+    }
+
     /// Raises a site's response level (to or above its floor), with the reason
     /// and, optionally, the last day it applies.
     pub async fn raise(

@@ -52,6 +52,10 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
              ON CONFLICT (site_id, user_id) DO NOTHING",
             vec![t(site_id.as_str()), t(user_id.as_str()), t(&entry.at), seq],
         )],
+        EstateEvent::SiteStaffRemoved { site_id, user_id } => vec![Stmt::new(
+            "DELETE FROM site_staff WHERE site_id = $1 AND user_id = $2",
+            vec![t(site_id.as_str()), t(user_id.as_str())],
+        )],
         EstateEvent::SiteResponseLevelRaised { site_id, level, reason, until } => vec![Stmt::new(
             "UPDATE sites SET raised_level = $2, raised_rank = $3, raised_reason = $4, raised_by = $5, \
              raised_at = $6, raised_until = $7, response_level = $2, seq = $8 WHERE id = $1",
@@ -253,6 +257,7 @@ pub fn derive(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
         EstateEvent::SiteAdded { .. }
         | EstateEvent::SiteChanged { .. }
         | EstateEvent::SiteStaffAdded { .. }
+        | EstateEvent::SiteStaffRemoved { .. }
         | EstateEvent::EstateOptionSaved { .. }
         | EstateEvent::SiteOptionDecided { .. }
         | EstateEvent::CriticalPlanSaved { .. }

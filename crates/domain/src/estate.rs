@@ -220,6 +220,10 @@ pub fn check_site(name: &str, address: &str, division: &str) -> Result<(), Field
     Ok(())
 }
 
+/// Sites per [`EstateEvent::SitesRecomputed`]: a change of threat level
+/// writes one entry per this many sites, each applied by set-based statements.
+pub const RECOMPUTE_BATCH: usize = 1_000;
+
 /// The journal events of the police estate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -254,8 +258,13 @@ pub enum EstateEvent {
     SiteReturnedToFloor { site_id: SiteId },
     /// A threat level changed and so did this site's threat level: the
     /// floor follows it, and a raise is kept only if still above the new floor
-    /// ([`recompute`]). Appended in the same transaction as the change.
+    /// ([`recompute`]). Written by earlier releases, one per site; now
+    /// [`EstateEvent::SitesRecomputed`]. Still read from older journals.
     SiteResponseLevelRecomputed { site_id: SiteId, threat_level: Option<ThreatLevel>, floor: ResponseLevel },
+    /// A threat level changed and so did these sites' threat level (up to
+    /// [`RECOMPUTE_BATCH`] of them): as [`EstateEvent::SiteResponseLevelRecomputed`]
+    /// for each. Appended in the same transaction as the change.
+    SitesRecomputed { site_ids: Vec<SiteId>, threat_level: Option<ThreatLevel>, floor: ResponseLevel },
     /// An option of an organisation's menu of options was added or changed
     /// (the menu starts as the shipped one when the first site is added).
     EstateOptionSaved { organisation_id: OrganisationId, option: options::EstateOption },
@@ -293,6 +302,7 @@ crate::capability_event!(EstateEvent, |e| match e {
     | EstateEvent::SiteOptionDecided { site_id, .. }
     | EstateEvent::SiteChanged { site_id, .. }
     | EstateEvent::AcknowledgementsReminded { site_id } => format!("site/{site_id}"),
+    EstateEvent::SitesRecomputed { .. } => "estate-recompute".to_string(),
     EstateEvent::EstateOptionSaved { organisation_id, .. } => format!("estate-menu/{organisation_id}"),
     // Activating is on the plan's stream, so that of two activations at once
     // only one is written (the second finds the stream moved on).

@@ -304,11 +304,16 @@ async fn a_threat_level_change_recomputes_every_site_in_its_own_transaction() {
     let p = f.get(&plain).await;
     assert_eq!((p["floor"].as_str(), p["response_level"].as_str()), (Some("NORMAL"), Some("NORMAL")));
     // The recompute is journaled with the change, in the same append: the
-    // entries straight after it, one per site, all at the same instant.
-    let rows =
-        f.app.db.sql(&format!("SELECT seq, kind, at FROM journal WHERE seq >= {seq} ORDER BY seq")).await.unwrap();
+    // entry straight after it names every site, at the same instant.
+    let rows = f
+        .app
+        .db
+        .sql(&format!("SELECT seq, kind, at, payload FROM journal WHERE seq >= {seq} ORDER BY seq"))
+        .await
+        .unwrap();
     let kinds: Vec<String> = rows.iter().map(|r| r.text(1)).collect();
-    assert_eq!(kinds, ["threat_level_changed", "site_response_level_recomputed", "site_response_level_recomputed"]);
+    assert_eq!(kinds, ["threat_level_changed", "sites_recomputed"]);
+    assert!(rows[1].text(3).contains(&raised) && rows[1].text(3).contains(&plain), "{}", rows[1].text(3));
     assert!(rows.iter().all(|r| r.text(2) == rows[0].text(2)), "one transaction, one instant");
 
     // The police sector level goes to CRITICAL: the site's threat level is

@@ -405,3 +405,35 @@ async fn a_member_of_staff_taken_off_a_site_is_told_of_its_changes_no_more() {
         .await;
     assert_eq!(status, 201);
 }
+
+#[tokio::test]
+async fn a_raise_that_lands_below_a_new_floor_changes_nothing_and_tells_nobody() {
+    // As when a threat level change lands between a raise's check and its write.
+    let f = fixture().await;
+    let id = f.site("Eastgate Custody Suite", "custody_suite", "City").await;
+    f.app
+        .send_as(&f.manager, Method::POST, &format!("/api/v1/sites/{id}/staff"), json!({"email": "pc@force.example"}))
+        .await;
+    let (status, _) = f.threat("police-sector", "CRITICAL").await;
+    assert_eq!(status, 201);
+    assert_eq!(f.get(&id).await["response_level"], "EXCEPTIONAL");
+    let (_, before) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    let stale = cordon_domain::estate::EstateEvent::SiteResponseLevelRaised {
+        site_id: id.parse().unwrap(),
+        level: cordon_domain::threat::ResponseLevel::Heightened,
+        reason: "Checked before the change".into(),
+        until: None,
+    };
+    f.app
+        .store
+        .append(
+            &cordon_store::Actor::system(),
+            &[(cordon_domain::event::Event::Estate(stale), cordon_domain::Marking::Official)],
+        )
+        .await
+        .unwrap();
+    let site = f.get(&id).await;
+    assert_eq!((site["response_level"].as_str(), site["raised"].is_null()), (Some("EXCEPTIONAL"), true), "{site}");
+    let (_, after) = f.app.get_as(&f.staff, "/api/v1/me/notices").await;
+    assert_eq!(after["total"], before["total"]);
+}

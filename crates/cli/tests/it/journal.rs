@@ -384,6 +384,13 @@ async fn every_kind_of_event(db: &TestDb, store: &Store) {
     let depot = sites.iter().find(|s| s.name == "Replay Depot").unwrap();
     let member = store.estate().staff(&estates, &depot.id).await.unwrap().remove(0);
     store.estate().remove_staff(&estates, &depot.id, &member.user_id).await.unwrap();
+    // The per-site recompute that earlier releases wrote, as an older journal holds it.
+    let old = cordon_domain::estate::EstateEvent::SiteResponseLevelRecomputed {
+        site_id: depot.id.clone(),
+        threat_level: Some(ThreatLevel::Critical),
+        floor: cordon_domain::threat::ResponseLevel::Exceptional,
+    };
+    store.append(&sys, &[(Event::Estate(old), Marking::Official)]).await.unwrap();
     let member = &db.sql("SELECT record_id, user_id FROM team_members ORDER BY record_id, user_id").await.unwrap()[0];
     let event: EventId = member.text(0).parse().unwrap();
     let item = &db.sql("SELECT event_id, section, item_id FROM plan_items ORDER BY item_id").await.unwrap()[0];

@@ -402,7 +402,7 @@ impl EstateStore<'_> {
     }
 
     /// The events that recompute every site when `series` changes to `level`:
-    /// one per site whose threat level changes, for every organisation. The
+    /// one per [`estate::RECOMPUTE_BATCH`] sites whose threat level changes, for every organisation. The
     /// threat store appends them with the change itself, in one transaction.
     pub(crate) async fn recompute_events(
         &self,
@@ -418,18 +418,22 @@ impl EstateStore<'_> {
         let floor = estate::floor_of(threat_level);
         let now = threat_level.map(|l| l.as_str().to_string());
         let rows = self.store.fetch("SELECT id, threat_level FROM sites ORDER BY id", &[]).await?;
-        let mut out = Vec::new();
+        let mut changed = Vec::new();
         for r in rows {
             if r.opt_text(1) == now {
                 continue;
             }
-            let site_id = SiteId::parse(&r.text(0)).map_err(integrity)?;
-            out.push((
-                Event::Estate(EstateEvent::SiteResponseLevelRecomputed { site_id, threat_level, floor }),
-                Marking::Official,
-            ));
+            changed.push(SiteId::parse(&r.text(0)).map_err(integrity)?);
         }
-        Ok(out)
+        Ok(changed
+            .chunks(estate::RECOMPUTE_BATCH)
+            .map(|ids| {
+                (
+                    Event::Estate(EstateEvent::SitesRecomputed { site_ids: ids.to_vec(), threat_level, floor }),
+                    Marking::Official,
+                )
+            })
+            .collect())
     }
 }
 

@@ -58,7 +58,7 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
         )],
         EstateEvent::SiteResponseLevelRaised { site_id, level, reason, until } => vec![Stmt::new(
             "UPDATE sites SET raised_level = $2, raised_rank = $3, raised_reason = $4, raised_by = $5, \
-             raised_at = $6, raised_until = $7, response_level = $2, seq = $8 WHERE id = $1",
+             raised_at = $6, raised_until = $7, response_level = $2, seq = $8 WHERE id = $1 AND floor_rank <= $3",
             vec![
                 t(site_id.as_str()),
                 t(level.as_str()),
@@ -96,6 +96,14 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
                 seq,
             ],
         )],
+        EstateEvent::SitesRecomputed { site_ids, threat_level, floor } => {
+            if site_ids.is_empty() {
+                return Vec::new();
+            }
+            let mut args = vec![opt(threat_level.map(|l| l.as_str())), t(floor.as_str()), Val::Int(rank(*floor)), seq];
+            args.extend(site_ids.iter().map(|id| t(id.as_str())));
+            vec![Stmt::new(with_ids(BATCH_RECOMPUTE, 5, site_ids.len()), args)]
+        }
         EstateEvent::EstateOptionSaved { organisation_id, option } => vec![Stmt::new(
             "INSERT INTO estate_options (organisation_id, id, body, seq) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (organisation_id, id) DO UPDATE SET body = excluded.body, seq = excluded.seq",
@@ -163,11 +171,12 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
 /// who made the change) a notice, when its response level actually changes:
 /// derived before the event's own statements, so `s` is the site as it stood.
 /// `$new` is SQL over `s` giving the level after; the other parameters are
-/// the id prefix, the kind, the marking, the time, the site, the actor and
+/// the id prefix, the kind, the marking, the time, which sites (SQL over
+/// `st`), the actor and
 /// what NORMAL, HEIGHTENED and EXCEPTIONAL mean (`estate::meaning`), so the
 /// notice says the new level and what it means.
 macro_rules! notice_sql {
-    ($new:literal, $id:literal, $kind:literal, $marking:literal, $at:literal, $site:literal, $actor:literal,
+    ($new:literal, $id:literal, $kind:literal, $marking:literal, $at:literal, $sites:literal, $actor:literal,
      $normal:literal, $heightened:literal, $exceptional:literal) => {
         concat!(
             "INSERT INTO notifications (id, user_id, kind, summary, link, marking, created_at, site_id, response_level) ",
@@ -176,26 +185,85 @@ macro_rules! notice_sql {
             " ELSE ", $exceptional, " END || '.', ",
             "'/sites/' || s.id, ", $marking, ", ", $at, ", s.id, ", $new, " ",
             "FROM site_staff st JOIN sites s ON s.id = st.site_id ",
-            "WHERE st.site_id = ", $site, " AND st.user_id <> ", $actor, " AND s.response_level <> ", $new, " ",
+            "WHERE ", $sites, " AND st.user_id <> ", $actor, " AND s.response_level <> ", $new, " ",
             "ON CONFLICT (id) DO NOTHING"
         )
     };
 }
 
-const RAISED_NOTICES: &str = notice_sql!("$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10");
-const RETURNED_NOTICES: &str = notice_sql!("s.floor", "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9");
+// A raise below the site's floor (a threat level change landed between the
+// check and the write) changes nothing and tells nobody: `$11` is its rank.
+const RAISED_NOTICES: &str = notice_sql!(
+    "(CASE WHEN s.floor_rank <= $11 THEN $1 ELSE s.response_level END)",
+    "$2",
+    "$3",
+    "$4",
+    "$5",
+    "st.site_id = $6",
+    "$7",
+    "$8",
+    "$9",
+    "$10"
+);
+const RETURNED_NOTICES: &str =
+    notice_sql!("s.floor", "$1", "$2", "$3", "$4", "st.site_id = $5", "$6", "$7", "$8", "$9");
 const RECOMPUTED_NOTICES: &str = notice_sql!(
     "(CASE WHEN s.raised_rank > $2 THEN s.raised_level ELSE $1 END)",
     "$3",
     "$4",
     "$5",
     "$6",
-    "$7",
+    "st.site_id = $7",
     "$8",
     "$9",
     "$10",
     "$11"
 );
+/// For a batch of sites (`{ids}`, from `$11`): the id also names the site, as
+/// one entry may tell a member of staff at two of its sites.
+const BATCH_NOTICES: &str = notice_sql!(
+    "(CASE WHEN s.raised_rank > $2 THEN s.raised_level ELSE $1 END)",
+    "$3 || st.site_id || ':'",
+    "$4",
+    "$5",
+    "$6",
+    "st.site_id IN ({ids})",
+    "$7",
+    "$8",
+    "$9",
+    "$10"
+);
+
+/// The recompute rule for a batch of sites (`{ids}`, from `$5`).
+const BATCH_RECOMPUTE: &str = "UPDATE sites SET threat_level = $1, floor = $2, floor_rank = $3, \
+     response_level = CASE WHEN raised_rank > $3 THEN raised_level ELSE $2 END, \
+     raised_level = CASE WHEN raised_rank > $3 THEN raised_level ELSE NULL END, \
+     raised_reason = CASE WHEN raised_rank > $3 THEN raised_reason ELSE NULL END, \
+     raised_by = CASE WHEN raised_rank > $3 THEN raised_by ELSE NULL END, \
+     raised_at = CASE WHEN raised_rank > $3 THEN raised_at ELSE NULL END, \
+     raised_until = CASE WHEN raised_rank > $3 THEN raised_until ELSE NULL END, \
+     raised_rank = CASE WHEN raised_rank > $3 THEN raised_rank ELSE NULL END, \
+     seq = $4 WHERE id IN ({ids})";
+
+/// `sql` with `{ids}` replaced by `n` placeholders from `$first`. Statements
+/// are `&'static str`, so each (statement, size) is made once and kept (at
+/// most [`cordon_domain::estate::RECOMPUTE_BATCH`] sizes of each).
+fn with_ids(sql: &'static str, first: usize, n: usize) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<(&'static str, usize), &'static str>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    cache.entry((sql, n)).or_insert_with(|| {
+        let marks: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+        Box::leak(sql.replace("{ids}", &marks.join(", ")).into_boxed_str())
+    })
+}
+
+fn meanings() -> [Val; 3] {
+    use cordon_domain::threat::ResponseLevel;
+    [ResponseLevel::Normal, ResponseLevel::Heightened, ResponseLevel::Exceptional]
+        .map(|l| t(cordon_domain::estate::meaning(l)))
+}
 
 /// A reminder to everyone at a site whose latest notice from it is not yet
 /// acknowledged (the person reminding included, if they work there).
@@ -207,7 +275,6 @@ const REMINDERS: &str = "INSERT INTO notifications (id, user_id, kind, summary, 
      WHERE st.site_id = $6 AND n.acknowledged_at IS NULL ON CONFLICT (id) DO NOTHING";
 
 fn notice_args(site_id: &str, entry: &Entry) -> Vec<Val> {
-    use cordon_domain::threat::ResponseLevel;
     let kind = cordon_domain::notifications::NotificationKind::ResponseLevelChanged;
     let mut args = vec![
         t(&format!("{}:{}:", entry.seq, kind.as_str())),
@@ -217,10 +284,7 @@ fn notice_args(site_id: &str, entry: &Entry) -> Vec<Val> {
         t(site_id),
         t(&entry.actor),
     ];
-    args.extend(
-        [ResponseLevel::Normal, ResponseLevel::Heightened, ResponseLevel::Exceptional]
-            .map(|l| t(cordon_domain::estate::meaning(l))),
-    );
+    args.extend(meanings());
     args
 }
 
@@ -230,7 +294,26 @@ pub fn derive(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
         EstateEvent::SiteResponseLevelRaised { site_id, level, .. } => {
             let mut args = vec![t(level.as_str())];
             args.extend(notice_args(site_id.as_str(), entry));
+            args.push(Val::Int(rank(*level)));
             vec![Stmt::new(RAISED_NOTICES, args)]
+        }
+        EstateEvent::SitesRecomputed { site_ids, floor, .. } => {
+            if site_ids.is_empty() {
+                return Vec::new();
+            }
+            let kind = cordon_domain::notifications::NotificationKind::ResponseLevelChanged;
+            let mut args = vec![
+                t(floor.as_str()),
+                Val::Int(rank(*floor)),
+                t(&format!("{}:{}:", entry.seq, kind.as_str())),
+                t(kind.as_str()),
+                t(&entry.marking),
+                t(&entry.at),
+                t(&entry.actor),
+            ];
+            args.extend(meanings());
+            args.extend(site_ids.iter().map(|id| t(id.as_str())));
+            vec![Stmt::new(with_ids(BATCH_NOTICES, 11, site_ids.len()), args)]
         }
         EstateEvent::SiteReturnedToFloor { site_id } => {
             vec![Stmt::new(RETURNED_NOTICES, notice_args(site_id.as_str(), entry))]

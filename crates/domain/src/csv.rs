@@ -139,3 +139,21 @@ pub fn csv_field(s: &str) -> String {
         s
     }
 }
+
+/// The fault of a header row that is not exactly `columns`: the first column
+/// missing (or "header" when they are all there, in another order), in words.
+pub fn header_problem(got: &[&str], columns: &[&str]) -> CsvProblem {
+    let missing: Vec<&str> = columns.iter().copied().filter(|c| !got.contains(c)).collect();
+    let message = if missing.is_empty() {
+        format!("the columns must be exactly {} in that order", columns.join(","))
+    } else {
+        format!(
+            "the column{} {} {} missing: the columns must be exactly {}",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" },
+            columns.join(",")
+        )
+    };
+    CsvProblem { line: 1, column: missing.first().copied().unwrap_or("header").into(), message }
+}

@@ -73,19 +73,7 @@ fn check_header(fields: &[String]) -> Result<bool, CsvProblem> {
     if got == ALL_COLUMNS {
         return Ok(true);
     }
-    let missing: Vec<&str> = CSV_COLUMNS.iter().copied().filter(|c| !got.contains(c)).collect();
-    let message = if missing.is_empty() {
-        format!("the columns must be exactly {} in that order", CSV_COLUMNS.join(","))
-    } else {
-        format!(
-            "the column{} {} {} missing: the columns must be exactly {}",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", "),
-            if missing.len() == 1 { "is" } else { "are" },
-            CSV_COLUMNS.join(",")
-        )
-    };
-    Err(CsvProblem { line: 1, column: missing.first().copied().unwrap_or("header").into(), message })
+    Err(crate::csv::header_problem(&got, CSV_COLUMNS))
 }
 
 /// Checks every row of a sites file: the rows, or the first bad one by line

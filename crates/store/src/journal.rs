@@ -560,8 +560,10 @@ impl Store {
 }
 
 /// Ledger rows per INSERT statement: 9 parameters each, well inside the
-/// limits of SQLite (32,766) and PostgreSQL (65,535).
-const INSERT_ROWS: usize = 256;
+/// limits of SQLite (32,766) and PostgreSQL (65,535), and few enough that
+/// SQLite's binding (a linear scan for each parameter's name, so quadratic in
+/// a statement's parameters) stays cheap.
+const INSERT_ROWS: usize = 32;
 
 async fn insert_entries(tx: &mut Tx, ledger: Ledger, rows: &[(Entry, [u8; 32])]) -> Result<(), StoreError> {
     if rows.is_empty() {

@@ -16,8 +16,9 @@ use cordon_domain::Marking;
 /// Events per append while seeding.
 const SEED_BATCH: usize = 5_000;
 
-/// Rows per statement of the raw insert.
-const RAW_BATCH: usize = 500;
+/// Rows per statement of the raw insert (about 550 parameters: SQLite's
+/// binding is quadratic in a statement's parameters, see `places::project`).
+const RAW_BATCH: usize = 60;
 
 /// `head` followed by `rows` tuples of `width` numbered parameters.
 fn values_sql(sql: &mut String, head: &str, width: usize, rows: usize) {

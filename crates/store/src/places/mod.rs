@@ -385,7 +385,7 @@ impl PlacesStore<'_> {
         let started = std::time::Instant::now();
         let mut sql = String::new();
         let mut args = Vec::new();
-        for chunk in rows.chunks(CHUNK) {
+        for chunk in rows.chunks(project::ROWS_PER_STATEMENT) {
             sql.clear();
             args.clear();
             sql.push_str(

@@ -19,8 +19,14 @@ pub const TABLES: &[Table] = &[
 /// Columns bound per place in the import statement.
 const COLUMNS: usize = 14;
 
+/// Places per upsert statement. SQLite (through sqlx) looks up each bound
+/// parameter's name by a linear scan, so a statement's binding costs the
+/// square of its parameters: 40 rows (560 parameters) keeps that small while
+/// still writing many rows a statement. The raw insert of the benchmark uses the same.
+pub const ROWS_PER_STATEMENT: usize = 16;
+
 /// The multi-row upsert for `n` places. Statements are `&'static str`, so each
-/// size is made once and kept (at most [`crate::places::CHUNK`] of them).
+/// size is made once and kept (at most [`ROWS_PER_STATEMENT`] of them).
 fn upsert_sql(n: usize) -> &'static str {
     static CACHE: OnceLock<Mutex<HashMap<usize, &'static str>>> = OnceLock::new();
     let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
@@ -54,32 +60,32 @@ fn upsert_sql(n: usize) -> &'static str {
 /// The statements that apply `event` (recorded as `entry`) to this capability's tables.
 pub fn project(event: &PlacesEvent, entry: &Entry) -> Vec<Stmt> {
     match event {
-        PlacesEvent::PlacesImported { import_id, places } => {
-            if places.is_empty() {
-                return Vec::new();
-            }
-            let mut args = Vec::with_capacity(places.len() * COLUMNS);
-            for p in places {
-                let r = &p.row;
-                args.extend([
-                    t(&p.id),
-                    t(&r.reference),
-                    t(&r.name),
-                    t(r.sector.as_str()),
-                    t(&r.use_),
-                    Val::Int(i64::try_from(r.capacity).unwrap_or(i64::MAX)),
-                    Val::Float(r.latitude),
-                    Val::Float(r.longitude),
-                    t(&r.address),
-                    t(r.tier().as_str()),
-                    t(Region::of(r.latitude, r.longitude).as_str()),
-                    t(import_id),
-                    t(&entry.at),
-                    Val::Int(entry.seq),
-                ]);
-            }
-            vec![Stmt::new(upsert_sql(places.len()), args)]
-        }
+        PlacesEvent::PlacesImported { import_id, places } => places
+            .chunks(ROWS_PER_STATEMENT)
+            .map(|chunk| {
+                let mut args = Vec::with_capacity(chunk.len() * COLUMNS);
+                for p in chunk {
+                    let r = &p.row;
+                    args.extend([
+                        t(&p.id),
+                        t(&r.reference),
+                        t(&r.name),
+                        t(r.sector.as_str()),
+                        t(&r.use_),
+                        Val::Int(i64::try_from(r.capacity).unwrap_or(i64::MAX)),
+                        Val::Float(r.latitude),
+                        Val::Float(r.longitude),
+                        t(&r.address),
+                        t(r.tier().as_str()),
+                        t(Region::of(r.latitude, r.longitude).as_str()),
+                        t(import_id),
+                        t(&entry.at),
+                        Val::Int(entry.seq),
+                    ]);
+                }
+                Stmt::new(upsert_sql(chunk.len()), args)
+            })
+            .collect(),
         PlacesEvent::PlaceVisitRecorded { place_id, on, outcome } => vec![Stmt::new(
             "UPDATE places SET last_visit_on = $2, last_visit_outcome = $3, updated_at = $4, seq = $5 WHERE id = $1",
             vec![t(place_id), t(on), t(outcome.as_str()), t(&entry.at), Val::Int(entry.seq)],

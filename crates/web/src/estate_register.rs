@@ -341,6 +341,8 @@ fn forbidden(words: &str) -> Response {
 struct ImportPage {
     layout: Layout,
     error: Option<String>,
+    /// Where the upload form posts.
+    action: &'static str,
     columns: String,
     kinds: String,
 }
@@ -356,6 +358,7 @@ fn import_page(u: &CurrentUser, status: StatusCode, error: Option<String>) -> Re
                 Some(u),
             ),
             error,
+            action: "/sites/import",
             columns: CSV_COLUMNS.join(","),
             kinds: SiteKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
         },

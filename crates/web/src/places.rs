@@ -1267,6 +1267,8 @@ pub async fn page_clear_flag(
 struct ImportPage {
     layout: Layout,
     error: Option<String>,
+    /// Where the upload form posts.
+    action: &'static str,
     columns: String,
 }
 
@@ -1281,6 +1283,7 @@ fn import_page(u: &CurrentUser, status: StatusCode, error: Option<String>) -> Re
                 Some(u),
             ),
             error,
+            action: "/places/import",
             columns: CSV_COLUMNS.join(","),
         },
     )

@@ -77,23 +77,16 @@ pub fn project(event: &EstateEvent, entry: &Entry) -> Vec<Stmt> {
         )],
         // The recompute rule (`estate::recompute`) in SQL, on the site as it
         // stands when the entry is applied: a raise above the new floor is
-        // kept, any other is dropped and the site runs at its floor.
+        // kept, any other is dropped and the site runs at its floor. An older
+        // journal's entry for one site is a batch of one.
         EstateEvent::SiteResponseLevelRecomputed { site_id, threat_level, floor } => vec![Stmt::new(
-            "UPDATE sites SET threat_level = $2, floor = $3, floor_rank = $4, \
-             response_level = CASE WHEN raised_rank > $4 THEN raised_level ELSE $3 END, \
-             raised_level = CASE WHEN raised_rank > $4 THEN raised_level ELSE NULL END, \
-             raised_reason = CASE WHEN raised_rank > $4 THEN raised_reason ELSE NULL END, \
-             raised_by = CASE WHEN raised_rank > $4 THEN raised_by ELSE NULL END, \
-             raised_at = CASE WHEN raised_rank > $4 THEN raised_at ELSE NULL END, \
-             raised_until = CASE WHEN raised_rank > $4 THEN raised_until ELSE NULL END, \
-             raised_rank = CASE WHEN raised_rank > $4 THEN raised_rank ELSE NULL END, \
-             seq = $5 WHERE id = $1",
+            with_ids(BATCH_RECOMPUTE, 5, 1),
             vec![
-                t(site_id.as_str()),
                 opt(threat_level.map(|l| l.as_str())),
                 t(floor.as_str()),
                 Val::Int(rank(*floor)),
                 seq,
+                t(site_id.as_str()),
             ],
         )],
         EstateEvent::SitesRecomputed { site_ids, threat_level, floor } => {

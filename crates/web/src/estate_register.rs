@@ -189,7 +189,7 @@ impl From<SiteAcks> for SiteAcksBody {
     }
 }
 
-/// Who has acknowledged across the estate.
+/// Acknowledgements across the estate: by division, and the sites where someone has not acknowledged.
 #[derive(Serialize, ToSchema)]
 pub struct EstateAcksBody {
     /// Every division, by name.
